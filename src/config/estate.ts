@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * The estate file named by CTS_CONFIG: which tenants the bot talks to and which CTS configurations it runs.
+ * The simulator's `GET /_sim/estate` answers this same shape, so a demo estate can be saved and reused.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GUID_EXAMPLE = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+export const guid = (what: string) =>
+  z
+    .string({ required_error: `${what} is required (a GUID such as ${GUID_EXAMPLE})`, invalid_type_error: `${what} must be a string GUID such as ${GUID_EXAMPLE}` })
+    .regex(GUID, { message: `${what} must be a GUID such as ${GUID_EXAMPLE}` })
+    .transform((s) => s.toLowerCase());
+
+/** Configuration names are typed in chat, so keep them to one word that needs no quoting. */
+const CONFIG_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+
+export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
+
+const TenantSchema = z
+  .object({
+    id: guid('tenant id'),
+    name: z.string({ required_error: 'tenant name is required (e.g. "Contoso")' }).trim().min(1, 'tenant name must not be empty'),
+    graphBaseUrl: z
+      .string()
+      .url('graphBaseUrl must be an absolute URL such as https://graph.microsoft.com/v1.0')
+      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'graphBaseUrl must be http(s)')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .default(DEFAULT_GRAPH_BASE_URL),
+  })
+  .strict();
+
+const ConfigurationSchema = z
+  .object({
+    name: z
+      .string({ required_error: 'configuration name is required (e.g. "contoso-to-fabrikam")' })
+      .regex(CONFIG_NAME, 'configuration name must be one word of letters, digits, ".", "_" or "-" (e.g. "contoso-to-fabrikam"), at most 64 characters'),
+    sourceTenantId: guid('sourceTenantId'),
+    targetTenantId: guid('targetTenantId'),
+    servicePrincipalId: guid('servicePrincipalId (the object id of the CTS service principal, not its appId)'),
+    jobId: z.string().trim().min(1, 'jobId must not be empty; leave it out to find the job by listing').optional(),
+  })
+  .strict();
+
+export const EstateSchema = z
+  .object({
+    homeTenantId: guid('homeTenantId'),
+    tenants: z.array(TenantSchema).min(1, 'tenants must list at least one tenant'),
+    configurations: z.array(ConfigurationSchema).min(1, 'configurations must list at least one CTS configuration'),
+    pollIntervalSeconds: z
+      .number({ invalid_type_error: 'pollIntervalSeconds must be a number of seconds (10 or more)' })
+      .int('pollIntervalSeconds must be a whole number')
+      .min(10, 'pollIntervalSeconds must be at least 10')
+      .max(86400, 'pollIntervalSeconds must be at most 86400')
+      .default(60),
+    approvals: z
+      .object({
+        expiresAfterHours: z.number().positive('approvals.expiresAfterHours must be positive').max(24 * 30).default(72),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((estate, ctx) => {
+    const tenantIds = new Set(estate.tenants.map((t) => t.id));
+    estate.tenants.forEach((t, i) => {
+      if (estate.tenants.findIndex((o) => o.id === t.id) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['tenants', i, 'id'], message: `tenant ${t.id} is listed twice` });
+      }
+    });
+    if (!tenantIds.has(estate.homeTenantId)) {
+      ctx.addIssue({ code: 'custom', path: ['homeTenantId'], message: `home tenant ${estate.homeTenantId} must also be listed in tenants (roles are read there)` });
+    }
+    const seen = new Set<string>();
+    estate.configurations.forEach((c, i) => {
+      for (const key of ['sourceTenantId', 'targetTenantId'] as const) {
+        if (!tenantIds.has(c[key])) {
+          ctx.addIssue({ code: 'custom', path: ['configurations', i, key], message: `tenant ${c[key]} is not listed in tenants` });
+        }
+      }
+      if (c.sourceTenantId === c.targetTenantId) {
+        ctx.addIssue({ code: 'custom', path: ['configurations', i, 'targetTenantId'], message: 'source and target tenant must differ' });
+      }
+      const lower = c.name.toLowerCase();
+      if (seen.has(lower)) {
+        ctx.addIssue({ code: 'custom', path: ['configurations', i, 'name'], message: `configuration name "${c.name}" is used twice (names are case-insensitive)` });
+      }
+      seen.add(lower);
+    });
+  });
+
+export type Estate = z.infer<typeof EstateSchema>;
+export type TenantConfig = Estate['tenants'][number];
+export type SyncConfiguration = Estate['configurations'][number];

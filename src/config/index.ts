@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { Estate, EstateSchema, guid } from './estate';
+import { isLoopbackHost, isLoopbackUrl } from './net';
+import { ConfigError, ConfigProblem, problemsFromZod } from './problems';
+
+export { ConfigError, formatProblems } from './problems';
+export type { ConfigProblem } from './problems';
+export type { Estate, SyncConfiguration, TenantConfig } from './estate';
+export { EstateSchema } from './estate';
+export { isLoopbackHost, isLoopbackUrl } from './net';
+
+const port = (name: string) =>
+  z.coerce
+    .number({ invalid_type_error: `${name} must be a port number (0-65535)` })
+    .int(`${name} must be a whole number`)
+    .min(0, `${name} must be between 0 and 65535`)
+    .max(65535, `${name} must be between 0 and 65535`);
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+const EnvSchema = z.object({
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: z.preprocess(blankToUndefined, port('PORT').default(3978)),
+  SIM_PORT: optional(port('SIM_PORT')),
+  SIM_CYCLE_SECONDS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ invalid_type_error: 'SIM_CYCLE_SECONDS must be a number of seconds' }).min(1, 'SIM_CYCLE_SECONDS must be at least 1').default(15),
+  ),
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      errorMap: () => ({ message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }),
+    }).default('info'),
+  ),
+  CTS_CONFIG: optional(z.string()),
+  CTS_POLICY: optional(z.string()),
+  MONITOR: z.preprocess(
+    blankToUndefined,
+    z.enum(['on', 'off'], { errorMap: () => ({ message: 'MONITOR must be "on" or "off"' }) }).default('on'),
+  ),
+  MicrosoftAppId: optional(guid('MicrosoftAppId')),
+  MicrosoftAppPassword: optional(z.string()),
+  MicrosoftAppType: z.preprocess(
+    blankToUndefined,
+    z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
+      errorMap: () => ({ message: 'MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI' }),
+    }).default('MultiTenant'),
+  ),
+  MicrosoftAppTenantId: optional(guid('MicrosoftAppTenantId')),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface BotAuthConfig {
+  appId?: string;
+  appPassword?: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  appTenantId?: string;
+}
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  bot: BotAuthConfig;
+  monitorEnabled: boolean;
+  /** Path of the CTS_POLICY file, read by the policy loader. */
+  policyPath?: string;
+  mode: 'simulator' | 'graph';
+  /** In graph mode, the validated CTS_CONFIG estate. In simulator mode it comes from the simulator at start-up. */
+  estate?: Estate;
+  simulator?: { port: number; cycleSeconds: number };
+}
+
+/**
+ * Reads and validates everything the bot is configured with, reporting every problem at once.
+ * Throws ConfigError; never half-configures.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConfig {
+  const problems: ConfigProblem[] = [];
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ where: String(issue.path[0] ?? 'environment'), message: issue.message });
+    }
+  }
+  const e = parsed.success ? parsed.data : undefined;
+
+  let estate: Estate | undefined;
+  const configPath = typeof env.CTS_CONFIG === 'string' && env.CTS_CONFIG.trim() ? path.resolve(cwd, env.CTS_CONFIG) : undefined;
+  if (configPath) {
+    const result = readEstateFile(configPath);
+    if (result.ok) estate = result.estate;
+    else problems.push(...result.problems);
+  }
+
+  if (e) {
+    if (!e.MicrosoftAppId && !isLoopbackHost(e.HOST)) {
+      problems.push({
+        where: 'HOST',
+        message: `"${e.HOST}" is not a loopback address and MicrosoftAppId is not set. Without an app id the bot accepts unauthenticated requests, which is only safe on 127.0.0.1/localhost. Set MicrosoftAppId (and MicrosoftAppPassword) or use HOST=127.0.0.1.`,
+      });
+    }
+    if (e.MicrosoftAppId && e.MicrosoftAppType === 'MultiTenant' && !e.MicrosoftAppPassword) {
+      problems.push({ where: 'MicrosoftAppPassword', message: 'is required when MicrosoftAppId is set with MicrosoftAppType=MultiTenant' });
+    }
+    if (e.MicrosoftAppId && e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) {
+      problems.push({ where: 'MicrosoftAppTenantId', message: `is required when MicrosoftAppType=${e.MicrosoftAppType}` });
+    }
+  }
+
+  if (problems.length > 0 || !e) throw new ConfigError(problems);
+
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, appTenantId: e.MicrosoftAppTenantId },
+    monitorEnabled: e.MONITOR === 'on',
+    policyPath: e.CTS_POLICY ? path.resolve(cwd, e.CTS_POLICY) : undefined,
+    mode: estate ? 'graph' : 'simulator',
+    estate,
+    simulator: estate ? undefined : { port: e.SIM_PORT ?? 0, cycleSeconds: e.SIM_CYCLE_SECONDS },
+  });
+}
+
+export function readEstateFile(file: string): { ok: true; estate: Estate } | { ok: false; problems: ConfigProblem[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : `cannot be read (${code ?? 'error'})`;
+    return { ok: false, problems: [{ where: 'CTS_CONFIG', message: `${file}: ${why}` }] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, problems: [{ where: 'CTS_CONFIG', message: `${file} is not valid JSON: ${(err as Error).message}` }] };
+  }
+  return parseEstate(json, 'CTS_CONFIG');
+}
+
+export function parseEstate(json: unknown, where = 'estate'): { ok: true; estate: Estate } | { ok: false; problems: ConfigProblem[] } {
+  const result = EstateSchema.safeParse(json);
+  if (result.success) return { ok: true, estate: result.data };
+  return { ok: false, problems: problemsFromZod(where, result.error.issues) };
+}
+
+/** Tenants reached over a non-loopback URL need a real credential; loopback ones (the simulator) do not. */
+export function tenantsNeedingCredentials(estate: Estate): string[] {
+  return estate.tenants.filter((t) => !isLoopbackUrl(t.graphBaseUrl)).map((t) => t.id);
+}
