@@ -1,0 +1,28 @@
+/** Built-in Entra role template ids (permissions-reference, all-roles table). */
+export const ROLE = {
+  globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+  securityAdministrator: '194ae4cb-b126-40b2-bd5b-6091b380977d',
+  hybridIdentityAdministrator: '8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2',
+  applicationAdministrator: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
+  cloudApplicationAdministrator: '158c047a-c907-4556-b7ef-446551a6b5f7',
+  securityReader: '5d6b6bb7-de71-4623-b4af-96380a352509',
+  reportsReader: '4a5d8f65-41da-4de4-8968-e035b65339cf',
+  globalReader: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+  privilegedRoleAdministrator: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
+} as const;
+
+export const ROLE_NAMES: Readonly<Record<string, string>> = {
+  [ROLE.globalAdministrator]: 'Global Administrator',
+  [ROLE.securityAdministrator]: 'Security Administrator',
+  [ROLE.hybridIdentityAdministrator]: 'Hybrid Identity Administrator',
+  [ROLE.applicationAdministrator]: 'Application Administrator',
+  [ROLE.cloudApplicationAdministrator]: 'Cloud Application Administrator',
+  [ROLE.securityReader]: 'Security Reader',
+  [ROLE.reportsReader]: 'Reports Reader',
+  [ROLE.globalReader]: 'Global Reader',
+  [ROLE.privilegedRoleAdministrator]: 'Privileged Role Administrator',
+};
+
+export function roleName(templateId: string): string {
+  return ROLE_NAMES[templateId.toLowerCase()] ?? `role ${templateId}`;
+}
