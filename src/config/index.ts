@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Estate, EstateSchema, guid } from './estate';
 import { isLoopbackHost, isLoopbackUrl } from './net';
 import { ConfigError, ConfigProblem, problemsFromZod } from './problems';
+import { DEFAULT_POLICY, parsePolicy, type Policy } from '../domain/policy';
 
 export { ConfigError, formatProblems } from './problems';
 export type { ConfigProblem } from './problems';
@@ -69,8 +70,8 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   bot: BotAuthConfig;
   monitorEnabled: boolean;
-  /** Path of the CTS_POLICY file, read by the policy loader. */
-  policyPath?: string;
+  /** Who may do what: the defaults, overridden by the CTS_POLICY file when set. */
+  policy: Policy;
   mode: 'simulator' | 'graph';
   /** In graph mode, the validated CTS_CONFIG estate. In simulator mode it comes from the simulator at start-up. */
   estate?: Estate;
@@ -99,6 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     else problems.push(...result.problems);
   }
 
+  let policy = DEFAULT_POLICY;
+  const policyPath = typeof env.CTS_POLICY === 'string' && env.CTS_POLICY.trim() ? path.resolve(cwd, env.CTS_POLICY) : undefined;
+  if (policyPath) {
+    const result = readPolicyFile(policyPath);
+    if (result.ok) policy = result.policy;
+    else problems.push(...result.problems);
+  }
+
   if (e) {
     if (!e.MicrosoftAppId && !isLoopbackHost(e.HOST)) {
       problems.push({
@@ -123,25 +132,38 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     logLevel: e.LOG_LEVEL,
     bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, appTenantId: e.MicrosoftAppTenantId },
     monitorEnabled: e.MONITOR === 'on',
-    policyPath: e.CTS_POLICY ? path.resolve(cwd, e.CTS_POLICY) : undefined,
+    policy,
     mode: estate ? 'graph' : 'simulator',
     estate,
     simulator: estate ? undefined : { port: e.SIM_PORT ?? 0, cycleSeconds: e.SIM_CYCLE_SECONDS },
   });
 }
 
-export function readEstateFile(file: string): { ok: true; estate: Estate } | { ok: false; problems: ConfigProblem[] } {
-  let text: string;
+export function readPolicyFile(file: string): { ok: true; policy: Policy } | { ok: false; problems: ConfigProblem[] } {
+  const text = readText(file, 'CTS_POLICY');
+  if (!text.ok) return text;
+  const result = parsePolicy(text.text);
+  if (result.ok) return result;
+  // The policy parser words its problems as "$.path: what is wrong"; prefix the variable so the admin knows which file.
+  return { ok: false, problems: result.problems.map((p) => ({ where: 'CTS_POLICY', message: `${file} ${p}` })) };
+}
+
+function readText(file: string, variable: string): { ok: true; text: string } | { ok: false; problems: ConfigProblem[] } {
   try {
-    text = readFileSync(file, 'utf8');
+    return { ok: true, text: readFileSync(file, 'utf8') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : `cannot be read (${code ?? 'error'})`;
-    return { ok: false, problems: [{ where: 'CTS_CONFIG', message: `${file}: ${why}` }] };
+    return { ok: false, problems: [{ where: variable, message: `${file}: ${why}` }] };
   }
+}
+
+export function readEstateFile(file: string): { ok: true; estate: Estate } | { ok: false; problems: ConfigProblem[] } {
+  const read = readText(file, 'CTS_CONFIG');
+  if (!read.ok) return read;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(read.text);
   } catch (err) {
     return { ok: false, problems: [{ where: 'CTS_CONFIG', message: `${file} is not valid JSON: ${(err as Error).message}` }] };
   }

@@ -1,0 +1,159 @@
+/**
+ * Composition root: configuration → stores → Graph → services → Teams app → HTTP server (and, with no CTS_CONFIG,
+ * the embedded CTS simulator). Nothing else constructs long-lived objects.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, formatProblems, loadConfig, parseEstate, type AppConfig, type Estate } from './config';
+import { systemClock, type Clock } from './domain/clock';
+import { createLogger, type Logger } from './logger';
+import { startServer, type RunningServer } from './server';
+import { createAdapter } from './teams/adapter';
+import { createBotApp } from './teams/app';
+import { helpReply, whoamiHandler } from './teams/commands/basic';
+import { AccessService, type CallerDirectory } from './services/access';
+import { startSimulator, type RunningSimulator } from './simulator';
+import { createCtsGraph, type CtsGraph } from './graph/gateway';
+import { graphCallerDirectory } from './services/callerDirectory';
+
+export const VERSION: string = JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version;
+
+export interface BotOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  /** Substitute the Graph gateway (fault tests). */
+  graph?: (estate: Estate) => CtsGraph;
+  /** Substitute the caller directory (unit tests of access). */
+  directory?: CallerDirectory;
+  /** Options for the embedded simulator (tests pass cycleIntervalMs: null and a clock). */
+  simulator?: Parameters<typeof startSimulator>[0];
+}
+
+export interface RunningBot {
+  url: string;
+  config: AppConfig;
+  estate: Estate;
+  simulator?: RunningSimulator;
+  graph: CtsGraph;
+  close(): Promise<void>;
+}
+
+export async function startBot(config: AppConfig, overrides: BotOverrides = {}): Promise<RunningBot> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+
+  let simulator: RunningSimulator | undefined;
+  let estate: Estate;
+  if (config.mode === 'simulator') {
+    simulator = await startSimulator({ port: config.simulator?.port ?? 0, cycleIntervalMs: (config.simulator?.cycleSeconds ?? 15) * 1000, ...overrides.simulator });
+    const parsed = parseEstate(simulator.estate(), 'simulator estate');
+    if (!parsed.ok) {
+      await simulator.close();
+      throw new ConfigError(parsed.problems);
+    }
+    estate = parsed.estate;
+  } else {
+    estate = config.estate!;
+  }
+
+  const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger });
+  const directory = overrides.directory ?? graphCallerDirectory(graph, estate.homeTenantId);
+  const access = new AccessService(estate.homeTenantId, directory, config.policy, clock);
+
+  const tenantName = (id: string) => estate.tenants.find((t) => t.id === id)?.name ?? 'unknown tenant';
+  const helpContext = { mode: config.mode === 'simulator' ? 'embedded simulator' : 'Microsoft Graph', configurations: estate.configurations.map((c) => c.name) };
+
+  const adapter = createAdapter(config.bot, logger);
+  const app = createBotApp({
+    adapter,
+    botAppId: config.bot.appId ?? '',
+    access,
+    homeTenantId: estate.homeTenantId,
+    handlers: {
+      help: async () => helpReply(helpContext),
+      whoami: whoamiHandler(access, tenantName),
+    },
+    changing: new Set(),
+    help: (hint) => helpReply(helpContext, hint),
+    logger,
+    clock,
+  });
+
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      host: config.host,
+      port: config.port,
+      adapter,
+      onTurn: (context) => app.run(context),
+      health: () => ({ status: 'ok', mode: config.mode, version: VERSION, ...(simulator ? { simulatorUrl: simulator.url } : {}) }),
+      logger,
+    });
+  } catch (err) {
+    await simulator?.close();
+    throw err;
+  }
+
+  return {
+    url: server.url,
+    config,
+    estate,
+    simulator,
+    graph,
+    close: async () => {
+      await server.close();
+      await simulator?.close();
+    },
+  };
+}
+
+function banner(bot: RunningBot): string {
+  const lines = [
+    '',
+    `CTS Ops bot ${VERSION} listening on ${bot.url}/api/messages`,
+    bot.simulator
+      ? `Mode: embedded CTS simulator at ${bot.simulator.url} (no Azure needed). Configurations: ${bot.estate.configurations.map((c) => c.name).join(', ')}`
+      : `Mode: Microsoft Graph. Configurations: ${bot.estate.configurations.map((c) => c.name).join(', ')}`,
+    `Chat with it locally: npx agentsplayground -e ${bot.url.replace('127.0.0.1', 'localhost')}/api/messages -c msteams   (then type "help")`,
+    `Health: ${bot.url}/healthz`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  // A local .env is a convenience for development; real deployments set the environment.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`CTS Ops bot cannot start: the configuration has ${err.problems.length} problem(s):\n${formatProblems(err.problems)}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  let bot: RunningBot;
+  try {
+    bot = await startBot(config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`CTS Ops bot cannot start:\n${formatProblems(err.problems)}\n`);
+    } else {
+      process.stderr.write(`CTS Ops bot cannot start: ${(err as Error).message}\n`);
+    }
+    process.exit(1);
+  }
+  process.stdout.write(banner(bot));
+  const stop = async () => {
+    await bot.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  void main();
+}

@@ -1,0 +1,62 @@
+import restify from 'restify';
+import type { TeamsAdapter } from '@microsoft/teams-ai';
+import type { TurnContext } from 'botbuilder';
+import type { Logger } from './logger';
+
+export interface Health {
+  status: 'ok';
+  mode: 'simulator' | 'graph';
+  version: string;
+  simulatorUrl?: string;
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  adapter: TeamsAdapter;
+  /** Runs one turn (the teams-ai Application's `run`). */
+  onTurn: (context: TurnContext) => Promise<unknown>;
+  health: () => Health;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The HTTP host: Bot Framework activities on /api/messages and a health probe. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const server = restify.createServer({ name: 'cts-ops-bot', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    try {
+      await options.adapter.process(req, res, async (context) => {
+        await options.onTurn(context);
+      });
+    } catch (err) {
+      // The adapter answers 401 itself for a bad token; anything else is ours: no details to the caller.
+      options.logger.error({ err }, 'failed to process activity');
+      if (!res.headersSent) res.send(500, { error: 'internal error' });
+    }
+  });
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, options.health());
+    next();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

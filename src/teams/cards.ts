@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as ACData from 'adaptivecards-templating';
+import { CardFactory, type Attachment } from 'botbuilder';
+
+/**
+ * Binds data to the Adaptive Card templates in /cards. Templates are read once; data is plain JSON built by the
+ * routes from service results. Teams rejects cards over ~28 KB, so every rendered card is measured.
+ */
+export const CARDS_DIR = path.resolve(__dirname, '..', '..', 'cards');
+export const MAX_CARD_BYTES = 28 * 1024;
+
+export type AdaptiveCard = { type: 'AdaptiveCard'; [key: string]: unknown };
+
+const templates = new Map<string, ACData.Template>();
+
+function template(name: string): ACData.Template {
+  let t = templates.get(name);
+  if (!t) {
+    if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`bad card template name ${name}`);
+    t = new ACData.Template(JSON.parse(readFileSync(path.join(CARDS_DIR, `${name}.json`), 'utf8')));
+    templates.set(name, t);
+  }
+  return t;
+}
+
+export class CardTooLargeError extends Error {
+  constructor(readonly card: string, readonly bytes: number) {
+    super(`card ${card} is ${bytes} bytes, over Teams' ${MAX_CARD_BYTES}-byte limit`);
+  }
+}
+
+export function renderCard(name: string, data: object): AdaptiveCard {
+  const card = template(name).expand({ $root: data }) as AdaptiveCard;
+  const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
+  if (bytes > MAX_CARD_BYTES) throw new CardTooLargeError(name, bytes);
+  return card;
+}
+
+export function cardAttachment(card: AdaptiveCard): Attachment {
+  return CardFactory.adaptiveCard(card);
+}
+
+/**
+ * Free text a user typed (a reason) is shown back on cards, and TextBlocks render a Markdown subset: break links and
+ * emphasis with a zero-width space so a reason can never become a link. Identifiers (UPNs, ids) are not passed here,
+ * so they stay copyable.
+ */
+export function plain(text: string, max = 500): string {
+  const clipped = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return clipped.replace(/\]\(/g, ']\u200b(').replace(/([*_~])/g, '$1\u200b').replace(/^(\s*)([-+#>]|\d+\.)/gm, '$1\u200b$2');
+}

@@ -1,0 +1,38 @@
+import { COMMANDS } from '../../domain/commands';
+import { PERMISSION_DESCRIPTIONS } from '../../domain/policy';
+import { roleName } from '../../domain/roles';
+import type { AccessService } from '../../services/access';
+import { renderCard } from '../cards';
+import type { CommandHandler } from '../app';
+import type { Reply } from '../reply';
+import { ROUTED_COMMANDS } from '../routedCommands';
+
+
+export function helpReply(context: { mode: string; configurations: string[] }, hint?: string): Reply {
+  const routed = new Set(ROUTED_COMMANDS);
+  const commands = COMMANDS.filter((c) => routed.has(c.kind)).map((c) => ({ usage: c.usage, description: c.description, example: c.example }));
+  return {
+    card: renderCard('help', { hint: hint ?? '', commands, mode: context.mode, configurations: context.configurations.join(', ') || 'none' }),
+    summary: hint ?? 'CTS Ops commands',
+  };
+}
+
+export function whoamiHandler(access: AccessService, tenantName: (id: string) => string): CommandHandler<'whoami'> {
+  return async (turn) => {
+    const resolved = turn.resolved ?? (await access.resolve(turn.caller, { fresh: false }));
+    const permissions = access.permissions(resolved);
+    return {
+      card: renderCard('whoami', {
+        name: resolved.displayName ?? turn.caller.name,
+        upn: resolved.userPrincipalName ?? 'not found in the directory',
+        objectId: resolved.aadObjectId,
+        tenant: `${tenantName(resolved.tenantId)} (${resolved.tenantId})`,
+        userType: resolved.userType === 'Unknown' ? 'not found in the home tenant' : resolved.userType,
+        roles: resolved.roleTemplateIds.length ? resolved.roleTemplateIds.map(roleName).join(', ') : 'none',
+        permissions: permissions.map((p) => ({ name: p, meaning: PERMISSION_DESCRIPTIONS[p] })),
+        resolvedAt: new Date(resolved.resolvedAt).toISOString(),
+      }),
+      summary: `You are ${resolved.displayName ?? turn.caller.name}`,
+    };
+  };
+}

@@ -1,0 +1,48 @@
+/** How times and states read on cards. Pure; `now` is passed in so cards render the same in tests. */
+
+export function ago(iso: string | null | undefined, now: number): string {
+  if (!iso) return 'never';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t) || t <= Date.UTC(1, 0, 2)) return 'never';
+  const s = Math.round((now - t) / 1000);
+  if (s < 0) return `in ${span(-s)}`;
+  if (s < 45) return 'just now';
+  return `${span(s)} ago`;
+}
+
+export function until(iso: string | null | undefined, now: number): string {
+  if (!iso) return 'not scheduled';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t) || t <= Date.UTC(1, 0, 2)) return 'not scheduled';
+  const s = Math.round((t - now) / 1000);
+  return s <= 0 ? 'due now' : `in ${span(s)}`;
+}
+
+export function span(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  const m = Math.round(seconds / 60);
+  if (m < 90) return `${m} min`;
+  const h = Math.round(seconds / 3600);
+  if (h < 36) return `${h} h`;
+  return `${Math.round(seconds / 86400)} d`;
+}
+
+/** Adaptive Card text colours for a job state. */
+export function stateColor(code: string): 'Good' | 'Warning' | 'Attention' | 'Default' {
+  switch (code) {
+    case 'Active':
+      return 'Good';
+    case 'Quarantine':
+      return 'Attention';
+    case 'Paused':
+    case 'NotRun':
+    case 'NotConfigured':
+      return 'Warning';
+    default:
+      return 'Default';
+  }
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,24 @@
+import { MessageFactory } from 'botbuilder';
+import type { Activity } from 'botbuilder';
+import { cardAttachment, renderCard, type AdaptiveCard } from './cards';
+
+/** What a command answers: a card (with a one-line summary for notifications and logs) or plain text. */
+export type Reply = { card: AdaptiveCard; summary: string; outcome?: Outcome } | { text: string; outcome?: Outcome };
+
+/** How a turn ended, for the one log line per turn. */
+export type Outcome = 'ok' | 'refused' | 'invalid' | 'not-found' | 'failed';
+
+export function notice(title: string, text: string, options: { hint?: string; style?: 'error' | 'warning' | 'good' | 'default'; outcome?: Outcome } = {}): Reply {
+  return {
+    card: renderCard('notice', { title, text, hint: options.hint ?? '', style: options.style ?? 'default' }),
+    summary: `${title}: ${text}`,
+    outcome: options.outcome ?? (options.style === 'error' ? 'failed' : 'ok'),
+  };
+}
+
+export function toActivity(reply: Reply): Partial<Activity> {
+  if ('text' in reply) return MessageFactory.text(reply.text);
+  const activity = MessageFactory.attachment(cardAttachment(reply.card));
+  activity.summary = reply.summary;
+  return activity;
+}
