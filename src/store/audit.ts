@@ -1,0 +1,271 @@
+import { randomBytes } from 'node:crypto';
+import type { Storage } from 'botbuilder-core';
+import { z } from 'zod';
+import type { Clock } from '../domain/clock';
+import { systemClock } from '../domain/clock';
+import { createIfAbsent, updateWithCas, updateWithCasDetailed } from './cas';
+
+/**
+ * Append-only audit log over any botbuilder Storage.
+ *
+ * Events: each is its own key `audit/<ISO at>/<id>`, created with create-only semantics (createIfAbsent),
+ * so an event is never rewritten; appending an id that exists fails with AuditRewriteError.
+ *
+ * Index (Storage cannot list keys): a sequence of fixed-size chunks `audit-index/chunk/<n>` and a head
+ * `audit-index/head` = { last }. An append adds { id, at, key, action, configuration } to chunk `last` by
+ * CAS; when that chunk is full, it advances the head from `last` to `last + 1` by CAS (only if still
+ * `last`) and retries. Every change is a CAS, so concurrent appenders in any number of processes never lose
+ * an entry, and chunks are only appended to. Readers walk chunks from the head backwards and stop once a
+ * whole chunk is older than what they need (allowing `skewMs` of clock skew between writers, since
+ * chunk order is append order, not strictly `at` order). Cost: O(N / chunkSize + 1) chunk reads.
+ *
+ * Crash window: the event is written before it is indexed; a crash in between leaves a stored event that
+ * listings do not show (never an index entry pointing at nothing).
+ */
+
+export const AUDIT_SCHEMA_VERSION = 1;
+
+const actorSchema = z.union([
+  z.literal('system'),
+  z.object({ aadObjectId: z.string().min(1), name: z.string().optional() }).strict(),
+]);
+
+export const auditRecordSchema = z
+  .object({
+    schemaVersion: z.literal(AUDIT_SCHEMA_VERSION),
+    id: z.string().min(1),
+    at: z.string().datetime(),
+    actor: actorSchema,
+    action: z.string().min(1),
+    configuration: z.string().optional(),
+    target: z.string().optional(),
+    outcome: z.enum(['ok', 'refused', 'failed']),
+    detail: z.string().optional(),
+    graphRequestId: z.string().optional(),
+  })
+  .strict();
+
+export type AuditRecord = z.infer<typeof auditRecordSchema>;
+export type AuditActor = z.infer<typeof actorSchema>;
+export type AuditInput = Omit<AuditRecord, 'schemaVersion' | 'id' | 'at'>;
+export interface AuditFilter {
+  configuration?: string;
+  action?: string;
+}
+
+/**
+ * Upgrades a stored record of `schemaVersion: v` (raw JSON) to version v + 1. Version 1 is the first, so
+ * the built-in table is empty; when the shape changes, add `1: (r) => ...` here and bump the version.
+ * Records without schemaVersion are treated as version 0.
+ */
+export type AuditMigrations = Record<number, (raw: Record<string, unknown>) => Record<string, unknown>>;
+export const auditMigrations: AuditMigrations = {};
+
+export class AuditRewriteError extends Error {
+  readonly code = 'AuditRewrite' as const;
+  constructor(readonly id: string) {
+    super(`Audit: event ${id} already exists; audit events are never rewritten`);
+    this.name = 'AuditRewriteError';
+  }
+}
+
+const indexEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  key: z.string(),
+  action: z.string(),
+  configuration: z.string().optional(),
+});
+type IndexEntry = z.infer<typeof indexEntrySchema>;
+const chunkSchema = z.object({ schemaVersion: z.literal(1), entries: z.array(indexEntrySchema) });
+type Chunk = z.infer<typeof chunkSchema>;
+const headSchema = z.object({ schemaVersion: z.literal(1), last: z.number().int().nonnegative() });
+type Head = z.infer<typeof headSchema>;
+
+export const AUDIT_INDEX_HEAD_KEY = 'audit-index/head';
+export const auditChunkKey = (n: number): string => `audit-index/chunk/${String(n).padStart(9, '0')}`;
+
+export interface AuditLogOptions {
+  clock?: Clock;
+  newId?: () => string;
+  /** Index entries per chunk. Default 200 (a chunk stays a few tens of KB). */
+  chunkSize?: number;
+  /** Clock skew tolerated between writers when deciding a chunk is old enough to stop. Default 5 min. */
+  skewMs?: number;
+  migrations?: AuditMigrations;
+  /** A stored event that fails validation is skipped in listings and reported here. */
+  onInvalid?: (key: string, reason: string) => void;
+  /** CAS attempts for index updates. Default 100: appends are rare but may come in bursts. */
+  maxAttempts?: number;
+}
+
+export class AuditLog {
+  private readonly clock: Clock;
+  private readonly newId: () => string;
+  private readonly chunkSize: number;
+  private readonly skewMs: number;
+  private readonly migrations: AuditMigrations;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: AuditLogOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.newId = options.newId ?? (() => randomBytes(9).toString('base64url'));
+    this.chunkSize = options.chunkSize ?? 200;
+    this.skewMs = options.skewMs ?? 5 * 60_000;
+    this.migrations = options.migrations ?? auditMigrations;
+    this.maxAttempts = options.maxAttempts ?? 100;
+  }
+
+  /** Records an event now; returns the stored record. */
+  async append(input: AuditInput): Promise<AuditRecord> {
+    const record = auditRecordSchema.parse({
+      ...input,
+      schemaVersion: AUDIT_SCHEMA_VERSION,
+      id: this.newId(),
+      at: new Date(this.clock.now()).toISOString(),
+    });
+    await this.appendRecord(record);
+    return record;
+  }
+
+  /** Stores a complete record (id and time chosen by the caller). Throws AuditRewriteError if the id exists. */
+  async appendRecord(record: AuditRecord): Promise<void> {
+    const valid = auditRecordSchema.parse(record);
+    const key = eventKey(valid);
+    if (!(await createIfAbsent(this.storage, key, valid))) throw new AuditRewriteError(valid.id);
+    await this.index({ id: valid.id, at: valid.at, key, action: valid.action, configuration: valid.configuration });
+  }
+
+  /** The newest `n` events (matching `filter`), newest first. */
+  async last(n: number, filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    if (n <= 0) return [];
+    const picked: IndexEntry[] = [];
+    for await (const chunk of this.chunksNewestFirst()) {
+      if (picked.length >= n && maxAt(chunk) < nthNewest(picked, n) - this.skewMs) break;
+      picked.push(...chunk.entries.filter((e) => matches(e, filter)));
+    }
+    return this.load(picked.sort(newestFirst).slice(0, n));
+  }
+
+  /** Events with from <= at < to (matching `filter`), oldest first. */
+  async between(from: Date, to: Date, filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    const lo = from.getTime();
+    const hi = to.getTime();
+    const picked: IndexEntry[] = [];
+    for await (const chunk of this.chunksNewestFirst()) {
+      if (maxAt(chunk) < lo - this.skewMs) break;
+      picked.push(
+        ...chunk.entries.filter((e) => {
+          const t = Date.parse(e.at);
+          return t >= lo && t < hi && matches(e, filter);
+        }),
+      );
+    }
+    return this.load(picked.sort(newestFirst).reverse());
+  }
+
+  private async index(entry: IndexEntry): Promise<void> {
+    const opts = { maxAttempts: this.maxAttempts };
+    for (;;) {
+      const last = (await this.readHead()).last;
+      const r = await updateWithCasDetailed<Chunk>(
+        this.storage,
+        auditChunkKey(last),
+        (cur) => {
+          const entries = cur?.entries ?? [];
+          if (entries.length >= this.chunkSize || entries.some((e) => e.id === entry.id)) return 'abort';
+          return { schemaVersion: 1, entries: [...entries, entry] };
+        },
+        opts,
+      );
+      if (r.outcome === 'committed' || r.item?.entries.some((e) => e.id === entry.id)) return;
+      await updateWithCas<Head>(
+        this.storage,
+        AUDIT_INDEX_HEAD_KEY,
+        (cur) => ((cur?.last ?? 0) === last ? { schemaVersion: 1, last: last + 1 } : 'abort'),
+        opts,
+      );
+    }
+  }
+
+  private async readHead(): Promise<Head> {
+    const raw = (await this.storage.read([AUDIT_INDEX_HEAD_KEY]))[AUDIT_INDEX_HEAD_KEY];
+    if (!raw) return { schemaVersion: 1, last: 0 };
+    return headSchema.parse(stripEtag(raw));
+  }
+
+  private async *chunksNewestFirst(): AsyncGenerator<Chunk> {
+    for (let n = (await this.readHead()).last; n >= 0; n--) {
+      const raw = (await this.storage.read([auditChunkKey(n)]))[auditChunkKey(n)];
+      if (raw) yield chunkSchema.parse(stripEtag(raw));
+    }
+  }
+
+  /** Reads the events for index entries, in the entries' order, validating (and upgrading) each. */
+  private async load(entries: IndexEntry[]): Promise<AuditRecord[]> {
+    const out: AuditRecord[] = [];
+    for (let i = 0; i < entries.length; i += 50) {
+      const batch = entries.slice(i, i + 50);
+      const items = await this.storage.read(batch.map((e) => e.key));
+      for (const e of batch) {
+        const raw = items[e.key];
+        if (!raw) {
+          this.options.onInvalid?.(e.key, 'indexed but not stored');
+          continue;
+        }
+        const rec = this.upgrade(e.key, stripEtag(raw));
+        if (rec) out.push(rec);
+      }
+    }
+    return out;
+  }
+
+  private upgrade(key: string, raw: Record<string, unknown>): AuditRecord | undefined {
+    let cur = raw;
+    let version = typeof cur.schemaVersion === 'number' ? cur.schemaVersion : 0;
+    while (version < AUDIT_SCHEMA_VERSION) {
+      const step = this.migrations[version];
+      if (!step) {
+        this.options.onInvalid?.(key, `no migration from schemaVersion ${version}`);
+        return undefined;
+      }
+      cur = step(cur);
+      version += 1;
+      cur = { ...cur, schemaVersion: version };
+    }
+    const parsed = auditRecordSchema.safeParse(cur);
+    if (!parsed.success) {
+      this.options.onInvalid?.(key, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      return undefined;
+    }
+    return parsed.data;
+  }
+}
+
+export function eventKey(record: Pick<AuditRecord, 'at' | 'id'>): string {
+  return `audit/${record.at}/${record.id}`;
+}
+
+function stripEtag(item: Record<string, unknown>): Record<string, unknown> {
+  const { eTag: _eTag, ...rest } = item;
+  return rest;
+}
+
+function matches(e: IndexEntry, f: AuditFilter): boolean {
+  return (f.configuration === undefined || e.configuration === f.configuration) && (f.action === undefined || e.action === f.action);
+}
+
+function newestFirst(a: IndexEntry, b: IndexEntry): number {
+  return Date.parse(b.at) - Date.parse(a.at) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+function maxAt(chunk: Chunk): number {
+  return chunk.entries.reduce((m, e) => Math.max(m, Date.parse(e.at)), -Infinity);
+}
+
+function nthNewest(entries: IndexEntry[], n: number): number {
+  return Date.parse([...entries].sort(newestFirst)[n - 1].at);
+}

@@ -1,0 +1,16 @@
+/** The store's public surface: what the composition root and services import. */
+export { FileStorage, StoredItemCorruptError, type FileStorageOptions } from './fileStorage';
+export { updateWithCas, updateWithCasDetailed, createIfAbsent, ABSENT_ETAG, type CasDecision, type CasOptions, type CasResult } from './cas';
+export { EtagConflictError, StorageLockedError, CasExhaustedError, isEtagConflict } from './errors';
+export {
+  AuditLog,
+  AuditRewriteError,
+  auditRecordSchema,
+  AUDIT_SCHEMA_VERSION,
+  type AuditRecord,
+  type AuditInput,
+  type AuditActor,
+  type AuditFilter,
+  type AuditLogOptions,
+} from './audit';
+export { SingleProcessLeader, type LeaderElection } from './leader';
