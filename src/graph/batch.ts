@@ -1,0 +1,118 @@
+import type { TenantGraph } from './client';
+import { errorFromResponse } from './client';
+import { GraphError, GraphResponseInvalidError } from './errors';
+import { guidSegment, jobIdSegment } from './odata';
+import { parseRetryAfter, type RetrySettings, type TimeSource } from './retry';
+import { BatchResponseSchema, SyncJobSchema, type SyncJob } from './schemas';
+
+export interface JobKey {
+  servicePrincipalId: string;
+  jobId: string;
+}
+
+export type BatchJobResult =
+  | (JobKey & { ok: true; job: SyncJob })
+  | (JobKey & { ok: false; error: GraphError | GraphResponseInvalidError });
+
+/** Graph's documented maximum per $batch. */
+export const BATCH_LIMIT = 20;
+
+/**
+ * Reads many jobs' status through `POST /$batch`, 20 per request: the monitor polls 1,000 jobs in 50.
+ * Inner requests are throttled one by one, so only the 429/503 items are sent again, after their Retry-After.
+ */
+export class JobBatchReader {
+  constructor(
+    private readonly g: TenantGraph,
+    private readonly retry: RetrySettings,
+    private readonly time: TimeSource,
+    private readonly concurrency = 4,
+  ) {}
+
+  async getJobs(keys: JobKey[]): Promise<BatchJobResult[]> {
+    const op = 'read the status of sync jobs';
+    const unique = new Map<string, JobKey & { path: string }>();
+    for (const k of keys) {
+      const id = `${k.servicePrincipalId.toLowerCase()}/${k.jobId}`;
+      if (!unique.has(id)) {
+        unique.set(id, {
+          ...k,
+          path: `/servicePrincipals/${guidSegment(k.servicePrincipalId, 'service principal id', op)}/synchronization/jobs/${jobIdSegment(k.jobId, op)}`,
+        });
+      }
+    }
+    const items = [...unique.values()];
+    const chunks: (typeof items)[] = [];
+    for (let i = 0; i < items.length; i += BATCH_LIMIT) chunks.push(items.slice(i, i + BATCH_LIMIT));
+
+    const results = new Map<string, BatchJobResult>();
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++];
+        for (const r of await this.readChunk(chunk, op)) results.set(`${r.servicePrincipalId.toLowerCase()}/${r.jobId}`, r);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, chunks.length) }, worker));
+    // Answer in the caller's order, duplicates included.
+    return keys.map((k) => results.get(`${k.servicePrincipalId.toLowerCase()}/${k.jobId}`)!);
+  }
+
+  private async readChunk(chunk: (JobKey & { path: string })[], op: string): Promise<BatchJobResult[]> {
+    const out: BatchJobResult[] = [];
+    let pending: { id: string; item: JobKey & { path: string }; lastError?: GraphError }[] = chunk.map((item, i) => ({ id: String(i + 1), item }));
+    const started = this.time.now();
+    for (let attempt = 1; pending.length; attempt++) {
+      const answer = await this.g.call({
+        method: 'POST',
+        path: '/$batch',
+        body: { requests: pending.map((p) => ({ id: p.id, method: 'GET', url: p.item.path })) },
+        operation: op,
+        schema: BatchResponseSchema,
+        // Only GETs inside: re-sending the whole batch is as safe as re-sending a GET.
+        idempotent: true,
+      });
+      const byId = new Map(answer.data.responses.map((r) => [r.id, r]));
+      const throttled: typeof pending = [];
+      let waitMs = 0;
+      for (const p of pending) {
+        const r = byId.get(p.id);
+        const key = { servicePrincipalId: p.item.servicePrincipalId, jobId: p.item.jobId };
+        const itemOp = `read job ${p.item.jobId}`;
+        if (!r) {
+          out.push({ ...key, ok: false, error: new GraphResponseInvalidError(itemOp, `$batch answered without item ${p.id}`, answer.requestId) });
+          continue;
+        }
+        const headers = lowerKeys(r.headers ?? {});
+        if (r.status >= 200 && r.status < 300) {
+          const parsed = SyncJobSchema.safeParse(r.body);
+          out.push(
+            parsed.success
+              ? { ...key, ok: true, job: parsed.data }
+              : { ...key, ok: false, error: new GraphResponseInvalidError(itemOp, parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), headers['request-id']) },
+          );
+        } else if (r.status === 429 || r.status === 503) {
+          throttled.push(p);
+          const after = parseRetryAfter(headers['retry-after'], this.time.now());
+          waitMs = Math.max(waitMs, after ?? this.retry.baseDelayMs * 2 ** (attempt - 1));
+          p.lastError = errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after']);
+        } else {
+          out.push({ ...key, ok: false, error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after']) });
+        }
+      }
+      pending = throttled;
+      if (!pending.length) break;
+      const delay = Math.min(waitMs, this.retry.maxDelayMs * 4) + Math.floor(this.time.random() * 250);
+      if (attempt >= this.retry.maxAttempts || this.time.now() - started + delay > this.retry.maxTotalMs) {
+        for (const p of pending) out.push({ servicePrincipalId: p.item.servicePrincipalId, jobId: p.item.jobId, ok: false, error: p.lastError! });
+        break;
+      }
+      await this.time.sleep(delay);
+    }
+    return out;
+  }
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}

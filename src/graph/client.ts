@@ -1,0 +1,264 @@
+import { Client, ResponseType, type AuthenticationProvider, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import type { ZodType, ZodTypeDef } from 'zod';
+import { isLoopbackUrl } from '../config/net';
+import { credentialForTenant, type CredentialEnv } from './credentials';
+import { GraphError, GraphInputError, GraphResponseInvalidError } from './errors';
+import { queryString } from './odata';
+import { pageOf } from './schemas';
+import { DEFAULT_RETRY, realTime, RequestPolicy, RetryMiddleware, type RetryEvent, type RetrySettings, type TimeSource } from './retry';
+
+export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
+
+/** What the gateway needs to know about a tenant (structurally the estate's TenantConfig). */
+export interface GraphTenant {
+  id: string;
+  graphBaseUrl?: string;
+}
+
+/** Minimal logger surface (pino's), so tests can pass a spy. Only ids, paths and statuses are logged. */
+export interface GraphLog {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface GraphClientOptions {
+  tenants: GraphTenant[];
+  /** Where credentials come from; defaults to process.env. */
+  env?: CredentialEnv;
+  retry?: Partial<RetrySettings>;
+  time?: Partial<TimeSource>;
+  log?: GraphLog;
+  /** Replaces global fetch (tests). */
+  fetch?: typeof fetch;
+  /** Replaces the credential-based auth provider per tenant (tests, or a custom credential). */
+  authProviderFor?: (tenant: GraphTenant) => AuthenticationProvider;
+}
+
+class AuthMiddleware implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly provider: AuthenticationProvider, private readonly tenantId: string) {}
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+  async execute(context: Context): Promise<void> {
+    let token: string;
+    try {
+      token = await this.provider.getAccessToken();
+    } catch (err) {
+      const policy = context.middlewareControl?.getMiddlewareOptions(RequestPolicy) as RequestPolicy | undefined;
+      const failure = new GraphError({
+        operation: policy?.operation ?? 'call Microsoft Graph',
+        status: 0,
+        code: 'AuthenticationFailed',
+        // azure-identity messages name the tenant and client id, never the secret.
+        graphMessage: `could not sign in to tenant ${this.tenantId}: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
+      });
+      if (policy) policy.failure = failure;
+      throw failure;
+    }
+    const headers = (context.options!.headers ?? {}) as Record<string, string>;
+    headers['Authorization'] = `Bearer ${token}`;
+    context.options!.headers = headers;
+    await this.next!.execute(context);
+  }
+}
+
+class FetchMiddleware implements Middleware {
+  constructor(private readonly fetchImpl: typeof fetch) {}
+  async execute(context: Context): Promise<void> {
+    context.response = await this.fetchImpl(context.request as string, context.options as RequestInit);
+  }
+}
+
+/** A token for loopback hosts (the simulator): there is nothing to sign in to, and no secret to leak. */
+const staticToken: AuthenticationProvider = { getAccessToken: async () => 'simulator' };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface GraphCall<T> {
+  method: HttpMethod;
+  /** Relative to the tenant's base URL, already encoded (see odata.ts). */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  operation: string;
+  schema?: ZodType<T, ZodTypeDef, unknown>;
+  idempotent?: boolean;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+export interface GraphAnswer<T> {
+  status: number;
+  data: T;
+  requestId?: string;
+}
+
+/** One tenant's Graph: the library client with our middleware, plus error mapping and validation. */
+export class TenantGraph {
+  readonly baseUrl: string;
+  private readonly client: Client;
+
+  constructor(
+    readonly tenantId: string,
+    baseUrl: string,
+    middleware: Middleware[],
+  ) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    const m = /^(.*)\/(v1\.0|beta)$/.exec(this.baseUrl);
+    this.client = Client.initWithMiddleware({ middleware, baseUrl: m ? m[1] : this.baseUrl, defaultVersion: m ? m[2] : '' });
+  }
+
+  async call<T = unknown>(req: GraphCall<T>): Promise<GraphAnswer<T>> {
+    const policy = new RequestPolicy(req.operation, req.idempotent, req.timeoutMs);
+    const request = this.client
+      .api(req.path + queryString(req.query ?? {}))
+      .responseType(ResponseType.RAW)
+      .middlewareOptions([policy]);
+    for (const [k, v] of Object.entries(req.headers ?? {})) request.header(k, v);
+    let res: Response;
+    try {
+      switch (req.method) {
+        case 'GET':
+          res = await request.get();
+          break;
+        case 'POST':
+          res = await request.post(req.body);
+          break;
+        case 'PUT':
+          res = await request.put(req.body);
+          break;
+        case 'PATCH':
+          res = await request.patch(req.body);
+          break;
+        case 'DELETE':
+          res = await request.delete();
+          break;
+      }
+    } catch (err) {
+      if (policy.failure) throw policy.failure;
+      throw new GraphError({ operation: req.operation, status: 0, code: 'ClientError', graphMessage: String((err as Error)?.message ?? err) });
+    }
+    const headerRequestId = res.headers.get('request-id') ?? res.headers.get('client-request-id') ?? undefined;
+    const text = await res.text();
+    if (!res.ok) throw errorFromResponse(req.operation, res.status, text, headerRequestId, res.headers.get('retry-after'));
+    if (!req.schema) return { status: res.status, data: undefined as T, requestId: headerRequestId };
+    return { status: res.status, data: parseBody(req.operation, text, req.schema, headerRequestId), requestId: headerRequestId };
+  }
+
+  async get<T>(
+    path: string,
+    schema: ZodType<T, ZodTypeDef, unknown>,
+    operation: string,
+    query?: GraphCall<T>['query'],
+    headers?: Record<string, string>,
+  ): Promise<T> {
+    return (await this.call({ method: 'GET', path, query, schema, operation, headers })).data;
+  }
+
+  /** Follows @odata.nextLink until the end or `maxItems`; nextLinks must stay on this tenant's base URL. */
+  async getAll<T>(
+    path: string,
+    itemSchema: ZodType<T, ZodTypeDef, unknown>,
+    operation: string,
+    query?: GraphCall<T>['query'],
+    maxItems = 10_000,
+  ): Promise<T[]> {
+    const page = pageOf(itemSchema);
+    const items: T[] = [];
+    let next: { path: string; query?: GraphCall<T>['query'] } | undefined = { path, query };
+    for (let pages = 0; next && items.length < maxItems; pages++) {
+      if (pages >= 1000) throw new GraphResponseInvalidError(operation, 'more than 1000 pages; stopping');
+      const answer = (await this.get(next.path, page, operation, next.query)) as { value: T[]; '@odata.nextLink'?: string };
+      items.push(...answer.value);
+      next = answer['@odata.nextLink'] ? { path: this.relativeLink(answer['@odata.nextLink'], operation) } : undefined;
+    }
+    return items.slice(0, maxItems);
+  }
+
+  /** Turns an absolute nextLink into a path for this client; refuses links to other hosts (our token goes with it). */
+  relativeLink(link: string, operation: string): string {
+    if (link.startsWith(`${this.baseUrl}/`)) return link.slice(this.baseUrl.length);
+    throw new GraphResponseInvalidError(operation, `@odata.nextLink leaves ${this.baseUrl}`);
+  }
+}
+
+function parseBody<T>(operation: string, text: string, schema: ZodType<T, ZodTypeDef, unknown>, requestId?: string): T {
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new GraphResponseInvalidError(operation, 'body is not JSON', requestId);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new GraphResponseInvalidError(operation, issues, requestId);
+  }
+  return parsed.data;
+}
+
+export function errorFromResponse(operation: string, status: number, text: string, headerRequestId?: string, retryAfter?: string | null): GraphError {
+  let code: string | undefined;
+  let message: string | undefined;
+  let requestId = headerRequestId;
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; innerError?: Record<string, unknown>; innererror?: Record<string, unknown> } };
+    const e = body?.error;
+    if (e && typeof e === 'object') {
+      if (typeof e.code === 'string') code = e.code;
+      if (typeof e.message === 'string') message = e.message;
+      const inner = e.innerError ?? e.innererror;
+      const rid = inner?.['request-id'] ?? inner?.['requestId'];
+      if (typeof rid === 'string') requestId = rid;
+    }
+  } catch {
+    /* not JSON: keep the status */
+  }
+  const retryAfterSeconds = retryAfter && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000 : undefined;
+  return new GraphError({ operation, status, code, graphMessage: message, requestId, retryAfterMs: retryAfterSeconds });
+}
+
+/** One TenantGraph per tenant id, created on first use and kept (tokens are cached by the credential). */
+export class GraphClientFactory {
+  private readonly tenants = new Map<string, GraphTenant>();
+  private readonly clients = new Map<string, TenantGraph>();
+  readonly time: TimeSource;
+  readonly retry: RetrySettings;
+
+  constructor(private readonly options: GraphClientOptions) {
+    for (const t of options.tenants) this.tenants.set(t.id.toLowerCase(), t);
+    this.time = { ...realTime, ...options.time };
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  forTenant(tenantId: string): TenantGraph {
+    const key = (tenantId ?? '').toLowerCase();
+    const existing = this.clients.get(key);
+    if (existing) return existing;
+    const tenant = this.tenants.get(key);
+    if (!tenant) throw new GraphInputError('reach Microsoft Graph', `tenant ${tenantId} is not in the configured estate`);
+    const baseUrl = (tenant.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL).replace(/\/+$/, '');
+    const log = this.options.log;
+    const onRetry = (e: RetryEvent) => log?.warn({ tenantId: key, ...e }, 'graph retry');
+    const chain: Middleware[] = [
+      new RetryMiddleware(this.retry, this.time, onRetry),
+      new AuthMiddleware(this.authProvider(tenant, baseUrl), key),
+      new FetchMiddleware(this.options.fetch ?? ((input, init) => fetch(input, init))),
+    ];
+    const client = new TenantGraph(key, baseUrl, chain);
+    this.clients.set(key, client);
+    return client;
+  }
+
+  private authProvider(tenant: GraphTenant, baseUrl: string): AuthenticationProvider {
+    if (this.options.authProviderFor) return this.options.authProviderFor(tenant);
+    if (isLoopbackUrl(baseUrl)) return staticToken;
+    const { credential } = credentialForTenant(tenant.id, this.options.env ?? (process.env as CredentialEnv));
+    return new TokenCredentialAuthenticationProvider(credential, { scopes: [`${new URL(baseUrl).origin}/.default`] });
+  }
+}

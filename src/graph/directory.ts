@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { TenantGraph } from './client';
+import { GraphError } from './errors';
+import { guidSegment, isGuid, odataString, userSegment } from './odata';
+import { DirectoryGroupSchema, DirectoryObjectSchema, DirectoryUserSchema, pageOf, type DirectoryGroup, type DirectoryObject, type DirectoryUser } from './schemas';
+
+const USER_FIELDS = 'id,displayName,userPrincipalName,mail,accountEnabled,userType';
+const GROUP_FIELDS = 'id,displayName,mail,securityEnabled,isAssignableToRole';
+
+/** Users and groups of one tenant. Every string in a $filter goes through odataString(). */
+export class Directory {
+  constructor(private readonly g: TenantGraph) {}
+
+  /** By object id or UPN; null when it does not exist. */
+  async user(idOrUpn: string): Promise<DirectoryUser | null> {
+    const op = `look up user ${idOrUpn}`;
+    return orNull(this.g.get(`/users/${userSegment(idOrUpn, op)}`, DirectoryUserSchema, op, { $select: USER_FIELDS }));
+  }
+
+  async usersByMail(mail: string): Promise<DirectoryUser[]> {
+    const op = `look up the user with mail ${mail}`;
+    const page = await this.g.get('/users', pageOf(DirectoryUserSchema), op, { $filter: `mail eq ${odataString(mail)}`, $select: USER_FIELDS, $top: 5 });
+    return page.value;
+  }
+
+  /** What an admin typed: an id, a UPN, or a mail address (UPN first, then mail). */
+  async findUser(text: string): Promise<DirectoryUser | null> {
+    const t = text.trim();
+    if (isGuid(t)) return this.user(t);
+    if (!t.includes('@')) return null;
+    const byUpn = await this.user(t);
+    if (byUpn) return byUpn;
+    const byMail = await this.usersByMail(t);
+    return byMail.length === 1 ? byMail[0] : null;
+  }
+
+  /** For "did you mean": users whose display name or UPN starts with the text. */
+  async usersStartingWith(prefix: string, top = 5): Promise<DirectoryUser[]> {
+    const op = `search users starting with "${prefix}"`;
+    const lit = odataString(prefix.trim());
+    const page = await this.g.get('/users', pageOf(DirectoryUserSchema), op, {
+      $filter: `startswith(displayName,${lit}) or startswith(userPrincipalName,${lit})`,
+      $select: USER_FIELDS,
+      $top: top,
+    });
+    return page.value.slice(0, top);
+  }
+
+  async group(id: string): Promise<DirectoryGroup | null> {
+    const op = `look up group ${id}`;
+    return orNull(this.g.get(`/groups/${guidSegment(id, 'group id', op)}`, DirectoryGroupSchema, op, { $select: GROUP_FIELDS }));
+  }
+
+  /** By id (0 or 1 result) or by exact display name (0..n: names are not unique). */
+  async findGroups(idOrName: string): Promise<DirectoryGroup[]> {
+    const t = idOrName.trim();
+    if (isGuid(t)) {
+      const g = await this.group(t);
+      return g ? [g] : [];
+    }
+    const op = `look up group "${t}"`;
+    const page = await this.g.get('/groups', pageOf(DirectoryGroupSchema), op, { $filter: `displayName eq ${odataString(t)}`, $select: GROUP_FIELDS, $top: 10 });
+    return page.value;
+  }
+
+  async groupMembers(groupId: string): Promise<DirectoryObject[]> {
+    const op = `list the members of group ${groupId}`;
+    return this.g.getAll(`/groups/${guidSegment(groupId, 'group id', op)}/members`, DirectoryObjectSchema, op, { $select: 'id,displayName,userPrincipalName' });
+  }
+
+  async groupTransitiveMembers(groupId: string): Promise<DirectoryObject[]> {
+    const op = `list all members of group ${groupId}`;
+    return this.g.getAll(`/groups/${guidSegment(groupId, 'group id', op)}/transitiveMembers`, DirectoryObjectSchema, op, {
+      $select: 'id,displayName,userPrincipalName',
+    });
+  }
+
+  /** Direct member count via `$count` (advanced query); falls back to counting pages where $count is refused. */
+  async groupMemberCount(groupId: string): Promise<number> {
+    const op = `count the members of group ${groupId}`;
+    const path = `/groups/${guidSegment(groupId, 'group id', op)}/members/$count`;
+    try {
+      return await this.g.get(path, z.coerce.number().int().nonnegative(), op, undefined, { ConsistencyLevel: 'eventual' });
+    } catch (err) {
+      if (err instanceof GraphError && (err.status === 400 || err.status === 404 || err.status === 501) && !err.isNotFound) {
+        return (await this.groupMembers(groupId)).length;
+      }
+      if (err instanceof GraphError && err.status === 404) {
+        // 404 on $count may mean "route unknown" rather than "group unknown": check the group.
+        if (await this.group(groupId)) return (await this.groupMembers(groupId)).length;
+      }
+      throw err;
+    }
+  }
+}
+
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof GraphError && err.isNotFound) return null;
+    throw err;
+  }
+}

@@ -1,0 +1,174 @@
+import { GraphClientFactory, type GraphClientOptions, type GraphLog, type TenantGraph } from './client';
+import { JobBatchReader, type BatchJobResult, type JobKey } from './batch';
+import { Directory } from './directory';
+import { SyncJobs, type DeletionThreshold, type JobRef, type ProvisionSubject } from './jobs';
+import { KeyedLimiter } from './limiter';
+import { ProvisioningLogs, type ProvisioningLogQuery } from './logs';
+import { PartnerPolicies } from './policy';
+import type { ProvisionOnDemandResult } from './provisionResult';
+import { DirectoryRoles } from './roles';
+import type {
+  AppRoleAssignment,
+  DirectoryGroup,
+  DirectoryObject,
+  DirectoryUser,
+  PartnerIdentitySync,
+  PartnerPolicy,
+  ProvisioningLogEntry,
+  ServicePrincipal,
+  SyncJob,
+  SyncSchema,
+} from './schemas';
+import { SyncScope, type EnsureAssignedResult, type PrincipalType } from './scope';
+
+/**
+ * Everything services may ask of Microsoft Graph, keyed by tenant id. Services depend on this interface
+ * only, so a test can hand them a fake that fails on purpose.
+ *
+ * Errors: GraphError (Graph said no; `status`, `code`, `requestId`, `isNotFound`, `isThrottled`),
+ * GraphOutcomeUnknownError (a write that may or may not have happened: read before retrying),
+ * GraphResponseInvalidError (Graph's answer failed validation), GraphInputError (refused before sending).
+ */
+export interface CtsGraph {
+  // jobs
+  listJobs(tenantId: string, servicePrincipalId: string): Promise<SyncJob[]>;
+  getJob(ref: JobRef): Promise<SyncJob>;
+  /** Many jobs of one tenant through $batch (≤ 20 per request); one result per key, in order. */
+  getJobs(tenantId: string, keys: JobKey[]): Promise<BatchJobResult[]>;
+  startJob(ref: JobRef): Promise<void>;
+  pauseJob(ref: JobRef): Promise<void>;
+  /** resetScope: Graph's comma-separated string, e.g. 'ForceDeletes', 'Watermark, Escrows, QuarantineState'. */
+  restartJob(ref: JobRef, resetScope: string): Promise<void>;
+  getSchema(ref: JobRef): Promise<SyncSchema>;
+  userRuleId(ref: JobRef): Promise<string>;
+  /** Waits under 5 calls / 10 s per job; `onQueued(n)` tells how many calls are ahead. */
+  provisionOnDemand(ref: JobRef, subjects: ProvisionSubject[], opts?: { ruleId?: string; onQueued?: (ahead: number) => void }): Promise<ProvisionOnDemandResult>;
+  provisionQueueLength(ref: JobRef): number;
+  deletionThreshold(tenantId: string, servicePrincipalId: string): Promise<DeletionThreshold>;
+  // scope
+  servicePrincipal(tenantId: string, servicePrincipalId: string): Promise<ServicePrincipal>;
+  accessRoleId(tenantId: string, servicePrincipalId: string): Promise<string>;
+  listAssignments(tenantId: string, servicePrincipalId: string): Promise<AppRoleAssignment[]>;
+  assign(tenantId: string, servicePrincipalId: string, principalId: string, type?: PrincipalType): Promise<AppRoleAssignment>;
+  unassign(tenantId: string, servicePrincipalId: string, assignmentId: string): Promise<void>;
+  ensureAssigned(tenantId: string, servicePrincipalId: string, principalId: string, type?: PrincipalType): Promise<EnsureAssignedResult>;
+  ensureUnassigned(tenantId: string, servicePrincipalId: string, principalId: string): Promise<{ removed: number }>;
+  // directory
+  getUser(tenantId: string, idOrUpn: string): Promise<DirectoryUser | null>;
+  usersByMail(tenantId: string, mail: string): Promise<DirectoryUser[]>;
+  /** Id, UPN or mail as typed by an admin. */
+  findUser(tenantId: string, text: string): Promise<DirectoryUser | null>;
+  usersStartingWith(tenantId: string, prefix: string, top?: number): Promise<DirectoryUser[]>;
+  getGroup(tenantId: string, groupId: string): Promise<DirectoryGroup | null>;
+  findGroups(tenantId: string, idOrName: string): Promise<DirectoryGroup[]>;
+  groupMembers(tenantId: string, groupId: string): Promise<DirectoryObject[]>;
+  groupTransitiveMembers(tenantId: string, groupId: string): Promise<DirectoryObject[]>;
+  groupMemberCount(tenantId: string, groupId: string): Promise<number>;
+  // roles
+  roleTemplateIds(tenantId: string, userId: string): Promise<string[]>;
+  groupIdsOf(tenantId: string, userId: string): Promise<string[]>;
+  // logs
+  provisioningLogs(tenantId: string, query: ProvisioningLogQuery): Promise<ProvisioningLogEntry[]>;
+  // policy
+  partnerPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerPolicy | null>;
+  identitySyncPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerIdentitySync | null>;
+}
+
+interface TenantRooms {
+  jobs: SyncJobs;
+  scope: SyncScope;
+  directory: Directory;
+  roles: DirectoryRoles;
+  logs: ProvisioningLogs;
+  policy: PartnerPolicies;
+  batch: JobBatchReader;
+}
+
+export interface GraphGatewayOptions extends GraphClientOptions {
+  /** Concurrent $batch requests per getJobs call. */
+  batchConcurrency?: number;
+}
+
+export class GraphGateway implements CtsGraph {
+  readonly factory: GraphClientFactory;
+  private readonly rooms = new Map<string, TenantRooms>();
+  private readonly podLimiter: KeyedLimiter;
+  private readonly logLimiter: KeyedLimiter;
+
+  constructor(private readonly options: GraphGatewayOptions) {
+    this.factory = new GraphClientFactory(options);
+    this.podLimiter = new KeyedLimiter(5, 10_000, this.factory.time);
+    this.logLimiter = new KeyedLimiter(5, 10_000, this.factory.time);
+  }
+
+  /** The tenant-bound modules, for callers that want one tenant's rooms directly. */
+  tenant(tenantId: string): TenantRooms {
+    const key = tenantId.toLowerCase();
+    let r = this.rooms.get(key);
+    if (!r) {
+      const g: TenantGraph = this.factory.forTenant(key);
+      r = {
+        jobs: new SyncJobs(g, this.podLimiter),
+        scope: new SyncScope(g),
+        directory: new Directory(g),
+        roles: new DirectoryRoles(g),
+        logs: new ProvisioningLogs(g, this.logLimiter.for(key)),
+        policy: new PartnerPolicies(g),
+        batch: new JobBatchReader(g, this.factory.retry, this.factory.time, this.options.batchConcurrency),
+      };
+      this.rooms.set(key, r);
+    }
+    return r;
+  }
+
+  listJobs = (t: string, sp: string) => this.tenant(t).jobs.list(sp);
+  getJob = (ref: JobRef) => this.tenant(ref.tenantId).jobs.get(ref);
+  getJobs = (t: string, keys: JobKey[]) => this.tenant(t).batch.getJobs(keys);
+  startJob = (ref: JobRef) => this.tenant(ref.tenantId).jobs.start(ref);
+  pauseJob = (ref: JobRef) => this.tenant(ref.tenantId).jobs.pause(ref);
+  restartJob = (ref: JobRef, resetScope: string) => this.tenant(ref.tenantId).jobs.restart(ref, resetScope);
+  getSchema = (ref: JobRef) => this.tenant(ref.tenantId).jobs.schema(ref);
+  userRuleId = (ref: JobRef) => this.tenant(ref.tenantId).jobs.userRuleId(ref);
+  provisionOnDemand = (ref: JobRef, subjects: ProvisionSubject[], opts?: { ruleId?: string; onQueued?: (ahead: number) => void }) =>
+    this.tenant(ref.tenantId).jobs.provisionOnDemand(ref, subjects, opts);
+  provisionQueueLength = (ref: JobRef) => this.tenant(ref.tenantId).jobs.provisionQueueLength(ref);
+  deletionThreshold = (t: string, sp: string) => this.tenant(t).jobs.deletionThreshold(sp);
+
+  servicePrincipal = (t: string, sp: string) => this.tenant(t).scope.servicePrincipal(sp);
+  accessRoleId = (t: string, sp: string) => this.tenant(t).scope.accessRoleId(sp);
+  listAssignments = (t: string, sp: string) => this.tenant(t).scope.listAssignments(sp);
+  assign = (t: string, sp: string, principalId: string, type?: PrincipalType) => this.tenant(t).scope.assign(sp, principalId, type);
+  unassign = (t: string, sp: string, assignmentId: string) => this.tenant(t).scope.unassign(sp, assignmentId);
+  ensureAssigned = (t: string, sp: string, principalId: string, type?: PrincipalType) => this.tenant(t).scope.ensureAssigned(sp, principalId, type);
+  ensureUnassigned = (t: string, sp: string, principalId: string) => this.tenant(t).scope.ensureUnassigned(sp, principalId);
+
+  getUser = (t: string, idOrUpn: string) => this.tenant(t).directory.user(idOrUpn);
+  usersByMail = (t: string, mail: string) => this.tenant(t).directory.usersByMail(mail);
+  findUser = (t: string, text: string) => this.tenant(t).directory.findUser(text);
+  usersStartingWith = (t: string, prefix: string, top?: number) => this.tenant(t).directory.usersStartingWith(prefix, top);
+  getGroup = (t: string, id: string) => this.tenant(t).directory.group(id);
+  findGroups = (t: string, idOrName: string) => this.tenant(t).directory.findGroups(idOrName);
+  groupMembers = (t: string, id: string) => this.tenant(t).directory.groupMembers(id);
+  groupTransitiveMembers = (t: string, id: string) => this.tenant(t).directory.groupTransitiveMembers(id);
+  groupMemberCount = (t: string, id: string) => this.tenant(t).directory.groupMemberCount(id);
+
+  roleTemplateIds = (t: string, userId: string) => this.tenant(t).roles.roleTemplateIds(userId);
+  groupIdsOf = (t: string, userId: string) => this.tenant(t).roles.groupIds(userId);
+
+  provisioningLogs = (t: string, q: ProvisioningLogQuery) => this.tenant(t).logs.forJob(q);
+
+  partnerPolicy = (t: string, partner: string) => this.tenant(t).policy.partner(partner);
+  identitySyncPolicy = (t: string, partner: string) => this.tenant(t).policy.identitySynchronization(partner);
+}
+
+/**
+ * The composition root's entry: a gateway for every tenant of the estate. Loopback tenants (the simulator)
+ * get a static token; others a credential per tenant from `env` (default process.env).
+ */
+export function createCtsGraph(
+  estate: { tenants: { id: string; graphBaseUrl?: string }[] },
+  opts: { logger?: GraphLog } & Omit<GraphGatewayOptions, 'tenants' | 'log'> = {},
+): CtsGraph {
+  const { logger, ...rest } = opts;
+  return new GraphGateway({ ...rest, tenants: estate.tenants, log: logger });
+}

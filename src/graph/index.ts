@@ -1,0 +1,12 @@
+export { GraphGateway, createCtsGraph, type CtsGraph, type GraphGatewayOptions } from './gateway';
+export { GraphClientFactory, TenantGraph, DEFAULT_GRAPH_BASE_URL, type GraphTenant, type GraphClientOptions, type GraphLog } from './client';
+export { GraphError, GraphOutcomeUnknownError, GraphResponseInvalidError, GraphInputError } from './errors';
+export { odataString, isGuid } from './odata';
+export { DEFAULT_RETRY, type RetrySettings, type TimeSource } from './retry';
+export { credentialForTenant, type CredentialEnv, type CredentialKind } from './credentials';
+export { parseProvisionOnDemand, type ProvisionOnDemandResult, type ProvisionStep, type ProvisionOutcome } from './provisionResult';
+export { parseDeletionThreshold, RESET_SCOPES, CTS_USER_RULE, type JobRef, type ProvisionSubject, type DeletionThreshold, type ResetScope } from './jobs';
+export { CTS_ACCESS_ROLE, type EnsureAssignedResult, type PrincipalType } from './scope';
+export { BATCH_LIMIT, type BatchJobResult, type JobKey } from './batch';
+export type { ProvisioningLogQuery, ProvisioningAction, ProvisioningStatus } from './logs';
+export * from './schemas';

@@ -1,0 +1,36 @@
+import type { TenantGraph } from './client';
+import { GraphError } from './errors';
+import { guidSegment } from './odata';
+import { PartnerIdentitySyncSchema, PartnerPolicySchema, type PartnerIdentitySync, type PartnerPolicy } from './schemas';
+
+/** Cross-tenant access policy for one partner tenant (read only: the bot does not change policy). */
+export class PartnerPolicies {
+  constructor(private readonly g: TenantGraph) {}
+
+  /** Null when no partner entry exists for that tenant. */
+  async partner(partnerTenantId: string): Promise<PartnerPolicy | null> {
+    const op = `read the cross-tenant access policy for tenant ${partnerTenantId}`;
+    const path = `/policies/crossTenantAccessPolicy/partners/${guidSegment(partnerTenantId, 'tenant id', op)}`;
+    return orNull(this.g.get(path, PartnerPolicySchema, op));
+  }
+
+  /** Null when the partner has no identitySynchronization policy (inbound sync was never allowed). */
+  async identitySynchronization(partnerTenantId: string): Promise<PartnerIdentitySync | null> {
+    const op = `read the inbound sync policy for tenant ${partnerTenantId}`;
+    const path = `/policies/crossTenantAccessPolicy/partners/${guidSegment(partnerTenantId, 'tenant id', op)}/identitySynchronization`;
+    return orNull(this.g.get(path, PartnerIdentitySyncSchema, op));
+  }
+
+  async isSyncAllowed(partnerTenantId: string): Promise<boolean> {
+    return (await this.identitySynchronization(partnerTenantId))?.userSyncInbound?.isSyncAllowed === true;
+  }
+}
+
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof GraphError && err.isNotFound) return null;
+    throw err;
+  }
+}

@@ -1,0 +1,180 @@
+import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+import { GraphError, GraphOutcomeUnknownError } from './errors';
+
+/**
+ * Our own retry middleware for the Graph client: the library's RetryHandler retries POSTs blindly and
+ * sleeps on the real clock, and a CTS write (start, restart, assign) must never be sent twice unknowingly.
+ */
+
+export interface RetrySettings {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Never wait past this much time since the first attempt, counting the wait itself. */
+  maxTotalMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Per attempt, headers and body. provisionOnDemand typically answers in < 30 s. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 5, maxTotalMs: 90_000, baseDelayMs: 1_000, maxDelayMs: 30_000, timeoutMs: 45_000 };
+
+/** Time as the middleware sees it; tests replace all of it so nobody waits for real. */
+export interface TimeSource {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  random(): number;
+  /** Arms a timer; returns its cancel function. */
+  startTimer(ms: number, onFire: () => void): () => void;
+}
+
+export const realTime: TimeSource = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+  startTimer: (ms, onFire) => {
+    const t = setTimeout(onFire, ms);
+    return () => clearTimeout(t);
+  },
+};
+
+/** Per-request facts the middleware needs, passed through the client's middlewareOptions. */
+export class RequestPolicy implements MiddlewareOptions {
+  /** Set by a middleware when it gives up with one of our typed errors; the caller rethrows it. */
+  failure?: Error;
+  attempts = 0;
+  constructor(
+    readonly operation: string,
+    /** Overrides the method's default: a `$batch` of GETs is a read even though it is a POST. */
+    readonly idempotent?: boolean,
+    readonly timeoutMs?: number,
+  ) {}
+}
+
+export interface RetryEvent {
+  operation: string;
+  method: string;
+  attempt: number;
+  status: number;
+  delayMs: number;
+  reason: string;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+/** Errors where the request provably never left this machine, so even a POST can go again. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export class RetryMiddleware implements Middleware {
+  private next?: Middleware;
+
+  constructor(
+    private readonly settings: RetrySettings = DEFAULT_RETRY,
+    private readonly time: TimeSource = realTime,
+    private readonly onRetry?: (e: RetryEvent) => void,
+  ) {}
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    if (!this.next) throw new Error('RetryMiddleware needs a next middleware');
+    const policy = context.middlewareControl?.getMiddlewareOptions(RequestPolicy) as RequestPolicy | undefined;
+    const operation = policy?.operation ?? 'call Microsoft Graph';
+    const method = (context.options?.method ?? 'GET').toUpperCase();
+    const idempotent = policy?.idempotent ?? IDEMPOTENT.has(method);
+    const timeoutMs = policy?.timeoutMs ?? this.settings.timeoutMs;
+    const started = this.time.now();
+    context.options = context.options ?? {};
+
+    const fail = (err: Error): never => {
+      if (policy) policy.failure = err;
+      throw err;
+    };
+
+    for (let attempt = 1; ; attempt++) {
+      if (policy) policy.attempts = attempt;
+      const controller = new AbortController();
+      let timedOut = false;
+      const cancel = this.time.startTimer(timeoutMs, () => {
+        timedOut = true;
+        controller.abort();
+      });
+      context.options.signal = controller.signal as FetchOptionsSignal;
+      let status: number;
+      let retryAfterMs: number | undefined;
+      try {
+        await this.next.execute(context);
+        const raw = context.response;
+        if (!raw) throw new Error('no response');
+        // Read the body under the same timer, then hand on a buffered copy the caller can read at leisure.
+        const text = await raw.text();
+        status = raw.status;
+        context.response = new Response(status === 204 || status === 304 ? null : text, { status, statusText: raw.statusText, headers: raw.headers });
+        retryAfterMs = parseRetryAfter(raw.headers.get('retry-after'), this.time.now());
+      } catch (err) {
+        if (policy?.failure) throw policy.failure;
+        const reason = timedOut ? 'timeout' : 'connection';
+        const neverSent = !timedOut && NEVER_SENT.has(errorCode(err));
+        if (!idempotent && !neverSent) fail(new GraphOutcomeUnknownError(operation, reason));
+        const delay = this.backoff(attempt);
+        if (this.mayRetry(attempt, started, delay)) {
+          this.onRetry?.({ operation, method, attempt, status: 0, delayMs: delay, reason });
+          await this.time.sleep(delay);
+          continue;
+        }
+        fail(
+          new GraphError({
+            operation,
+            status: 0,
+            code: timedOut ? 'Timeout' : 'ConnectionFailed',
+            graphMessage: timedOut ? `no answer within ${Math.round(timeoutMs / 1000)} s` : 'the connection failed',
+          }),
+        );
+      } finally {
+        cancel();
+      }
+
+      const retryable = idempotent ? status! === 429 || status! === 502 || status! === 503 || status! === 504 : status! === 429 || status! === 503;
+      if (retryable) {
+        // Graph says how long; waiting less only burns quota. Jitter spreads a herd of pollers.
+        const delay = retryAfterMs !== undefined ? retryAfterMs + Math.floor(this.time.random() * 250) : this.backoff(attempt);
+        if (this.mayRetry(attempt, started, delay)) {
+          this.onRetry?.({ operation, method, attempt, status: status!, delayMs: delay, reason: `HTTP ${status!}` });
+          await this.time.sleep(delay);
+          continue;
+        }
+        return; // the caller turns the last throttled answer into a GraphError (isThrottled)
+      }
+      if (!idempotent && (status! === 500 || status! === 502 || status! === 504)) {
+        fail(new GraphOutcomeUnknownError(operation, 'server', status!, context.response?.headers.get('request-id') ?? undefined));
+      }
+      return;
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.settings.maxDelayMs, this.settings.baseDelayMs * 2 ** (attempt - 1));
+    return Math.floor(ceiling / 2 + (this.time.random() * ceiling) / 2);
+  }
+
+  private mayRetry(attempt: number, started: number, delay: number): boolean {
+    return attempt < this.settings.maxAttempts && this.time.now() - started + delay <= this.settings.maxTotalMs;
+  }
+}
+
+type FetchOptionsSignal = NonNullable<RequestInit['signal']>;
+
+/** Retry-After is seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+function errorCode(err: unknown): string {
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  return String(e?.cause?.code ?? e?.code ?? '');
+}

@@ -1,0 +1,113 @@
+import type { TenantGraph } from './client';
+import { GraphError, GraphOutcomeUnknownError, GraphResponseInvalidError } from './errors';
+import { guidSegment } from './odata';
+import { AppRoleAssignmentSchema, ServicePrincipalSchema, type AppRoleAssignment, type ServicePrincipal } from './schemas';
+
+/** The CTS app exposes one role; assigning "default access" instead gets users silently skipped. */
+export const CTS_ACCESS_ROLE = 'msiam_access';
+const DEFAULT_ACCESS_ROLE = '00000000-0000-0000-0000-000000000000';
+
+export type PrincipalType = 'User' | 'Group';
+
+export interface EnsureAssignedResult {
+  assignment: AppRoleAssignment;
+  /** False when it was already there (including "someone else just added it"). */
+  created: boolean;
+}
+
+/** Who is in a configuration's scope: appRoleAssignedTo on the CTS service principal. */
+export class SyncScope {
+  private readonly roleIds = new Map<string, string>();
+
+  constructor(private readonly g: TenantGraph) {}
+
+  async servicePrincipal(spId: string): Promise<ServicePrincipal> {
+    const op = `read service principal ${spId}`;
+    return this.g.get(`/servicePrincipals/${guidSegment(spId, 'service principal id', op)}`, ServicePrincipalSchema, op, {
+      $select: 'id,appId,displayName,appRoles',
+    });
+  }
+
+  /** The `msiam_access` role id from the service principal's appRoles (cached: app roles do not change). */
+  async accessRoleId(spId: string): Promise<string> {
+    const cached = this.roleIds.get(spId.toLowerCase());
+    if (cached) return cached;
+    const sp = await this.servicePrincipal(spId);
+    const role = sp.appRoles.find((r) => r.value === CTS_ACCESS_ROLE && r.isEnabled !== false);
+    let id: string;
+    if (role) id = role.id;
+    else if (sp.appRoles.length === 0) id = DEFAULT_ACCESS_ROLE;
+    else throw new GraphResponseInvalidError(`find the ${CTS_ACCESS_ROLE} role of service principal ${spId}`, `roles present: ${sp.appRoles.map((r) => r.value ?? r.id).join(', ')}`);
+    this.roleIds.set(spId.toLowerCase(), id);
+    return id;
+  }
+
+  async listAssignments(spId: string): Promise<AppRoleAssignment[]> {
+    const op = `list who is assigned to service principal ${spId}`;
+    return this.g.getAll(`/servicePrincipals/${guidSegment(spId, 'service principal id', op)}/appRoleAssignedTo`, AppRoleAssignmentSchema, op);
+  }
+
+  /** A bare POST: not safe to repeat after an unknown outcome; prefer ensureAssigned. */
+  async assign(spId: string, principalId: string, type: PrincipalType = 'User'): Promise<AppRoleAssignment> {
+    const op = `assign ${type.toLowerCase()} ${principalId} to service principal ${spId}`;
+    const sp = guidSegment(spId, 'service principal id', op);
+    const principal = guidSegment(principalId, `${type.toLowerCase()} id`, op);
+    const appRoleId = await this.accessRoleId(sp);
+    const answer = await this.g.call({
+      method: 'POST',
+      path: `/servicePrincipals/${sp}/appRoleAssignedTo`,
+      body: { principalId: principal, resourceId: sp, appRoleId },
+      operation: op,
+      schema: AppRoleAssignmentSchema,
+    });
+    return answer.data;
+  }
+
+  async unassign(spId: string, assignmentId: string): Promise<void> {
+    const op = `remove assignment ${assignmentId} from service principal ${spId}`;
+    const sp = guidSegment(spId, 'service principal id', op);
+    // Assignment ids are base64url-ish strings, not GUIDs.
+    if (!/^[A-Za-z0-9_-]{1,200}$/.test(assignmentId)) throw new GraphError({ operation: op, status: 400, code: 'InvalidAssignmentId' });
+    await this.g.call({ method: 'DELETE', path: `/servicePrincipals/${sp}/appRoleAssignedTo/${assignmentId}`, operation: op });
+  }
+
+  /**
+   * Assigns only if absent: list first, POST if missing, and treat "already exists" (or an unknown
+   * outcome that a re-read shows succeeded) as done. Safe to call again after any failure.
+   */
+  async ensureAssigned(spId: string, principalId: string, type: PrincipalType = 'User'): Promise<EnsureAssignedResult> {
+    const find = async () => {
+      const roleId = await this.accessRoleId(spId);
+      return (await this.listAssignments(spId)).find(
+        (a) => a.principalId.toLowerCase() === principalId.toLowerCase() && a.appRoleId.toLowerCase() === roleId.toLowerCase(),
+      );
+    };
+    const existing = await find();
+    if (existing) return { assignment: existing, created: false };
+    try {
+      return { assignment: await this.assign(spId, principalId, type), created: true };
+    } catch (err) {
+      const alreadyThere = err instanceof GraphError && (err.status === 409 || (err.status === 400 && /already exists/i.test(err.graphMessage ?? '')));
+      if (alreadyThere || err instanceof GraphOutcomeUnknownError) {
+        const now = await find();
+        if (now) return { assignment: now, created: !alreadyThere };
+      }
+      throw err;
+    }
+  }
+
+  /** Removes every access assignment of this principal; absent (or already deleted) counts as done. */
+  async ensureUnassigned(spId: string, principalId: string): Promise<{ removed: number }> {
+    const mine = (await this.listAssignments(spId)).filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase());
+    let removed = 0;
+    for (const a of mine) {
+      try {
+        await this.unassign(spId, a.id);
+        removed++;
+      } catch (err) {
+        if (!(err instanceof GraphError && err.isNotFound)) throw err;
+      }
+    }
+    return { removed };
+  }
+}

@@ -1,0 +1,87 @@
+import { GraphGateway } from '../../src/graph/gateway';
+import { GraphError } from '../../src/graph/errors';
+import { fakeTime, jobBody, scriptedServer, SP, TENANT } from './helpers';
+
+const jobId = (i: number) => `Azure2Azure.j${i}.${SP}`;
+
+describe('$batch job reads (scripted server)', () => {
+  test('45 jobs (with a duplicate) → 3 batches of ≤ 20 unique ids, mapped back by id, out-of-order answers', async () => {
+    const server = await scriptedServer((req) => {
+      const { requests } = JSON.parse(req.body) as { requests: { id: string; url: string }[] };
+      const responses = requests
+        .map((r) => ({ id: r.id, status: 200, headers: { 'Content-Type': 'application/json' }, body: jobBody('Active', decodeURIComponent(r.url.split('/').pop()!)) }))
+        .reverse();
+      return { status: 200, body: { responses } };
+    });
+    try {
+      const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: fakeTime().time, batchConcurrency: 1 });
+      const keys = Array.from({ length: 45 }, (_, i) => ({ servicePrincipalId: SP, jobId: jobId(i) }));
+      keys.push({ servicePrincipalId: SP, jobId: jobId(3) });
+      const results = await gw.getJobs(TENANT, keys);
+      expect(results).toHaveLength(46);
+      results.forEach((r, i) => {
+        expect(r.ok).toBe(true);
+        if (r.ok) expect(r.job.id).toBe(keys[i].jobId);
+      });
+      expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(Array(3).fill('POST /v1.0/$batch'));
+      const sizes = server.requests.map((r) => JSON.parse(r.body).requests.length);
+      expect(sizes).toEqual([20, 20, 5]);
+      for (const r of server.requests) {
+        const ids = JSON.parse(r.body).requests.map((q: { id: string }) => q.id);
+        expect(new Set(ids).size).toBe(ids.length);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('only the throttled items are sent again, after their Retry-After; other failures are typed per item', async () => {
+    const server = await scriptedServer((req, n) => {
+      const { requests } = JSON.parse(req.body) as { requests: { id: string; url: string }[] };
+      return {
+        status: 200,
+        body: {
+          responses: requests.map((r) => {
+            const id = decodeURIComponent(r.url.split('/').pop()!);
+            if (id === jobId(1) && n === 1) return { id: r.id, status: 429, headers: { 'Retry-After': '7' }, body: { error: { code: 'TooManyRequests', message: 'slow down' } } };
+            if (id === jobId(2)) return { id: r.id, status: 404, headers: {}, body: { error: { code: 'Request_ResourceNotFound', message: 'gone', innerError: { 'request-id': 'rid-404' } } } };
+            return { id: r.id, status: 200, body: jobBody('Paused', id) };
+          }),
+        },
+      };
+    });
+    try {
+      const clock = fakeTime();
+      const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: clock.time });
+      const keys = [0, 1, 2].map((i) => ({ servicePrincipalId: SP, jobId: jobId(i) }));
+      const [a, b, c] = await gw.getJobs(TENANT, keys);
+      expect(a.ok && a.job.status.code).toBe('Paused');
+      expect(b.ok && b.job.id).toBe(jobId(1));
+      expect(c.ok).toBe(false);
+      if (!c.ok) {
+        expect(c.error).toBeInstanceOf(GraphError);
+        expect(c.error).toMatchObject({ status: 404, code: 'Request_ResourceNotFound', requestId: 'rid-404' });
+      }
+      expect(server.requests).toHaveLength(2);
+      expect(JSON.parse(server.requests[1].body).requests.map((r: { url: string }) => r.url)).toEqual([`/servicePrincipals/${SP}/synchronization/jobs/${jobId(1)}`]);
+      expect(clock.sleeps).toEqual([7000]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('1,000 jobs are polled in 50 requests', async () => {
+    const server = await scriptedServer((req) => {
+      const { requests } = JSON.parse(req.body) as { requests: { id: string; url: string }[] };
+      return { status: 200, body: { responses: requests.map((r) => ({ id: r.id, status: 200, body: jobBody('Active', decodeURIComponent(r.url.split('/').pop()!)) })) } };
+    });
+    try {
+      const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: fakeTime().time });
+      const results = await gw.getJobs(TENANT, Array.from({ length: 1000 }, (_, i) => ({ servicePrincipalId: SP, jobId: jobId(i) })));
+      expect(results.filter((r) => r.ok)).toHaveLength(1000);
+      expect(server.requests.length).toBe(50);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { WindowLimiter } from '../../src/graph/limiter';
+import { fakeTime } from './helpers';
+
+describe('5 requests / 10 s limiter on an injected clock', () => {
+  test('the 6th and 7th calls wait for the window; nobody fails; queue positions are reported', async () => {
+    const clock = fakeTime(0);
+    const limiter = new WindowLimiter(5, 10_000, clock.time);
+    const startedAt: number[] = [];
+    const positions: number[] = [];
+    const calls = Array.from({ length: 7 }, (_, i) =>
+      limiter.run(
+        async () => {
+          startedAt.push(clock.now());
+          return i;
+        },
+        (ahead) => positions.push(ahead),
+      ),
+    );
+    expect(limiter.queued).toBe(7);
+    await expect(Promise.all(calls)).resolves.toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(positions).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(startedAt).toEqual([0, 0, 0, 0, 0, 10_000, 10_000]);
+    expect(limiter.queued).toBe(0);
+  });
+
+  test('a failing call does not block the queue', async () => {
+    const clock = fakeTime(0);
+    const limiter = new WindowLimiter(1, 1_000, clock.time);
+    const a = limiter.run(async () => {
+      throw new Error('boom');
+    });
+    const b = limiter.run(async () => 'ok');
+    await expect(a).rejects.toThrow('boom');
+    await expect(b).resolves.toBe('ok');
+    expect(clock.sleeps).toEqual([1_000]);
+  });
+});

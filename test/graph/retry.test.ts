@@ -1,0 +1,160 @@
+import { GraphGateway } from '../../src/graph/gateway';
+import { GraphError, GraphOutcomeUnknownError, GraphResponseInvalidError } from '../../src/graph/errors';
+import { fakeTime, JOB, jobBody, scriptedServer, SP, TENANT, type Reply } from './helpers';
+
+const ref = { tenantId: TENANT, servicePrincipalId: SP, jobId: JOB, label: 'contoso-to-fabrikam' };
+
+async function setup(reply: (req: { method: string; url: string }, n: number) => Reply, retry = {}) {
+  const server = await scriptedServer(reply);
+  const clock = fakeTime();
+  const gw = new GraphGateway({
+    tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }],
+    time: clock.time,
+    retry: { maxAttempts: 5, maxTotalMs: 60_000, baseDelayMs: 1_000, maxDelayMs: 30_000, ...retry },
+  });
+  return { server, clock, gw };
+}
+
+const throttled = (seconds: number): Reply => ({
+  status: 429,
+  headers: { 'Retry-After': String(seconds), 'request-id': 'rid-429' },
+  body: { error: { code: 'TooManyRequests', message: 'Too many requests', innerError: { 'request-id': 'rid-429' } } },
+});
+
+describe('retries (scripted server, injected time)', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  test('a GET throttled twice is retried after exactly Retry-After each time', async () => {
+    const { server, clock, gw } = await setup((_r, n) => (n <= 2 ? throttled(2) : { status: 200, body: jobBody('Active') }));
+    close = server.close;
+    const job = await gw.getJob(ref);
+    expect(job.status.code).toBe('Active');
+    expect(server.requests).toHaveLength(3);
+    expect(clock.sleeps).toEqual([2000, 2000]);
+    expect(server.requests.every((r) => r.headers.authorization === 'Bearer simulator')).toBe(true);
+  });
+
+  test('a GET throttled without Retry-After backs off exponentially', async () => {
+    const { server, clock, gw } = await setup((_r, n) => (n <= 3 ? { status: 503 } : { status: 200, body: jobBody() }));
+    close = server.close;
+    await gw.getJob(ref);
+    // random() = 0 → half of the 1 s, 2 s, 4 s ceilings
+    expect(clock.sleeps).toEqual([500, 1000, 2000]);
+  });
+
+  test('POST start is retried on 429 (Graph rejects before doing anything)', async () => {
+    const { server, clock, gw } = await setup((_r, n) => (n === 1 ? throttled(1) : { status: 204 }));
+    close = server.close;
+    await gw.startJob(ref);
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `POST /v1.0/servicePrincipals/${SP}/synchronization/jobs/${JOB}/start`,
+      `POST /v1.0/servicePrincipals/${SP}/synchronization/jobs/${JOB}/start`,
+    ]);
+    expect(clock.sleeps).toEqual([1000]);
+  });
+
+  test('a POST that times out is NOT retried: GraphOutcomeUnknownError', async () => {
+    let fire = () => {};
+    const { server, clock, gw } = await setup(() => {
+      fire();
+      return 'hang';
+    });
+    fire = clock.fireTimers;
+    close = server.close;
+    const err = await gw.startJob(ref).catch((e) => e);
+    expect(err).toBeInstanceOf(GraphOutcomeUnknownError);
+    expect(err.reason).toBe('timeout');
+    expect(err.message).toContain('start job contoso-to-fabrikam');
+    expect(server.requests).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test('a GET that times out is retried', async () => {
+    let fire = () => {};
+    const { server, clock, gw } = await setup((_r, n) => {
+      if (n === 1) {
+        fire();
+        return 'hang';
+      }
+      return { status: 200, body: jobBody() };
+    });
+    fire = clock.fireTimers;
+    close = server.close;
+    await expect(gw.getJob(ref)).resolves.toMatchObject({ id: JOB });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  test.each([500, 502, 504])('a POST answered %i is NOT retried: outcome unknown', async (status) => {
+    const { server, gw } = await setup(() => ({ status, headers: { 'request-id': 'rid-5xx' } }));
+    close = server.close;
+    const err = await gw.pauseJob(ref).catch((e) => e);
+    expect(err).toBeInstanceOf(GraphOutcomeUnknownError);
+    expect(err.status).toBe(status);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('the total-time cap holds: no wait that would end past maxTotalMs', async () => {
+    const { server, clock, gw } = await setup(() => throttled(20), { maxTotalMs: 45_000, maxAttempts: 10 });
+    close = server.close;
+    const err = await gw.getJob(ref).catch((e) => e);
+    expect(err).toBeInstanceOf(GraphError);
+    expect(err.isThrottled).toBe(true);
+    expect(err.requestId).toBe('rid-429');
+    expect(clock.sleeps).toEqual([20_000, 20_000]);
+    expect(clock.sleeps.reduce((a: number, b: number) => a + b, 0)).toBeLessThanOrEqual(45_000);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  test('the attempt cap holds', async () => {
+    const { server, gw } = await setup(() => throttled(1), { maxAttempts: 3 });
+    close = server.close;
+    await expect(gw.getJob(ref)).rejects.toBeInstanceOf(GraphError);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  test('Graph errors become typed GraphErrors with code, request-id and words', async () => {
+    const { server, gw } = await setup(() => ({
+      status: 404,
+      headers: { 'request-id': 'header-rid' },
+      body: { error: { code: 'Request_ResourceNotFound', message: 'Resource does not exist.', innerError: { 'request-id': 'inner-rid', date: '2026-01-01T00:00:00' } } },
+    }));
+    close = server.close;
+    const err = await gw.getJob(ref).catch((e) => e);
+    expect(err).toBeInstanceOf(GraphError);
+    expect(err).toMatchObject({ status: 404, code: 'Request_ResourceNotFound', requestId: 'inner-rid', operation: 'read job contoso-to-fabrikam', isNotFound: true });
+    expect(err.message).toMatch(/^Could not read job contoso-to-fabrikam/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('a 2xx answer of the wrong shape is GraphResponseInvalidError', async () => {
+    const { server, gw } = await setup(() => ({ status: 200, body: { id: JOB, status: { code: 42 } } }));
+    close = server.close;
+    const err = await gw.getJob(ref).catch((e) => e);
+    expect(err).toBeInstanceOf(GraphResponseInvalidError);
+    expect(err.issues).toContain('status.code');
+  });
+
+  test('a nextLink to another host is refused (the token would follow it)', async () => {
+    const { server, gw } = await setup(() => ({ status: 200, body: { value: [], '@odata.nextLink': 'https://evil.example/v1.0/next' } }));
+    close = server.close;
+    await expect(gw.listAssignments(TENANT, SP)).rejects.toBeInstanceOf(GraphResponseInvalidError);
+  });
+
+  test('a credential that cannot sign in fails fast with AuthenticationFailed, nothing sent', async () => {
+    const server = await scriptedServer(() => ({ status: 200, body: jobBody() }));
+    close = server.close;
+    const gw = new GraphGateway({
+      tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }],
+      time: fakeTime().time,
+      authProviderFor: () => ({ getAccessToken: async () => Promise.reject(new Error('AADSTS7000215: Invalid client secret provided.')) }),
+    });
+    const err = await gw.getJob(ref).catch((e) => e);
+    expect(err).toBeInstanceOf(GraphError);
+    expect(err.code).toBe('AuthenticationFailed');
+    expect(server.requests).toHaveLength(0);
+  });
+});
