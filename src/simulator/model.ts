@@ -1,0 +1,220 @@
+/** The simulator's in-memory directory and sync state. Wire shapes are produced from these in wire.ts. */
+
+export const NEVER = '0001-01-01T00:00:00Z';
+export const MSIAM_ACCESS_ROLE_ID = '7dfd756e-8c27-4472-b2b7-38c17fc5de5e';
+export const CTS_APP_TEMPLATE_ID = '518e5f48-1fc8-4c48-9387-9fdf28b0dfe7';
+export const USER_RULE_ID = 'USER_INBOUND_USER';
+
+export interface SimUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  givenName: string;
+  surname: string;
+  mail: string | null;
+  userType: 'Member' | 'Guest';
+  accountEnabled: boolean;
+  department: string | null;
+  jobTitle: string | null;
+  createdDateTime: string;
+  /** Set on B2B users created by a CTS job: the object in the source tenant they mirror. */
+  syncedFrom?: { tenantId: string; userId: string; jobId: string };
+}
+
+export interface SimGroup {
+  id: string;
+  displayName: string;
+  description: string | null;
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  groupTypes: string[];
+  mail: string | null;
+  mailNickname: string;
+  isAssignableToRole: boolean;
+  createdDateTime: string;
+  /** Direct members: user or group ids. */
+  members: string[];
+}
+
+export interface DirectoryRole {
+  id: string;
+  roleTemplateId: string;
+  displayName: string;
+  description: string;
+}
+
+export interface RoleAssignment {
+  id: string;
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+}
+
+export interface AppRoleAssignment {
+  id: string;
+  principalId: string;
+  principalType: 'User' | 'Group';
+  principalDisplayName: string;
+  resourceId: string;
+  resourceDisplayName: string;
+  appRoleId: string;
+  createdDateTime: string;
+}
+
+export interface AppRole {
+  id: string;
+  value: string;
+  displayName: string;
+  description: string;
+  allowedMemberTypes: string[];
+  isEnabled: boolean;
+  origin: string;
+}
+
+export interface ServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  appRoles: AppRole[];
+  assignments: AppRoleAssignment[];
+  secrets: Map<string, string>;
+  jobIds: string[];
+}
+
+export interface PartnerPolicy {
+  tenantId: string;
+  automaticUserConsentSettings: { inboundAllowed: boolean | null; outboundAllowed: boolean | null };
+  identitySynchronization: { tenantId: string; displayName: string; userSyncInbound: { isSyncAllowed: boolean } } | null;
+}
+
+export interface TaskExecution {
+  activityIdentifier: string | null;
+  countEntitled: number;
+  countEntitledForProvisioning: number;
+  countEscrowed: number;
+  countEscrowedRaw: number;
+  countExported: number;
+  countExports: number;
+  countImported: number;
+  countImportedDeltas: number;
+  countImportedReferenceDeltas: number;
+  error: { code: string; message: string; tenantActionable: boolean } | null;
+  state: 'Succeeded' | 'Failed' | 'EntryLevelErrors';
+  timeBegan: string;
+  timeEnded: string;
+}
+
+export type QuarantineReason =
+  | 'EncounteredBaseEscrowThreshold'
+  | 'EncounteredTotalEscrowThreshold'
+  | 'EncounteredEscrowProportionThreshold'
+  | 'EncounteredQuarantineException'
+  | 'Unknown'
+  | 'QuarantinedOnDemand'
+  | 'TooManyDeletes'
+  | 'IngestionInterrupted';
+
+export interface Quarantine {
+  currentBegan: string;
+  nextAttempt: string;
+  reason: QuarantineReason;
+  seriesBegan: string;
+  seriesCount: number;
+  error: { code: string; message: string; tenantActionable: boolean } | null;
+  /** Set through the control API: only restart/start lifts it, a clean cycle does not. */
+  sticky: boolean;
+}
+
+export interface SimJob {
+  id: string;
+  servicePrincipalId: string;
+  sourceTenantId: string;
+  targetTenantId: string;
+  scheduleState: 'Active' | 'Paused' | 'Disabled';
+  code: 'NotConfigured' | 'NotRun' | 'Active' | 'Paused' | 'Quarantine';
+  quarantine: Quarantine | null;
+  credentialsValid: boolean;
+  /** restart ForceDeletes: the next cycle applies deletions even above the threshold. */
+  forceDeletes: boolean;
+  countSuccessiveCompleteFailures: number;
+  escrowsPruned: boolean;
+  lastExecution: TaskExecution | null;
+  lastSuccessfulExecution: TaskExecution | null;
+  lastSuccessfulExecutionWithExports: TaskExecution | null;
+  steadyStateFirstAchievedTime: string;
+  steadyStateLastAchievedTime: string;
+  progressObservation: string;
+  /** source user id -> target user id */
+  links: Map<string, string>;
+  cycles: number;
+}
+
+export interface ProvisioningLog {
+  id: string;
+  activityDateTime: string;
+  tenantId: string;
+  jobId: string;
+  cycleId: string;
+  changeId: string;
+  provisioningAction: 'create' | 'update' | 'delete' | 'disable' | 'stagedDelete' | 'other';
+  durationInMilliseconds: number;
+  initiatedBy: { id: string; displayName: string; initiatorType: 'user' | 'application' | 'system' };
+  servicePrincipal: { id: string; displayName: string };
+  sourceSystem: { id: string; displayName: string; details: Record<string, string> };
+  targetSystem: { id: string; displayName: string; details: Record<string, string> };
+  sourceIdentity: { id: string; displayName: string; identityType: string; details: Record<string, string> };
+  targetIdentity: { id: string; displayName: string; identityType: string; details: Record<string, string> };
+  modifiedProperties: { displayName: string; oldValue: string | null; newValue: string | null }[];
+  provisioningSteps: { name: string; provisioningStepType: string; status: string; description: string; details: Record<string, string> }[];
+  provisioningStatusInfo: {
+    status: 'success' | 'warning' | 'failure' | 'skipped';
+    errorInformation: { errorCode: string; reason: string; additionalDetails: string; errorCategory: string; recommendedAction: string } | null;
+  };
+}
+
+export interface SimTenant {
+  id: string;
+  name: string;
+  domain: string;
+  users: Map<string, SimUser>;
+  groups: Map<string, SimGroup>;
+  directoryRoles: Map<string, DirectoryRole>;
+  roleAssignments: Map<string, RoleAssignment>;
+  servicePrincipals: Map<string, ServicePrincipal>;
+  partners: Map<string, PartnerPolicy>;
+  provisioningLogs: ProvisioningLog[];
+}
+
+export interface SimConfiguration {
+  name: string;
+  sourceTenantId: string;
+  targetTenantId: string;
+  servicePrincipalId: string;
+  jobId: string;
+}
+
+export interface SimWorld {
+  homeTenantId: string;
+  tenants: Map<string, SimTenant>;
+  jobs: Map<string, SimJob>;
+  configurations: SimConfiguration[];
+}
+
+export function emptyTenant(id: string, name: string, domain: string): SimTenant {
+  return {
+    id,
+    name,
+    domain,
+    users: new Map(),
+    groups: new Map(),
+    directoryRoles: new Map(),
+    roleAssignments: new Map(),
+    servicePrincipals: new Map(),
+    partners: new Map(),
+    provisioningLogs: [],
+  };
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,123 @@
+import { NEVER, type SimGroup, type SimJob, type SimUser, type TaskExecution, type DirectoryRole } from './model';
+
+/** Graph v1.0 JSON for the model's objects. */
+
+/** Graph's /users answers carry no @odata.type; member lists (mixed types) do, via `typed`. */
+export function userJson(u: SimUser): Record<string, unknown> {
+  return {
+    id: u.id,
+    userPrincipalName: u.userPrincipalName,
+    displayName: u.displayName,
+    givenName: u.givenName,
+    surname: u.surname,
+    mail: u.mail,
+    userType: u.userType,
+    accountEnabled: u.accountEnabled,
+    department: u.department,
+    jobTitle: u.jobTitle,
+    createdDateTime: u.createdDateTime,
+  };
+}
+
+export function groupJson(g: SimGroup): Record<string, unknown> {
+  return {
+    id: g.id,
+    displayName: g.displayName,
+    description: g.description,
+    mailEnabled: g.mailEnabled,
+    securityEnabled: g.securityEnabled,
+    groupTypes: g.groupTypes,
+    mail: g.mail,
+    mailNickname: g.mailNickname,
+    isAssignableToRole: g.isAssignableToRole,
+    createdDateTime: g.createdDateTime,
+  };
+}
+
+export function directoryRoleJson(r: DirectoryRole): Record<string, unknown> {
+  return { '@odata.type': '#microsoft.graph.directoryRole', id: r.id, displayName: r.displayName, description: r.description, roleTemplateId: r.roleTemplateId };
+}
+
+const EMPTY_EXECUTION: TaskExecution = {
+  activityIdentifier: null,
+  countEntitled: 0,
+  countEntitledForProvisioning: 0,
+  countEscrowed: 0,
+  countEscrowedRaw: 0,
+  countExported: 0,
+  countExports: 0,
+  countImported: 0,
+  countImportedDeltas: 0,
+  countImportedReferenceDeltas: 0,
+  // A job that never ran shows Failed with error code None (reference §2).
+  error: { code: 'None', message: '', tenantActionable: false },
+  state: 'Failed',
+  timeBegan: NEVER,
+  timeEnded: NEVER,
+};
+
+export function jobJson(job: SimJob, troubleshootingBase: string): Record<string, unknown> {
+  const q = job.quarantine;
+  return {
+    id: job.id,
+    templateId: 'Azure2Azure',
+    schedule: { expiration: null, interval: 'PT40M', state: job.scheduleState },
+    synchronizationJobSettings: [
+      { name: 'AzureIngestionAttributeOptimization', value: 'False' },
+      { name: 'LookaheadQueryEnabled', value: 'False' },
+    ],
+    status: {
+      code: job.code,
+      countSuccessiveCompleteFailures: job.countSuccessiveCompleteFailures,
+      escrowsPruned: job.escrowsPruned,
+      lastExecution: job.lastExecution ?? EMPTY_EXECUTION,
+      lastSuccessfulExecution: job.lastSuccessfulExecution ?? EMPTY_EXECUTION,
+      lastSuccessfulExecutionWithExports: job.lastSuccessfulExecutionWithExports ?? EMPTY_EXECUTION,
+      progress: job.lastExecution
+        ? [{ completedUnits: job.lastExecution.countImported, totalUnits: job.lastExecution.countImported, units: 'Objects', progressObservationDateTime: job.progressObservation }]
+        : [],
+      quarantine: q
+        ? { currentBegan: q.currentBegan, nextAttempt: q.nextAttempt, reason: q.reason, seriesBegan: q.seriesBegan, seriesCount: q.seriesCount, error: q.error }
+        : null,
+      steadyStateFirstAchievedTime: job.steadyStateFirstAchievedTime,
+      steadyStateLastAchievedTime: job.steadyStateLastAchievedTime,
+      synchronizedEntryCountByType: [{ key: 'User to User', value: job.links.size }],
+      troubleshootingUrl: q ? `${troubleshootingBase}/troubleshoot/${encodeURIComponent(job.id)}` : null,
+    },
+  };
+}
+
+export function schemaJson(job: SimJob): Record<string, unknown> {
+  return {
+    id: job.id,
+    version: 'Date:2024-01-01T00:00:00Z',
+    synchronizationRules: [
+      {
+        id: 'USER_INBOUND_USER',
+        name: 'USER_INBOUND_USER',
+        editable: true,
+        containerFilter: { includedContainers: [] },
+        groupFilter: { includedGroups: [] },
+        objectMappings: [
+          {
+            name: 'Provision Microsoft Entra ID Users',
+            enabled: true,
+            flowTypes: 'Add,Update,Delete',
+            sourceObjectName: 'User',
+            targetObjectName: 'User',
+            attributeMappings: [
+              { source: { expression: '[objectId]', name: 'objectId', type: 'Attribute' }, targetAttributeName: 'alternativeSecurityIds', matchingPriority: 1 },
+              { source: { expression: '[displayName]', name: 'displayName', type: 'Attribute' }, targetAttributeName: 'displayName', matchingPriority: 0 },
+              { source: { expression: '[mail]', name: 'mail', type: 'Attribute' }, targetAttributeName: 'mail', matchingPriority: 0 },
+            ],
+          },
+        ],
+      },
+    ],
+    directories: [],
+  };
+}
+
+export function typed(type: 'user' | 'group' | 'directoryRole', body: Record<string, unknown>): Record<string, unknown> {
+  return { '@odata.type': `#microsoft.graph.${type}`, ...body };
+}

@@ -1,0 +1,149 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { ROLE } from '../../src/domain/roles';
+import { DEMO, type RunningSimulator } from '../../src/simulator';
+import { quoteODataString } from '../../src/simulator/odata/filter';
+import { graphError, graphFor, relativeLink, withSim } from './helpers';
+
+const C = DEMO.tenants.contoso.id;
+const cfg = DEMO.configurations.contosoToFabrikam;
+
+describe('simulator directory over Graph HTTP', () => {
+  let sim: RunningSimulator;
+  let g: Client;
+  beforeAll(async () => {
+    ({ sim } = await withSim());
+    g = graphFor(sim, C);
+  });
+  afterAll(() => sim.close());
+
+  it('answers 401 in Graph\'s envelope without a bearer token, with a request-id header', async () => {
+    const r = await fetch(`${sim.url}/${C}/v1.0/users`);
+    expect(r.status).toBe(401);
+    expect(r.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const body = (await r.json()) as { error: { code: string; innerError: Record<string, string> } };
+    expect(body.error.code).toBe('InvalidAuthenticationToken');
+    expect(body.error.innerError['request-id']).toBe(r.headers.get('request-id'));
+  });
+
+  it('answers 404 for unknown paths and missing users, 400 for bad bodies', async () => {
+    expect(await graphError(g.api('/nothingHere').get())).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    expect(await graphError(g.api('/users/00000000-0000-0000-0000-000000000000').get())).toMatchObject({ statusCode: 404, code: 'Request_ResourceNotFound' });
+    expect(await graphError(g.api(`/servicePrincipals/${cfg.servicePrincipalId}/appRoleAssignedTo`).post({ principalId: 5 }))).toMatchObject({ statusCode: 400, code: 'Request_BadRequest' });
+  });
+
+  it('gets users by id and by UPN, with $select', async () => {
+    const byUpn = await g.api(`/users/${encodeURIComponent(DEMO.users.megan.userPrincipalName)}`).select(['id', 'displayName']).get();
+    expect(byUpn).toMatchObject({ id: DEMO.users.megan.id, displayName: 'Megan Bowen' });
+    expect(byUpn.userPrincipalName).toBeUndefined();
+    const guest = await g.api(`/users/${DEMO.users.guest.id}`).get();
+    expect(guest.userType).toBe('Guest');
+  });
+
+  it('pages through every user with @odata.nextLink and agrees with $count', async () => {
+    const counted = await g.api('/users').header('ConsistencyLevel', 'eventual').count(true).top(1).get();
+    const seen = new Set<string>();
+    let page = await g.api('/users').select('id').get();
+    let pages = 1;
+    for (;;) {
+      expect(page.value.length).toBeLessThanOrEqual(10);
+      page.value.forEach((u: { id: string }) => seen.add(u.id));
+      if (!page['@odata.nextLink']) break;
+      page = await g.api(relativeLink(sim, C, page['@odata.nextLink'])).get();
+      pages++;
+    }
+    expect(seen.size).toBe(counted['@odata.count']);
+    expect(pages).toBe(Math.ceil(seen.size / 10));
+  });
+
+  it('requires ConsistencyLevel: eventual for $count', async () => {
+    expect(await graphError(g.api('/users').count(true).get())).toMatchObject({ statusCode: 400 });
+  });
+
+  it('filters with eq and startswith, and a quote in a value cannot change the filter', async () => {
+    const members = await g.api('/users').filter("userType eq 'Member' and accountEnabled eq false").top(999).get();
+    expect(members.value.length).toBeGreaterThan(0);
+    expect(members.value.every((u: { userType: string; accountEnabled: boolean }) => u.userType === 'Member' && !u.accountEnabled)).toBe(true);
+
+    const apostrophe = await g.api('/users').filter("startswith(displayName,'D''Arcy')").top(999).get();
+    expect(apostrophe.value.length).toBeGreaterThan(0);
+    const upn = apostrophe.value[0].userPrincipalName as string;
+    const exact = await g.api('/users').filter(`userPrincipalName eq ${encodeURIComponent(quoteODataString(upn))}`).get();
+    expect(exact.value.map((u: { userPrincipalName: string }) => u.userPrincipalName)).toEqual([upn]);
+
+    const hostile = `x' or userType eq 'Member`;
+    const injected = await g.api('/users').filter(`userPrincipalName eq ${encodeURIComponent(quoteODataString(hostile))}`).get();
+    expect(injected.value).toEqual([]);
+    // Without escaping, the same text becomes a different filter that returns every member: what escaping prevents.
+    const unescaped = await g.api('/users').filter(`userPrincipalName eq '${encodeURIComponent(hostile)}'`).get();
+    expect(unescaped.value.length).toBeGreaterThan(0);
+  });
+
+  it('rejects filters on unsupported properties', async () => {
+    expect(await graphError(g.api('/users').filter("officeLocation eq 'x'").get())).toMatchObject({ statusCode: 400, code: 'Request_UnsupportedQuery' });
+  });
+
+  it('lists group members with types, direct vs transitive, and $count as text', async () => {
+    const direct = await g.api(`/groups/${DEMO.groups.syncFabrikam.id}/members`).top(999).get();
+    const types = new Set(direct.value.map((m: { '@odata.type': string }) => m['@odata.type']));
+    expect(types).toEqual(new Set(['#microsoft.graph.user', '#microsoft.graph.group']));
+    const transitive = await g.api(`/groups/${DEMO.groups.syncFabrikam.id}/transitiveMembers`).top(999).get();
+    expect(transitive.value.length).toBeGreaterThan(direct.value.length);
+    const r = await fetch(`${sim.url}/${C}/v1.0/groups/${DEMO.groups.syncFabrikam.id}/members/$count`, { headers: { Authorization: 'Bearer t', ConsistencyLevel: 'eventual' } });
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(Number(await r.text())).toBe(direct.value.length);
+    const noHeader = await fetch(`${sim.url}/${C}/v1.0/groups/${DEMO.groups.syncFabrikam.id}/members/$count`, { headers: { Authorization: 'Bearer t' } });
+    expect(noHeader.status).toBe(400);
+  });
+
+  it('resolves roles: direct for Megan, through the role-assignable CTS Approvers group for Adele, none for Lee', async () => {
+    const roles = async (id: string) =>
+      (await g.api(`/users/${id}/transitiveMemberOf/microsoft.graph.directoryRole`).get()).value.map((r: { roleTemplateId: string }) => r.roleTemplateId);
+    expect(await roles(DEMO.users.megan.id)).toEqual([ROLE.hybridIdentityAdministrator]);
+    expect(await roles(DEMO.users.adele.id)).toEqual([ROLE.applicationAdministrator]);
+    expect(await roles(DEMO.users.lee.id)).toEqual([]);
+    expect(await roles(DEMO.users.nestor.id)).toEqual([ROLE.globalReader]);
+    const direct = await g.api(`/users/${DEMO.users.adele.id}/memberOf`).get();
+    expect(direct.value.some((o: { '@odata.type': string }) => o['@odata.type'] === '#microsoft.graph.directoryRole')).toBe(false);
+    const adeleAssignments = await g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.adele.id}'`).get();
+    expect(adeleAssignments.value).toEqual([]); // group-based roles show the group as principal
+  });
+
+  it('creates and deletes role assignments through Graph', async () => {
+    const created = await g.api('/roleManagement/directory/roleAssignments').post({ principalId: DEMO.users.lee.id, roleDefinitionId: ROLE.securityAdministrator, directoryScopeId: '/' });
+    expect(created.id).toBeTruthy();
+    const list = await g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.lee.id}'`).get();
+    expect(list.value.map((a: { roleDefinitionId: string }) => a.roleDefinitionId)).toEqual([ROLE.securityAdministrator]);
+    const megan = await g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.megan.id}'`).get();
+    await g.api(`/roleManagement/directory/roleAssignments/${megan.value[0].id}`).delete();
+    expect((await g.api(`/users/${DEMO.users.megan.id}/transitiveMemberOf/microsoft.graph.directoryRole`).get()).value).toEqual([]);
+    await g.api(`/roleManagement/directory/roleAssignments/${created.id}`).delete();
+  });
+
+  it('exposes the CTS service principal with msiam_access and validates app role assignments', async () => {
+    const sp = await g.api(`/servicePrincipals/${cfg.servicePrincipalId}`).get();
+    const role = sp.appRoles.find((r: { value: string }) => r.value === 'msiam_access');
+    expect(role.allowedMemberTypes).toEqual(['User']);
+    const body = { principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: role.id };
+    const a = await g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post(body);
+    expect(a).toMatchObject({ principalType: 'User', principalDisplayName: 'Lee Gu', resourceId: sp.id, appRoleId: role.id });
+    const dup = await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post(body));
+    expect(dup.statusCode).toBe(400);
+    expect(JSON.stringify(dup)).toContain('Permission being assigned already exists on the object');
+    expect((await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ ...body, appRoleId: '11111111-1111-1111-1111-111111111111' }))).statusCode).toBe(400);
+    expect((await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ ...body, principalId: '11111111-1111-1111-1111-111111111111' }))).statusCode).toBe(404);
+    await g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo/${a.id}`).delete();
+    const left = await g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).filter(`principalId eq '${DEMO.users.lee.id}'`).get();
+    expect(left.value).toEqual([]);
+  });
+
+  it('reads and changes cross-tenant partner policies', async () => {
+    const f = graphFor(sim, DEMO.tenants.fabrikam.id);
+    const base = `/policies/crossTenantAccessPolicy/partners/${C}`;
+    expect((await f.api(`${base}/identitySynchronization`).get()).userSyncInbound.isSyncAllowed).toBe(true);
+    expect((await graphError(f.api(`${base}/identitySynchronization`).put({ userSyncInbound: { isSyncAllowed: true } }))).statusCode).toBe(409);
+    await f.api(base).patch({ automaticUserConsentSettings: { inboundAllowed: false } });
+    expect((await f.api(base).get()).automaticUserConsentSettings.inboundAllowed).toBe(false);
+    const n = graphFor(sim, DEMO.tenants.northwind.id);
+    expect((await graphError(n.api('/policies/crossTenantAccessPolicy/partners').post({ tenantId: C }))).statusCode).toBe(409);
+  });
+});
