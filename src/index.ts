@@ -15,6 +15,10 @@ import { AccessService, type CallerDirectory } from './services/access';
 import { startSimulator, type RunningSimulator } from './simulator';
 import { createCtsGraph, type CtsGraph } from './graph/gateway';
 import { graphCallerDirectory } from './services/callerDirectory';
+import { Configurations } from './services/configurations';
+import { OperationsService } from './services/operations';
+import { AuditLog, FileStorage } from './store';
+import type { Storage } from 'botbuilder';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version;
 
@@ -35,6 +39,9 @@ export interface RunningBot {
   estate: Estate;
   simulator?: RunningSimulator;
   graph: CtsGraph;
+  storage: Storage;
+  audit: AuditLog;
+  operations: OperationsService;
   close(): Promise<void>;
 }
 
@@ -58,6 +65,15 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
 
   const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger });
   const directory = overrides.directory ?? graphCallerDirectory(graph, estate.homeTenantId);
+  // One store for all durable state: requests, incidents, subscriptions, pending operations, audit.
+  const fileStorage = await FileStorage.open({ dir: config.dataDir }).catch(async (err) => {
+    await simulator?.close();
+    throw err;
+  });
+  const storage: Storage = fileStorage;
+  const audit = new AuditLog(storage, { clock });
+  const configs = new Configurations(estate, graph);
+  const operations = new OperationsService(configs, graph, audit, storage, clock);
   const access = new AccessService(estate.homeTenantId, directory, config.policy, clock);
 
   const tenantName = (id: string) => estate.tenants.find((t) => t.id === id)?.name ?? 'unknown tenant';
@@ -91,6 +107,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     });
   } catch (err) {
     await simulator?.close();
+    await fileStorage.close();
     throw err;
   }
 
@@ -100,9 +117,13 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     estate,
     simulator,
     graph,
+    storage,
+    audit,
+    operations,
     close: async () => {
       await server.close();
       await simulator?.close();
+      await fileStorage.close();
     },
   };
 }

@@ -1,0 +1,80 @@
+import type { Estate, SyncConfiguration } from '../config';
+import { suggestConfig } from '../domain/commands';
+import type { CtsGraph } from '../graph/gateway';
+import type { JobRef } from '../graph/jobs';
+
+export type ConfigLookup = { ok: true; config: SyncConfiguration } | { ok: false; problem: string; hint: string };
+
+/** The CTS template every cross-tenant sync job is created from. */
+const CTS_TEMPLATE = 'Azure2Azure';
+
+/**
+ * The configured CTS configurations: name resolution for chat ("did you mean") and the job each one runs.
+ * A configuration without a jobId has its job found once by listing the service principal's jobs.
+ */
+export class Configurations {
+  private readonly jobRefs = new Map<string, Promise<JobRef>>();
+
+  constructor(
+    readonly estate: Estate,
+    private readonly graph: CtsGraph,
+  ) {}
+
+  get all(): readonly SyncConfiguration[] {
+    return this.estate.configurations;
+  }
+
+  names(): string[] {
+    return this.estate.configurations.map((c) => c.name);
+  }
+
+  tenantName(id: string): string {
+    return this.estate.tenants.find((t) => t.id === id)?.name ?? id;
+  }
+
+  route(config: SyncConfiguration): string {
+    return `${this.tenantName(config.sourceTenantId)} → ${this.tenantName(config.targetTenantId)}`;
+  }
+
+  /** `name` as typed in chat; may be omitted when there is only one configuration. */
+  resolve(name: string | undefined): ConfigLookup {
+    const names = this.names();
+    if (!name) {
+      if (this.estate.configurations.length === 1) return { ok: true, config: this.estate.configurations[0] };
+      return { ok: false, problem: 'Which configuration?', hint: `Name one of: ${names.join(', ')}.` };
+    }
+    const found = suggestConfig(name, names);
+    if (found.match) return { ok: true, config: this.estate.configurations.find((c) => c.name === found.match)! };
+    return {
+      ok: false,
+      problem: `There is no configuration called "${name}".`,
+      hint: found.didYouMean ? `Did you mean ${found.didYouMean}? Configurations: ${names.join(', ')}.` : `Configurations: ${names.join(', ')}.`,
+    };
+  }
+
+  find(name: string): SyncConfiguration | undefined {
+    return this.estate.configurations.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  }
+
+  async jobRef(config: SyncConfiguration): Promise<JobRef> {
+    const base = { tenantId: config.sourceTenantId, servicePrincipalId: config.servicePrincipalId, label: config.name };
+    if (config.jobId) return { ...base, jobId: config.jobId };
+    let ref = this.jobRefs.get(config.name);
+    if (!ref) {
+      ref = this.graph.listJobs(config.sourceTenantId, config.servicePrincipalId).then((jobs) => {
+        const cts = jobs.filter((j) => j.templateId === CTS_TEMPLATE);
+        const pick = cts.length === 1 ? cts[0] : jobs.length === 1 ? jobs[0] : undefined;
+        if (!pick) {
+          throw new Error(
+            `configuration ${config.name}: expected one ${CTS_TEMPLATE} job on service principal ${config.servicePrincipalId}, found ${cts.length} (of ${jobs.length} jobs); set jobId in CTS_CONFIG`,
+          );
+        }
+        return { ...base, jobId: pick.id };
+      });
+      // A failed look-up is not cached: the next command tries again.
+      ref.catch(() => this.jobRefs.delete(config.name));
+      this.jobRefs.set(config.name, ref);
+    }
+    return ref;
+  }
+}

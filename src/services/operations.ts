@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import type { Storage } from 'botbuilder-core';
+import type { SyncConfiguration } from '../config';
+import type { Clock } from '../domain/clock';
+import type { RestartScope } from '../domain/commands';
+import { GraphError, GraphOutcomeUnknownError } from '../graph/errors';
+import type { CtsGraph } from '../graph/gateway';
+import type { AppRoleAssignment, ProvisioningLogEntry, SyncJob } from '../graph/schemas';
+import type { DeletionThreshold } from '../graph/jobs';
+import { updateWithCasDetailed, type AuditLog } from '../store';
+import type { Configurations } from './configurations';
+
+export interface Actor {
+  aadObjectId: string;
+  name: string;
+}
+
+/** What an operator can do to a job. `forceDeletes` is the deletion-threshold "Allow deletes". */
+export type JobAction = { kind: 'start' } | { kind: 'pause' } | { kind: 'restart'; scope: RestartScope | 'forceDeletes' };
+
+export interface ActionOutcome {
+  ok: boolean;
+  /** true when nothing was sent because the job already was in the wanted state. */
+  unchanged?: boolean;
+  message: string;
+  requestId?: string;
+  /** The job's state code after the action, when read. */
+  state?: string;
+}
+
+/** Graph's resetScope for each restart choice (reference §1; "default" is the portal's Restart provisioning). */
+export const RESET_SCOPE: Record<RestartScope | 'forceDeletes', string> = {
+  default: 'Watermark, Escrows, QuarantineState',
+  full: 'Full',
+  quarantine: 'QuarantineState',
+  escrows: 'Escrows',
+  watermark: 'Watermark',
+  forceDeletes: 'ForceDeletes',
+};
+
+export const RESTART_WORDS: Record<RestartScope | 'forceDeletes', string> = {
+  default: 'lifts quarantine, drops queued retries and re-evaluates every object (the portal\'s "Restart provisioning")',
+  full: 'resets everything, including the connector cache, and re-evaluates every object. Microsoft advises this only with Support: prefer the default restart',
+  quarantine: 'lifts the quarantine and resumes the schedule',
+  escrows: 'drops the queued retries of failed objects',
+  watermark: 'makes the next cycle re-evaluate every object, not only changes',
+  forceDeletes: 'lets the deletions held back by the accidental-deletion threshold go through on the next cycle',
+};
+
+export function describeAction(action: JobAction): string {
+  if (action.kind !== 'restart') return action.kind;
+  return action.scope === 'default' ? 'restart' : action.scope === 'forceDeletes' ? 'allow deletes' : `restart (${action.scope})`;
+}
+
+/** A confirmation waiting on a card: what was asked, by whom, and — once someone clicks — what happened. */
+export interface PendingOperation {
+  schemaVersion: 1;
+  id: string;
+  configuration: string;
+  action: JobAction;
+  proposedBy: Actor;
+  proposedAt: string;
+  expiresAt: string;
+  status: 'pending' | 'executing' | 'done' | 'failed' | 'cancelled';
+  decidedBy?: Actor;
+  decidedAt?: string;
+  outcome?: ActionOutcome;
+}
+
+export const CONFIRMATION_TTL_MS = 15 * 60 * 1000;
+const opKey = (id: string) => `ops/${id}`;
+
+export interface StatusRow {
+  config: SyncConfiguration;
+  job?: SyncJob;
+  error?: string;
+}
+
+export interface StatusDetail {
+  config: SyncConfiguration;
+  job?: SyncJob;
+  jobError?: string;
+  scope?: { users: number; groups: number };
+  scopeError?: string;
+  threshold?: DeletionThreshold;
+  thresholdError?: string;
+  failures?: ProvisioningLogEntry[];
+  failuresError?: string;
+}
+
+/** Whether a job is already doing what `start` would make it do (the docs say not to call start on a running job). */
+export function isRunning(job: SyncJob): boolean {
+  const state = job.schedule?.state ?? 'Active';
+  return (job.status.code === 'Active' || job.status.code === 'NotRun') && state === 'Active';
+}
+
+export function isPaused(job: SyncJob): boolean {
+  return job.status.code === 'Paused' || job.schedule?.state === 'Paused' || job.schedule?.state === 'Disabled';
+}
+
+/**
+ * Start, pause and restart of sync jobs, with the rules an Entra admin expects: no start on a running job, no write
+ * retried blindly when its outcome is unknown (read the job instead), every action audited with Graph's request id.
+ * Pause and restart are proposed first and executed when someone confirms on the card — exactly once, by CAS.
+ */
+export class OperationsService {
+  private readonly executedListeners: ((event: { config: SyncConfiguration; action: JobAction; actor: Actor; outcome: ActionOutcome }) => void)[] = [];
+
+  constructor(
+    private readonly configs: Configurations,
+    private readonly graph: CtsGraph,
+    private readonly audit: AuditLog,
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly newId: () => string = () => randomBytes(6).toString('base64url'),
+  ) {}
+
+  /** Every configuration's job, read through $batch (one request per source tenant for up to 20 jobs). */
+  async statusAll(): Promise<StatusRow[]> {
+    const byTenant = new Map<string, SyncConfiguration[]>();
+    for (const c of this.configs.all) byTenant.set(c.sourceTenantId, [...(byTenant.get(c.sourceTenantId) ?? []), c]);
+    const rows = new Map<string, StatusRow>();
+    await Promise.all(
+      [...byTenant].map(async ([tenantId, configs]) => {
+        const refs = await Promise.allSettled(configs.map((c) => this.configs.jobRef(c)));
+        const known: { config: SyncConfiguration; jobId: string }[] = [];
+        refs.forEach((r, i) => {
+          if (r.status === 'fulfilled') known.push({ config: configs[i], jobId: r.value.jobId });
+          else rows.set(configs[i].name, { config: configs[i], error: errorText(r.reason) });
+        });
+        if (!known.length) return;
+        try {
+          const results = await this.graph.getJobs(tenantId, known.map((k) => ({ servicePrincipalId: k.config.servicePrincipalId, jobId: k.jobId })));
+          results.forEach((r, i) => rows.set(known[i].config.name, r.ok ? { config: known[i].config, job: r.job } : { config: known[i].config, error: errorText(r.error) }));
+        } catch (err) {
+          for (const k of known) rows.set(k.config.name, { config: k.config, error: errorText(err) });
+        }
+      }),
+    );
+    return this.configs.all.map((c) => rows.get(c.name)!);
+  }
+
+  /** One configuration in depth; each part is read on its own so one failure does not hide the rest. */
+  async statusDetail(config: SyncConfiguration): Promise<StatusDetail> {
+    const detail: StatusDetail = { config };
+    const ref = await this.configs.jobRef(config).catch((err) => {
+      detail.jobError = errorText(err);
+      return undefined;
+    });
+    const [job, scope, threshold, failures] = await Promise.allSettled([
+      ref ? this.graph.getJob(ref) : Promise.reject(new Error(detail.jobError)),
+      this.graph.listAssignments(config.sourceTenantId, config.servicePrincipalId),
+      this.graph.deletionThreshold(config.sourceTenantId, config.servicePrincipalId),
+      ref ? this.graph.provisioningLogs(config.sourceTenantId, { jobId: ref.jobId, status: 'failure', top: 5 }) : Promise.resolve([]),
+    ]);
+    if (job.status === 'fulfilled') detail.job = job.value;
+    else detail.jobError ??= errorText(job.reason);
+    if (scope.status === 'fulfilled') detail.scope = countScope(scope.value);
+    else detail.scopeError = errorText(scope.reason);
+    if (threshold.status === 'fulfilled') detail.threshold = threshold.value;
+    else detail.thresholdError = errorText(threshold.reason);
+    if (failures.status === 'fulfilled') detail.failures = failures.value;
+    else detail.failuresError = errorText(failures.reason);
+    return detail;
+  }
+
+  /** Called after every executed action (e.g. to mark an alert card "action taken by …"). Listener errors are ignored. */
+  onExecuted(listener: (event: { config: SyncConfiguration; action: JobAction; actor: Actor; outcome: ActionOutcome }) => void): void {
+    this.executedListeners.push(listener);
+  }
+
+  /** Runs an action now (the caller has checked the permission with fresh roles) and audits it. */
+  async run(config: SyncConfiguration, action: JobAction, actor: Actor): Promise<ActionOutcome> {
+    const outcome = await this.execute(config, action).catch((err): ActionOutcome => ({ ok: false, message: errorText(err), requestId: requestIdOf(err) }));
+    await this.audit.append({
+      actor: { aadObjectId: actor.aadObjectId, name: actor.name },
+      action: `job.${action.kind === 'restart' && action.scope === 'forceDeletes' ? 'allowDeletes' : action.kind}`,
+      configuration: config.name,
+      target: action.kind === 'restart' ? RESET_SCOPE[action.scope] : undefined,
+      outcome: outcome.ok ? 'ok' : 'failed',
+      detail: outcome.message,
+      graphRequestId: outcome.requestId,
+    });
+    for (const listener of this.executedListeners) {
+      try {
+        listener({ config, action, actor, outcome });
+      } catch {
+        // A listener must never undo or hide an action that already ran.
+      }
+    }
+    return outcome;
+  }
+
+  async propose(config: SyncConfiguration, action: JobAction, actor: Actor): Promise<PendingOperation> {
+    const now = this.clock.now();
+    const op: PendingOperation = {
+      schemaVersion: 1,
+      id: this.newId(),
+      configuration: config.name,
+      action,
+      proposedBy: actor,
+      proposedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + CONFIRMATION_TTL_MS).toISOString(),
+      status: 'pending',
+    };
+    await this.storage.write({ [opKey(op.id)]: { ...op, eTag: '*' } });
+    return op;
+  }
+
+  async getOperation(id: string): Promise<PendingOperation | undefined> {
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) return undefined;
+    const item = (await this.storage.read([opKey(id)]))[opKey(id)] as (PendingOperation & { eTag?: string }) | undefined;
+    if (!item) return undefined;
+    const { eTag: _eTag, ...op } = item;
+    return op;
+  }
+
+  /**
+   * Executes a proposed operation once. Only the click that moves it from pending to executing runs the action;
+   * every other click (double click, a second operator, a retried invoke) gets the operation as it stands.
+   */
+  async confirm(id: string, actor: Actor): Promise<{ op: PendingOperation; ran: boolean } | undefined> {
+    const now = this.clock.now();
+    const claim = await updateWithCasDetailed<PendingOperation>(this.storage, opKey(id), (op) => {
+      if (!op || op.status !== 'pending' || Date.parse(op.expiresAt) <= now) return 'abort';
+      return { ...op, status: 'executing', decidedBy: actor, decidedAt: new Date(now).toISOString() };
+    });
+    const op = claim.item;
+    if (!op) return undefined;
+    if (claim.outcome !== 'committed') return { op, ran: false };
+    const config = this.configs.find(op.configuration);
+    const outcome: ActionOutcome = config ? await this.run(config, op.action, actor) : { ok: false, message: `configuration ${op.configuration} no longer exists` };
+    const done = await updateWithCasDetailed<PendingOperation>(this.storage, opKey(id), (current) =>
+      current ? { ...current, status: outcome.ok ? 'done' : 'failed', outcome } : undefined,
+    );
+    return { op: done.item ?? { ...op, status: outcome.ok ? 'done' : 'failed', outcome }, ran: true };
+  }
+
+  async cancel(id: string, actor: Actor): Promise<PendingOperation | undefined> {
+    const now = this.clock.now();
+    const result = await updateWithCasDetailed<PendingOperation>(this.storage, opKey(id), (op) =>
+      op && op.status === 'pending' ? { ...op, status: 'cancelled', decidedBy: actor, decidedAt: new Date(now).toISOString() } : 'abort',
+    );
+    return result.item;
+  }
+
+  isExpired(op: PendingOperation): boolean {
+    return op.status === 'pending' && Date.parse(op.expiresAt) <= this.clock.now();
+  }
+
+  private async execute(config: SyncConfiguration, action: JobAction): Promise<ActionOutcome> {
+    const ref = await this.configs.jobRef(config);
+    const before = await this.graph.getJob(ref);
+    if (action.kind === 'start' && isRunning(before)) {
+      return { ok: true, unchanged: true, state: before.status.code, message: `${config.name} is already running (${before.status.code}); nothing was sent.` };
+    }
+    if (action.kind === 'pause' && isPaused(before)) {
+      return { ok: true, unchanged: true, state: before.status.code, message: `${config.name} is already paused; nothing was sent.` };
+    }
+    const send = () =>
+      action.kind === 'start' ? this.graph.startJob(ref) : action.kind === 'pause' ? this.graph.pauseJob(ref) : this.graph.restartJob(ref, RESET_SCOPE[action.scope]);
+    try {
+      await send();
+    } catch (err) {
+      if (!(err instanceof GraphOutcomeUnknownError)) throw err;
+      // The request may or may not have run: read the job rather than send it again.
+      const after = await this.graph.getJob(ref).catch(() => undefined);
+      const confirmed = after && ((action.kind === 'start' && isRunning(after)) || (action.kind === 'pause' && isPaused(after)));
+      if (confirmed) return { ok: true, state: after!.status.code, message: `${config.name}: ${describeAction(action)} confirmed by reading the job after Graph's answer was lost.` };
+      return {
+        ok: false,
+        state: after?.status.code,
+        message: `Graph did not answer the ${describeAction(action)} of ${config.name}, so it may or may not have happened${after ? ` (the job is now ${after.status.code})` : ''}. Check "status ${config.name}" before trying again.`,
+      };
+    }
+    const after = await this.graph.getJob(ref).catch(() => undefined);
+    return { ok: true, state: after?.status.code, message: `${config.name}: ${describeAction(action)} sent${after ? `; the job is now ${after.status.code}` : ''}.` };
+  }
+}
+
+function countScope(assignments: AppRoleAssignment[]): { users: number; groups: number } {
+  let users = 0;
+  let groups = 0;
+  for (const a of assignments) {
+    if (a.principalType === 'Group') groups++;
+    else users++;
+  }
+  return { users, groups };
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof GraphError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+export function requestIdOf(err: unknown): string | undefined {
+  const id = (err as { requestId?: unknown })?.requestId;
+  return typeof id === 'string' ? id : undefined;
+}
