@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './logger';
 import { startServer, type RunningServer } from './server';
 import { createAdapter } from './teams/adapter';
 import { createBotApp } from './teams/app';
+import { Gate } from './teams/gate';
 import { helpReply, whoamiHandler } from './teams/commands/basic';
 import { AccessService, type CallerDirectory } from './services/access';
 import { startSimulator, type RunningSimulator } from './simulator';
@@ -80,11 +81,11 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const helpContext = { mode: config.mode === 'simulator' ? 'embedded simulator' : 'Microsoft Graph', configurations: estate.configurations.map((c) => c.name) };
 
   const adapter = createAdapter(config.bot, logger);
+  const gate = new Gate(access, estate.homeTenantId);
   const app = createBotApp({
     adapter,
     botAppId: config.bot.appId ?? '',
-    access,
-    homeTenantId: estate.homeTenantId,
+    gate,
     handlers: {
       help: async () => helpReply(helpContext),
       whoami: whoamiHandler(access, tenantName),

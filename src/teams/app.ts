@@ -1,11 +1,12 @@
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
-import type { TurnContext } from 'botbuilder';
+import { TurnContext } from 'botbuilder';
 import { COMMANDS, parseCommand, type Command, type CommandInfo } from '../domain/commands';
 import type { Permission } from '../domain/permissions';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
-import type { AccessService, ResolvedCaller } from '../services/access';
-import { callerOf, type Caller } from './identity';
+import type { ResolvedCaller } from '../services/access';
+import type { Gate } from './gate';
+import type { Caller } from './identity';
 import { notice, toActivity, type Outcome, type Reply } from './reply';
 import { ROUTED_COMMANDS } from './routedCommands';
 
@@ -23,8 +24,7 @@ export type CommandHandlers = { [K in Command['kind']]?: CommandHandler<K> };
 export interface BotAppOptions {
   adapter: TeamsAdapter;
   botAppId: string;
-  access: AccessService;
-  homeTenantId: string;
+  gate: Gate;
   handlers: CommandHandlers;
   /** Commands that change something: their permission is checked with roles resolved afresh. */
   changing: ReadonlySet<Command['kind']>;
@@ -56,7 +56,8 @@ export function createBotApp(options: BotAppOptions): Application {
       kind = command.kind;
       const reply = await dispatch(context, command);
       outcome = reply.outcome ?? 'ok';
-      await context.sendActivity(toActivity(reply));
+      const sent = await context.sendActivity(toActivity(reply));
+      if (reply.followUp && sent?.id) startFollowUp(context, sent.id, reply.followUp);
     } catch (err) {
       outcome = 'failed';
       options.logger.error({ err, command: kind }, 'command failed');
@@ -67,12 +68,9 @@ export function createBotApp(options: BotAppOptions): Application {
   });
 
   async function dispatch(context: TurnContext, command: Command): Promise<Reply> {
-    const caller = callerOf(context);
-    if (!caller) {
-      return notice('Who are you?', 'This message did not carry a Microsoft Entra user and tenant, so I cannot check what you may do.', { style: 'error', outcome: 'refused' });
-    }
-    if (caller.tenantId !== options.homeTenantId) {
-      return notice('Not available in your organisation', `This bot serves tenant ${options.homeTenantId} only.`, { style: 'error', outcome: 'refused' });
+    if (command.kind === 'invalid' || command.kind === 'unknown') {
+      const gate = await options.gate.check(context, undefined, { fresh: false });
+      if (!gate.ok) return gate.reply;
     }
     if (command.kind === 'invalid') {
       return notice(`That ${command.command} command needs another look`, command.problem, { hint: `Type: ${command.usage}\nExample: ${command.example}`, style: 'warning', outcome: 'invalid' });
@@ -83,21 +81,25 @@ export function createBotApp(options: BotAppOptions): Application {
       return { ...options.help(said ? `I don't know "${clip(said)}". Here is what I can do:` : undefined), outcome: said ? 'invalid' : 'ok' };
     }
     const permission = CATALOGUE.get(command.kind)?.permission as Permission | undefined;
-    const turn: Turn = { context, caller };
-    if (permission) {
-      const decision = await options.access.check(caller, permission, { fresh: options.changing.has(command.kind), configuration: options.configurationOf?.(command) });
-      if (!decision.allowed) return refusal(decision.permission, decision.grantedBy, decision.reason);
-      turn.resolved = decision.caller;
-    }
-    return handler(turn, command as never);
+    const gate = await options.gate.check(context, permission, { fresh: options.changing.has(command.kind), configuration: options.configurationOf?.(command) });
+    if (!gate.ok) return gate.reply;
+    return handler({ context, caller: gate.caller, resolved: gate.resolved }, command as never);
+  }
+
+  /**
+   * Long work (provisioning several users) continues after the turn has answered; its progress updates the card it
+   * sent, through the adapter outside the turn.
+   */
+  function startFollowUp(context: TurnContext, activityId: string, followUp: NonNullable<Reply['followUp']>): void {
+    const reference = TurnContext.getConversationReference(context.activity);
+    const update = (reply: Reply) =>
+      options.adapter.continueConversationAsync(options.botAppId, reference, async (ctx) => {
+        await ctx.updateActivity({ ...toActivity(reply), id: activityId });
+      });
+    void followUp(update).catch((err) => options.logger.error({ err }, 'follow-up failed'));
   }
 
   return app;
-}
-
-export function refusal(permission: Permission, grantedBy: string[], reason: string): Reply {
-  const granted = grantedBy.length ? `It is granted by: ${grantedBy.join(', ')}.` : '';
-  return notice('Not allowed', `${reason}`, { hint: `This needs the permission ${permission}. ${granted}`.trim(), style: 'error', outcome: 'refused' });
 }
 
 function clip(text: string): string {

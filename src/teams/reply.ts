@@ -3,7 +3,11 @@ import type { Activity } from 'botbuilder';
 import { cardAttachment, renderCard, type AdaptiveCard } from './cards';
 
 /** What a command answers: a card (with a one-line summary for notifications and logs) or plain text. */
-export type Reply = { card: AdaptiveCard; summary: string; outcome?: Outcome } | { text: string; outcome?: Outcome };
+export type Reply = ({ card: AdaptiveCard; summary: string } | { text: string }) & {
+  outcome?: Outcome;
+  /** Work that goes on after the reply is sent; `update` replaces the sent card (e.g. progress). */
+  followUp?: (update: (reply: Reply) => Promise<void>) => Promise<void>;
+};
 
 /** How a turn ended, for the one log line per turn. */
 export type Outcome = 'ok' | 'refused' | 'invalid' | 'not-found' | 'failed';

@@ -1,0 +1,38 @@
+import type { TurnContext } from 'botbuilder';
+import type { Permission } from '../domain/permissions';
+import type { AccessService, ResolvedCaller } from '../services/access';
+import { callerOf, type Caller } from './identity';
+import { notice, type Reply } from './reply';
+
+export type GateResult = { ok: true; caller: Caller; resolved?: ResolvedCaller } | { ok: false; reply: Reply };
+
+/**
+ * The one place every command and every card button passes through (Hubot's listener middleware): who is calling
+ * (from the activity only), is it our tenant, and does the caller hold the permission — with roles resolved afresh
+ * for anything that changes state.
+ */
+export class Gate {
+  constructor(
+    private readonly access: AccessService,
+    private readonly homeTenantId: string,
+  ) {}
+
+  async check(context: TurnContext, permission: Permission | undefined, options: { fresh: boolean; configuration?: string }): Promise<GateResult> {
+    const caller = callerOf(context);
+    if (!caller) {
+      return { ok: false, reply: notice('Who are you?', 'This message did not carry a Microsoft Entra user and tenant, so I cannot check what you may do.', { style: 'error', outcome: 'refused' }) };
+    }
+    if (caller.tenantId !== this.homeTenantId) {
+      return { ok: false, reply: notice('Not available in your organisation', `This bot serves tenant ${this.homeTenantId} only.`, { style: 'error', outcome: 'refused' }) };
+    }
+    if (!permission) return { ok: true, caller };
+    const decision = await this.access.check(caller, permission, options);
+    if (!decision.allowed) return { ok: false, reply: refusal(decision.permission, decision.grantedBy, decision.reason) };
+    return { ok: true, caller, resolved: decision.caller };
+  }
+}
+
+export function refusal(permission: Permission, grantedBy: string[], reason: string): Reply {
+  const granted = grantedBy.length ? `It is granted by: ${grantedBy.join(', ')}.` : '';
+  return notice('Not allowed', reason, { hint: `This needs the permission ${permission}. ${granted}`.trim(), style: 'error', outcome: 'refused' });
+}
