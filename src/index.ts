@@ -11,6 +11,13 @@ import { startServer, type RunningServer } from './server';
 import { createAdapter } from './teams/adapter';
 import { createBotApp } from './teams/app';
 import { Gate } from './teams/gate';
+import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
+import { registerAlertRoutes, renderAlert, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
+import { adapterTransport, TeamsNotifier } from './teams/notifier';
+import { Monitor } from './services/monitor';
+import { Subscriptions } from './services/subscriptions';
+import { SingleProcessLeader } from './store';
+import { ProvisioningService } from './services/provisioning';
 import { helpReply, whoamiHandler } from './teams/commands/basic';
 import { AccessService, type CallerDirectory } from './services/access';
 import { startSimulator, type RunningSimulator } from './simulator';
@@ -43,6 +50,10 @@ export interface RunningBot {
   storage: Storage;
   audit: AuditLog;
   operations: OperationsService;
+  subscriptions: Subscriptions;
+  notifier: TeamsNotifier;
+  /** Started only when MONITOR=on; tests call monitor.pollOnce() themselves. */
+  monitor: Monitor;
   close(): Promise<void>;
 }
 
@@ -82,6 +93,13 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
 
   const adapter = createAdapter(config.bot, logger);
   const gate = new Gate(access, estate.homeTenantId);
+  const provisioning = new ProvisioningService(configs, graph, audit);
+  const operationDeps = { configs, operations, provisioning, audit, gate, clock, logger };
+  const subscriptions = new Subscriptions(storage, clock, audit);
+  const notifier = new TeamsNotifier({ transport: adapterTransport(adapter, config.bot.appId ?? '', logger), logger });
+  const leader = new SingleProcessLeader();
+  const monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds });
+  const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock };
   const app = createBotApp({
     adapter,
     botAppId: config.bot.appId ?? '',
@@ -89,12 +107,20 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     handlers: {
       help: async () => helpReply(helpContext),
       whoami: whoamiHandler(access, tenantName),
+      ...operationHandlers(operationDeps),
+      subscribe: subscribeHandler(alertDeps),
+      unsubscribe: unsubscribeHandler(alertDeps),
+      subscriptions: subscriptionsHandler(alertDeps),
     },
-    changing: new Set(),
+    changing: new Set(CHANGING_COMMANDS),
+    configurationOf: (command) => ('config' in command && typeof command.config === 'string' ? configs.find(command.config)?.name : undefined),
     help: (hint) => helpReply(helpContext, hint),
     logger,
     clock,
   });
+  registerOperationRoutes(app, operationDeps);
+  registerAlertRoutes(app, alertDeps);
+  await leader.start();
 
   let server: RunningServer;
   try {
@@ -111,6 +137,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     await fileStorage.close();
     throw err;
   }
+  if (config.monitorEnabled) monitor.start();
 
   return {
     url: server.url,
@@ -121,7 +148,11 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     storage,
     audit,
     operations,
+    subscriptions,
+    notifier,
+    monitor,
     close: async () => {
+      await monitor.stop();
       await server.close();
       await simulator?.close();
       await fileStorage.close();

@@ -74,6 +74,7 @@ export class ProvisioningService {
     // Queue every call at once so the limiter can report each one's place; it runs them in order.
     await Promise.all(
       queued.map(async (item) => {
+        let requestId: string | undefined;
         try {
           item.result = await this.graph.provisionOnDemand(ref, [{ objectId: item.user!.id, objectTypeName: 'User' }], {
             onQueued: (ahead) => {
@@ -83,12 +84,13 @@ export class ProvisioningService {
           });
         } catch (err) {
           item.error = errorText(err);
-          await this.audit.append(auditOf(actor, config, item, 'failed', requestIdOf(err)));
+          requestId = requestIdOf(err);
         }
         item.state = 'done';
         item.ahead = undefined;
-        if (item.result) await this.audit.append(auditOf(actor, config, item, item.result.outcome === 'failure' ? 'failed' : 'ok'));
         onProgress(report);
+        const outcome = item.error || item.result?.outcome === 'failure' ? 'failed' : 'ok';
+        await this.audit.append(auditOf(actor, config, item, outcome, requestId));
       }),
     );
     report.finished = true;

@@ -117,7 +117,7 @@ describe('parseCommand: bad arguments say what was wrong and what to type', () =
     ['status a b', 'status', /at most one/],
     ['status c*fg', 'status', /not a configuration name/],
     ['provision', 'provision', /which user/],
-    ['provision a@x.com b@x.com c@x.com d@x.com e@x.com f@x.com', 'provision', /At most 5/],
+    [`provision ${Array.from({ length: 21 }, (_, i) => `u${i}@x.com`).join(' ')}`, 'provision', /At most 20 users at a time; you gave 21/],
     ['approve', 'approve', /which request/],
     ['approve 123', 'approve', /not a request id/],
     ['approve REQ-7K2M9 REQ-7K2M8', 'approve', /only the request id/],

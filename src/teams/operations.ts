@@ -1,0 +1,191 @@
+import type { Application } from '@microsoft/teams-ai';
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import type { Clock } from '../domain/clock';
+import type { Permission } from '../domain/permissions';
+import type { Logger } from '../logger';
+import type { Configurations } from '../services/configurations';
+import type { JobAction, OperationsService, PendingOperation } from '../services/operations';
+import type { ProvisioningService } from '../services/provisioning';
+import type { AuditLog } from '../store';
+import type { CommandHandler, CommandHandlers } from './app';
+import type { AdaptiveCard } from './cards';
+import type { Gate } from './gate';
+import type { Caller } from './identity';
+import { auditCard, confirmCard, operationResultCard, provisionCard, statusCard, statusDetailCard } from './operationCards';
+import { notice, toActivity, type Reply } from './reply';
+
+export interface OperationRouteDeps {
+  configs: Configurations;
+  operations: OperationsService;
+  provisioning: ProvisioningService;
+  audit: AuditLog;
+  gate: Gate;
+  clock: Clock;
+  logger: Logger;
+}
+
+const actor = (caller: Caller) => ({ aadObjectId: caller.aadObjectId, name: caller.name });
+const permissionFor = (action: JobAction): Permission => (action.kind === 'restart' && action.scope === 'forceDeletes' ? 'deletes.allow' : 'sync.operate');
+
+function unknownConfig(problem: string, hint: string): Reply {
+  return notice(problem, hint, { style: 'warning', outcome: 'invalid' });
+}
+
+/** Text commands: status, start, pause, restart, provision, audit. The router has checked the command's permission. */
+export function operationHandlers(deps: OperationRouteDeps): CommandHandlers {
+  const { configs, operations, provisioning, audit, clock } = deps;
+
+  const status: CommandHandler<'status'> = async (_turn, command) => {
+    if (!command.config) return statusCard(await operations.statusAll(), configs, clock.now());
+    const found = configs.resolve(command.config);
+    if (!found.ok) return unknownConfig(found.problem, found.hint);
+    return statusDetailCard(await operations.statusDetail(found.config), configs, clock.now());
+  };
+
+  const start: CommandHandler<'start'> = async (turn, command) => {
+    const found = configs.resolve(command.config);
+    if (!found.ok) return unknownConfig(found.problem, found.hint);
+    const outcome = await operations.run(found.config, { kind: 'start' }, actor(turn.caller));
+    const title = outcome.unchanged ? `${found.config.name} is already running` : `Start ${found.config.name}: ${outcome.ok ? 'done' : 'failed'}`;
+    return notice(title, outcome.message, { style: outcome.ok ? 'good' : 'error', hint: outcome.requestId ? `Graph request id ${outcome.requestId}` : undefined });
+  };
+
+  const propose = async (turn: { caller: Caller }, name: string | undefined, action: JobAction): Promise<Reply> => {
+    const found = configs.resolve(name);
+    if (!found.ok) return unknownConfig(found.problem, found.hint);
+    const op = await operations.propose(found.config, action, actor(turn.caller));
+    return confirmCard(op, permissionFor(action));
+  };
+
+  const pause: CommandHandler<'pause'> = (turn, command) => propose(turn, command.config, { kind: 'pause' });
+  const restart: CommandHandler<'restart'> = (turn, command) => propose(turn, command.config, { kind: 'restart', scope: command.scope });
+
+  const provision: CommandHandler<'provision'> = async (turn, command) => {
+    const found = configs.resolve(command.config);
+    if (!found.ok) return unknownConfig(found.problem, found.hint);
+    const report = await provisioning.prepare(found.config, command.users);
+    if (!report.items.some((i) => i.state === 'queued')) return { ...provisionCard({ ...report, finished: true }), outcome: 'invalid' };
+    return {
+      ...provisionCard(report),
+      // Up to 5 users go at once; more wait under Graph's limit, so the card keeps updating after this turn.
+      followUp: async (update) => {
+        let last = Promise.resolve();
+        await provisioning.run(found.config, report, actor(turn.caller), (r) => {
+          const snapshot = provisionCard(r);
+          last = last.then(() => update(snapshot)).catch((err) => deps.logger.warn({ err }, 'provision progress update failed'));
+        });
+        await last;
+      },
+    };
+  };
+
+  const auditTail: CommandHandler<'audit'> = async (_turn, command) => {
+    let configuration: string | undefined;
+    if (command.config) {
+      const found = configs.resolve(command.config);
+      if (!found.ok) return unknownConfig(found.problem, found.hint);
+      configuration = found.config.name;
+    }
+    const records = await audit.last(command.count ?? 20, configuration ? { configuration } : {});
+    return auditCard(records, configuration ?? 'all configurations');
+  };
+
+  return { status, start, pause, restart, provision, audit: auditTail };
+}
+
+export const CHANGING_COMMANDS = ['start', 'pause', 'restart', 'provision'] as const;
+
+const ConfigData = z.object({ config: z.string().min(1).max(64) }).passthrough();
+const JobButtonData = z.object({ config: z.string().min(1).max(64), scope: z.string().max(20).optional() }).passthrough();
+const OpData = z.object({ op: z.string().min(1).max(32) }).passthrough();
+const RESTART_CHOICES = ['default', 'full', 'quarantine', 'escrows', 'watermark', 'forceDeletes'] as const;
+
+/**
+ * Card buttons (Action.Execute). Card data carries only ids and a verb; the configuration and the operation are read
+ * from state, the permission is checked with roles resolved afresh, and a confirmation runs once whoever clicks.
+ */
+export function registerOperationRoutes(app: Application, deps: OperationRouteDeps): void {
+  const { configs, operations, gate, clock } = deps;
+
+  const action = <T extends z.ZodTypeAny>(verb: string, schema: T, handler: (context: TurnContext, data: z.infer<T>) => Promise<Reply>) => {
+    app.adaptiveCards.actionExecute(verb, async (context, _state, raw) => {
+      const started = clock.now();
+      let reply: Reply;
+      const parsed = schema.safeParse(raw);
+      try {
+        reply = parsed.success ? await handler(context, parsed.data) : notice('This card is out of date', 'Its data could not be read. Type the command again.', { style: 'warning', outcome: 'invalid' });
+      } catch (err) {
+        deps.logger.error({ err, verb }, 'card action failed');
+        reply = notice('Something went wrong', 'I could not finish that. The error is logged; please try again.', { style: 'error', outcome: 'failed' });
+      }
+      deps.logger.info({ activityType: 'invoke', command: verb, latencyMs: clock.now() - started, outcome: reply.outcome ?? 'ok' }, 'turn');
+      return cardOf(reply);
+    });
+  };
+
+  action('status.refresh', z.object({}).passthrough(), async (context) => {
+    const g = await gate.check(context, 'sync.read', { fresh: false });
+    if (!g.ok) return g.reply;
+    return statusCard(await operations.statusAll(), configs, clock.now());
+  });
+
+  action('status.detail', ConfigData, async (context, data) => {
+    const config = configs.find(data.config);
+    if (!config) return notice('Unknown configuration', `There is no configuration called "${data.config}" any more.`, { style: 'warning', outcome: 'invalid' });
+    const g = await gate.check(context, 'sync.read', { fresh: false, configuration: config.name });
+    if (!g.ok) return g.reply;
+    return statusDetailCard(await operations.statusDetail(config), configs, clock.now());
+  });
+
+  for (const verb of ['job.start', 'job.pause', 'job.restart'] as const) {
+    action(verb, JobButtonData, async (context, data) => {
+      const config = configs.find(data.config);
+      if (!config) return notice('Unknown configuration', `There is no configuration called "${data.config}" any more.`, { style: 'warning', outcome: 'invalid' });
+      const scope = (RESTART_CHOICES as readonly string[]).includes(data.scope ?? '') ? (data.scope as (typeof RESTART_CHOICES)[number]) : 'default';
+      const jobAction: JobAction = verb === 'job.start' ? { kind: 'start' } : verb === 'job.pause' ? { kind: 'pause' } : { kind: 'restart', scope };
+      const g = await gate.check(context, permissionFor(jobAction), { fresh: true, configuration: config.name });
+      if (!g.ok) return g.reply;
+      if (jobAction.kind === 'start') {
+        const outcome = await operations.run(config, jobAction, actor(g.caller));
+        return notice(outcome.unchanged ? `${config.name} is already running` : `Start ${config.name}: ${outcome.ok ? 'done' : 'failed'}`, outcome.message, { style: outcome.ok ? 'good' : 'error' });
+      }
+      return confirmCard(await operations.propose(config, jobAction, actor(g.caller)), permissionFor(jobAction));
+    });
+  }
+
+  action('op.confirm', OpData, async (context, data) => {
+    const op = await operations.getOperation(data.op);
+    if (!op) return notice('Nothing to confirm', 'This confirmation does not exist (it may belong to another installation).', { style: 'warning', outcome: 'invalid' });
+    const config = configs.find(op.configuration);
+    const g = await gate.check(context, permissionFor(op.action), { fresh: true, configuration: config?.name });
+    if (!g.ok) return g.reply;
+    if (op.status !== 'pending' || operations.isExpired(op)) return operationResultCard(op, clock.now());
+    const result = await operations.confirm(op.id, actor(g.caller));
+    const reply = operationResultCard(result?.op ?? op, clock.now());
+    await updateForEveryone(context, reply);
+    return reply;
+  });
+
+  action('op.cancel', OpData, async (context, data) => {
+    const op = await operations.getOperation(data.op);
+    if (!op) return notice('Nothing to cancel', 'This confirmation does not exist.', { style: 'warning', outcome: 'invalid' });
+    const g = await gate.check(context, undefined, { fresh: false });
+    if (!g.ok) return g.reply;
+    const after: PendingOperation = (await operations.cancel(op.id, actor(g.caller))) ?? op;
+    const reply = operationResultCard(after, clock.now());
+    await updateForEveryone(context, reply);
+    return reply;
+  });
+}
+
+/** The invoke answer replaces the card for the clicker only; everyone else's copy is updated here. */
+async function updateForEveryone(context: TurnContext, reply: Reply): Promise<void> {
+  const id = context.activity.replyToId;
+  if (!id) return;
+  await context.updateActivity({ ...toActivity(reply), id }).catch(() => undefined);
+}
+
+function cardOf(reply: Reply): AdaptiveCard | string {
+  return 'card' in reply ? reply.card : reply.text;
+}
