@@ -5,7 +5,7 @@ import type { Permission } from '../domain/permissions';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
 import type { ResolvedCaller } from '../services/access';
-import type { Gate } from './gate';
+import { describeError, type Gate } from './gate';
 import type { Caller } from './identity';
 import { notice, toActivity, type Outcome, type Reply } from './reply';
 import { ROUTED_COMMANDS } from './routedCommands';
@@ -61,7 +61,7 @@ export function createBotApp(options: BotAppOptions): Application {
     } catch (err) {
       outcome = 'failed';
       options.logger.error({ err, command: kind }, 'command failed');
-      await context.sendActivity(toActivity(notice('Something went wrong', 'I could not finish that. The error is logged; please try again in a moment.', { style: 'error' })));
+      await context.sendActivity(toActivity(notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error' })));
     } finally {
       options.logger.info({ activityType: context.activity.type, command: kind, latencyMs: options.clock.now() - started, outcome, conversationType: context.activity.conversation?.conversationType }, 'turn');
     }

@@ -26,10 +26,27 @@ export class Gate {
       return { ok: false, reply: notice('Not available in your organisation', `This bot serves tenant ${this.homeTenantId} only.`, { style: 'error', outcome: 'refused' }) };
     }
     if (!permission) return { ok: true, caller };
-    const decision = await this.access.check(caller, permission, options);
+    let decision;
+    try {
+      decision = await this.access.check(caller, permission, options);
+    } catch (err) {
+      // Without the caller's roles nothing may happen: refuse, and say why in words.
+      return {
+        ok: false,
+        reply: notice('Could not check your roles', `I could not read your roles from Microsoft Entra, so I did not act. ${describeError(err)}`, { hint: 'Nothing was changed. Try again in a moment.', style: 'error', outcome: 'failed' }),
+      };
+    }
     if (!decision.allowed) return { ok: false, reply: refusal(decision.permission, decision.grantedBy, decision.reason) };
     return { ok: true, caller, resolved: decision.caller };
   }
+}
+
+/** An error in words an admin can act on: our typed errors carry what failed and Graph's code and request id. */
+export function describeError(err: unknown): string {
+  const e = err as { message?: unknown; requestId?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  const id = typeof e?.requestId === 'string' && !message.includes(e.requestId) ? ` (request id ${e.requestId})` : '';
+  return `${message}${id}`;
 }
 
 export function refusal(permission: Permission, grantedBy: string[], reason: string): Reply {

@@ -10,7 +10,7 @@ import type { ProvisioningService } from '../services/provisioning';
 import type { AuditLog } from '../store';
 import type { CommandHandler, CommandHandlers } from './app';
 import type { AdaptiveCard } from './cards';
-import type { Gate } from './gate';
+import { describeError, type Gate } from './gate';
 import type { Caller } from './identity';
 import { auditCard, confirmCard, operationResultCard, provisionCard, statusCard, statusDetailCard } from './operationCards';
 import { notice, toActivity, type Reply } from './reply';
@@ -117,7 +117,7 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
         reply = parsed.success ? await handler(context, parsed.data) : notice('This card is out of date', 'Its data could not be read. Type the command again.', { style: 'warning', outcome: 'invalid' });
       } catch (err) {
         deps.logger.error({ err, verb }, 'card action failed');
-        reply = notice('Something went wrong', 'I could not finish that. The error is logged; please try again.', { style: 'error', outcome: 'failed' });
+        reply = notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error', outcome: 'failed' });
       }
       deps.logger.info({ activityType: 'invoke', command: verb, latencyMs: clock.now() - started, outcome: reply.outcome ?? 'ok' }, 'turn');
       return cardOf(reply);
