@@ -11,10 +11,22 @@ export type GateResult = { ok: true; caller: Caller; resolved?: ResolvedCaller }
  * (from the activity only), is it our tenant, and does the caller hold the permission — with roles resolved afresh
  * for anything that changes state.
  */
+export interface RefusalRecord {
+  caller: Caller;
+  permission: Permission;
+  configuration?: string;
+  reason: string;
+}
+
 export class Gate {
+  /**
+   * `onRefused` hears every refused attempt to change something (fresh checks), for the audit log: an Entra admin
+   * wants to see who tried to pause a job without the role, not only who succeeded.
+   */
   constructor(
     private readonly access: AccessService,
     private readonly homeTenantId: string,
+    private readonly onRefused?: (refusal: RefusalRecord) => Promise<void>,
   ) {}
 
   async check(context: TurnContext, permission: Permission | undefined, options: { fresh: boolean; configuration?: string }): Promise<GateResult> {
@@ -36,7 +48,10 @@ export class Gate {
         reply: notice('Could not check your roles', `I could not read your roles from Microsoft Entra, so I did not act. ${describeError(err)}`, { hint: 'Nothing was changed. Try again in a moment.', style: 'error', outcome: 'failed' }),
       };
     }
-    if (!decision.allowed) return { ok: false, reply: refusal(decision.permission, decision.grantedBy, decision.reason) };
+    if (!decision.allowed) {
+      if (options.fresh) await this.onRefused?.({ caller, permission, configuration: options.configuration, reason: decision.reason }).catch(() => undefined);
+      return { ok: false, reply: refusal(decision.permission, decision.grantedBy, decision.reason) };
+    }
     return { ok: true, caller, resolved: decision.caller };
   }
 }
