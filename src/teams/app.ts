@@ -9,6 +9,7 @@ import { describeError, type Gate } from './gate';
 import type { Caller } from './identity';
 import { notice, toActivity, type Outcome, type Reply } from './reply';
 import { ROUTED_COMMANDS } from './routedCommands';
+import { noteTurn } from './turnLog';
 
 /** Everything a command handler may use. Built once per turn by the router. */
 export interface Turn {
@@ -48,7 +49,6 @@ export function createBotApp(options: BotAppOptions): Application {
   const routed = new Set(ROUTED_COMMANDS);
 
   app.message(/[\s\S]*/, async (context) => {
-    const started = options.clock.now();
     let kind = 'none';
     let outcome: Outcome = 'ok';
     try {
@@ -63,7 +63,7 @@ export function createBotApp(options: BotAppOptions): Application {
       options.logger.error({ err, command: kind }, 'command failed');
       await context.sendActivity(toActivity(notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error' })));
     } finally {
-      options.logger.info({ activityType: context.activity.type, command: kind, latencyMs: options.clock.now() - started, outcome, conversationType: context.activity.conversation?.conversationType }, 'turn');
+      noteTurn(context, { command: kind, outcome });
     }
   });
 

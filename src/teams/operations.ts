@@ -14,6 +14,7 @@ import { describeError, type Gate } from './gate';
 import type { Caller } from './identity';
 import { auditCard, confirmCard, operationResultCard, provisionCard, statusCard, statusDetailCard } from './operationCards';
 import { notice, toActivity, type Reply } from './reply';
+import { noteTurn } from './turnLog';
 
 export interface OperationRouteDeps {
   configs: Configurations;
@@ -110,7 +111,6 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
 
   const action = <T extends z.ZodTypeAny>(verb: string, schema: T, handler: (context: TurnContext, data: z.infer<T>) => Promise<Reply>) => {
     app.adaptiveCards.actionExecute(verb, async (context, _state, raw) => {
-      const started = clock.now();
       let reply: Reply;
       const parsed = schema.safeParse(raw);
       try {
@@ -119,7 +119,7 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
         deps.logger.error({ err, verb }, 'card action failed');
         reply = notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error', outcome: 'failed' });
       }
-      deps.logger.info({ activityType: 'invoke', command: verb, latencyMs: clock.now() - started, outcome: reply.outcome ?? 'ok' }, 'turn');
+      noteTurn(context, { command: verb, outcome: reply.outcome ?? 'ok' });
       return cardOf(reply);
     });
   };
