@@ -1,0 +1,596 @@
+import type { Storage } from 'botbuilder-core';
+import { z } from 'zod';
+import type { SyncConfiguration } from '../config';
+import type { Clock } from '../domain/clock';
+import {
+  describeIncident,
+  detect,
+  type Incident,
+  type IncidentAction,
+  type IncidentEvent,
+  type IncidentKind,
+  type IncidentState,
+  type JobObservation,
+  type JobReadError,
+  type JobSnapshot,
+} from '../domain/incidents';
+import { GraphError } from '../graph/errors';
+import type { CtsGraph } from '../graph/gateway';
+import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
+import type { Logger } from '../logger';
+import { updateWithCas, type LeaderElection } from '../store';
+import type { Configurations } from './configurations';
+import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from './notify';
+import { describeAction, errorText, type ActionOutcome, type Actor, type JobAction } from './operations';
+import type { Subscriptions } from './subscriptions';
+
+/**
+ * The monitor: every pollIntervalSeconds it reads every configuration's job (one $batch per source tenant), asks the
+ * pure detector what changed, keeps one incident record per job (CAS) and posts or updates the alert card in every
+ * conversation subscribed to alerts for that configuration. The record remembers, per conversation, the activity id
+ * of the card it posted and the version it last delivered, so a change UPDATES the same card, a repeated poll sends
+ * nothing, a transient failure stays pending for the next poll, and another instance taking over never re-posts.
+ */
+
+export const DEFAULT_ENTRY_ERROR_THRESHOLD = 25;
+/** How many staged deletions the card previews (the provisioning-log read is 5 requests / 10 s: keep it to one). */
+export const STAGED_DELETE_PREVIEW = 10;
+/** Failed deliveries that are not transient (400, 413) are not retried forever. */
+const MAX_DELIVERY_ATTEMPTS = 20;
+
+const DeliverySchema = z.object({
+  activityId: z.string().optional(),
+  /** The alert version last shown in this conversation; 0 = never posted. */
+  version: z.number().int().min(0),
+  state: z.enum(['pending', 'delivered', 'gone', 'failed']),
+  attempts: z.number().int().min(0),
+  lastError: z.string().optional(),
+});
+export type Delivery = z.infer<typeof DeliverySchema>;
+
+const ActorSchema = z.object({ aadObjectId: z.string(), name: z.string() });
+
+const AlertSchema = z.object({
+  incident: z.custom<Incident>((v) => !!v && typeof v === 'object' && typeof (v as Incident).id === 'string' && typeof (v as Incident).kind === 'string'),
+  status: z.enum(['open', 'resolved']),
+  resolvedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  lastChange: z.string().optional(),
+  troubleshootingUrl: z.string().optional(),
+  stagedDeletes: z.object({ count: z.number(), more: z.boolean(), names: z.array(z.string()), threshold: z.number().optional() }).optional(),
+  acknowledged: z.object({ by: ActorSchema, at: z.string(), note: z.string() }).optional(),
+  actionTaken: z.object({ by: ActorSchema, at: z.string(), action: z.string(), ok: z.boolean(), message: z.string() }).optional(),
+  version: z.number().int().min(1),
+  deliveries: z.record(DeliverySchema),
+});
+export type AlertState = z.infer<typeof AlertSchema>;
+
+const RecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  configuration: z.string(),
+  state: z.custom<IncidentState>((v) => !!v && typeof v === 'object' && typeof (v as IncidentState).configuration === 'string'),
+  alert: AlertSchema.optional(),
+  /** Ids of earlier incidents of this job, newest last: a click on an old card is answered, not obeyed. */
+  closed: z.array(z.string()),
+});
+export type IncidentRecord = z.infer<typeof RecordSchema>;
+
+export const incidentKey = (configuration: string) => `incidents/${configuration.toLowerCase()}`;
+
+/** Everything an alert card shows, in words; the Teams layer turns it into a card. */
+export interface AlertView {
+  incidentId: string;
+  configuration: string;
+  sourceTenant: string;
+  targetTenant: string;
+  kind: IncidentKind;
+  title: string;
+  explanation: string;
+  whatToDo: string;
+  errorCode?: string;
+  errorMessage?: string;
+  openedAt: string;
+  nextAttempt?: string;
+  seriesCount?: number;
+  troubleshootingUrl?: string;
+  status: 'open' | 'resolved';
+  resolvedAt?: string;
+  durationMinutes?: number;
+  lastChange?: string;
+  stagedDeletes?: { count: number; more: boolean; names: string[]; threshold?: number };
+  acknowledged?: { by: string; at: string; note: string };
+  actionTaken?: { by: string; at: string; action: string; ok: boolean; message: string };
+  /** Buttons to offer (none once resolved). */
+  actions: IncidentAction[];
+  version: number;
+}
+
+export type AlertRenderer = (view: AlertView) => OutgoingCard;
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface MonitorDeps {
+  configs: Configurations;
+  graph: CtsGraph;
+  storage: Storage;
+  subscriptions: Subscriptions;
+  notifier: Notifier;
+  render: AlertRenderer;
+  leader: LeaderElection;
+  clock: Clock;
+  logger?: Logger;
+  timers?: Timers;
+  pollIntervalSeconds?: number;
+  entryErrorThreshold?: number;
+}
+
+export interface PollReport {
+  skipped?: 'not-leader' | 'already-polling';
+  observed: number;
+  readErrors: number;
+  events: { configuration: string; type: IncidentEvent['type']; kind: IncidentKind }[];
+  posted: number;
+  updated: number;
+  failed: number;
+  gone: number;
+}
+
+export type IncidentLookup =
+  | { found: true; config: SyncConfiguration; record: IncidentRecord; alert: AlertState; current: boolean }
+  | { found: false; reason: string };
+
+interface DeliveryTally {
+  posted: number;
+  updated: number;
+  failed: number;
+  gone: number;
+}
+
+export class Monitor {
+  private timer: unknown;
+  private polling?: Promise<PollReport>;
+  private stopped = true;
+  private readonly deliveryChains = new Map<string, Promise<DeliveryTally>>();
+  private readonly deliveryRerun = new Map<string, Promise<DeliveryTally>>();
+
+  constructor(private readonly deps: MonitorDeps) {}
+
+  get intervalMs(): number {
+    return Math.max(10, this.deps.pollIntervalSeconds ?? 60) * 1000;
+  }
+
+  /** Polls every interval while running; each tick does nothing unless this instance leads. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      void this.pollOnce()
+        .catch((err) => this.deps.logger?.error({ err }, 'monitor poll failed'))
+        .finally(() => {
+          if (!this.stopped) this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, this.intervalMs);
+        });
+    };
+    this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) (this.deps.timers ?? realTimers).clearTimeout(this.timer);
+    await this.polling?.catch(() => undefined);
+  }
+
+  /** One poll: read, detect, store, deliver. Overlapping calls share the poll in progress. */
+  pollOnce(): Promise<PollReport> {
+    if (this.polling) return this.polling;
+    this.polling = this.poll().finally(() => (this.polling = undefined));
+    return this.polling;
+  }
+
+  private async poll(): Promise<PollReport> {
+    const report: PollReport = { observed: 0, readErrors: 0, events: [], posted: 0, updated: 0, failed: 0, gone: 0 };
+    if (!this.deps.leader.isLeader()) return { ...report, skipped: 'not-leader' };
+    const observations = await this.observeAll();
+    for (const { config, observation, troubleshootingUrl } of observations) {
+      report.observed++;
+      if ('error' in observation) report.readErrors++;
+      try {
+        const events = await this.process(config, observation, troubleshootingUrl);
+        for (const e of events) report.events.push({ configuration: config.name, type: e.type, kind: e.incident.kind });
+      } catch (err) {
+        this.deps.logger?.error({ err, configuration: config.name }, 'incident update failed');
+      }
+    }
+    // Deliver for every configuration: this also retries sends left pending by an earlier poll.
+    const tallies = await Promise.all(this.deps.configs.all.map((c) => this.deliver(c.name).catch((err) => {
+      this.deps.logger?.error({ err, configuration: c.name }, 'alert delivery failed');
+      return { posted: 0, updated: 0, failed: 0, gone: 0 };
+    })));
+    for (const t of tallies) {
+      report.posted += t.posted;
+      report.updated += t.updated;
+      report.failed += t.failed;
+      report.gone += t.gone;
+    }
+    return report;
+  }
+
+  /** Every configuration's job, one $batch per source tenant; a failure becomes that job's JobReadError. */
+  async observeAll(): Promise<{ config: SyncConfiguration; observation: JobObservation; troubleshootingUrl?: string }[]> {
+    const observedAt = new Date(this.deps.clock.now()).toISOString();
+    const byTenant = new Map<string, SyncConfiguration[]>();
+    for (const c of this.deps.configs.all) byTenant.set(c.sourceTenantId, [...(byTenant.get(c.sourceTenantId) ?? []), c]);
+    const out = new Map<string, { config: SyncConfiguration; observation: JobObservation; troubleshootingUrl?: string }>();
+    await Promise.all(
+      [...byTenant].map(async ([tenantId, configs]) => {
+        const refs = await Promise.allSettled(configs.map((c) => this.deps.configs.jobRef(c)));
+        const known: { config: SyncConfiguration; jobId: string }[] = [];
+        refs.forEach((r, i) => {
+          if (r.status === 'fulfilled') known.push({ config: configs[i], jobId: r.value.jobId });
+          else out.set(configs[i].name, { config: configs[i], observation: readError(configs[i].name, observedAt, r.reason) });
+        });
+        if (!known.length) return;
+        try {
+          const results = await this.deps.graph.getJobs(tenantId, known.map((k) => ({ servicePrincipalId: k.config.servicePrincipalId, jobId: k.jobId })));
+          results.forEach((r, i) => {
+            const config = known[i].config;
+            out.set(
+              config.name,
+              r.ok
+                ? { config, observation: snapshotOf(config.name, r.job, observedAt), troubleshootingUrl: r.job.status.troubleshootingUrl ?? undefined }
+                : { config, observation: readError(config.name, observedAt, r.error) },
+            );
+          });
+        } catch (err) {
+          for (const k of known) out.set(k.config.name, { config: k.config, observation: readError(k.config.name, observedAt, err) });
+        }
+      }),
+    );
+    return this.deps.configs.all.map((c) => out.get(c.name)!).filter(Boolean);
+  }
+
+  /** Runs the detector for one job and folds its events into the stored record. */
+  private async process(config: SyncConfiguration, observation: JobObservation, troubleshootingUrl?: string): Promise<IncidentEvent[]> {
+    const targets = await this.deps.subscriptions.targetsFor('alerts', config.name);
+    const targetKeys = targets.map((t) => t.key);
+    let events: IncidentEvent[] = [];
+    const record = await this.update(config.name, (current) => {
+      const { state, events: evs } = detect(current.state, observation, { entryErrorThreshold: this.deps.entryErrorThreshold ?? DEFAULT_ENTRY_ERROR_THRESHOLD });
+      events = evs;
+      let alert = current.alert;
+      const closed = [...current.closed];
+      for (const event of evs) {
+        if (event.type === 'opened') {
+          if (alert) closed.push(alert.incident.id);
+          alert = { incident: event.incident, status: 'open', version: 1, deliveries: {}, troubleshootingUrl };
+        } else if (alert && event.type === 'changed') {
+          const kindChanged = event.previous.kind !== event.incident.kind;
+          alert = {
+            ...alert,
+            incident: event.incident,
+            version: alert.version + 1,
+            lastChange: event.changes.join('; '),
+            troubleshootingUrl: troubleshootingUrl ?? alert.troubleshootingUrl,
+            stagedDeletes: kindChanged ? undefined : alert.stagedDeletes,
+          };
+        } else if (alert && event.type === 'resolved') {
+          alert = { ...alert, incident: event.incident, status: 'resolved', resolvedAt: event.resolvedAt, durationMs: event.durationMs, version: alert.version + 1 };
+        }
+      }
+      let added = false;
+      if (alert?.status === 'open') {
+        // Conversations that subscribed while the incident is open get the card too.
+        for (const key of targetKeys) {
+          if (!alert.deliveries[key]) {
+            alert = { ...alert, deliveries: { ...alert.deliveries, [key]: { version: 0, state: 'pending', attempts: 0 } } };
+            added = true;
+          }
+        }
+      }
+      const silentChange = JSON.stringify(state.open ?? null) !== JSON.stringify(current.state.open ?? null);
+      if (!evs.length && !added && !silentChange) return 'abort';
+      return { ...current, state, alert, closed: closed.slice(-20) };
+    });
+    if (record?.alert?.status === 'open' && record.alert.incident.kind === 'deletionThreshold' && !record.alert.stagedDeletes) {
+      await this.previewStagedDeletes(config, record.alert.incident.id);
+    }
+    return events;
+  }
+
+  private async previewStagedDeletes(config: SyncConfiguration, incidentId: string): Promise<void> {
+    let preview: AlertState['stagedDeletes'];
+    try {
+      const ref = await this.deps.configs.jobRef(config);
+      const [entries, threshold] = await Promise.all([
+        this.deps.graph.provisioningLogs(config.sourceTenantId, { jobId: ref.jobId, action: 'stagedDelete', top: STAGED_DELETE_PREVIEW }),
+        this.deps.graph.deletionThreshold(config.sourceTenantId, config.servicePrincipalId).catch(() => undefined),
+      ]);
+      preview = stagedDeletePreview(entries, threshold?.value ?? undefined);
+    } catch (err) {
+      this.deps.logger?.warn({ err, configuration: config.name }, 'could not read the staged deletions');
+      return;
+    }
+    await this.update(config.name, (current) => {
+      if (!current.alert || current.alert.incident.id !== incidentId) return 'abort';
+      return { ...current, alert: { ...current.alert, stagedDeletes: preview, version: current.alert.version + 1 } };
+    });
+  }
+
+  /** CAS over the record; `decide` gets a valid record (a fresh one when absent or unreadable). */
+  private async update(configuration: string, decide: (current: IncidentRecord) => IncidentRecord | 'abort'): Promise<IncidentRecord | undefined> {
+    return updateWithCas<IncidentRecord>(this.deps.storage, incidentKey(configuration), (raw) => {
+      const parsed = raw === undefined ? undefined : RecordSchema.safeParse(raw);
+      if (parsed && !parsed.success) this.deps.logger?.warn({ configuration, issues: parsed.error.issues.slice(0, 3) }, 'incident record unreadable; starting afresh');
+      const current: IncidentRecord = parsed?.success ? parsed.data : { schemaVersion: 1, configuration, state: { configuration }, closed: [] };
+      return decide(current);
+    });
+  }
+
+  async record(configuration: string): Promise<IncidentRecord | undefined> {
+    const key = incidentKey(configuration);
+    const parsed = RecordSchema.safeParse((await this.deps.storage.read([key]))[key]);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Delivery
+
+  /**
+   * Sends what each conversation has not seen yet. One pass per configuration at a time in this process (a second
+   * request waits for the running pass and then runs once more), so a card is never posted twice by racing passes.
+   */
+  deliver(configuration: string): Promise<DeliveryTally> {
+    const running = this.deliveryChains.get(configuration);
+    if (running) {
+      let rerun = this.deliveryRerun.get(configuration);
+      if (!rerun) {
+        rerun = running.catch(() => undefined).then(() => {
+          this.deliveryRerun.delete(configuration);
+          return this.deliver(configuration);
+        });
+        this.deliveryRerun.set(configuration, rerun);
+      }
+      return rerun;
+    }
+    const pass = this.deliverPass(configuration).finally(() => this.deliveryChains.delete(configuration));
+    this.deliveryChains.set(configuration, pass);
+    return pass;
+  }
+
+  /** After a click changed the record: deliver now when leading, else the leader's next poll does it. */
+  deliverSoon(configuration: string): void {
+    if (!this.deps.leader.isLeader()) return;
+    void this.deliver(configuration).catch((err) => this.deps.logger?.error({ err, configuration }, 'alert delivery failed'));
+  }
+
+  private async deliverPass(configuration: string): Promise<DeliveryTally> {
+    const tally: DeliveryTally = { posted: 0, updated: 0, failed: 0, gone: 0 };
+    const record = await this.record(configuration);
+    const alert = record?.alert;
+    if (!record || !alert) return tally;
+    const due = Object.entries(alert.deliveries).filter(([, d]) => (d.state === 'pending' || d.state === 'delivered') && d.version < alert.version);
+    if (!due.length) return tally;
+    const card = this.deps.render(this.view(record, alert));
+    const targets = new Map((await this.deps.subscriptions.targetsFor('alerts', configuration)).map((t) => [t.key, t]));
+    const writer = new BatchedWriter<Record<string, Delivery>>(async (apply) => {
+      await this.update(configuration, (current) => {
+        if (!current.alert || current.alert.incident.id !== alert.incident.id) return 'abort';
+        const deliveries = { ...current.alert.deliveries };
+        apply(deliveries);
+        return { ...current, alert: { ...current.alert, deliveries } };
+      });
+    });
+    const goneKeys: { key: string; reason: string }[] = [];
+    await Promise.all(
+      due.map(async ([key, delivery]) => {
+        // Updates still reach a conversation that unsubscribed after the card was posted.
+        const target: ConversationTarget | undefined = targets.get(key) ?? (delivery.activityId ? (await this.deps.subscriptions.get(key).catch(() => undefined))?.target : undefined);
+        if (!target) {
+          await writer.push((d) => {
+            if (d[key]) d[key] = { ...d[key], state: 'gone', lastError: 'no longer subscribed' };
+          });
+          return;
+        }
+        const isUpdate = !!delivery.activityId;
+        const result: SendResult = isUpdate ? await this.deps.notifier.update(target, delivery.activityId!, card) : await this.deps.notifier.post(target, card);
+        if (result.ok) {
+          if (isUpdate) tally.updated++;
+          else tally.posted++;
+        } else if (result.gone) tally.gone++;
+        else tally.failed++;
+        if (!result.ok && result.gone && (!isUpdate || result.status === 403)) goneKeys.push({ key, reason: `Teams answered ${result.status}${result.code ? ` ${result.code}` : ''} to an alert` });
+        await writer.push((d) => {
+          const now = d[key] ?? delivery;
+          if (result.ok) {
+            d[key] = { activityId: isUpdate ? now.activityId : result.activityId, version: Math.max(now.version, alert.version), state: 'delivered', attempts: 0 };
+          } else if (result.gone) {
+            d[key] = { ...now, state: 'gone', lastError: `HTTP ${result.status}${result.code ? ` ${result.code}` : ''}` };
+          } else {
+            const attempts = now.attempts + 1;
+            const permanent = ![0, 412, 429, 502, 503, 504].includes(result.status) || attempts >= MAX_DELIVERY_ATTEMPTS;
+            d[key] = { ...now, state: permanent ? 'failed' : now.state, attempts, lastError: `HTTP ${result.status}${result.code ? ` ${result.code}` : ''}` };
+          }
+        });
+      }),
+    );
+    await writer.flush();
+    for (const g of goneKeys) await this.deps.subscriptions.deactivate(g.key, g.reason).catch((err) => this.deps.logger?.warn({ err }, 'could not deactivate a subscription'));
+    return tally;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // What card buttons ask
+
+  async findIncident(incidentId: string): Promise<IncidentLookup> {
+    const configuration = incidentId.split('@')[0];
+    const config = this.deps.configs.find(configuration);
+    if (!config) return { found: false, reason: `There is no configuration ${configuration} any more.` };
+    const record = await this.record(config.name);
+    if (!record?.alert) return { found: false, reason: 'I have no record of this alert.' };
+    if (record.alert.incident.id === incidentId) return { found: true, config, record, alert: record.alert, current: true };
+    if (record.closed.includes(incidentId)) return { found: false, reason: 'This alert is closed; a newer one may be open for the same job.' };
+    return { found: false, reason: 'I have no record of this alert.' };
+  }
+
+  /** A person looked at it and decided (e.g. keep the deletions blocked): every copy of the card says so. */
+  async acknowledge(incidentId: string, by: Actor, note: string): Promise<IncidentRecord | undefined> {
+    const configuration = incidentId.split('@')[0];
+    const at = new Date(this.deps.clock.now()).toISOString();
+    const record = await this.update(configuration, (current) => {
+      if (!current.alert || current.alert.incident.id !== incidentId || current.alert.status !== 'open') return 'abort';
+      return { ...current, alert: { ...current.alert, acknowledged: { by, at, note }, version: current.alert.version + 1 } };
+    });
+    this.deliverSoon(configuration);
+    return record;
+  }
+
+  /** OperationsService.onExecuted: an action ran on a job with an open alert → "action taken by X" on every copy. */
+  async recordAction(config: SyncConfiguration, action: JobAction, actor: Actor, outcome: ActionOutcome): Promise<void> {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    let changed = false;
+    await this.update(config.name, (current) => {
+      if (!current.alert || current.alert.status !== 'open') return 'abort';
+      changed = true;
+      return {
+        ...current,
+        alert: { ...current.alert, actionTaken: { by: actor, at, action: describeAction(action), ok: outcome.ok, message: outcome.message }, version: current.alert.version + 1 },
+      };
+    });
+    if (changed) this.deliverSoon(config.name);
+  }
+
+  /** The latest failed provisioning log entries of the job (for "Show failures"). */
+  async failures(config: SyncConfiguration, top = 5): Promise<ProvisioningLogEntry[]> {
+    const ref = await this.deps.configs.jobRef(config);
+    return this.deps.graph.provisioningLogs(config.sourceTenantId, { jobId: ref.jobId, status: 'failure', top });
+  }
+
+  view(record: IncidentRecord, alert: AlertState = record.alert!): AlertView {
+    const config = this.deps.configs.find(record.configuration);
+    const incident = alert.incident;
+    const words = describeIncident(incident);
+    return stripUndefined({
+      incidentId: incident.id,
+      configuration: config?.name ?? record.configuration,
+      sourceTenant: config ? this.deps.configs.tenantName(config.sourceTenantId) : 'unknown',
+      targetTenant: config ? this.deps.configs.tenantName(config.targetTenantId) : 'unknown',
+      kind: incident.kind,
+      title: words.title,
+      explanation: words.explanation,
+      whatToDo: words.whatToDo,
+      errorCode: incident.errorCode,
+      errorMessage: incident.errorMessage,
+      openedAt: incident.openedAt,
+      nextAttempt: incident.nextAttempt,
+      seriesCount: incident.seriesCount,
+      troubleshootingUrl: alert.troubleshootingUrl,
+      status: alert.status,
+      resolvedAt: alert.resolvedAt,
+      durationMinutes: alert.durationMs !== undefined ? Math.max(1, Math.round(alert.durationMs / 60000)) : undefined,
+      lastChange: alert.lastChange,
+      stagedDeletes: alert.stagedDeletes,
+      acknowledged: alert.acknowledged ? { by: alert.acknowledged.by.name, at: alert.acknowledged.at, note: alert.acknowledged.note } : undefined,
+      actionTaken: alert.actionTaken ? { by: alert.actionTaken.by.name, at: alert.actionTaken.at, action: alert.actionTaken.action, ok: alert.actionTaken.ok, message: alert.actionTaken.message } : undefined,
+      actions: alert.status === 'open' ? incident.actions : [],
+      version: alert.version,
+    });
+  }
+}
+
+/** Coalesces delivery results into few CAS writes: whatever arrives while one write runs goes into the next. */
+class BatchedWriter<T> {
+  private queue: { apply: (t: T) => void; done: () => void; fail: (e: unknown) => void }[] = [];
+  private running?: Promise<void>;
+
+  constructor(private readonly write: (apply: (t: T) => void) => Promise<void>) {}
+
+  push(apply: (t: T) => void): Promise<void> {
+    const p = new Promise<void>((done, fail) => this.queue.push({ apply, done, fail }));
+    if (!this.running) this.running = this.drain();
+    return p;
+  }
+
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0);
+      try {
+        await this.write((t) => batch.forEach((b) => b.apply(t)));
+        batch.forEach((b) => b.done());
+      } catch (err) {
+        batch.forEach((b) => b.fail(err));
+      }
+    }
+    this.running = undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph → domain
+
+/**
+ * Graph's synchronizationJob → the detector's JobSnapshot. A schedule in state Paused reads as Paused even when the
+ * status code lags; Graph's "None" error code (a job that never ran) is no error.
+ */
+export function snapshotOf(configuration: string, job: SyncJob, observedAt: string): JobSnapshot {
+  const status = job.status;
+  const q = status.quarantine;
+  const last = status.lastExecution;
+  const errorCodeOf = (code: string | null | undefined) => (code && code !== 'None' ? code : undefined);
+  let code: string = status.code;
+  if (code !== 'Quarantine' && job.schedule?.state === 'Paused') code = 'Paused';
+  const snapshot: JobSnapshot = { configuration, code, observedAt };
+  if (code === 'Quarantine') {
+    snapshot.quarantine = stripUndefined({
+      reason: q?.reason ?? 'Unknown',
+      since: q?.currentBegan ?? q?.seriesBegan ?? undefined,
+      nextAttempt: q?.nextAttempt ?? undefined,
+      seriesCount: q?.seriesCount ?? undefined,
+      errorCode: errorCodeOf(q?.error?.code) ?? errorCodeOf(last?.error?.code),
+      errorMessage: (q?.error?.message ?? last?.error?.message) || undefined,
+    });
+  }
+  if (last) {
+    snapshot.lastExecution = stripUndefined({
+      state: last.state ?? 'Unknown',
+      errorCode: errorCodeOf(last.error?.code),
+      countEscrowed: last.countEscrowed ?? undefined,
+      timeEnded: last.timeEnded ?? undefined,
+    });
+  }
+  return snapshot;
+}
+
+export function readError(configuration: string, observedAt: string, err: unknown): JobReadError {
+  const status = err instanceof GraphError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : undefined;
+  const code = err instanceof GraphError ? err.code : typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
+  return { configuration, observedAt, error: stripUndefined({ httpStatus: status || undefined, code, message: errorText(err) }) };
+}
+
+/** The newest cycle's staged deletions: how many (of the entries read) and the first names. */
+export function stagedDeletePreview(entries: ProvisioningLogEntry[], threshold?: number): NonNullable<AlertState['stagedDeletes']> {
+  const staged = entries.filter((e) => (e.provisioningAction ?? '').toLowerCase() === 'stageddelete');
+  const cycle = staged[0]?.cycleId;
+  const latest = cycle ? staged.filter((e) => e.cycleId === cycle) : staged;
+  const names = latest.map((e) => e.targetIdentity?.displayName ?? e.sourceIdentity?.displayName ?? e.targetIdentity?.id ?? 'unknown').slice(0, 5);
+  return stripUndefined({ count: latest.length, more: entries.length >= STAGED_DELETE_PREVIEW, names, threshold });
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

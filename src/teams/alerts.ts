@@ -1,0 +1,347 @@
+import type { Application } from '@microsoft/teams-ai';
+import { TurnContext, type Activity } from 'botbuilder';
+import { z } from 'zod';
+import type { Clock } from '../domain/clock';
+import { ACTION_PERMISSIONS, type IncidentAction } from '../domain/incidents';
+import type { Permission } from '../domain/permissions';
+import type { ProvisioningLogEntry } from '../graph/schemas';
+import type { Logger } from '../logger';
+import type { Configurations } from '../services/configurations';
+import type { AlertView, Monitor } from '../services/monitor';
+import type { ConversationKind, ConversationTarget, OutgoingCard, Subscription, SubscriptionTopic } from '../services/notify';
+import type { Actor, JobAction, OperationsService } from '../services/operations';
+import { ALL_CONFIGURATIONS, conversationKeyOf, describeTarget, type Subscriptions } from '../services/subscriptions';
+import type { CommandHandler, Turn } from './app';
+import type { Command } from '../domain/commands';
+import { plain, renderCard, type AdaptiveCard } from './cards';
+import type { Gate } from './gate';
+import { confirmCard } from './operationCards';
+import { notice, toActivity, type Reply } from './reply';
+
+/**
+ * Teams side of proactive alerts: remembering conversations (install events and every turn), the welcome card, the
+ * subscribe / unsubscribe / subscriptions commands, the alert card and its buttons. A button carries the incident id
+ * and its verb only; everything else is read from the stored incident, and the permission is checked with roles
+ * resolved afresh at the click.
+ */
+
+export interface AlertRouteDeps {
+  subscriptions: Subscriptions;
+  monitor: Monitor;
+  operations: OperationsService;
+  configs: Configurations;
+  /** The lead's one gate for caller, tenant and permission (roles resolved afresh for changes). */
+  gate: Gate;
+  homeTenantId: string;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** Card verbs → incident actions. `deletes.allow` is the deletion threshold's "Allow deletes". */
+export const ALERT_VERBS: Readonly<Record<IncidentAction, string>> = {
+  restart: 'alert.restart',
+  pause: 'alert.pause',
+  start: 'alert.start',
+  showFailures: 'alert.failures',
+  allowDeletes: 'deletes.allow',
+  keepBlocked: 'deletes.keepBlocked',
+};
+
+const BUTTONS: Readonly<Record<IncidentAction, { title: string; style: 'default' | 'positive' | 'destructive' }>> = {
+  restart: { title: 'Restart', style: 'positive' },
+  pause: { title: 'Pause', style: 'default' },
+  start: { title: 'Start', style: 'positive' },
+  showFailures: { title: 'Show failures', style: 'default' },
+  allowDeletes: { title: 'Allow deletes', style: 'destructive' },
+  keepBlocked: { title: 'Keep blocked', style: 'default' },
+};
+
+const JOB_ACTIONS: Partial<Record<IncidentAction, JobAction>> = {
+  restart: { kind: 'restart', scope: 'default' },
+  pause: { kind: 'pause' },
+  start: { kind: 'start' },
+  allowDeletes: { kind: 'restart', scope: 'forceDeletes' },
+};
+
+const AlertData = z.object({ incident: z.string().min(3).max(200) });
+const SubscribeData = z.object({ topic: z.enum(['alerts', 'approvals']) });
+
+// ---------------------------------------------------------------------------------------------
+// Conversations
+
+const KINDS: Record<string, ConversationKind> = { personal: 'personal', groupChat: 'groupChat', channel: 'channel' };
+
+/** The conversation of a turn as a target for later proactive sends (a channel, not the thread of this message). */
+export function targetOf(activity: Partial<Activity>): ConversationTarget | undefined {
+  const conversation = activity.conversation;
+  if (!conversation?.id || !activity.serviceUrl) return undefined;
+  const key = conversationKeyOf(conversation.id);
+  const reference = TurnContext.getConversationReference(activity);
+  delete reference.activityId;
+  const channelData = (activity.channelData ?? {}) as { channel?: { name?: string }; team?: { name?: string }; tenant?: { id?: string } };
+  const kind = KINDS[conversation.conversationType ?? ''] ?? (conversation.isGroup ? 'groupChat' : 'personal');
+  const name = kind === 'channel' ? [channelData.team?.name, channelData.channel?.name].filter(Boolean).join(' / ') || undefined : conversation.name || undefined;
+  const target: ConversationTarget = {
+    key,
+    kind,
+    reference: JSON.parse(JSON.stringify({ ...reference, conversation: { ...reference.conversation, id: key, tenantId: conversation.tenantId ?? channelData.tenant?.id } })),
+  };
+  if (name) target.name = name;
+  if (kind === 'personal' && activity.from?.aadObjectId) target.userAadObjectId = activity.from.aadObjectId.toLowerCase();
+  return target;
+}
+
+function tenantOfActivity(activity: Partial<Activity>): string | undefined {
+  return ((activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? activity.conversation?.tenantId)?.toLowerCase();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cards
+
+const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
+
+export function renderAlert(view: AlertView): OutgoingCard {
+  const open = view.status === 'open';
+  const facts: { title: string; value: string }[] = [
+    { title: 'Began', value: when(view.openedAt) },
+  ];
+  if (open && view.nextAttempt) facts.push({ title: 'Next retry', value: when(view.nextAttempt) });
+  if (view.seriesCount) facts.push({ title: 'Attempts', value: String(view.seriesCount) });
+  if (view.errorCode || view.errorMessage) facts.push({ title: 'Graph error', value: plain([view.errorCode, view.errorMessage].filter(Boolean).join(': '), 300) });
+  let state: string;
+  if (!open) state = `Resolved after ${view.durationMinutes ?? 1} min (${when(view.resolvedAt)}).`;
+  else if (view.actionTaken) state = `Action taken by ${view.actionTaken.by}: ${view.actionTaken.action}${view.actionTaken.ok ? '' : ` (failed: ${plain(view.actionTaken.message, 200)})`} at ${when(view.actionTaken.at)}.`;
+  else if (view.acknowledged) state = `Acknowledged by ${view.acknowledged.by}: ${plain(view.acknowledged.note, 200)} (${when(view.acknowledged.at)}).`;
+  else state = `Open since ${when(view.openedAt)}.`;
+  const deletes = view.stagedDeletes;
+  const deletesHeading = deletes && open
+    ? `${deletes.count}${deletes.more ? ' or more' : ''} deletion${deletes.count === 1 ? '' : 's'} held back${deletes.threshold ? ` (threshold ${deletes.threshold})` : ''}${deletes.names.length ? ', including:' : ''}`
+    : '';
+  const data = {
+    headline: open ? view.title : `Resolved: ${view.title}`,
+    color: open ? 'Attention' : 'Good',
+    configuration: view.configuration,
+    route: `${view.sourceTenant} → ${view.targetTenant}`,
+    stateLabel: open ? (view.actionTaken ? 'Action taken' : view.acknowledged ? 'Acknowledged' : 'Open') : 'Resolved',
+    stateColor: open ? 'Attention' : 'Good',
+    state,
+    explanation: open ? view.explanation : 'The job is healthy again.',
+    whatToDo: open && !view.actionTaken ? view.whatToDo : '',
+    facts,
+    deletesHeading,
+    deleteNames: deletesHeading ? deletes!.names.map((n) => ({ name: plain(n, 80) })) : [],
+    lastChange: open && view.lastChange ? plain(view.lastChange, 300) : '',
+    troubleshootingUrl: view.troubleshootingUrl && /^https:\/\//.test(view.troubleshootingUrl) ? view.troubleshootingUrl : '',
+    incidentId: view.incidentId,
+    version: view.version,
+    buttons: view.actions.map((a) => ({ title: BUTTONS[a].title, verb: ALERT_VERBS[a], incident: view.incidentId, style: BUTTONS[a].style })),
+  };
+  const card = renderCard('alert', data);
+  return { card, summary: `${view.configuration}: ${data.headline}` };
+}
+
+function failuresCard(configuration: string, entries: ProvisioningLogEntry[]): AdaptiveCard {
+  const rows = entries.map((e) => ({
+    who: plain(e.sourceIdentity?.displayName ?? e.targetIdentity?.displayName ?? e.sourceIdentity?.id ?? 'unknown', 80),
+    action: e.provisioningAction ?? 'other',
+    at: when(e.activityDateTime ?? undefined),
+    error: plain([e.provisioningStatusInfo?.errorInformation?.errorCode, e.provisioningStatusInfo?.errorInformation?.reason].filter(Boolean).join(': ') || 'no error detail', 300),
+    fix: plain(e.provisioningStatusInfo?.errorInformation?.recommendedAction ?? '', 300),
+  }));
+  return renderCard('alert-failures', {
+    configuration,
+    summary: rows.length ? `The ${rows.length} latest failed provisioning events, newest first.` : 'No failed provisioning events in the logs.',
+    rows,
+  });
+}
+
+export function welcomeCard(place: string, configurations: string[]): AdaptiveCard {
+  return renderCard('welcome', { place, configurations: configurations.join(', ') || 'none' });
+}
+
+function cardOfReply(reply: Reply): AdaptiveCard {
+  if ('card' in reply) return reply.card;
+  return renderCard('notice', { title: reply.text, text: '', hint: '', style: 'default' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+function resolveConfig(configs: Configurations, name: string): { ok: true; name: string } | { ok: false; reply: Reply } {
+  if (name.toLowerCase() === ALL_CONFIGURATIONS) return { ok: true, name: ALL_CONFIGURATIONS };
+  const found = configs.resolve(name);
+  if (!found.ok) return { ok: false, reply: notice(found.problem, found.hint, { style: 'warning', outcome: 'not-found' }) };
+  return { ok: true, name: found.config.name };
+}
+
+const TOPIC_WORDS: Record<SubscriptionTopic, string> = { alerts: 'Alerts', approvals: 'Approval requests' };
+
+type SubscribeCommand = Extract<Command, { kind: 'subscribe' | 'unsubscribe' }>;
+type SubscribeHandler = (turn: Turn, command: SubscribeCommand) => Promise<Reply>;
+
+export function subscribeHandler(deps: Pick<AlertRouteDeps, 'subscriptions' | 'configs'>): SubscribeHandler {
+  return async (turn, command) => {
+    const target = targetOf(turn.context.activity);
+    if (!target) return notice('I cannot post here', 'This conversation has no address I can post to later.', { style: 'error', outcome: 'failed' });
+    const config = resolveConfig(deps.configs, command.config);
+    if (!config.ok) return config.reply;
+    const { changed } = await deps.subscriptions.subscribe(target, command.topic, config.name, { aadObjectId: turn.caller.aadObjectId, name: turn.caller.name });
+    const what = `${TOPIC_WORDS[command.topic]} for ${config.name === ALL_CONFIGURATIONS ? 'all configurations' : config.name}`;
+    return changed
+      ? notice('Subscribed', `${what} will be posted to this ${describeTarget(target)}.`, { hint: `To stop: unsubscribe ${command.topic} ${config.name}`, style: 'good' })
+      : notice('Already subscribed', `${what} are already posted here.`, { hint: 'Type "subscriptions" to see them all.' });
+  };
+}
+
+export function unsubscribeHandler(deps: Pick<AlertRouteDeps, 'subscriptions' | 'configs'>): SubscribeHandler {
+  return async (turn, command) => {
+    const target = targetOf(turn.context.activity);
+    if (!target) return notice('Nothing to unsubscribe', 'This conversation has no subscriptions.', { outcome: 'not-found' });
+    const config = resolveConfig(deps.configs, command.config);
+    if (!config.ok) return config.reply;
+    const removed = await deps.subscriptions.unsubscribe(target.key, command.topic, config.name, { aadObjectId: turn.caller.aadObjectId, name: turn.caller.name });
+    const what = `${TOPIC_WORDS[command.topic]} for ${config.name === ALL_CONFIGURATIONS ? 'all configurations' : config.name}`;
+    if (!removed) {
+      const others = (await deps.subscriptions.list(target.key)).filter((s) => s.active && s.topic === command.topic);
+      return notice('Not subscribed', `${what} are not posted here.`, {
+        hint: others.length ? `This conversation is subscribed to ${command.topic} for: ${others.map((s) => s.configuration).join(', ')}.` : 'Type "subscriptions" to see what is.',
+        outcome: 'not-found',
+      });
+    }
+    return notice('Unsubscribed', `${what} will no longer be posted here.`, { style: 'good' });
+  };
+}
+
+export function subscriptionsReply(subscriptions: Subscription[], target: ConversationTarget | undefined): Reply {
+  const rows = subscriptions.map((s) => ({
+    topic: TOPIC_WORDS[s.topic],
+    configuration: s.configuration === ALL_CONFIGURATIONS ? 'all configurations' : s.configuration,
+    state: s.active ? 'active' : 'stopped',
+    detail: s.active ? `By ${s.by.name}, ${when(s.at)}` : `Stopped: ${plain(s.deactivatedReason ?? 'unknown', 200)}`,
+  }));
+  const place = target ? describeTarget(target) : 'conversation';
+  return {
+    card: renderCard('subscriptions', {
+      title: 'Subscriptions',
+      summary: rows.length ? `What this ${place} receives:` : `This ${place} receives no alerts or approval requests.`,
+      rows,
+      hint: 'Type "subscribe alerts all" or "subscribe approvals <configuration>"; "unsubscribe …" stops one.',
+    }),
+    summary: `${rows.length} subscription(s)`,
+  };
+}
+
+export function subscriptionsHandler(deps: Pick<AlertRouteDeps, 'subscriptions'>): CommandHandler<'subscriptions'> {
+  return async (turn) => {
+    const target = targetOf(turn.context.activity);
+    const subs = target ? await deps.subscriptions.list(target.key) : [];
+    return subscriptionsReply(subs, target);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): void {
+  const { subscriptions, monitor, logger } = deps;
+  const isHome = (activity: Partial<Activity>) => tenantOfActivity(activity) === deps.homeTenantId.toLowerCase();
+
+  // Every turn from the home tenant keeps the conversation's address fresh (a no-op when nothing changed).
+  app.turn('beforeTurn', async (context) => {
+    const a = context.activity;
+    if ((a.type === 'message' || a.type === 'invoke') && isHome(a)) {
+      const target = targetOf(a);
+      if (target) await subscriptions.remember(target).catch((err) => logger.warn({ err }, 'could not remember the conversation'));
+    }
+    return true;
+  });
+
+  const welcome = async (context: TurnContext) => {
+    const a = context.activity;
+    if (!isHome(a)) return;
+    const target = targetOf(a);
+    if (!target) return;
+    const before = await subscriptions.get(target.key).catch(() => undefined);
+    await subscriptions.remember(target);
+    if (before && !before.gone) return; // already greeted (install sends both installationUpdate and conversationUpdate)
+    const place = target.kind === 'personal' ? 'chat' : target.kind === 'channel' ? 'channel' : 'group chat';
+    await context.sendActivity(toActivity({ card: welcomeCard(place, deps.configs.names()), summary: 'CTS Ops: alerts and approvals for cross-tenant sync' }));
+  };
+
+  app.conversationUpdate('membersAdded', async (context) => {
+    const botId = context.activity.recipient?.id;
+    if (context.activity.membersAdded?.some((m) => m.id === botId)) await welcome(context);
+  });
+
+  app.activity('installationUpdate', async (context) => {
+    const action = (context.activity as { action?: string }).action ?? '';
+    if (/^add/.test(action)) await welcome(context);
+    else if (/^remove/.test(action) && isHome(context.activity)) {
+      const target = targetOf(context.activity);
+      if (target) await subscriptions.deactivate(target.key, 'the bot was removed from this conversation').catch(() => undefined);
+    }
+  });
+
+  app.adaptiveCards.actionExecute('subscriptions.subscribe', async (context, _state, data) => {
+    const parsed = SubscribeData.safeParse(data);
+    if (!parsed.success) return cardOfReply(notice('That button is out of date', 'Type "subscribe alerts all" instead.', { style: 'warning' }));
+    const g = await deps.gate.check(context, 'alerts.manage', { fresh: true });
+    if (!g.ok) return cardOfReply(g.reply);
+    const caller = g.caller;
+    const target = targetOf(context.activity);
+    if (!target) return cardOfReply(notice('I cannot post here', 'This conversation has no address I can post to later.', { style: 'error' }));
+    const { changed } = await subscriptions.subscribe(target, parsed.data.topic, ALL_CONFIGURATIONS, { aadObjectId: caller.aadObjectId, name: caller.name });
+    return cardOfReply(
+      notice(changed ? 'Subscribed' : 'Already subscribed', `${TOPIC_WORDS[parsed.data.topic]} for all configurations ${changed ? 'will be' : 'are already'} posted to this ${describeTarget(target)}.`, {
+        hint: `Subscribed by ${caller.name}. Type "subscriptions" to see them, "unsubscribe ${parsed.data.topic} all" to stop.`,
+        style: 'good',
+      }),
+    );
+  });
+
+  for (const [action, verb] of Object.entries(ALERT_VERBS) as [IncidentAction, string][]) {
+    app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
+      try {
+        return await onAlertButton(context, action, data, deps);
+      } catch (err) {
+        logger.error({ err, verb }, 'alert button failed');
+        return cardOfReply(notice('Something went wrong', 'I could not finish that. The error is logged; please try again in a moment.', { style: 'error' }));
+      }
+    });
+  }
+
+  deps.operations.onExecuted(({ config, action, actor, outcome }) => {
+    void monitor.recordAction(config, action, actor, outcome).catch((err) => logger.warn({ err }, 'could not mark the alert'));
+  });
+}
+
+async function onAlertButton(context: TurnContext, action: IncidentAction, data: unknown, deps: AlertRouteDeps): Promise<AdaptiveCard> {
+  const parsed = AlertData.safeParse(data);
+  if (!parsed.success) return cardOfReply(notice('That button is out of date', 'This card does not say which alert it belongs to. Type "status" instead.', { style: 'warning' }));
+  const lookup = await deps.monitor.findIncident(parsed.data.incident);
+  if (!lookup.found) return cardOfReply(notice('This alert is closed', lookup.reason, { hint: 'Type "status" for the current state.' }));
+  const current = () => renderAlert(deps.monitor.view(lookup.record, lookup.alert)).card as AdaptiveCard;
+  // A stale card (resolved meanwhile, or an action the incident no longer offers) is refreshed, not obeyed.
+  if (lookup.alert.status !== 'open' || !lookup.alert.incident.actions.includes(action)) return current();
+
+  const permission: Permission = ACTION_PERMISSIONS[action];
+  const g = await deps.gate.check(context, permission, { fresh: true, configuration: lookup.config.name });
+  if (!g.ok) return cardOfReply(g.reply);
+  const actor: Actor = { aadObjectId: g.caller.aadObjectId, name: g.resolved?.displayName ?? g.caller.name };
+
+  if (action === 'showFailures') {
+    const entries = await deps.monitor.failures(lookup.config);
+    await context.sendActivity(toActivity({ card: failuresCard(lookup.config.name, entries), summary: `Latest failures of ${lookup.config.name}` }));
+    return current();
+  }
+  if (action === 'keepBlocked') {
+    const record = await deps.monitor.acknowledge(lookup.alert.incident.id, actor, 'deletions kept blocked; put the users back in scope');
+    return record?.alert ? renderAlert(deps.monitor.view(record, record.alert)).card as AdaptiveCard : current();
+  }
+  const jobAction = JOB_ACTIONS[action]!;
+  const op = await deps.operations.propose(lookup.config, jobAction, actor);
+  // The confirmation is its own message: op.confirm / op.cancel update THAT message for everyone, while the alert
+  // card stays an alert (the monitor marks it "action taken" through OperationsService.onExecuted).
+  await context.sendActivity(toActivity(confirmCard(op, permission)));
+  return current();
+}
