@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from './server';
 import { createAdapter } from './teams/adapter';
 import { createBotApp } from './teams/app';
 import { Gate } from './teams/gate';
+import { loggedTurn } from './teams/turnLog';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
 import { registerAlertRoutes, renderAlert, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
 import { adapterTransport, TeamsNotifier } from './teams/notifier';
@@ -18,6 +19,8 @@ import { Monitor } from './services/monitor';
 import { Subscriptions } from './services/subscriptions';
 import { SingleProcessLeader } from './store';
 import { ProvisioningService } from './services/provisioning';
+import { ApprovalsService } from './services/approvals';
+import { APPROVAL_CHANGING, approvalHandlers, registerApprovalRoutes } from './teams/approvals';
 import { helpReply, whoamiHandler } from './teams/commands/basic';
 import { AccessService, type CallerDirectory } from './services/access';
 import { startSimulator, type RunningSimulator } from './simulator';
@@ -39,6 +42,8 @@ export interface BotOverrides {
   directory?: CallerDirectory;
   /** Options for the embedded simulator (tests pass cycleIntervalMs: null and a clock). */
   simulator?: Parameters<typeof startSimulator>[0];
+  /** Use this store instead of opening DATA_DIR (two instances on one shared FileStorage; crash tests). Not closed by close(). */
+  storage?: Storage;
 }
 
 export interface RunningBot {
@@ -54,6 +59,8 @@ export interface RunningBot {
   notifier: TeamsNotifier;
   /** Started only when MONITOR=on; tests call monitor.pollOnce() themselves. */
   monitor: Monitor;
+  /** Scope-change requests; tests call approvals.expireDue(), reconcile() and idle(). */
+  approvals: ApprovalsService;
   close(): Promise<void>;
 }
 
@@ -78,11 +85,13 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger });
   const directory = overrides.directory ?? graphCallerDirectory(graph, estate.homeTenantId);
   // One store for all durable state: requests, incidents, subscriptions, pending operations, audit.
-  const fileStorage = await FileStorage.open({ dir: config.dataDir }).catch(async (err) => {
-    await simulator?.close();
-    throw err;
-  });
-  const storage: Storage = fileStorage;
+  const fileStorage = overrides.storage
+    ? undefined
+    : await FileStorage.open({ dir: config.dataDir }).catch(async (err) => {
+        await simulator?.close();
+        throw err;
+      });
+  const storage: Storage = overrides.storage ?? fileStorage!;
   const audit = new AuditLog(storage, { clock });
   const configs = new Configurations(estate, graph);
   const operations = new OperationsService(configs, graph, audit, storage, clock);
@@ -92,7 +101,11 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const helpContext = { mode: config.mode === 'simulator' ? 'embedded simulator' : 'Microsoft Graph', configurations: estate.configurations.map((c) => c.name) };
 
   const adapter = createAdapter(config.bot, logger);
-  const gate = new Gate(access, estate.homeTenantId);
+  const gate = new Gate(access, estate.homeTenantId, (r) =>
+    audit
+      .append({ actor: { aadObjectId: r.caller.aadObjectId, name: r.caller.name }, action: 'access.refused', configuration: r.configuration, target: r.permission, outcome: 'refused', detail: r.reason })
+      .then(() => undefined),
+  );
   const provisioning = new ProvisioningService(configs, graph, audit);
   const operationDeps = { configs, operations, provisioning, audit, gate, clock, logger };
   const subscriptions = new Subscriptions(storage, clock, audit);
@@ -100,6 +113,8 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const leader = new SingleProcessLeader();
   const monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds });
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock };
+  const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, logger });
+  const approvalDeps = { approvals, configs, gate, audience: subscriptions, notifier, clock, logger, provisioning };
   const app = createBotApp({
     adapter,
     botAppId: config.bot.appId ?? '',
@@ -111,8 +126,9 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       subscribe: subscribeHandler(alertDeps),
       unsubscribe: unsubscribeHandler(alertDeps),
       subscriptions: subscriptionsHandler(alertDeps),
+      ...approvalHandlers(approvalDeps),
     },
-    changing: new Set(CHANGING_COMMANDS),
+    changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING]),
     configurationOf: (command) => ('config' in command && typeof command.config === 'string' ? configs.find(command.config)?.name : undefined),
     help: (hint) => helpReply(helpContext, hint),
     logger,
@@ -120,6 +136,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   });
   registerOperationRoutes(app, operationDeps);
   registerAlertRoutes(app, alertDeps);
+  registerApprovalRoutes(app, approvalDeps);
   await leader.start();
 
   let server: RunningServer;
@@ -128,16 +145,25 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       host: config.host,
       port: config.port,
       adapter,
-      onTurn: (context) => app.run(context),
+      onTurn: (context) => loggedTurn(context, logger, clock, () => app.run(context)),
       health: () => ({ status: 'ok', mode: config.mode, version: VERSION, ...(simulator ? { simulatorUrl: simulator.url } : {}) }),
       logger,
     });
   } catch (err) {
     await simulator?.close();
-    await fileStorage.close();
+    await fileStorage?.close();
     throw err;
   }
   if (config.monitorEnabled) monitor.start();
+  // Requests a crash left `executing` are finished by reading Graph before anything is sent again.
+  await approvals.reconcile().catch((err) => logger.error({ err }, 'approval reconcile failed'));
+  const approvalSweep = setInterval(() => {
+    void approvals
+      .expireDue()
+      .then(() => approvals.reconcile({ minAgeMs: 15 * 60_000 }))
+      .catch((err) => logger.error({ err }, 'approval sweep failed'));
+  }, 60_000);
+  approvalSweep.unref();
 
   return {
     url: server.url,
@@ -151,11 +177,14 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     subscriptions,
     notifier,
     monitor,
+    approvals,
     close: async () => {
+      clearInterval(approvalSweep);
       await monitor.stop();
       await server.close();
+      await approvals.idle();
       await simulator?.close();
-      await fileStorage.close();
+      await fileStorage?.close();
     },
   };
 }

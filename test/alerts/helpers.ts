@@ -1,19 +1,8 @@
-import { cardAction, cardOf, cardText, post, type Place, type TestUser } from '../harness/activities';
+import { buttons, cardAction, cardOf, cardText, post, type Place, type TestUser } from '../harness/activities';
+
+export { buttons };
 import { CONTOSO, type BotUnderTest } from '../harness/bot';
 import type { ConnectorCall } from '../harness/connector';
-
-/** The Action.Execute buttons on a card. */
-export function buttons(card: any): { title: string; verb: string; data: any }[] {
-  const out: { title: string; verb: string; data: any }[] = [];
-  const walk = (n: any) => {
-    if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (n.type === 'Action.Execute') out.push({ title: n.title, verb: n.verb, data: n.data });
-    Object.values(n).forEach(walk);
-  };
-  walk(card);
-  return out;
-}
 
 /** Proactive alert posts (not replies to someone's message) in a conversation. */
 export function alertPosts(t: BotUnderTest, conversationId: string): ConnectorCall[] {

@@ -103,3 +103,16 @@ export function cardText(card: any): string {
   walk(card);
   return out.join('\n');
 }
+
+/** The Action.Execute buttons on a card (anywhere in it: actions, selectActions, nested containers). */
+export function buttons(card: any): { title: string; verb: string; data: any }[] {
+  const out: { title: string; verb: string; data: any }[] = [];
+  const walk = (n: any) => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (n.type === 'Action.Execute') out.push({ title: n.title, verb: n.verb, data: n.data });
+    Object.values(n).forEach(walk);
+  };
+  walk(card);
+  return out;
+}

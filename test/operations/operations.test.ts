@@ -1,22 +1,9 @@
 import { DEMO } from '../../src/simulator';
 import { BotUnderTest, ADELE, CONTOSO, LEE, MEGAN } from '../harness/bot';
-import { cardAction, cardOf, cardText, post, type TestUser } from '../harness/activities';
+import { buttons, cardAction, cardOf, cardText, post, type TestUser } from '../harness/activities';
 import { SimControl } from '../harness/sim';
 
 const C2F = DEMO.configurations.contosoToFabrikam;
-
-/** The Action.Execute buttons on a card, by verb. */
-function buttons(card: any): { title: string; verb: string; data: any }[] {
-  const out: { title: string; verb: string; data: any }[] = [];
-  const walk = (n: any) => {
-    if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (n.type === 'Action.Execute') out.push({ title: n.title, verb: n.verb, data: n.data });
-    Object.values(n).forEach(walk);
-  };
-  walk(card);
-  return out;
-}
 
 describe('operating sync jobs from chat', () => {
   const t = new BotUnderTest();
@@ -109,6 +96,9 @@ describe('operating sync jobs from chat', () => {
     const refused = await click(LEE, confirm, 'op.confirm');
     expect(cardText(refused)).toContain('Not allowed');
     expect(await sim.writes()).toEqual([]);
+    // The refused attempts are in the audit log.
+    const audited = await t.bot.audit.last(5, { action: 'access.refused' });
+    expect(audited.map((r) => [r.actor !== 'system' && r.actor.name, r.target, r.configuration, r.outcome])).toContainEqual(['Lee Gu', 'sync.operate', 'contoso-to-fabrikam', 'refused']);
   });
 
   it('a role removed in the directory stops the next change at once, within the read cache window', async () => {

@@ -1,0 +1,337 @@
+/**
+ * What the service learns from Graph before a scope-change request is stored: who the principals are (or why they
+ * cannot be requested) and the risk signals an approver needs. Reads only; nothing here writes to Graph.
+ *
+ * Scope, as the CTS engine sees it: users assigned to the configuration's service principal, plus the DIRECT user
+ * members of assigned groups (no cascade into nested groups), never guests.
+ */
+import type { SyncConfiguration } from '../config';
+import type { RequestPrincipal } from '../domain/approvals';
+import { ROLE } from '../domain/roles';
+import type { CtsGraph } from '../graph/gateway';
+import type { DirectoryObject, DirectoryUser } from '../graph/schemas';
+import type { RiskReport } from './approvalRecords';
+
+/** Roles whose holders deserve a second look before they get an account in another tenant. */
+export const PRIVILEGED_ROLES: Readonly<Record<string, string>> = {
+  [ROLE.globalAdministrator]: 'Global Administrator',
+  [ROLE.privilegedRoleAdministrator]: 'Privileged Role Administrator',
+  [ROLE.securityAdministrator]: 'Security Administrator',
+  [ROLE.hybridIdentityAdministrator]: 'Hybrid Identity Administrator',
+  [ROLE.applicationAdministrator]: 'Application Administrator',
+  [ROLE.cloudApplicationAdministrator]: 'Cloud Application Administrator',
+  '7be44c8a-adaf-4e2a-84d6-ab2649e08a13': 'Privileged Authentication Administrator',
+  'fe930be7-5e62-47db-91af-98c3a49a38b1': 'User Administrator',
+  '29232cdf-9323-42fd-ade2-1d097af3e4de': 'Exchange Administrator',
+  'f28a1f50-f6e7-4571-818b-6a12f2af6b6c': 'SharePoint Administrator',
+  'b1be1c3e-b65d-4f19-8427-f6fa0d97feb9': 'Conditional Access Administrator',
+};
+
+/** Members checked for privileged roles per request (one Graph read each). */
+export const PRIVILEGED_SAMPLE = 50;
+export const DEFAULT_MAX_GROWTH_SHARE = 0.25;
+
+export type ProblemCode =
+  | 'unknown-configuration'
+  | 'not-found'
+  | 'ambiguous'
+  | 'guest'
+  | 'disabled'
+  | 'already-in-scope'
+  | 'not-in-scope'
+  | 'duplicate'
+  | 'too-many'
+  | 'reason-required'
+  | 'graph-unavailable';
+
+export interface ValidationProblem {
+  code: ProblemCode;
+  title: string;
+  /** One line per principal (or one for the whole request). */
+  lines: string[];
+  hint?: string;
+  /** For duplicates: the open request's id. */
+  existingId?: string;
+}
+
+export interface CheckInput {
+  config: SyncConfiguration;
+  op: 'add' | 'remove';
+  principalType: 'user' | 'group';
+  principals: string[];
+}
+
+export interface CheckOptions {
+  maxGrowthShare: number;
+  /** Users in the target tenant, when the composition root can count them. */
+  targetTenantUsers?: (tenantId: string) => Promise<number | undefined>;
+}
+
+export type CheckResult = { ok: true; principals: RequestPrincipal[]; risk: RiskReport } | { ok: false; problem: ValidationProblem };
+
+interface ScopeSnapshot {
+  directUsers: Set<string>;
+  groups: { id: string; name: string }[];
+  /** user id → names of assigned groups that hold the user directly. */
+  viaGroup: Map<string, string[]>;
+  size: number;
+}
+
+const lower = (s: string) => s.toLowerCase();
+const isGuestUpn = (upn: string | null | undefined) => !!upn && upn.includes('#EXT#');
+const typeOf = (m: DirectoryObject): 'user' | 'group' | 'other' => {
+  const t = (m['@odata.type'] ?? '').toLowerCase();
+  if (t.endsWith('.user')) return 'user';
+  if (t.endsWith('.group')) return 'group';
+  if (!t && m.userPrincipalName) return 'user';
+  return t ? 'other' : 'user';
+};
+
+async function scopeSnapshot(graph: CtsGraph, config: SyncConfiguration): Promise<ScopeSnapshot> {
+  const assignments = await graph.listAssignments(config.sourceTenantId, config.servicePrincipalId);
+  const directUsers = new Set<string>();
+  const groups: { id: string; name: string }[] = [];
+  for (const a of assignments) {
+    if ((a.principalType ?? 'User') === 'Group') groups.push({ id: lower(a.principalId), name: a.principalDisplayName ?? a.principalId });
+    else directUsers.add(lower(a.principalId));
+  }
+  const viaGroup = new Map<string, string[]>();
+  const memberLists = await Promise.all(groups.map((g) => graph.groupMembers(config.sourceTenantId, g.id)));
+  memberLists.forEach((members, i) => {
+    for (const m of members) {
+      if (typeOf(m) !== 'user' || isGuestUpn(m.userPrincipalName)) continue;
+      const id = lower(m.id);
+      viaGroup.set(id, [...(viaGroup.get(id) ?? []), groups[i].name]);
+    }
+  });
+  const all = new Set([...directUsers, ...viaGroup.keys()]);
+  return { directUsers, groups, viaGroup, size: all.size };
+}
+
+/** Runs `fn` over `items`, `width` at a time. */
+async function pool<T, R>(items: T[], width: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+async function suggestionsFor(graph: CtsGraph, tenantId: string, text: string): Promise<string[]> {
+  const local = text.split('@')[0].replace(/[._-]+/g, ' ').trim();
+  if (!local || /^[0-9a-f-]{36}$/i.test(text)) return [];
+  const tries = [local, local.split(' ')[0], local.slice(0, 3)].filter((t, i, a) => t.length >= 2 && a.indexOf(t) === i);
+  for (const t of tries) {
+    const found = await graph.usersStartingWith(tenantId, t, 3).catch(() => [] as DirectoryUser[]);
+    const members = found.filter((u) => u.userType !== 'Guest' && !isGuestUpn(u.userPrincipalName));
+    if (members.length) return members.map((u) => `${u.displayName ?? u.id} (${u.userPrincipalName ?? u.id})`);
+  }
+  return [];
+}
+
+async function privilegedAmong(graph: CtsGraph, tenantId: string, users: { id: string; displayName: string }[]): Promise<RiskReport['privileged']> {
+  const sample = users.slice(0, PRIVILEGED_SAMPLE);
+  const roles = await pool(sample, 5, (u) => graph.roleTemplateIds(tenantId, u.id).catch(() => [] as string[]));
+  const out: RiskReport['privileged'] = [];
+  sample.forEach((u, i) => {
+    const names = roles[i].map((r) => PRIVILEGED_ROLES[lower(r)]).filter((n): n is string => !!n);
+    if (names.length) out.push({ id: u.id, displayName: u.displayName, roles: names });
+  });
+  return out;
+}
+
+const problem = (code: ProblemCode, title: string, lines: string[], hint?: string): CheckResult => ({ ok: false, problem: { code, title, lines, ...(hint ? { hint } : {}) } });
+
+/**
+ * Resolves and checks every principal of a request, then computes its risk. Every principal is checked so one answer
+ * lists every problem; the first problem's kind names the answer.
+ */
+export async function checkRequest(graph: CtsGraph, input: CheckInput, options: CheckOptions): Promise<CheckResult> {
+  const { config, op } = input;
+  const src = config.sourceTenantId;
+  const scope = await scopeSnapshot(graph, config);
+  return input.principalType === 'user' ? checkUsers(graph, input, scope, options) : checkGroups(graph, input, scope, options);
+
+  async function checkUsers(graph: CtsGraph, input: CheckInput, scope: ScopeSnapshot, options: CheckOptions): Promise<CheckResult> {
+    const found = await pool(input.principals, 5, async (text) => ({ text, user: await graph.findUser(src, text) }));
+    const issues: { code: ProblemCode; line: string }[] = [];
+    const principals: RequestPrincipal[] = [];
+    const seen = new Set<string>();
+    for (const { text, user } of found) {
+      if (!user) {
+        const close = await suggestionsFor(graph, src, text);
+        issues.push({ code: 'not-found', line: `No user "${text}" in ${config.name}'s source tenant.${close.length ? ` Did you mean ${close.join(', ')}?` : ''}` });
+        continue;
+      }
+      const name = user.displayName ?? user.userPrincipalName ?? user.id;
+      const id = lower(user.id);
+      if (user.userType === 'Guest' || isGuestUpn(user.userPrincipalName)) {
+        issues.push({ code: 'guest', line: `${name} is a guest (external) account: cross-tenant sync only syncs internal members, so it would be skipped.` });
+        continue;
+      }
+      if (user.accountEnabled === false && op === 'add') {
+        issues.push({ code: 'disabled', line: `${name}'s account is disabled: enable it first, or the sync would create a disabled account.` });
+        continue;
+      }
+      if (op === 'add' && scope.directUsers.has(id)) {
+        issues.push({ code: 'already-in-scope', line: `${name} is already in scope (assigned directly).` });
+        continue;
+      }
+      if (op === 'add' && scope.viaGroup.has(id)) {
+        issues.push({ code: 'already-in-scope', line: `${name} is already in scope as a direct member of the group ${scope.viaGroup.get(id)!.join(', ')}.` });
+        continue;
+      }
+      if (op === 'remove' && !scope.directUsers.has(id)) {
+        const via = scope.viaGroup.get(id);
+        issues.push({
+          code: 'not-in-scope',
+          line: via
+            ? `${name} is not assigned directly; they are in scope through the group ${via.join(', ')}. Remove them from that group, or request the group's removal.`
+            : `${name} is not in ${config.name}'s scope, so there is nothing to remove.`,
+        });
+        continue;
+      }
+      if (seen.has(id)) continue;
+      seen.add(id);
+      principals.push({ id, displayName: name, ...(user.userPrincipalName ? { userPrincipalName: user.userPrincipalName } : {}) });
+    }
+    if (issues.length) return problem(issues[0].code, TITLES[issues[0].code], issues.map((i) => i.line), HINTS[issues[0].code]);
+
+    const affected = op === 'add' ? principals : principals.filter((p) => !scope.viaGroup.has(p.id));
+    const privileged = op === 'add' ? await privilegedAmong(graph, src, principals) : [];
+    return { ok: true, principals, risk: await riskOf(affected.length, [], privileged, Math.min(principals.length, PRIVILEGED_SAMPLE)) };
+  }
+
+  async function checkGroups(graph: CtsGraph, input: CheckInput, scope: ScopeSnapshot, options: CheckOptions): Promise<CheckResult> {
+    const issues: { code: ProblemCode; line: string }[] = [];
+    const picked: { id: string; name: string }[] = [];
+    for (const text of input.principals) {
+      const groups = await graph.findGroups(src, text);
+      if (groups.length === 0) {
+        issues.push({ code: 'not-found', line: `No group "${text}" in ${config.name}'s source tenant (give its exact display name or object id).` });
+        continue;
+      }
+      if (groups.length > 1) {
+        issues.push({ code: 'ambiguous', line: `${groups.length} groups are called "${text}": ${groups.map((g) => g.id).join(', ')}. Give the object id.` });
+        continue;
+      }
+      const g = groups[0];
+      const id = lower(g.id);
+      const name = g.displayName ?? g.id;
+      const assigned = scope.groups.some((x) => x.id === id);
+      if (op === 'add' && assigned) {
+        issues.push({ code: 'already-in-scope', line: `The group ${name} is already assigned to ${config.name}.` });
+        continue;
+      }
+      if (op === 'remove' && !assigned) {
+        issues.push({ code: 'not-in-scope', line: `The group ${name} is not assigned to ${config.name}, so there is nothing to remove.` });
+        continue;
+      }
+      if (!picked.some((p) => p.id === id)) picked.push({ id, name });
+    }
+    if (issues.length) return problem(issues[0].code, TITLES[issues[0].code], issues.map((i) => i.line), HINTS[issues[0].code]);
+
+    const groupRisk: RiskReport['groups'] = [];
+    const affected = new Set<string>();
+    const users: { id: string; displayName: string }[] = [];
+    for (const g of picked) {
+      const members = await graph.groupMembers(src, g.id);
+      const userMembers = members.filter((m) => typeOf(m) === 'user');
+      const guests = userMembers.filter((m) => isGuestUpn(m.userPrincipalName));
+      const members_ = userMembers.filter((m) => !isGuestUpn(m.userPrincipalName));
+      const inScope = members_.filter((m) => scope.directUsers.has(lower(m.id)) || scope.viaGroup.has(lower(m.id)));
+      groupRisk.push({
+        id: g.id,
+        displayName: g.name,
+        directMembers: members.length,
+        userMembers: userMembers.length,
+        alreadyInScope: inScope.length,
+        nestedGroups: members.filter((m) => typeOf(m) === 'group').map((m) => m.displayName ?? m.id),
+        guests: guests.length,
+      });
+      for (const m of members_) {
+        const id = lower(m.id);
+        if (op === 'add') {
+          if (!scope.directUsers.has(id) && !scope.viaGroup.has(id)) affected.add(id);
+          users.push({ id, displayName: m.displayName ?? m.userPrincipalName ?? id });
+        } else {
+          // Leaves scope only if no direct assignment and no other assigned group keeps them.
+          const others = (scope.viaGroup.get(id) ?? []).filter((n) => !picked.some((p) => p.name === n));
+          if (!scope.directUsers.has(id) && others.length === 0) affected.add(id);
+        }
+      }
+    }
+    const privileged = op === 'add' ? await privilegedAmong(graph, src, users) : [];
+    return { ok: true, principals: picked.map((p) => ({ id: p.id, displayName: p.name })), risk: await riskOf(affected.size, groupRisk, privileged, Math.min(users.length, PRIVILEGED_SAMPLE)) };
+  }
+
+  async function riskOf(affected: number, groups: RiskReport['groups'], privileged: RiskReport['privileged'], privilegedChecked: number): Promise<RiskReport> {
+    const warnings: string[] = [];
+    const risk: RiskReport = { usersAffected: affected, scopeSizeBefore: scope.size, groups, privileged, privilegedChecked, growthWarning: false, tripsDeletionThreshold: false, warnings };
+    for (const g of groups) {
+      warnings.push(`${g.displayName}: ${g.directMembers} direct members, ${g.alreadyInScope} of them already in scope.`);
+      if (g.nestedGroups.length) warnings.push(`${g.displayName} contains nested groups (${g.nestedGroups.join(', ')}): their members are NOT synced; only direct members of an assigned group are in scope.`);
+      if (g.guests) warnings.push(`${g.displayName} has ${g.guests} guest${g.guests === 1 ? '' : 's'}: guests are skipped (cross-tenant sync syncs members only).`);
+    }
+    if (privileged.length) {
+      warnings.push(`${privileged.length} of the people hold privileged directory roles: ${privileged.slice(0, 5).map((p) => `${p.displayName} (${p.roles.join(', ')})`).join('; ')}${privileged.length > 5 ? '; …' : ''}.`);
+    }
+    if (op === 'add') {
+      const tenantUsers = await options.targetTenantUsers?.(config.targetTenantId).catch(() => undefined);
+      const basis = tenantUsers ?? scope.size;
+      if (tenantUsers !== undefined) risk.targetTenantUsers = tenantUsers;
+      if (basis > 0) {
+        risk.growthShare = affected / basis;
+        risk.growthBasis = tenantUsers !== undefined ? 'target-tenant' : 'current-scope';
+        risk.growthWarning = risk.growthShare > options.maxGrowthShare;
+        if (risk.growthWarning) {
+          const of = tenantUsers !== undefined ? `the target tenant's ${tenantUsers} users` : `the ${scope.size} users in scope now`;
+          warnings.push(`Adds ${affected} users, ${Math.round(risk.growthShare * 100)}% of ${of} (more than ${Math.round(options.maxGrowthShare * 100)}%).`);
+        }
+      }
+    } else {
+      risk.deletesInTarget = affected;
+      const threshold = await graph.deletionThreshold(config.sourceTenantId, config.servicePrincipalId).catch(() => undefined);
+      if (!threshold) warnings.push('The deletion threshold could not be read.');
+      else {
+        risk.deletionThreshold = threshold.enabled ? threshold.value : null;
+        risk.tripsDeletionThreshold = threshold.enabled && threshold.value !== null && affected > threshold.value;
+      }
+      if (affected) warnings.push(`The next cycle deletes or disables ${affected} B2B account${affected === 1 ? '' : 's'} in the target tenant.`);
+      if (risk.tripsDeletionThreshold) {
+        warnings.push(`That is more than the accidental-deletion threshold of ${risk.deletionThreshold}: the job will hold the deletions and quarantine until someone allows them.`);
+      }
+    }
+    return risk;
+  }
+}
+
+const TITLES: Record<ProblemCode, string> = {
+  'unknown-configuration': 'Unknown configuration',
+  'not-found': 'Not found',
+  ambiguous: 'Which group?',
+  guest: 'Guests cannot be synced',
+  disabled: 'Disabled account',
+  'already-in-scope': 'Already in scope',
+  'not-in-scope': 'Not in scope',
+  duplicate: 'Already requested',
+  'too-many': 'Too many at once',
+  'reason-required': 'A reason is required',
+  'graph-unavailable': 'Could not check the directory',
+};
+
+const HINTS: Partial<Record<ProblemCode, string>> = {
+  'not-found': 'Use the user principal name (name@domain) or the object id.',
+  guest: 'Guests in the source tenant are never synced; invite the person to the target tenant directly instead.',
+  'already-in-scope': 'Nothing to do: they will be (or already are) synced on the next cycle.',
+};
+
+export function problemTitle(code: ProblemCode): string {
+  return TITLES[code];
+}

@@ -1,0 +1,124 @@
+/**
+ * How scope-change requests are stored. The domain `ScopeRequest` is wrapped in an envelope that also keeps what the
+ * service learnt when it validated the request (risk signals), where every copy of its card lives, and Graph's
+ * request ids. Storage cannot list keys, so an index of open requests (`approvals/open`) serves `pending`, the
+ * duplicate check, the expiry sweep and start-up reconciliation. Every write to either key is a CAS.
+ */
+import { z } from 'zod';
+import { ScopeRequestSchema, isTerminal, type ScopeRequest } from '../domain/approvals';
+
+export const APPROVAL_RECORD_VERSION = 1 as const;
+export const requestKey = (id: string): string => `approvals/req/${id}`;
+export const OPEN_INDEX_KEY = 'approvals/open';
+export const KNOWN_APPROVERS_KEY = 'approvals/approvers';
+
+const TargetSchema = z.object({
+  key: z.string().min(1),
+  kind: z.enum(['personal', 'groupChat', 'channel']),
+  name: z.string().optional(),
+  reference: z.record(z.unknown()),
+  userAadObjectId: z.string().optional(),
+});
+
+/** One posted copy of a request's card: updated in place after every transition. */
+export const CardCopySchema = z.object({
+  role: z.enum(['approvers', 'requester']),
+  target: TargetSchema,
+  activityId: z.string().min(1),
+});
+export type CardCopy = z.infer<typeof CardCopySchema>;
+
+export const RiskSchema = z.object({
+  /** Users whose scope membership this request changes (after skipping guests and those already in/out of scope). */
+  usersAffected: z.number().int().nonnegative(),
+  scopeSizeBefore: z.number().int().nonnegative(),
+  groups: z.array(
+    z.object({
+      id: z.string(),
+      displayName: z.string(),
+      directMembers: z.number().int().nonnegative(),
+      userMembers: z.number().int().nonnegative(),
+      alreadyInScope: z.number().int().nonnegative(),
+      nestedGroups: z.array(z.string()),
+      guests: z.number().int().nonnegative(),
+    }),
+  ),
+  privileged: z.array(z.object({ id: z.string(), displayName: z.string(), roles: z.array(z.string()) })),
+  /** How many members were checked for privileged roles (large groups are sampled). */
+  privilegedChecked: z.number().int().nonnegative(),
+  targetTenantUsers: z.number().int().nonnegative().optional(),
+  /** usersAffected / (target tenant size, or the current scope size when the tenant size is unknown). */
+  growthShare: z.number().nonnegative().optional(),
+  growthBasis: z.enum(['target-tenant', 'current-scope']).optional(),
+  growthWarning: z.boolean(),
+  /** Removals: B2B accounts that the next cycle deletes or disables in the target. */
+  deletesInTarget: z.number().int().nonnegative().optional(),
+  deletionThreshold: z.number().int().nonnegative().nullable().optional(),
+  tripsDeletionThreshold: z.boolean(),
+  warnings: z.array(z.string()),
+});
+export type RiskReport = z.infer<typeof RiskSchema>;
+
+export const StoredApprovalSchema = z.object({
+  schemaVersion: z.literal(APPROVAL_RECORD_VERSION),
+  request: ScopeRequestSchema,
+  risk: RiskSchema,
+  copies: z.array(CardCopySchema),
+  /** The conversation where the request was made (for replies when nothing else is known). */
+  origin: TargetSchema.optional(),
+  /** Graph request ids by principal id, for failures and audit. */
+  graphRequestIds: z.record(z.string()).default({}),
+  /** Provision-on-demand after an add, when someone asked for it. */
+  provisioned: z.object({ by: z.string(), at: z.string(), summary: z.string() }).optional(),
+});
+export type StoredApproval = z.infer<typeof StoredApprovalSchema>;
+
+export function parseStoredApproval(value: unknown): StoredApproval | undefined {
+  const r = StoredApprovalSchema.safeParse(value);
+  return r.success ? r.data : undefined;
+}
+
+const OpenEntrySchema = z.object({
+  id: z.string(),
+  configuration: z.string(),
+  op: z.enum(['add', 'remove']),
+  principalIds: z.array(z.string()),
+  status: ScopeRequestSchema.shape.status,
+  expiresAt: z.string(),
+  createdAt: z.string(),
+});
+export type OpenEntry = z.infer<typeof OpenEntrySchema>;
+export const OpenIndexSchema = z.object({ schemaVersion: z.literal(1), entries: z.array(OpenEntrySchema) });
+export type OpenIndex = z.infer<typeof OpenIndexSchema>;
+
+export function openEntryOf(r: ScopeRequest): OpenEntry {
+  return {
+    id: r.id,
+    configuration: r.configuration,
+    op: r.op,
+    principalIds: r.principals.map((p) => p.id.toLowerCase()),
+    status: r.status,
+    expiresAt: r.expiresAt,
+    createdAt: r.createdAt,
+  };
+}
+
+/** The index after `r` changed: updated in place while open, dropped once terminal. */
+export function withEntry(index: OpenIndex | undefined, r: ScopeRequest): OpenIndex {
+  const rest = (index?.entries ?? []).filter((e) => e.id !== r.id);
+  return { schemaVersion: 1, entries: isTerminal(r.status) ? rest : [...rest, openEntryOf(r)] };
+}
+
+/** An open request for the same configuration and operation that already names one of these principals. */
+export function duplicateOf(index: OpenIndex | undefined, configuration: string, op: 'add' | 'remove', principalIds: string[]): OpenEntry | undefined {
+  const wanted = new Set(principalIds.map((p) => p.toLowerCase()));
+  return index?.entries.find(
+    (e) => e.configuration.toLowerCase() === configuration.toLowerCase() && e.op === op && !isTerminal(e.status) && e.principalIds.some((p) => wanted.has(p)),
+  );
+}
+
+export const KnownApproversSchema = z.object({
+  schemaVersion: z.literal(1),
+  users: z.array(z.object({ aadObjectId: z.string(), lastSeen: z.string() })),
+});
+export type KnownApprovers = z.infer<typeof KnownApproversSchema>;

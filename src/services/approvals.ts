@@ -1,0 +1,559 @@
+/**
+ * Scope-change requests: validated on creation, decided by an approver, carried out exactly once.
+ *
+ * Every transition is the domain's `decide` run inside a CAS on the request record: a click that loses a race re-reads
+ * and decides again (and is told what happened), it never overwrites. Approval moves pending → approved → executing in
+ * one write, so only the click that commits it calls Graph. The record says what happened, not what to do: a request
+ * left `executing` by a crash is finished at start-up by READING Graph (is the assignment there?) before anything is
+ * sent again.
+ */
+import { randomInt } from 'node:crypto';
+import type { Storage } from 'botbuilder-core';
+import type { SyncConfiguration } from '../config';
+import {
+  DEFAULT_EXPIRES_AFTER_HOURS,
+  SYSTEM_ACTOR,
+  createRequest,
+  decide,
+  isExpired,
+  newRequestId,
+  requiresDeletesAllow,
+  type ApprovalAction,
+  type DecideFailureCode,
+  type ExecutionResult,
+  type Person,
+  type ScopeRequest,
+} from '../domain/approvals';
+import type { Clock } from '../domain/clock';
+import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
+import type { Permission } from '../domain/permissions';
+import { GraphError } from '../graph/errors';
+import type { CtsGraph } from '../graph/gateway';
+import type { Logger } from '../logger';
+import { createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import type { AccessService, CallerIdentity } from './access';
+import { checkRequest, DEFAULT_MAX_GROWTH_SHARE, problemTitle, type ValidationProblem } from './approvalChecks';
+import {
+  APPROVAL_RECORD_VERSION,
+  KNOWN_APPROVERS_KEY,
+  KnownApproversSchema,
+  OPEN_INDEX_KEY,
+  OpenIndexSchema,
+  duplicateOf,
+  parseStoredApproval,
+  requestKey,
+  withEntry,
+  type CardCopy,
+  type KnownApprovers,
+  type OpenIndex,
+  type StoredApproval,
+} from './approvalRecords';
+import type { Configurations } from './configurations';
+import type { ConversationTarget } from './notify';
+import { errorText, requestIdOf } from './operations';
+
+export type { StoredApproval, CardCopy, RiskReport } from './approvalRecords';
+export type { ValidationProblem } from './approvalChecks';
+
+/** Where approval cards go. Implemented by the subscriptions service; tests may pass a fixed list. */
+export interface ApprovalAudience {
+  targetsFor(topic: 'approvals', configuration: string): Promise<ConversationTarget[]> | ConversationTarget[];
+  personalTargetOf(aadObjectId: string): Promise<ConversationTarget | undefined> | ConversationTarget | undefined;
+}
+
+export interface Requester extends CallerIdentity {
+  name: string;
+}
+
+export interface NewScopeRequest {
+  configuration?: string;
+  op: 'add' | 'remove';
+  principalType: 'user' | 'group';
+  principals: string[];
+  reason: string;
+  requester: Requester;
+  origin?: ConversationTarget;
+}
+
+export type CreateOutcome = { ok: true; record: StoredApproval } | { ok: false; problem: ValidationProblem };
+
+export type DecisionVerb = 'approve' | 'reject' | 'cancel';
+
+export type ActOutcome =
+  | { kind: 'not-found'; id: string }
+  | { kind: 'refused'; code: DecideFailureCode; message: string; record: StoredApproval }
+  /** `execution` resolves when Graph has been called and the outcome stored (approvals only). */
+  | { kind: 'committed'; record: StoredApproval; execution?: Promise<StoredApproval> };
+
+export interface ApprovalsOptions {
+  expiresAfterHours?: number;
+  /** Warn when an add grows scope by more than this share of the target tenant (or of the current scope). */
+  maxGrowthShare?: number;
+  targetTenantUsers?: (tenantId: string) => Promise<number | undefined>;
+  newId?: () => string;
+  logger?: Logger;
+  /** Principals changed at once during execution. */
+  executionWidth?: number;
+}
+
+export interface ApprovalsDeps {
+  configs: Configurations;
+  graph: CtsGraph;
+  storage: Storage;
+  audit: AuditLog;
+  access: AccessService;
+  clock: Clock;
+}
+
+type Listener = (record: StoredApproval) => void | Promise<void>;
+
+/** How often the known-approvers list is rewritten for the same person (it feeds refresh.userIds). */
+const APPROVER_NOTE_MS = 60 * 60 * 1000;
+export const MAX_REFRESH_USER_IDS = 60;
+
+export class ApprovalsService {
+  private readonly listeners: Listener[] = [];
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly noted = new Map<string, number>();
+  private readonly expiresAfterHours: number;
+  private readonly newId: () => string;
+
+  constructor(
+    private readonly deps: ApprovalsDeps,
+    private readonly options: ApprovalsOptions = {},
+  ) {
+    this.expiresAfterHours = options.expiresAfterHours ?? DEFAULT_EXPIRES_AFTER_HOURS;
+    this.newId = options.newId ?? (() => newRequestId(() => randomInt(0, 1_000_000) / 1_000_000));
+  }
+
+  /** Called after every committed transition (and copy changes are not transitions). Errors are logged, never thrown. */
+  onChange(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Resolves when background work (executions, listeners) started so far has finished. For tests and shutdown. */
+  async idle(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reads
+
+  async get(id: string): Promise<StoredApproval | undefined> {
+    const raw = (await this.deps.storage.read([requestKey(id)]))[requestKey(id)];
+    if (!raw) return undefined;
+    const rec = parseStoredApproval(stripEtag(raw));
+    if (!rec) this.options.logger?.warn({ id }, 'stored approval request failed validation');
+    return rec;
+  }
+
+  /** Open requests waiting for a decision, oldest first. */
+  async pending(): Promise<StoredApproval[]> {
+    const index = await this.readIndex();
+    const now = this.deps.clock.now();
+    const records = await Promise.all(index.entries.filter((e) => e.status === 'pending').map((e) => this.get(e.id)));
+    return records
+      .filter((r): r is StoredApproval => !!r && r.request.status === 'pending' && !isExpired(r.request, now))
+      .sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt));
+  }
+
+  /** Ids of people the bot has seen holding scope.approve, most recent first (for refresh.userIds). */
+  async knownApprovers(): Promise<string[]> {
+    const raw = (await this.deps.storage.read([KNOWN_APPROVERS_KEY]))[KNOWN_APPROVERS_KEY];
+    const parsed = raw ? KnownApproversSchema.safeParse(stripEtag(raw)) : undefined;
+    if (!parsed?.success) return [];
+    return [...parsed.data.users].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)).map((u) => u.aadObjectId);
+  }
+
+  /** Remembers someone who holds scope.approve, so later cards refresh for them. Cheap when called often. */
+  async noteApprover(aadObjectId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const last = this.noted.get(aadObjectId);
+    if (last !== undefined && now - last < APPROVER_NOTE_MS) return;
+    this.noted.set(aadObjectId, now);
+    await updateWithCasDetailed<KnownApprovers>(this.deps.storage, KNOWN_APPROVERS_KEY, (cur) => {
+      const users = (cur?.users ?? []).filter((u) => u.aadObjectId !== aadObjectId);
+      users.unshift({ aadObjectId, lastSeen: new Date(now).toISOString() });
+      return { schemaVersion: 1, users: users.slice(0, 200) };
+    });
+  }
+
+  /** The users whose clients should fetch their own view of a request's card: the requester and known approvers. */
+  async refreshUserIds(record: StoredApproval): Promise<string[]> {
+    const ids = [record.request.requester.aadObjectId, ...(await this.knownApprovers())];
+    return [...new Set(ids)].slice(0, MAX_REFRESH_USER_IDS);
+  }
+
+  /** What the caller may do with a request, resolved afresh or from the short cache (`fresh: false`, for views). */
+  async permissionsFor(caller: CallerIdentity, configuration: string, fresh: boolean): Promise<Permission[]> {
+    const resolved = await this.deps.access.resolve(caller, { fresh });
+    return this.deps.access.permissions(resolved, configuration);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Creating
+
+  async create(input: NewScopeRequest): Promise<CreateOutcome> {
+    const fail = (code: ValidationProblem['code'], lines: string[], hint?: string): CreateOutcome => ({
+      ok: false,
+      problem: { code, title: problemTitle(code), lines, ...(hint ? { hint } : {}) },
+    });
+    const reason = input.reason.trim();
+    if (!reason) return fail('reason-required', ['Say why the change is needed: end the request with "because <reason>".']);
+    if (!input.principals.length) return fail('not-found', [`Say which ${input.principalType}s to ${input.op}.`]);
+    if (input.principals.length > MAX_REQUEST_PRINCIPALS) {
+      return fail('too-many', [`At most ${MAX_REQUEST_PRINCIPALS} ${input.principalType}s per request; you gave ${input.principals.length}.`], 'Split it into several requests.');
+    }
+    const found = this.deps.configs.resolve(input.configuration);
+    if (!found.ok) return fail('unknown-configuration', [found.problem], found.hint);
+    const config = found.config;
+
+    let checked;
+    try {
+      checked = await checkRequest(this.deps.graph, { config, op: input.op, principalType: input.principalType, principals: input.principals }, {
+        maxGrowthShare: this.options.maxGrowthShare ?? DEFAULT_MAX_GROWTH_SHARE,
+        targetTenantUsers: this.options.targetTenantUsers,
+      });
+    } catch (err) {
+      this.options.logger?.warn({ err }, 'scope request check failed');
+      return fail('graph-unavailable', [`Graph did not answer while checking the request: ${errorText(err)}`], 'Nothing was stored; try again in a moment.');
+    }
+    if (!checked.ok) return { ok: false, problem: checked.problem };
+
+    const requester: Person = { aadObjectId: input.requester.aadObjectId, name: input.requester.name };
+    const request = createRequest({
+      id: this.newId(),
+      configuration: config.name,
+      op: input.op,
+      principalType: input.principalType,
+      principals: checked.principals,
+      reason,
+      requester,
+      now: this.deps.clock.now(),
+      expiresAfterHours: this.expiresAfterHours,
+    });
+    const record: StoredApproval = {
+      schemaVersion: APPROVAL_RECORD_VERSION,
+      request,
+      risk: checked.risk,
+      copies: [],
+      graphRequestIds: {},
+      ...(input.origin ? { origin: input.origin } : {}),
+    };
+
+    // The index entry is the reservation: two identical requests racing cannot both get one.
+    let duplicate: string | undefined;
+    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
+      const index = cur ? OpenIndexSchema.parse(cur) : undefined;
+      const dup = duplicateOf(index, config.name, input.op, request.principals.map((p) => p.id));
+      if (dup) {
+        duplicate = dup.id;
+        return 'abort';
+      }
+      return withEntry(index, request);
+    });
+    if (duplicate) {
+      return {
+        ok: false,
+        problem: {
+          code: 'duplicate',
+          title: problemTitle('duplicate'),
+          lines: [`Request ${duplicate} already asks to ${input.op} ${input.op === 'add' ? 'to' : 'from'} ${config.name} some of the same ${input.principalType}s and is still open.`],
+          hint: `See "pending", or wait for ${duplicate} to be decided.`,
+          existingId: duplicate,
+        },
+      };
+    }
+    if (!(await createIfAbsent(this.deps.storage, requestKey(request.id), record))) {
+      // A random id collided with an existing request: give back the reservation and let the person retry.
+      await this.updateIndex({ ...request, status: 'cancelled' });
+      return fail('graph-unavailable', ['Could not store the request (id collision); please send it again.']);
+    }
+    await this.auditEvent(requester, 'scope.requested', record, 'ok', `${input.op} ${describePrincipals(request)}: ${reason}`);
+    this.emit(record);
+    return { ok: true, record };
+  }
+
+  /** Adds a posted card to the copies updated after every transition. */
+  async recordCopy(id: string, copy: CardCopy): Promise<StoredApproval | undefined> {
+    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
+      const rec = cur && parseStoredApproval(cur);
+      if (!rec) return 'abort';
+      if (rec.copies.some((c) => c.target.key === copy.target.key && c.activityId === copy.activityId)) return 'abort';
+      return { ...rec, copies: [...rec.copies, copy] };
+    });
+    return r.item && parseStoredApproval(r.item);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Deciding
+
+  /**
+   * Approve, reject or cancel, for `caller` whose roles are resolved afresh here (never taken from the card). Only
+   * the approval that commits starts the execution; every other click gets the request as it now stands.
+   */
+  async act(id: string, verb: DecisionVerb, caller: Requester, options: { reason?: string } = {}): Promise<ActOutcome> {
+    const current = await this.get(id);
+    if (!current) return { kind: 'not-found', id };
+    const permissions = await this.permissionsFor(caller, current.request.configuration, true);
+    if (permissions.includes('scope.approve')) void this.noteApprover(caller.aadObjectId).catch(() => undefined);
+    const actor: Person = { aadObjectId: caller.aadObjectId, name: caller.name };
+    const now = this.deps.clock.now();
+    const action: ApprovalAction = verb === 'approve' ? { type: 'approve' } : verb === 'reject' ? { type: 'reject', reason: options.reason } : { type: 'cancel' };
+
+    let refusal: { code: DecideFailureCode; message: string } | undefined;
+    const result = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
+      refusal = undefined;
+      const rec = cur && parseStoredApproval(cur);
+      if (!rec) return 'abort';
+      const ctx = { now, actor, actorPermissions: permissions, needsDeletesAllow: requiresDeletesAllow(rec.request) || rec.risk.tripsDeletionThreshold };
+      const d = decide(rec.request, action, ctx);
+      if (!d.ok) {
+        refusal = { code: d.code, message: d.message };
+        return 'abort';
+      }
+      if (verb !== 'approve') return { ...rec, request: d.next };
+      const started = decide(d.next, { type: 'beginExecution' }, { ...ctx, actor: SYSTEM_ACTOR });
+      if (!started.ok) {
+        refusal = { code: started.code, message: started.message };
+        return 'abort';
+      }
+      return { ...rec, request: started.next };
+    });
+    const record = result.item && parseStoredApproval(result.item);
+    if (!record) return { kind: 'not-found', id };
+    if (result.outcome !== 'committed') {
+      const r = refusal ?? { code: 'already-decided' as const, message: `Request ${id} ${record.request.status}.` };
+      if (r.code === 'not-allowed' || r.code === 'self-approval' || r.code === 'not-requester') {
+        await this.auditEvent(actor, `scope.${verb}`, record, 'refused', r.message);
+      }
+      return { kind: 'refused', code: r.code, message: r.message, record };
+    }
+
+    await this.updateIndex(record.request);
+    const verdict = verb === 'approve' ? 'approved' : verb === 'reject' ? 'rejected' : 'cancelled';
+    await this.auditEvent(actor, `scope.${verdict}`, record, 'ok', verb === 'reject' && options.reason ? options.reason : describePrincipals(record.request));
+    this.emit(record);
+    if (verb !== 'approve') return { kind: 'committed', record };
+    const execution = this.track(this.execute(record, 'fresh'));
+    return { kind: 'committed', record, execution };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Carrying out
+
+  private async execute(record: StoredApproval, mode: 'fresh' | 'reconcile'): Promise<StoredApproval> {
+    const req = record.request;
+    const config = this.deps.configs.find(req.configuration);
+    const requestIds: Record<string, string> = {};
+    let results: ExecutionResult[];
+    if (!config) {
+      results = req.principals.map((p) => ({ principalId: p.id, outcome: 'failed' as const, error: `configuration ${req.configuration} no longer exists` }));
+    } else {
+      results = await this.apply(config, req, mode, requestIds);
+    }
+    const now = this.deps.clock.now();
+    const done = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(req.id), (cur) => {
+      const rec = cur && parseStoredApproval(cur);
+      if (!rec) return 'abort';
+      const d = decide(rec.request, { type: 'completeExecution', results }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
+      if (!d.ok) return 'abort';
+      return { ...rec, request: d.next, graphRequestIds: { ...rec.graphRequestIds, ...requestIds } };
+    });
+    const final = (done.item && parseStoredApproval(done.item)) ?? record;
+    if (done.outcome !== 'committed') return final;
+    await this.updateIndex(final.request);
+    const failed = results.filter((r) => r.outcome === 'failed');
+    await this.auditEvent(
+      SYSTEM_ACTOR,
+      'scope.executed',
+      final,
+      failed.length ? 'failed' : 'ok',
+      `${mode === 'reconcile' ? 'finished after a restart by reading Graph; ' : ''}${results.map((r) => `${r.principalId}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}`,
+      Object.values(requestIds)[0],
+    );
+    this.emit(final);
+    return final;
+  }
+
+  /**
+   * Changes each principal's assignment. In `reconcile` mode Graph is read once first and only principals not yet in
+   * the wanted state are touched (ensureAssigned/ensureUnassigned read again before they write).
+   */
+  private async apply(config: SyncConfiguration, req: ScopeRequest, mode: 'fresh' | 'reconcile', requestIds: Record<string, string>): Promise<ExecutionResult[]> {
+    const { graph } = this.deps;
+    const src = config.sourceTenantId;
+    const sp = config.servicePrincipalId;
+    let present: Map<string, string> | undefined;
+    if (mode === 'reconcile') {
+      try {
+        const roleId = (await graph.accessRoleId(src, sp)).toLowerCase();
+        present = new Map((await graph.listAssignments(src, sp)).filter((a) => a.appRoleId.toLowerCase() === roleId || req.op === 'remove').map((a) => [a.principalId.toLowerCase(), a.id]));
+      } catch (err) {
+        return req.principals.map((p) => ({ principalId: p.id, outcome: 'failed' as const, error: `could not read the assignments to reconcile: ${errorText(err)}` }));
+      }
+    }
+    const width = this.options.executionWidth ?? 4;
+    const out: ExecutionResult[] = new Array(req.principals.length);
+    let next = 0;
+    const one = async (i: number) => {
+      const p = req.principals[i];
+      const id = p.id.toLowerCase();
+      try {
+        if (req.op === 'add') {
+          if (present?.has(id)) return (out[i] = { principalId: p.id, outcome: 'assigned', assignmentId: present.get(id) });
+          const r = await graph.ensureAssigned(src, sp, p.id, req.principalType === 'group' ? 'Group' : 'User');
+          out[i] = { principalId: p.id, outcome: r.created ? 'assigned' : 'already', assignmentId: r.assignment.id };
+        } else {
+          if (present && !present.has(id)) return (out[i] = { principalId: p.id, outcome: 'removed' });
+          const r = await graph.ensureUnassigned(src, sp, p.id);
+          out[i] = { principalId: p.id, outcome: r.removed > 0 ? 'removed' : 'absent' };
+        }
+      } catch (err) {
+        const rid = requestIdOf(err);
+        if (rid) requestIds[p.id] = rid;
+        out[i] = { principalId: p.id, outcome: 'failed', error: errorText(err) + (err instanceof GraphError && err.code ? ` [${err.code}]` : '') };
+      }
+      return out[i];
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(width, req.principals.length) }, async () => {
+        while (next < req.principals.length) await one(next++);
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Finishes requests a crash left behind: `executing` (or `approved`, if the crash came between the two) is finished
+   * by reading Graph first. `minAgeMs` leaves alone executions another instance may still be running.
+   */
+  async reconcile(options: { minAgeMs?: number } = {}): Promise<StoredApproval[]> {
+    const now = this.deps.clock.now();
+    const index = await this.readIndex();
+    const out: StoredApproval[] = [];
+    for (const e of index.entries) {
+      if (e.status !== 'executing' && e.status !== 'approved') continue;
+      let rec = await this.get(e.id);
+      if (!rec) continue;
+      if (rec.request.status === 'approved') {
+        const begun = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(e.id), (cur) => {
+          const r = cur && parseStoredApproval(cur);
+          if (!r) return 'abort';
+          const d = decide(r.request, { type: 'beginExecution' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
+          return d.ok ? { ...r, request: d.next } : 'abort';
+        });
+        if (begun.outcome !== 'committed') continue;
+        rec = parseStoredApproval(begun.item)!;
+      } else if (rec.request.status !== 'executing') {
+        await this.updateIndex(rec.request);
+        continue;
+      }
+      const started = Date.parse(rec.request.execution?.startedAt ?? rec.request.createdAt);
+      if (now - started < (options.minAgeMs ?? 0)) continue;
+      out.push(await this.track(this.execute(rec, 'reconcile')));
+    }
+    return out;
+  }
+
+  /** Expires every pending request past its time; each expiry updates its cards through the listeners. */
+  async expireDue(): Promise<StoredApproval[]> {
+    const now = this.deps.clock.now();
+    const index = await this.readIndex();
+    const out: StoredApproval[] = [];
+    for (const e of index.entries) {
+      if (e.status !== 'pending' || Date.parse(e.expiresAt) > now) continue;
+      const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(e.id), (cur) => {
+        const rec = cur && parseStoredApproval(cur);
+        if (!rec) return 'abort';
+        const d = decide(rec.request, { type: 'expire' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
+        return d.ok ? { ...rec, request: d.next } : 'abort';
+      });
+      const rec = r.item && parseStoredApproval(r.item);
+      if (!rec) {
+        await this.dropFromIndex(e.id);
+        continue;
+      }
+      await this.updateIndex(rec.request);
+      if (r.outcome !== 'committed') continue;
+      await this.auditEvent(SYSTEM_ACTOR, 'scope.expired', rec, 'ok', `no decision by ${rec.request.expiresAt}`);
+      this.emit(rec);
+      out.push(rec);
+    }
+    return out;
+  }
+
+  /** Records that a request's added users were provisioned on demand. */
+  async noteProvisioned(id: string, by: Person, summary: string): Promise<StoredApproval | undefined> {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
+      const rec = cur && parseStoredApproval(cur);
+      return rec ? { ...rec, provisioned: { by: by.name, at, summary } } : 'abort';
+    });
+    const rec = r.item && parseStoredApproval(r.item);
+    if (rec && r.outcome === 'committed') this.emit(rec);
+    return rec;
+  }
+
+  /** Work started for a request outside a turn (posting cards, provisioning); `idle()` waits for it. */
+  runInBackground(work: Promise<unknown>): void {
+    this.track(work).catch(() => undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    p.catch((err) => this.options.logger?.error({ err }, 'approval background work failed')).finally(() => this.inflight.delete(p));
+    return p;
+  }
+
+  private emit(record: StoredApproval): void {
+    for (const l of this.listeners) {
+      this.track(Promise.resolve().then(() => l(record))).catch(() => undefined);
+    }
+  }
+
+  private async readIndex(): Promise<OpenIndex> {
+    const raw = (await this.deps.storage.read([OPEN_INDEX_KEY]))[OPEN_INDEX_KEY];
+    const parsed = raw ? OpenIndexSchema.safeParse(stripEtag(raw)) : undefined;
+    return parsed?.success ? parsed.data : { schemaVersion: 1, entries: [] };
+  }
+
+  private async updateIndex(request: ScopeRequest): Promise<void> {
+    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => withEntry(cur ? OpenIndexSchema.parse(cur) : undefined, request));
+  }
+
+  private async dropFromIndex(id: string): Promise<void> {
+    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
+      const index = cur ? OpenIndexSchema.parse(cur) : undefined;
+      if (!index?.entries.some((e) => e.id === id)) return 'abort';
+      return { schemaVersion: 1, entries: index.entries.filter((e) => e.id !== id) };
+    });
+  }
+
+  private async auditEvent(actor: Person, action: string, record: StoredApproval, outcome: 'ok' | 'refused' | 'failed', detail: string, graphRequestId?: string): Promise<void> {
+    await this.deps.audit
+      .append({
+        actor: actor.aadObjectId === SYSTEM_ACTOR.aadObjectId ? 'system' : { aadObjectId: actor.aadObjectId, name: actor.name },
+        action,
+        configuration: record.request.configuration,
+        target: record.request.id,
+        outcome,
+        detail: detail.slice(0, 2000),
+        ...(graphRequestId ? { graphRequestId } : {}),
+      })
+      .catch((err) => this.options.logger?.error({ err, action, id: record.request.id }, 'audit append failed'));
+  }
+}
+
+export function describePrincipals(r: Pick<ScopeRequest, 'principals' | 'principalType'>): string {
+  const names = r.principals.map((p) => p.userPrincipalName ?? p.displayName);
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+  return `${r.principalType === 'group' ? (names.length === 1 ? 'group' : 'groups') : names.length === 1 ? 'user' : 'users'} ${shown}`;
+}
+
+function stripEtag(item: Record<string, unknown>): Record<string, unknown> {
+  const { eTag: _eTag, ...rest } = item;
+  return rest;
+}
