@@ -17,7 +17,6 @@ import { registerAlertRoutes, renderAlert, subscribeHandler, subscriptionsHandle
 import { adapterTransport, TeamsNotifier } from './teams/notifier';
 import { Monitor } from './services/monitor';
 import { Subscriptions } from './services/subscriptions';
-import { SingleProcessLeader } from './store';
 import { ProvisioningService } from './services/provisioning';
 import { ApprovalsService } from './services/approvals';
 import { APPROVAL_CHANGING, approvalHandlers, registerApprovalRoutes } from './teams/approvals';
@@ -28,7 +27,8 @@ import { createCtsGraph, type CtsGraph } from './graph/gateway';
 import { graphCallerDirectory } from './services/callerDirectory';
 import { Configurations } from './services/configurations';
 import { OperationsService } from './services/operations';
-import { AuditLog, FileStorage } from './store';
+import { AuditLog } from './store';
+import { openStorage, type OpenStorageOptions } from './store/factory';
 import type { Storage } from 'botbuilder';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version;
@@ -42,8 +42,10 @@ export interface BotOverrides {
   directory?: CallerDirectory;
   /** Options for the embedded simulator (tests pass cycleIntervalMs: null and a clock). */
   simulator?: Parameters<typeof startSimulator>[0];
-  /** Use this store instead of opening DATA_DIR (two instances on one shared FileStorage; crash tests). Not closed by close(). */
+  /** Use this store instead of the configured one (two instances on one shared FileStorage; crash tests). Not closed by close(). */
   storage?: Storage;
+  /** Blob lease tuning (tests run 15 s leases on a virtual clock). */
+  lease?: OpenStorageOptions['lease'];
 }
 
 export interface RunningBot {
@@ -85,13 +87,16 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger });
   const directory = overrides.directory ?? graphCallerDirectory(graph, estate.homeTenantId);
   // One store for all durable state: requests, incidents, subscriptions, pending operations, audit.
-  const fileStorage = overrides.storage
-    ? undefined
-    : await FileStorage.open({ dir: config.dataDir }).catch(async (err) => {
-        await simulator?.close();
-        throw err;
-      });
-  const storage: Storage = overrides.storage ?? fileStorage!;
+  const opened = await openStorage({
+    dataDir: config.dataDir,
+    instanceId: config.instanceId,
+    blob: config.storage.kind === 'blob' ? config.storage : undefined,
+    lease: overrides.lease,
+  }).catch(async (err) => {
+    await simulator?.close();
+    throw err;
+  });
+  const storage: Storage = overrides.storage ?? opened.storage;
   const audit = new AuditLog(storage, { clock });
   const configs = new Configurations(estate, graph);
   const operations = new OperationsService(configs, graph, audit, storage, clock);
@@ -110,7 +115,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const operationDeps = { configs, operations, provisioning, audit, gate, clock, logger };
   const subscriptions = new Subscriptions(storage, clock, audit);
   const notifier = new TeamsNotifier({ transport: adapterTransport(adapter, config.bot.appId ?? '', logger), logger });
-  const leader = new SingleProcessLeader();
+  const leader = opened.leader;
   const monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds });
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock };
   const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, logger });
@@ -151,7 +156,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     });
   } catch (err) {
     await simulator?.close();
-    await fileStorage?.close();
+    await opened.close();
     throw err;
   }
   if (config.monitorEnabled) monitor.start();
@@ -184,7 +189,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       await server.close();
       await approvals.idle();
       await simulator?.close();
-      await fileStorage?.close();
+      await opened.close();
     },
   };
 }

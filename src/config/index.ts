@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { Estate, EstateSchema, guid } from './estate';
@@ -43,6 +44,16 @@ const EnvSchema = z.object({
     blankToUndefined,
     z.enum(['on', 'off'], { errorMap: () => ({ message: 'MONITOR must be "on" or "off"' }) }).default('on'),
   ),
+  AZURE_STORAGE_CONNECTION_STRING: optional(z.string()),
+  AZURE_STORAGE_ACCOUNT_URL: optional(z.string().url('AZURE_STORAGE_ACCOUNT_URL must be a URL such as https://<account>.blob.core.windows.net')),
+  AZURE_STORAGE_CONTAINER: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'AZURE_STORAGE_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single dashes')
+      .default('cts-ops'),
+  ),
+  INSTANCE_ID: optional(z.string().max(100)),
   MicrosoftAppId: optional(guid('MicrosoftAppId')),
   MicrosoftAppPassword: optional(z.string()),
   MicrosoftAppType: z.preprocess(
@@ -70,6 +81,10 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   bot: BotAuthConfig;
   monitorEnabled: boolean;
+  /** Durable state: a data directory (one process) or an Azure Blob container (several instances, one elected monitor). */
+  storage: { kind: 'file' } | { kind: 'blob'; connectionString?: string; accountUrl?: string; container: string };
+  /** Names this instance in the leader record. */
+  instanceId: string;
   /** Who may do what: the defaults, overridden by the CTS_POLICY file when set. */
   policy: Policy;
   mode: 'simulator' | 'graph';
@@ -115,6 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
         message: `"${e.HOST}" is not a loopback address and MicrosoftAppId is not set. Without an app id the bot accepts unauthenticated requests, which is only safe on 127.0.0.1/localhost. Set MicrosoftAppId (and MicrosoftAppPassword) or use HOST=127.0.0.1.`,
       });
     }
+    if (e.AZURE_STORAGE_CONNECTION_STRING && e.AZURE_STORAGE_ACCOUNT_URL) {
+      problems.push({ where: 'AZURE_STORAGE_ACCOUNT_URL', message: 'set either AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL (with a managed identity), not both' });
+    }
     if (e.MicrosoftAppId && e.MicrosoftAppType === 'MultiTenant' && !e.MicrosoftAppPassword) {
       problems.push({ where: 'MicrosoftAppPassword', message: 'is required when MicrosoftAppId is set with MicrosoftAppType=MultiTenant' });
     }
@@ -132,6 +150,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     logLevel: e.LOG_LEVEL,
     bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, appTenantId: e.MicrosoftAppTenantId },
     monitorEnabled: e.MONITOR === 'on',
+    storage:
+      e.AZURE_STORAGE_CONNECTION_STRING || e.AZURE_STORAGE_ACCOUNT_URL
+        ? { kind: 'blob' as const, connectionString: e.AZURE_STORAGE_CONNECTION_STRING, accountUrl: e.AZURE_STORAGE_ACCOUNT_URL, container: e.AZURE_STORAGE_CONTAINER }
+        : { kind: 'file' as const },
+    instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     policy,
     mode: estate ? 'graph' : 'simulator',
     estate,

@@ -14,3 +14,6 @@ export {
   type AuditLogOptions,
 } from './audit';
 export { SingleProcessLeader, type LeaderElection } from './leader';
+export { AzureBlobStorage, WriteOutcomeUnknownError, type BlobStorageOptions } from './blobStorage';
+export { BlobLeaseLeader, InvalidLeaseDurationError, type BlobLeaseLeaderOptions, type LeaderTimers, type LeaderInfo } from './blobLeader';
+export { openStorage, StorageConfigError, type OpenStorageOptions, type OpenedStorage } from './factory';

@@ -1,7 +1,7 @@
 /**
  * Who runs the singleton work (the monitor loop, proactive fan-out) when several bot instances run.
  * With FileStorage there is one process per data directory, so it always leads; the Azure Blob lease
- * implementation for scale-out comes with BlobsStorage.
+ * implementation for scale-out is BlobLeaseLeader (blobLeader.ts).
  */
 export interface LeaderElection {
   isLeader(): boolean;

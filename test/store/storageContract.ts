@@ -3,13 +3,13 @@ import { ABSENT_ETAG, createIfAbsent, updateWithCas } from '../../src/store/cas'
 import { isEtagConflict } from '../../src/store/errors';
 
 /**
- * Note for BlobsStorage: "an eTag'd write to a missing key succeeds" is MemoryStorage's rule, and
- * updateWithCas/createIfAbsent build create-only on it (ABSENT_ETAG). Blob If-Match on a missing blob is
- * refused by the service, so BlobsStorage will need a thin wrapper mapping ABSENT_ETAG to If-None-Match: *
- * for these tests to pass.
+ * The behaviour every Storage backend we plug in must have: FileStorage (exclusive and shared),
+ * botbuilder MemoryStorage, and AzureBlobStorage on Azurite (blobStorage.test.ts). `factory` returns a
+ * fresh, empty store and a cleanup.
  *
- * The behaviour every Storage backend we plug in must have (FileStorage, botbuilder MemoryStorage, and
- * later BlobsStorage on Azurite). `factory` returns a fresh, empty store and a cleanup.
+ * "An eTag'd write to a missing key succeeds" is MemoryStorage's rule, and updateWithCas/createIfAbsent
+ * build create-only on it (ABSENT_ETAG). Blob If-Match on a missing blob is refused by the service, so
+ * AzureBlobStorage maps ABSENT_ETAG to If-None-Match: * and retries a refused If-Match as create-only.
  */
 export interface StorageUnderTest {
   storage: Storage;
