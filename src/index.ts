@@ -28,7 +28,8 @@ import { graphCallerDirectory } from './services/callerDirectory';
 import { Configurations } from './services/configurations';
 import { OperationsService } from './services/operations';
 import { AuditLog } from './store';
-import { openStorage, type OpenStorageOptions } from './store/factory';
+import { openStorage, type OpenedStorage, type OpenStorageOptions } from './store/factory';
+import { SingleProcessLeader } from './store';
 import type { Storage } from 'botbuilder';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version;
@@ -87,16 +88,19 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger });
   const directory = overrides.directory ?? graphCallerDirectory(graph, estate.homeTenantId);
   // One store for all durable state: requests, incidents, subscriptions, pending operations, audit.
-  const opened = await openStorage({
-    dataDir: config.dataDir,
-    instanceId: config.instanceId,
-    blob: config.storage.kind === 'blob' ? config.storage : undefined,
-    lease: overrides.lease,
-  }).catch(async (err) => {
-    await simulator?.close();
-    throw err;
-  });
-  const storage: Storage = overrides.storage ?? opened.storage;
+  // A store handed in by a test is the caller's to open and close; otherwise open the configured one.
+  const opened: OpenedStorage = overrides.storage
+    ? { storage: overrides.storage, leader: new SingleProcessLeader(), kind: 'file', close: async () => undefined }
+    : await openStorage({
+        dataDir: config.dataDir,
+        instanceId: config.instanceId,
+        blob: config.storage.kind === 'blob' ? config.storage : undefined,
+        lease: overrides.lease,
+      }).catch(async (err) => {
+        await simulator?.close();
+        throw err;
+      });
+  const storage: Storage = opened.storage;
   const audit = new AuditLog(storage, { clock });
   const configs = new Configurations(estate, graph);
   const operations = new OperationsService(configs, graph, audit, storage, clock);
