@@ -122,7 +122,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const leader = opened.leader;
   const monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds });
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock };
-  const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, logger });
+  const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
   const approvalDeps = { approvals, configs, gate, audience: subscriptions, notifier, clock, logger, provisioning };
   const app = createBotApp({
     adapter,

@@ -75,6 +75,11 @@ export class Directory {
     });
   }
 
+  /** Users in the tenant (members and guests), via `$count` (advanced query): the basis for "scope grows by N %". */
+  async userCount(): Promise<number> {
+    return this.g.get('/users/$count', z.coerce.number().int().nonnegative(), 'count the users of the tenant', undefined, { ConsistencyLevel: 'eventual' });
+  }
+
   /** Direct member count via `$count` (advanced query); falls back to counting pages where $count is refused. */
   async groupMemberCount(groupId: string): Promise<number> {
     const op = `count the members of group ${groupId}`;

@@ -64,6 +64,7 @@ export interface CtsGraph {
   groupMembers(tenantId: string, groupId: string): Promise<DirectoryObject[]>;
   groupTransitiveMembers(tenantId: string, groupId: string): Promise<DirectoryObject[]>;
   groupMemberCount(tenantId: string, groupId: string): Promise<number>;
+  userCount(tenantId: string): Promise<number>;
   // roles
   roleTemplateIds(tenantId: string, userId: string): Promise<string[]>;
   groupIdsOf(tenantId: string, userId: string): Promise<string[]>;
@@ -151,6 +152,7 @@ export class GraphGateway implements CtsGraph {
   groupMembers = (t: string, id: string) => this.tenant(t).directory.groupMembers(id);
   groupTransitiveMembers = (t: string, id: string) => this.tenant(t).directory.groupTransitiveMembers(id);
   groupMemberCount = (t: string, id: string) => this.tenant(t).directory.groupMemberCount(id);
+  userCount = (t: string) => this.tenant(t).directory.userCount();
 
   roleTemplateIds = (t: string, userId: string) => this.tenant(t).roles.roleTemplateIds(userId);
   groupIdsOf = (t: string, userId: string) => this.tenant(t).roles.groupIds(userId);

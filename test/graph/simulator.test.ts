@@ -160,6 +160,19 @@ describe('scope (appRoleAssignedTo)', () => {
 });
 
 describe('directory', () => {
+  test('counts the users of a tenant with $count, the same number as paging through them', async () => {
+    const { gw } = gateway();
+    let listed = 0;
+    let url: string | undefined = `${sim.url}/${CONTOSO}/v1.0/users?$select=id`;
+    while (url) {
+      const page: any = await (await fetch(url, { headers: { Authorization: 'Bearer t' } })).json();
+      listed += page.value.length;
+      url = page['@odata.nextLink'];
+    }
+    expect(listed).toBeGreaterThan(100);
+    expect(await gw.userCount(CONTOSO)).toBe(listed);
+  });
+
   test('user by UPN, by id and by mail', async () => {
     const { gw } = gateway();
     const byUpn = await gw.getUser(CONTOSO, megan.userPrincipalName);
