@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TenantGraph } from './client';
-import { GraphError } from './errors';
+import { GraphError, orNull } from './errors';
 import { guidSegment, isGuid, odataString, userSegment } from './odata';
 import { DirectoryGroupSchema, DirectoryObjectSchema, DirectoryUserSchema, pageOf, type DirectoryGroup, type DirectoryObject, type DirectoryUser } from './schemas';
 
@@ -99,11 +99,3 @@ export class Directory {
   }
 }
 
-async function orNull<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof GraphError && err.isNotFound) return null;
-    throw err;
-  }
-}

@@ -116,3 +116,13 @@ export class GraphInputError extends Error {
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
+
+/** A read that may find nothing: Graph's 404 becomes null, every other error stays an error. */
+export async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof GraphError && err.isNotFound) return null;
+    throw err;
+  }
+}

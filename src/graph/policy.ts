@@ -1,5 +1,5 @@
 import type { TenantGraph } from './client';
-import { GraphError } from './errors';
+import { GraphError, orNull } from './errors';
 import { guidSegment } from './odata';
 import { PartnerIdentitySyncSchema, PartnerPolicySchema, type PartnerIdentitySync, type PartnerPolicy } from './schemas';
 
@@ -26,11 +26,3 @@ export class PartnerPolicies {
   }
 }
 
-async function orNull<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof GraphError && err.isNotFound) return null;
-    throw err;
-  }
-}

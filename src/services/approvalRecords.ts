@@ -1,3 +1,4 @@
+import { ConversationTargetSchema } from './notify';
 /**
  * How scope-change requests are stored. The domain `ScopeRequest` is wrapped in an envelope that also keeps what the
  * service learnt when it validated the request (risk signals), where every copy of its card lives, and Graph's
@@ -12,13 +13,7 @@ export const requestKey = (id: string): string => `approvals/req/${id}`;
 export const OPEN_INDEX_KEY = 'approvals/open';
 export const KNOWN_APPROVERS_KEY = 'approvals/approvers';
 
-const TargetSchema = z.object({
-  key: z.string().min(1),
-  kind: z.enum(['personal', 'groupChat', 'channel']),
-  name: z.string().optional(),
-  reference: z.record(z.unknown()),
-  userAadObjectId: z.string().optional(),
-});
+const TargetSchema = ConversationTargetSchema;
 
 /** One posted copy of a request's card: updated in place after every transition. */
 export const CardCopySchema = z.object({

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Ports for proactive messages, shared by alerts and approvals. Services depend on these interfaces only; the Teams
  * implementation (src/teams) sends through the adapter's continueConversationAsync with a rate-limited queue.
@@ -18,6 +20,15 @@ export interface ConversationTarget {
   /** The user, for a personal conversation. */
   userAadObjectId?: string;
 }
+
+/** Stored targets are read back through this schema (they come from storage, so they are checked). */
+export const ConversationTargetSchema = z.object({
+  key: z.string().min(1),
+  kind: z.enum(['personal', 'groupChat', 'channel']),
+  name: z.string().optional(),
+  reference: z.record(z.unknown()),
+  userAadObjectId: z.string().optional(),
+});
 
 export interface OutgoingCard {
   /** Adaptive Card JSON (already rendered). */

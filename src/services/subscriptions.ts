@@ -2,7 +2,7 @@ import type { Storage } from 'botbuilder-core';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { updateWithCas, type AuditLog } from '../store';
-import type { ConversationTarget, Subscription, SubscriptionTopic } from './notify';
+import { ConversationTargetSchema, type ConversationTarget, type Subscription, type SubscriptionTopic } from './notify';
 
 /**
  * Where the bot may post: every conversation it was installed in or spoken to (a ConversationTarget), and what each
@@ -21,13 +21,7 @@ const conversationKey = (key: string) => `conversations/${key}`;
 const indexKey = (topic: SubscriptionTopic) => `subscriptions-index/${topic}`;
 const personalKey = (aadObjectId: string) => `personal-index/${aadObjectId.toLowerCase()}`;
 
-const TargetSchema = z.object({
-  key: z.string().min(1),
-  kind: z.enum(['personal', 'groupChat', 'channel']),
-  name: z.string().optional(),
-  reference: z.record(z.unknown()),
-  userAadObjectId: z.string().optional(),
-});
+const TargetSchema = ConversationTargetSchema;
 
 const SubscriptionSchema = z.object({
   targetKey: z.string(),
