@@ -1,5 +1,5 @@
 import type { TenantGraph } from './client';
-import { GraphError, orNull } from './errors';
+import { orNull } from './errors';
 import { guidSegment } from './odata';
 import { PartnerIdentitySyncSchema, PartnerPolicySchema, type PartnerIdentitySync, type PartnerPolicy } from './schemas';
 

@@ -4,7 +4,6 @@
  */
 import Ajv from 'ajv';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DUMMY_BOT_ID } from '../../scripts/appManifest';
 import {

@@ -6,7 +6,6 @@ import { cardAction, cardOf, cardText, post } from '../harness/activities';
 import { SimControl } from '../harness/sim';
 import { virtualGraphTime } from '../harness/virtualTime';
 
-const C2F = DEMO.configurations.contosoToFabrikam;
 
 /**
  * Graph misbehaving under each command: throttling (429 + Retry-After), 503, and a write whose answer is lost.
