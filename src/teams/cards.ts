@@ -31,10 +31,25 @@ export class CardTooLargeError extends Error {
 }
 
 export function renderCard(name: string, data: object): AdaptiveCard {
-  const card = template(name).expand({ $root: data }) as AdaptiveCard;
+  const card = keepAngleBrackets(template(name).expand({ $root: data })) as AdaptiveCard;
   const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
   if (bytes > MAX_CARD_BYTES) throw new CardTooLargeError(name, bytes);
   return card;
+}
+
+/**
+ * Teams drops anything that looks like an HTML tag from card text, so "status <configuration>" would show as
+ * "status ". Placeholders are shown with single guillemets instead: "status ‹configuration›".
+ */
+function keepAngleBrackets<T>(node: T): T {
+  if (typeof node === 'string') return node.replace(/<([^<>\n]{1,60})>/g, '‹$1›') as T;
+  if (Array.isArray(node)) return node.map(keepAngleBrackets) as T;
+  if (node && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = k === 'text' || k === 'value' || k === 'title' || typeof v === 'object' ? keepAngleBrackets(v) : v;
+    return out as T;
+  }
+  return node;
 }
 
 export function cardAttachment(card: AdaptiveCard): Attachment {

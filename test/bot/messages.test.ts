@@ -13,6 +13,9 @@ describe('the bot over /api/messages (the wire path Teams uses)', () => {
     expect(text).toContain('whoami');
     expect(text).toContain('Example: help');
     expect(text).toMatch(/Configurations: contoso-to-fabrikam/);
+    // Teams strips tag-like text from cards: placeholders must not be written as <configuration>.
+    expect(text).toContain('status [‹configuration›]');
+    expect(JSON.stringify(card)).not.toMatch(/<[a-z][^>]*>/i);
   });
 
   it('answers in a group chat, case-insensitively', async () => {
