@@ -1,7 +1,7 @@
 import type { Storage } from 'botbuilder-core';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
-import { updateWithCas, type AuditLog } from '../store';
+import { updateWithCasDetailed, updateWithCas, type AuditLog } from '../store';
 import { ConversationTargetSchema, type ConversationTarget, type Subscription, type SubscriptionTopic } from './notify';
 
 /**
@@ -41,6 +41,8 @@ const ConversationRecordSchema = z.object({
   subscriptions: z.array(SubscriptionSchema),
   /** Set when a send answered 403/404: the bot was removed or blocked. Cleared when the conversation speaks again. */
   gone: z.object({ at: z.string(), reason: z.string() }).optional(),
+  /** When the welcome card was posted for the current installation. */
+  welcomedAt: z.string().optional(),
 });
 export type ConversationRecord = z.infer<typeof ConversationRecordSchema>;
 
@@ -105,6 +107,22 @@ export class Subscriptions {
       );
     }
     this.known.set(target.key, fingerprint);
+  }
+
+  /**
+   * True for exactly one caller per installation: the one that should post the welcome card. Teams sends both
+   * installationUpdate and conversationUpdate on install, often at the same moment, so this is a CAS claim.
+   */
+  async claimWelcome(target: ConversationTarget): Promise<boolean> {
+    const now = this.now();
+    const result = await updateWithCasDetailed<ConversationRecord>(this.storage, conversationKey(target.key), (raw) => {
+      const current = parseRecord(conversationKey(target.key), raw);
+      if (!current) return { schemaVersion: 1, target, firstSeenAt: now, updatedAt: now, subscriptions: [], welcomedAt: now };
+      if (current.welcomedAt && !current.gone) return 'abort';
+      return { ...current, target, updatedAt: now, gone: undefined, welcomedAt: now };
+    });
+    if (result.outcome === 'committed') this.known.set(target.key, JSON.stringify(target));
+    return result.outcome === 'committed';
   }
 
   async get(targetKey: string): Promise<ConversationRecord | undefined> {

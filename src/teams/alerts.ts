@@ -261,9 +261,8 @@ export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): voi
     if (!isHome(a)) return;
     const target = targetOf(a);
     if (!target) return;
-    const before = await subscriptions.get(target.key).catch(() => undefined);
+    if (!(await subscriptions.claimWelcome(target))) return; // greeted already (install sends two events at once)
     await subscriptions.remember(target);
-    if (before && !before.gone) return; // already greeted (install sends both installationUpdate and conversationUpdate)
     const place = target.kind === 'personal' ? 'chat' : target.kind === 'channel' ? 'channel' : 'group chat';
     await context.sendActivity(toActivity({ card: welcomeCard(place, deps.configs.names()), summary: 'CTS Ops: alerts and approvals for cross-tenant sync' }));
   };

@@ -46,3 +46,12 @@ export function stateColor(code: string): 'Good' | 'Warning' | 'Attention' | 'De
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** An ISO 8601 duration as people say it: PT40M → "40 min", P1D → "1 d". Unknown shapes are shown as they are. */
+export function isoDuration(value: string | null | undefined): string {
+  if (!value) return 'unknown';
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(value);
+  if (!m || value === 'P' || value === 'PT') return value;
+  const [, d, h, min, sec] = m.map((x) => (x ? Number(x) : 0));
+  return span(d * 86400 + h * 3600 + min * 60 + sec);
+}

@@ -5,7 +5,7 @@ import { RESTART_WORDS, describeAction, type JobAction, type PendingOperation, t
 import type { ProvisionItem, ProvisionReport } from '../services/provisioning';
 import type { AuditRecord } from '../store';
 import { plain, renderCard } from './cards';
-import { ago, plural, stateColor, until } from './format';
+import { ago, isoDuration, plural, stateColor, until } from './format';
 import type { Reply } from './reply';
 
 /** Turns operation results into card data. Pure apart from the template read; `now` comes from the injected clock. */
@@ -73,7 +73,7 @@ export function statusDetailCard(d: StatusDetail, configs: Configurations, now: 
       facts.push({ title: 'Next attempt', value: until(q.nextAttempt, now) });
       if (q.error?.code || q.error?.message) facts.push({ title: 'Graph error', value: [q.error.code, q.error.message].filter(Boolean).join(': ') });
     }
-    facts.push({ title: 'Schedule', value: `${job.schedule?.state ?? 'unknown'}, every ${job.schedule?.interval ?? 'unknown'}` });
+    facts.push({ title: 'Schedule', value: `${job.schedule?.state ?? 'unknown'}, every ${isoDuration(job.schedule?.interval)}` });
     facts.push({ title: 'Job id', value: job.id });
   } else {
     facts.push({ title: 'Job', value: `could not be read: ${d.jobError ?? 'unknown error'}` });
