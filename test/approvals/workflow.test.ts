@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/domain/clock';
 import { DEMO } from '../../src/simulator/demoIds';
 import { ADELE, BotUnderTest, LEE, MEGAN } from '../harness/bot';
 import { cardOf, cardText } from '../harness/activities';
-import { APPROVERS_CHANNEL, APPROVERS_KEY, C2F, CONTOSO, FABRIKAM, assignmentDeletes, assignmentPosts, buttons, click, personalKey, requestIdIn, say } from './helpers';
+import { APPROVERS_CHANNEL, APPROVERS_KEY, C2F, CONTOSO, FABRIKAM, assignmentDeletes, assignmentPosts, buttons, click, personalKey, requestIdIn, say, simRequests } from './helpers';
 
 const NESTOR = DEMO.users.nestor;
 const ALEX = DEMO.users.alex;
@@ -76,6 +76,39 @@ describe('scope-change approvals over /api/messages', () => {
     expect(cycle.status).toBe(200);
     const inTarget = await bot().graph.usersStartingWith(FABRIKAM, 'Nestor', 5);
     expect(inTarget.some((u) => /#EXT#/.test(u.userPrincipalName ?? ''))).toBe(true);
+  });
+
+  it('"Provision now" after an approved add runs provision on demand once for the new users', async () => {
+    // Someone who is not in scope yet (and none of the named demo users, which other tests use).
+    const assignments = await bot().graph.listAssignments(CONTOSO, C2F.servicePrincipalId);
+    const inScope = new Set(assignments.map((a) => a.principalId));
+    for (const g of assignments.filter((a) => a.principalType === 'Group')) for (const m of await bot().graph.groupMembers(CONTOSO, g.principalId)) inScope.add(m.id);
+    const named = new Set(Object.values(DEMO.users).map((u) => u.id));
+    const candidates = await bot().graph.usersStartingWith(CONTOSO, 'T', 25);
+    const newcomer = candidates.find((u) => u.userType === 'Member' && u.accountEnabled !== false && !inScope.has(u.id) && !named.has(u.id))!;
+    expect(newcomer).toBeDefined();
+    const asked = await sayAs(LEE, `request add user ${newcomer.userPrincipalName} to ${C2F.name} because covers for Megan`);
+    const id = requestIdIn(asked.text);
+    await bot().approvals.idle();
+    const posted = channelCards().find((c) => cardText(cardOf(c.body)).includes(id))!;
+    const view = await clickAs(MEGAN, 'approval.refresh', cardOf(posted.body).refresh.action.data, posted.id, APPROVERS_CHANNEL);
+    const approve = buttons(view.card).find((b) => b.verb === 'approval.approve')!;
+    const done = await clickAs(MEGAN, 'approval.approve', approve.data, posted.id, APPROVERS_CHANNEL);
+    await bot().approvals.idle();
+    const provisionButton = buttons(done.card).find((b) => b.verb === 'approval.provision');
+    expect(provisionButton).toBeDefined();
+    const pods = async () => (await simRequests(bot().simulator!)).filter((r) => r.path.endsWith('/provisionOnDemand'));
+    const before = (await pods()).length;
+    await clickAs(MEGAN, 'approval.provision', provisionButton!.data, posted.id, APPROVERS_CHANNEL);
+    await bot().approvals.idle();
+    const after = await pods();
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1)!.status).toBe(200);
+    // Lee (no operator role) may not provision; a second click does nothing more.
+    expect((await clickAs(LEE, 'approval.provision', provisionButton!.data, posted.id, APPROVERS_CHANNEL)).text).toContain('Not allowed');
+    await clickAs(MEGAN, 'approval.provision', provisionButton!.data, posted.id, APPROVERS_CHANNEL);
+    await bot().approvals.idle();
+    expect((await pods()).length).toBe(before + 1);
   });
 
   it('reject with a reason (Adele): every copy shows who, when and why; nothing is written to Graph', async () => {
