@@ -83,7 +83,7 @@ describe('scope-change approvals over /api/messages', () => {
     const assignments = await bot().graph.listAssignments(CONTOSO, C2F.servicePrincipalId);
     const inScope = new Set(assignments.map((a) => a.principalId));
     for (const g of assignments.filter((a) => a.principalType === 'Group')) for (const m of await bot().graph.groupMembers(CONTOSO, g.principalId)) inScope.add(m.id);
-    const named = new Set(Object.values(DEMO.users).map((u) => u.id));
+    const named = new Set<string>(Object.values(DEMO.users).map((u) => u.id));
     const candidates = await bot().graph.usersStartingWith(CONTOSO, 'T', 25);
     const newcomer = candidates.find((u) => u.userType === 'Member' && u.accountEnabled !== false && !inScope.has(u.id) && !named.has(u.id))!;
     expect(newcomer).toBeDefined();
