@@ -7,25 +7,11 @@
  */
 import type { SyncConfiguration } from '../config';
 import type { RequestPrincipal } from '../domain/approvals';
-import { ROLE } from '../domain/roles';
+import { PRIVILEGED_ROLES, roleName } from '../domain/roles';
 import type { CtsGraph } from '../graph/gateway';
 import type { DirectoryObject, DirectoryUser } from '../graph/schemas';
 import type { RiskReport } from './approvalRecords';
 
-/** Roles whose holders deserve a second look before they get an account in another tenant. */
-export const PRIVILEGED_ROLES: Readonly<Record<string, string>> = {
-  [ROLE.globalAdministrator]: 'Global Administrator',
-  [ROLE.privilegedRoleAdministrator]: 'Privileged Role Administrator',
-  [ROLE.securityAdministrator]: 'Security Administrator',
-  [ROLE.hybridIdentityAdministrator]: 'Hybrid Identity Administrator',
-  [ROLE.applicationAdministrator]: 'Application Administrator',
-  [ROLE.cloudApplicationAdministrator]: 'Cloud Application Administrator',
-  '7be44c8a-adaf-4e2a-84d6-ab2649e08a13': 'Privileged Authentication Administrator',
-  'fe930be7-5e62-47db-91af-98c3a49a38b1': 'User Administrator',
-  '29232cdf-9323-42fd-ade2-1d097af3e4de': 'Exchange Administrator',
-  'f28a1f50-f6e7-4571-818b-6a12f2af6b6c': 'SharePoint Administrator',
-  'b1be1c3e-b65d-4f19-8427-f6fa0d97feb9': 'Conditional Access Administrator',
-};
 
 /** Members checked for privileged roles per request (one Graph read each). */
 export const PRIVILEGED_SAMPLE = 50;
@@ -140,7 +126,7 @@ async function privilegedAmong(graph: CtsGraph, tenantId: string, users: { id: s
   const roles = await pool(sample, 5, (u) => graph.roleTemplateIds(tenantId, u.id).catch(() => [] as string[]));
   const out: RiskReport['privileged'] = [];
   sample.forEach((u, i) => {
-    const names = roles[i].map((r) => PRIVILEGED_ROLES[lower(r)]).filter((n): n is string => !!n);
+    const names = roles[i].map(lower).filter((r) => PRIVILEGED_ROLES.has(r)).map(roleName);
     if (names.length) out.push({ id: u.id, displayName: u.displayName, roles: names });
   });
   return out;
