@@ -28,6 +28,8 @@ import { graphCallerDirectory } from './services/callerDirectory';
 import { Configurations } from './services/configurations';
 import { OperationsService } from './services/operations';
 import { AuditLog } from './store';
+import { AuditExports } from './services/auditExport';
+import { auditExportHandler, auditExportRoute } from './teams/auditExport';
 import { openStorage, type OpenedStorage, type OpenStorageOptions } from './store/factory';
 import { SingleProcessLeader } from './store';
 import type { Storage } from 'botbuilder';
@@ -95,7 +97,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
         dataDir: config.dataDir,
         instanceId: config.instanceId,
         blob: config.storage.kind === 'blob' ? config.storage : undefined,
-        lease: overrides.lease,
+        lease: { leaseSeconds: config.leaseSeconds, ...overrides.lease },
       }).catch(async (err) => {
         await simulator?.close();
         throw err;
@@ -123,6 +125,8 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds });
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock };
   const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
+  let serverUrl = '';
+  const auditExports = new AuditExports(storage, audit, clock);
   const approvalDeps = { approvals, configs, gate, audience: subscriptions, notifier, clock, logger, provisioning };
   const app = createBotApp({
     adapter,
@@ -136,6 +140,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       unsubscribe: unsubscribeHandler(alertDeps),
       subscriptions: subscriptionsHandler(alertDeps),
       ...approvalHandlers(approvalDeps),
+      auditExport: auditExportHandler({ exports: auditExports, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
     },
     changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING]),
     configurationOf: (command) => ('config' in command && typeof command.config === 'string' ? configs.find(command.config)?.name : undefined),
@@ -157,7 +162,9 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       onTurn: (context) => loggedTurn(context, logger, clock, () => app.run(context)),
       health: () => ({ status: 'ok', mode: config.mode, version: VERSION, ...(simulator ? { simulatorUrl: simulator.url } : {}) }),
       logger,
+      routes: [auditExportRoute(auditExports)],
     });
+    serverUrl = server.url;
   } catch (err) {
     await simulator?.close();
     await opened.close();

@@ -18,6 +18,14 @@ export interface ServerOptions {
   onTurn: (context: TurnContext) => Promise<unknown>;
   health: () => Health;
   logger: Logger;
+  /** Further GET endpoints (e.g. the audit export download). */
+  routes?: HttpRoute[];
+}
+
+/** A plain GET endpoint: it gets the query string and answers status, headers and a text body. */
+export interface HttpRoute {
+  path: string;
+  handle(query: URLSearchParams): Promise<{ status: number; headers: Record<string, string>; body: string }>;
 }
 
 export interface RunningServer {
@@ -47,6 +55,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.send(200, options.health());
     next();
   });
+
+  for (const route of options.routes ?? []) {
+    server.get(route.path, async (req, res) => {
+      try {
+        const answer = await route.handle(new URL(req.url ?? '/', 'http://localhost').searchParams);
+        res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
+        res.end(answer.body);
+      } catch (err) {
+        options.logger.error({ err, path: route.path }, 'request failed');
+        if (!res.headersSent) res.send(500, { error: 'internal error' });
+      }
+    });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

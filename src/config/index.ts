@@ -54,6 +54,16 @@ const EnvSchema = z.object({
       .default('cts-ops'),
   ),
   INSTANCE_ID: optional(z.string().max(100)),
+  PUBLIC_URL: optional(z.string().url('PUBLIC_URL must be the URL people reach the bot at, such as https://cts-ops.example.com')),
+  LEASE_SECONDS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'LEASE_SECONDS must be a whole number of seconds from 15 to 60' })
+      .int('LEASE_SECONDS must be a whole number of seconds from 15 to 60')
+      .min(15, 'LEASE_SECONDS must be at least 15 (the shortest lease Azure Blob Storage grants)')
+      .max(60, 'LEASE_SECONDS must be at most 60 (the longest fixed lease Azure Blob Storage grants)')
+      .default(30),
+  ),
   MicrosoftAppId: optional(guid('MicrosoftAppId')),
   MicrosoftAppPassword: optional(z.string()),
   MicrosoftAppType: z.preprocess(
@@ -85,6 +95,10 @@ export interface AppConfig {
   storage: { kind: 'file' } | { kind: 'blob'; connectionString?: string; accountUrl?: string; container: string };
   /** Names this instance in the leader record. */
   instanceId: string;
+  /** Blob mode: the leader lease (15–60 s); a dead leader is replaced within about two of these. */
+  leaseSeconds: number;
+  /** Base of links the bot hands out (audit export downloads); default the server's own URL. */
+  publicUrl?: string;
   /** Who may do what: the defaults, overridden by the CTS_POLICY file when set. */
   policy: Policy;
   mode: 'simulator' | 'graph';
@@ -155,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
         ? { kind: 'blob' as const, connectionString: e.AZURE_STORAGE_CONNECTION_STRING, accountUrl: e.AZURE_STORAGE_ACCOUNT_URL, container: e.AZURE_STORAGE_CONTAINER }
         : { kind: 'file' as const },
     instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    leaseSeconds: e.LEASE_SECONDS,
+    publicUrl: e.PUBLIC_URL,
     policy,
     mode: estate ? 'graph' : 'simulator',
     estate,
