@@ -118,7 +118,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       .then(() => undefined),
   );
   const provisioning = new ProvisioningService(configs, graph, audit);
-  const operationDeps = { configs, operations, provisioning, audit, gate, clock, logger };
+  const operationDeps = { access, configs, operations, provisioning, audit, gate, clock, logger };
   const subscriptions = new Subscriptions(storage, clock, audit);
   const notifier = new TeamsNotifier({ transport: adapterTransport(adapter, config.bot.appId ?? '', logger), logger });
   const leader = opened.leader;
@@ -143,7 +143,14 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       auditExport: auditExportHandler({ exports: auditExports, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
     },
     changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING]),
-    configurationOf: (command) => ('config' in command && typeof command.config === 'string' ? configs.find(command.config)?.name : undefined),
+    checkedByHandler: new Set(['approve', 'reject', 'cancel']),
+    // The configuration the handler will act on — also when it is left out because there is only one.
+    configurationOf: (command) => {
+      const named = 'config' in command && typeof command.config === 'string' ? command.config : undefined;
+      if (named === 'all') return undefined;
+      const found = configs.resolve(named);
+      return found.ok ? found.config.name : undefined;
+    },
     help: (hint) => helpReply(helpContext, hint),
     logger,
     clock,
@@ -172,8 +179,11 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   }
   if (config.monitorEnabled) monitor.start();
   // Requests a crash left `executing` are finished by reading Graph before anything is sent again.
-  await approvals.reconcile().catch((err) => logger.error({ err }, 'approval reconcile failed'));
+  // Only the leader sweeps, so two instances never finish the same execution at once (the CAS would stop a double
+  // write, but not the duplicated Graph reads and calls).
+  if (leader.isLeader()) await approvals.reconcile().catch((err) => logger.error({ err }, 'approval reconcile failed'));
   const approvalSweep = setInterval(() => {
+    if (!leader.isLeader()) return;
     void approvals
       .expireDue()
       .then(() => approvals.reconcile({ minAgeMs: 15 * 60_000 }))

@@ -483,6 +483,20 @@ export class ApprovalsService {
     return out;
   }
 
+  /**
+   * Claims "provision now" for a request, once: only the click whose CAS writes the claim provisions; a second click
+   * or a second approver gets false. Only for a done add of users.
+   */
+  async claimProvisioning(id: string, by: Person): Promise<boolean> {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
+      const rec = cur && parseStoredApproval(cur);
+      if (!rec || rec.provisioned || rec.request.status !== 'done' || rec.request.op !== 'add' || rec.request.principalType !== 'user') return 'abort';
+      return { ...rec, provisioned: { by: by.name, at, summary: 'Provisioning on demand…' } };
+    });
+    return r.outcome === 'committed';
+  }
+
   /** Records that a request's added users were provisioned on demand. */
   async noteProvisioned(id: string, by: Person, summary: string): Promise<StoredApproval | undefined> {
     const at = new Date(this.deps.clock.now()).toISOString();

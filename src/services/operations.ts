@@ -7,7 +7,8 @@ import { GraphError, GraphOutcomeUnknownError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { AppRoleAssignment, ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { DeletionThreshold } from '../graph/jobs';
-import { updateWithCasDetailed, type AuditLog } from '../store';
+import { createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import { z } from 'zod';
 import type { Configurations } from './configurations';
 
 export interface Actor {
@@ -66,6 +67,25 @@ export interface PendingOperation {
   decidedAt?: string;
   outcome?: ActionOutcome;
 }
+
+const ActorSchema = z.object({ aadObjectId: z.string(), name: z.string() });
+const PendingOperationSchema = z.object({
+  schemaVersion: z.literal(1),
+  id: z.string(),
+  configuration: z.string(),
+  action: z.union([
+    z.object({ kind: z.literal('start') }),
+    z.object({ kind: z.literal('pause') }),
+    z.object({ kind: z.literal('restart'), scope: z.enum(['default', 'full', 'quarantine', 'escrows', 'watermark', 'forceDeletes']) }),
+  ]),
+  proposedBy: ActorSchema,
+  proposedAt: z.string(),
+  expiresAt: z.string(),
+  status: z.enum(['pending', 'executing', 'done', 'failed', 'cancelled']),
+  decidedBy: ActorSchema.optional(),
+  decidedAt: z.string().optional(),
+  outcome: z.object({ ok: z.boolean(), unchanged: z.boolean().optional(), message: z.string(), requestId: z.string().optional(), state: z.string().optional() }).optional(),
+});
 
 export const CONFIRMATION_TTL_MS = 15 * 60 * 1000;
 const opKey = (id: string) => `ops/${id}`;
@@ -203,16 +223,18 @@ export class OperationsService {
       expiresAt: new Date(now + CONFIRMATION_TTL_MS).toISOString(),
       status: 'pending',
     };
-    await this.storage.write({ [opKey(op.id)]: { ...op, eTag: '*' } });
+    // Create-only: a clash of random ids must never overwrite someone else's pending operation.
+    if (!(await createIfAbsent(this.storage, opKey(op.id), op))) throw new Error(`operation id ${op.id} is taken`);
     return op;
   }
 
   async getOperation(id: string): Promise<PendingOperation | undefined> {
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) return undefined;
-    const item = (await this.storage.read([opKey(id)]))[opKey(id)] as (PendingOperation & { eTag?: string }) | undefined;
+    const item = (await this.storage.read([opKey(id)]))[opKey(id)];
     if (!item) return undefined;
-    const { eTag: _eTag, ...op } = item;
-    return op;
+    // Stored state is outside input too: a record that does not parse is treated as absent, never acted on.
+    const parsed = PendingOperationSchema.safeParse(item);
+    return parsed.success ? (parsed.data as PendingOperation) : undefined;
   }
 
   /**

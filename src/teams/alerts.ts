@@ -78,9 +78,13 @@ export function targetOf(activity: Partial<Activity>): ConversationTarget | unde
   const key = conversationKeyOf(conversation.id);
   const reference = TurnContext.getConversationReference(activity);
   delete reference.activityId;
+  delete reference.locale;
   const channelData = (activity.channelData ?? {}) as { channel?: { name?: string }; team?: { name?: string }; tenant?: { id?: string } };
   const kind = KINDS[conversation.conversationType ?? ''] ?? (conversation.isGroup ? 'groupChat' : 'personal');
   const name = kind === 'channel' ? [channelData.team?.name, channelData.channel?.name].filter(Boolean).join(' / ') || undefined : conversation.name || undefined;
+  // In a chat or channel the sender changes with every message: keeping them would rewrite the record each time and
+  // store a random member's identity on the conversation. A personal chat's user is the conversation.
+  if (kind !== 'personal') delete reference.user;
   const target: ConversationTarget = {
     key,
     kind,

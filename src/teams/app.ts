@@ -29,6 +29,11 @@ export interface BotAppOptions {
   handlers: CommandHandlers;
   /** Commands that change something: their permission is checked with roles resolved afresh. */
   changing: ReadonlySet<Command['kind']>;
+  /**
+   * Commands whose handler checks the permission itself, against state the router cannot see (approve/reject/cancel
+   * act on a stored request whose configuration decides the policy). The router still checks the tenant.
+   */
+  checkedByHandler?: ReadonlySet<Command['kind']>;
   /** Resolves a command's configuration argument to a configured name (for per-configuration policy), if any. */
   configurationOf?: (command: Command) => string | undefined;
   /** The help card, with an optional one-line hint on top (for unknown text). */
@@ -80,7 +85,7 @@ export function createBotApp(options: BotAppOptions): Application {
       const said = command.kind === 'unknown' ? command.text.trim() : command.kind;
       return { ...options.help(said ? `I don't know "${clip(said)}". Here is what I can do:` : undefined), outcome: said ? 'invalid' : 'ok' };
     }
-    const permission = CATALOGUE.get(command.kind)?.permission as Permission | undefined;
+    const permission = options.checkedByHandler?.has(command.kind) ? undefined : (CATALOGUE.get(command.kind)?.permission as Permission | undefined);
     const gate = await options.gate.check(context, permission, { fresh: options.changing.has(command.kind), configuration: options.configurationOf?.(command) });
     if (!gate.ok) return gate.reply;
     return handler({ context, caller: gate.caller, resolved: gate.resolved }, command as never);

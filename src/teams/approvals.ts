@@ -329,7 +329,8 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     if (!deps.provisioning || !config) return view('Provisioning on demand is not available here.');
     const g = await gate.check(context, 'sync.operate', { fresh: true, configuration: config.name });
     if (!g.ok) return g.reply;
-    if (rec.request.status !== 'done' || rec.request.op !== 'add' || rec.request.principalType !== 'user' || rec.provisioned) return view('There is nothing to provision for this request.');
+    const by = { aadObjectId: caller.aadObjectId, name: caller.name };
+    if (!(await approvals.claimProvisioning(rec.request.id, by))) return view('There is nothing to provision for this request.');
     const provisioning = deps.provisioning;
     const ids = rec.request.principals.slice(0, 5).map((p) => p.id);
     approvals.runInBackground(

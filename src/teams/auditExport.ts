@@ -19,6 +19,14 @@ export interface AuditExportDeps {
 /** `audit export [from <date>] [to <date>]`: a card with the count, the range, a CSV preview when small, and download links. */
 export function auditExportHandler(deps: AuditExportDeps): CommandHandler<'auditExport'> {
   return async (turn, command) => {
+    // The link works for whoever holds it for 10 minutes: hand it out only where nobody else reads it.
+    if (turn.context.activity.conversation?.conversationType !== 'personal') {
+      return notice('Audit exports go to a personal chat', 'The download link works for whoever holds it for 10 minutes, so I only hand it out in a personal chat with me.', {
+        hint: 'Message me directly and type: audit export',
+        style: 'warning',
+        outcome: 'refused',
+      });
+    }
     const range = resolveRange(command, deps.clock.now());
     if (!range.ok) return notice('Cannot export that range', range.problem, { hint: range.hint, style: 'warning', outcome: 'invalid' });
     const issued = await deps.exports.issue(range, { aadObjectId: turn.caller.aadObjectId, name: turn.caller.name });

@@ -56,12 +56,15 @@ export class Gate {
   }
 }
 
-/** An error in words an admin can act on: our typed errors carry what failed and Graph's code and request id. */
+/**
+ * An error in words an admin can act on. Graph errors (they carry the operation) are worded for admins and name the
+ * request id; anything else (storage, validation, our own bugs) is internal: the details go to the log only.
+ */
 export function describeError(err: unknown): string {
-  const e = err as { message?: unknown; requestId?: unknown };
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  const id = typeof e?.requestId === 'string' && !message.includes(e.requestId) ? ` (request id ${e.requestId})` : '';
-  return `${message}${id}`;
+  const e = err as { message?: unknown; requestId?: unknown; operation?: unknown };
+  if (typeof e?.operation !== 'string' || typeof e.message !== 'string') return 'an internal error happened.';
+  const id = typeof e.requestId === 'string' && !e.message.includes(e.requestId) ? ` (request id ${e.requestId})` : '';
+  return `${e.message}${id}`;
 }
 
 export function refusal(permission: Permission, grantedBy: string[], reason: string): Reply {

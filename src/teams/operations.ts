@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import type { Permission } from '../domain/permissions';
 import type { Logger } from '../logger';
+import type { AccessService, ResolvedCaller } from '../services/access';
 import type { Configurations } from '../services/configurations';
 import type { JobAction, OperationsService, PendingOperation } from '../services/operations';
 import type { ProvisioningService } from '../services/provisioning';
@@ -17,6 +18,8 @@ import { notice, toActivity, type Reply } from './reply';
 import { noteTurn } from './turnLog';
 
 export interface OperationRouteDeps {
+  /** Per-configuration policy: which configurations the caller may read (status and audit list only those). */
+  access: AccessService;
   configs: Configurations;
   operations: OperationsService;
   provisioning: ProvisioningService;
@@ -33,12 +36,20 @@ function unknownConfig(problem: string, hint: string): Reply {
   return notice(problem, hint, { style: 'warning', outcome: 'invalid' });
 }
 
+/** Configurations a caller may read: a per-configuration policy can narrow `sync.read`. */
+function readable(deps: OperationRouteDeps, resolved: ResolvedCaller | undefined): (name: string) => boolean {
+  return (name) => !!resolved && deps.access.permissions(resolved, name).includes('sync.read');
+}
+
 /** Text commands: status, start, pause, restart, provision, audit. The router has checked the command's permission. */
 export function operationHandlers(deps: OperationRouteDeps): CommandHandlers {
   const { configs, operations, provisioning, audit, clock } = deps;
 
-  const status: CommandHandler<'status'> = async (_turn, command) => {
-    if (!command.config) return statusCard(await operations.statusAll(), configs, clock.now());
+  const status: CommandHandler<'status'> = async (turn, command) => {
+    if (!command.config) {
+      const mayRead = readable(deps, turn.resolved);
+      return statusCard((await operations.statusAll()).filter((r) => mayRead(r.config.name)), configs, clock.now());
+    }
     const found = configs.resolve(command.config);
     if (!found.ok) return unknownConfig(found.problem, found.hint);
     return statusDetailCard(await operations.statusDetail(found.config), configs, clock.now());
@@ -81,14 +92,16 @@ export function operationHandlers(deps: OperationRouteDeps): CommandHandlers {
     };
   };
 
-  const auditTail: CommandHandler<'audit'> = async (_turn, command) => {
+  const auditTail: CommandHandler<'audit'> = async (turn, command) => {
     let configuration: string | undefined;
     if (command.config) {
       const found = configs.resolve(command.config);
       if (!found.ok) return unknownConfig(found.problem, found.hint);
       configuration = found.config.name;
     }
-    const records = await audit.last(command.count ?? 20, configuration ? { configuration } : {});
+    const mayRead = readable(deps, turn.resolved);
+    // Without a configuration: the caller's readable configurations and the entries that belong to none.
+    const records = (await audit.last(command.count ?? 20, configuration ? { configuration } : {})).filter((r) => !r.configuration || mayRead(r.configuration));
     return auditCard(records, configuration ?? 'all configurations');
   };
 
@@ -127,7 +140,8 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
   action('status.refresh', z.object({}).passthrough(), async (context) => {
     const g = await gate.check(context, 'sync.read', { fresh: false });
     if (!g.ok) return g.reply;
-    return statusCard(await operations.statusAll(), configs, clock.now());
+    const mayRead = readable(deps, g.resolved);
+    return statusCard((await operations.statusAll()).filter((r) => mayRead(r.config.name)), configs, clock.now());
   });
 
   action('status.detail', ConfigData, async (context, data) => {
@@ -170,9 +184,14 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
   action('op.cancel', OpData, async (context, data) => {
     const op = await operations.getOperation(data.op);
     if (!op) return notice('Nothing to cancel', 'This confirmation does not exist.', { style: 'warning', outcome: 'invalid' });
-    const g = await gate.check(context, undefined, { fresh: false });
-    if (!g.ok) return g.reply;
-    const after: PendingOperation = (await operations.cancel(op.id, actor(g.caller))) ?? op;
+    // The person who asked may withdraw it; anyone else needs the permission that confirming would need.
+    const asker = await gate.check(context, undefined, { fresh: false });
+    if (!asker.ok) return asker.reply;
+    if (asker.caller.aadObjectId !== op.proposedBy.aadObjectId) {
+      const g = await gate.check(context, permissionFor(op.action), { fresh: true, configuration: op.configuration });
+      if (!g.ok) return g.reply;
+    }
+    const after: PendingOperation = (await operations.cancel(op.id, actor(asker.caller))) ?? op;
     const reply = operationResultCard(after, clock.now());
     await updateForEveryone(context, reply);
     return reply;

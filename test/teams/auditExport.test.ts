@@ -144,6 +144,16 @@ describe('audit export', () => {
     expect(expired.text).not.toContain('REQ-AB123');
   });
 
+  it('is handed out only in a personal chat: in a channel or group chat it says where to ask, and no link is made', async () => {
+    const before = (await t.bot.audit.last(50, { action: 'audit.exported' })).length;
+    const channel = cardText(await t.card(MEGAN, 'audit export', { kind: 'channel', teamId: '19:t@thread.tacv2', channelId: '19:c@thread.tacv2' }));
+    expect(channel).toContain('Audit exports go to a personal chat');
+    expect(channel).not.toContain('/api/audit/export');
+    const group = cardText(await t.card(MEGAN, 'audit export', { kind: 'groupChat', conversationId: '19:g@thread.v2' }));
+    expect(group).toContain('Audit exports go to a personal chat');
+    expect((await t.bot.audit.last(50, { action: 'audit.exported' })).length).toBe(before);
+  });
+
   it('needs sync.read: refused to a member without a reader or admin role, and no link is made', async () => {
     const before = (await t.bot.audit.last(100, { action: 'audit.exported' })).length;
     const card = await t.card(LEE, 'audit export');
