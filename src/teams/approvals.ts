@@ -23,6 +23,7 @@ import { pendingCard, problemReply, requestFormCard, requestReply, type Viewer }
 import type { AdaptiveCard } from './cards';
 import type { Gate } from './gate';
 import type { Caller } from './identity';
+import { noteTurn } from './turnLog';
 import { notice, type Reply } from './reply';
 
 export interface ApprovalRouteDeps {
@@ -346,7 +347,6 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
 
   for (const verb of APPROVAL_VERBS) {
     app.adaptiveCards.actionExecute(verb, async (context, _state, raw) => {
-      const started = clock.now();
       let reply: Reply;
       try {
         reply = await onButton(context, verb, raw);
@@ -354,7 +354,7 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
         logger.error({ err, verb }, 'approval button failed');
         reply = notice('Something went wrong', 'I could not finish that. The error is logged; nothing was changed twice — please look at the card again in a moment.', { style: 'error', outcome: 'failed' });
       }
-      logger.info({ activityType: 'invoke', command: verb, latencyMs: clock.now() - started, outcome: reply.outcome ?? 'ok' }, 'turn');
+      noteTurn(context, { command: verb, outcome: reply.outcome ?? 'ok' });
       return answer(context, reply);
     });
   }

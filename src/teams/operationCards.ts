@@ -52,12 +52,13 @@ export function statusCard(rows: StatusRow[], configs: Configurations, now: numb
 
 function failureLine(e: ProvisioningLogEntry, now: number) {
   const info = e.provisioningStatusInfo?.errorInformation;
+  // Names and error text come from the directory and Graph: shown as text, never as Markdown.
   return {
-    who: e.sourceIdentity?.displayName ?? e.targetIdentity?.displayName ?? e.sourceIdentity?.id ?? 'unknown object',
-    action: e.provisioningAction ?? 'change',
-    status: e.provisioningStatusInfo?.status ?? 'failure',
+    who: plain(e.sourceIdentity?.displayName ?? e.targetIdentity?.displayName ?? e.sourceIdentity?.id ?? 'unknown object', 200),
+    action: plain(e.provisioningAction ?? 'change', 40),
+    status: plain(e.provisioningStatusInfo?.status ?? 'failure', 40),
     when: ago(e.activityDateTime, now),
-    error: [info?.errorCode, info?.reason].filter(Boolean).join(': ') || 'no error details',
+    error: plain([info?.errorCode, info?.reason].filter(Boolean).join(': ') || 'no error details'),
   };
 }
 
@@ -71,7 +72,7 @@ export function statusDetailCard(d: StatusDetail, configs: Configurations, now: 
     if (q) {
       facts.push({ title: 'Quarantined', value: `${ago(q.currentBegan ?? q.seriesBegan, now)} (${plural(q.seriesCount ?? 1, 'attempt')})` });
       facts.push({ title: 'Next attempt', value: until(q.nextAttempt, now) });
-      if (q.error?.code || q.error?.message) facts.push({ title: 'Graph error', value: [q.error.code, q.error.message].filter(Boolean).join(': ') });
+      if (q.error?.code || q.error?.message) facts.push({ title: 'Graph error', value: plain([q.error.code, q.error.message].filter(Boolean).join(': ')) });
     }
     facts.push({ title: 'Schedule', value: `${job.schedule?.state ?? 'unknown'}, every ${isoDuration(job.schedule?.interval)}` });
     facts.push({ title: 'Job id', value: job.id });

@@ -80,14 +80,21 @@ export function operationHandlers(deps: OperationRouteDeps): CommandHandlers {
     if (!report.items.some((i) => i.state === 'queued')) return { ...provisionCard({ ...report, finished: true }), outcome: 'invalid' };
     return {
       ...provisionCard(report),
-      // Up to 5 users go at once; more wait under Graph's limit, so the card keeps updating after this turn.
+      // Up to 5 users go at once; more wait under Graph's limit, so the card keeps updating after this turn. Updates are
+      // coalesced: one in flight at a time, and only the newest snapshot is sent next (Teams limits edits per chat).
       followUp: async (update) => {
-        let last = Promise.resolve();
+        let latest: Reply | undefined;
+        let chain = Promise.resolve();
         await provisioning.run(found.config, report, actor(turn.caller), (r) => {
-          const snapshot = provisionCard(r);
-          last = last.then(() => update(snapshot)).catch((err) => deps.logger.warn({ err }, 'provision progress update failed'));
+          latest = provisionCard(r);
+          chain = chain.then(async () => {
+            if (!latest) return;
+            const next = latest;
+            latest = undefined;
+            await update(next).catch((err) => deps.logger.warn({ err }, 'provision progress update failed'));
+          });
         });
-        await last;
+        await chain;
       },
     };
   };
