@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackUrl } from './net';
 
 /**
  * The estate file named by CTS_CONFIG: which tenants the bot talks to and which CTS configurations it runs.
@@ -17,6 +18,14 @@ export const guid = (what: string) =>
 /** Configuration names are typed in chat, so keep them to one word that needs no quoting. */
 const CONFIG_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
+function urlPart(u: string, part: 'protocol' | 'pathname'): string {
+  try {
+    return new URL(u)[part];
+  } catch {
+    return '';
+  }
+}
+
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 
 const TenantSchema = z
@@ -27,6 +36,14 @@ const TenantSchema = z
       .string()
       .url('graphBaseUrl must be an absolute URL such as https://graph.microsoft.com/v1.0')
       .refine((u) => /^https?:$/.test(new URL(u).protocol), 'graphBaseUrl must be http(s)')
+      .refine(
+        (u) => isLoopbackUrl(u) || urlPart(u, 'protocol') === 'https:',
+        'graphBaseUrl must use https (plain http is only allowed on a loopback address such as the local simulator)',
+      )
+      .refine(
+        (u) => /\/(v1\.0|beta)\/*$/.test(urlPart(u, 'pathname')),
+        'graphBaseUrl must end in /v1.0 or /beta, e.g. https://graph.microsoft.com/v1.0',
+      )
       .transform((u) => u.replace(/\/+$/, ''))
       .default(DEFAULT_GRAPH_BASE_URL),
   })

@@ -147,8 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     if (e.AZURE_STORAGE_CONNECTION_STRING && e.AZURE_STORAGE_ACCOUNT_URL) {
       problems.push({ where: 'AZURE_STORAGE_ACCOUNT_URL', message: 'set either AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL (with a managed identity), not both' });
     }
-    if (e.MicrosoftAppId && e.MicrosoftAppType === 'MultiTenant' && !e.MicrosoftAppPassword) {
-      problems.push({ where: 'MicrosoftAppPassword', message: 'is required when MicrosoftAppId is set with MicrosoftAppType=MultiTenant' });
+    if (e.MicrosoftAppId && e.MicrosoftAppType !== 'UserAssignedMSI' && !e.MicrosoftAppPassword) {
+      problems.push({ where: 'MicrosoftAppPassword', message: `is required when MicrosoftAppId is set with MicrosoftAppType=${e.MicrosoftAppType} (only UserAssignedMSI signs in without one)` });
     }
     if (e.MicrosoftAppId && e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) {
       problems.push({ where: 'MicrosoftAppTenantId', message: `is required when MicrosoftAppType=${e.MicrosoftAppType}` });

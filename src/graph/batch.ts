@@ -50,7 +50,15 @@ export class JobBatchReader {
     const worker = async () => {
       while (next < chunks.length) {
         const chunk = chunks[next++];
-        for (const r of await this.readChunk(chunk, op)) results.set(`${r.servicePrincipalId.toLowerCase()}/${r.jobId}`, r);
+        // One failed $batch request fails only its own jobs, not the whole read.
+        const answered = await this.readChunk(chunk, op).catch((err: unknown): BatchJobResult[] => {
+          const error =
+            err instanceof GraphError || err instanceof GraphResponseInvalidError
+              ? err
+              : new GraphError({ operation: op, status: 0, code: 'ClientError', graphMessage: String((err as Error)?.message ?? err) });
+          return chunk.map((k) => ({ servicePrincipalId: k.servicePrincipalId, jobId: k.jobId, ok: false as const, error }));
+        });
+        for (const r of answered) results.set(`${r.servicePrincipalId.toLowerCase()}/${r.jobId}`, r);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, chunks.length) }, worker));

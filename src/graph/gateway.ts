@@ -41,7 +41,7 @@ export interface CtsGraph {
   restartJob(ref: JobRef, resetScope: string): Promise<void>;
   getSchema(ref: JobRef): Promise<SyncSchema>;
   userRuleId(ref: JobRef): Promise<string>;
-  /** Waits under 5 calls / 10 s per job; `onQueued(n)` tells how many calls are ahead. */
+  /** Waits under 5 calls / 10 s per tenant (Graph counts them across all its jobs); `onQueued(n)` tells how many calls are ahead. */
   provisionOnDemand(ref: JobRef, subjects: ProvisionSubject[], opts?: { ruleId?: string; onQueued?: (ahead: number) => void }): Promise<ProvisionOnDemandResult>;
   provisionQueueLength(ref: JobRef): number;
   deletionThreshold(tenantId: string, servicePrincipalId: string): Promise<DeletionThreshold>;

@@ -4,7 +4,7 @@ import { GraphError, GraphInputError, GraphResponseInvalidError } from './errors
 import type { KeyedLimiter } from './limiter';
 import { guidSegment, jobIdSegment } from './odata';
 import { parseProvisionOnDemand, type ProvisionOnDemandResult } from './provisionResult';
-import { pageOf, SecretsSchema, StringKeyStringValueSchema, SyncJobSchema, SyncSchemaSchema, type SyncJob, type SyncSchema } from './schemas';
+import { SecretsSchema, StringKeyStringValueSchema, SyncJobSchema, SyncSchemaSchema, type SyncJob, type SyncSchema } from './schemas';
 
 /** A synchronization job as the gateway addresses it. `label` (the configuration name) only feeds messages. */
 export interface JobRef {
@@ -54,8 +54,7 @@ export class SyncJobs {
 
   async list(servicePrincipalId: string): Promise<SyncJob[]> {
     const op = `list the sync jobs of service principal ${servicePrincipalId}`;
-    const page = await this.g.get(`${this.base(servicePrincipalId, op)}/jobs`, pageOf(SyncJobSchema), op);
-    return page.value;
+    return this.g.getAll(`${this.base(servicePrincipalId, op)}/jobs`, SyncJobSchema, op);
   }
 
   async get(ref: JobRef): Promise<SyncJob> {
@@ -140,7 +139,7 @@ export class SyncJobs {
     const path = `${this.jobPath(ref, op)}/provisionOnDemand`;
     try {
       const answer = await this.podLimiter
-        .for(cacheKey(ref))
+        .for(podKey(ref))
         .run(() => this.g.call({ method: 'POST', path, body, operation: op, schema: StringKeyStringValueSchema, timeoutMs: 90_000 }), opts.onQueued);
       return parseProvisionOnDemand(answer.data);
     } catch (err) {
@@ -151,7 +150,7 @@ export class SyncJobs {
   }
 
   provisionQueueLength(ref: JobRef): number {
-    return this.podLimiter.queued(cacheKey(ref));
+    return this.podLimiter.queued(podKey(ref));
   }
 
   /**
@@ -183,6 +182,11 @@ export function parseDeletionThreshold(raw: string | null | undefined): Deletion
 
 function name(ref: JobRef): string {
   return ref.label ?? ref.jobId;
+}
+
+/** provisionOnDemand is limited per tenant (5 / 10 s across all its jobs), so its queue is too. */
+function podKey(ref: JobRef): string {
+  return ref.tenantId.toLowerCase();
 }
 
 function cacheKey(ref: JobRef): string {

@@ -135,7 +135,10 @@ export class RetryMiddleware implements Middleware {
         cancel();
       }
 
-      const retryable = idempotent ? status! === 429 || status! === 502 || status! === 503 || status! === 504 : status! === 429 || status! === 503;
+      // A write answered 503 may still have been applied; only a 503 carrying Retry-After (throttling) is safe to resend.
+      const retryable = idempotent
+        ? status! === 429 || status! === 502 || status! === 503 || status! === 504
+        : status! === 429 || (status! === 503 && retryAfterMs !== undefined);
       if (retryable) {
         // Graph says how long; waiting less only burns quota. Jitter spreads a herd of pollers.
         const delay = retryAfterMs !== undefined ? retryAfterMs + Math.floor(this.time.random() * 250) : this.backoff(attempt);
@@ -146,7 +149,7 @@ export class RetryMiddleware implements Middleware {
         }
         return; // the caller turns the last throttled answer into a GraphError (isThrottled)
       }
-      if (!idempotent && (status! === 500 || status! === 502 || status! === 504)) {
+      if (!idempotent && (status! === 500 || status! === 502 || status! === 503 || status! === 504)) {
         fail(new GraphOutcomeUnknownError(operation, 'server', status!, context.response?.headers.get('request-id') ?? undefined));
       }
       return;

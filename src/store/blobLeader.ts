@@ -157,8 +157,13 @@ export class BlobLeaseLeader implements LeaderElection {
   private async tick(): Promise<void> {
     if (!this.running) return;
     const started = this.clock.now();
-    if (this.leading) await this.renew(started);
-    else await this.tryAcquire(started);
+    try {
+      if (this.leading) await this.renew(started);
+      else await this.tryAcquire(started);
+    } catch (err) {
+      // Transient or not, report it and keep the loop going: the next tick tries again.
+      this.report(err);
+    }
     if (!this.running) return;
     const wait = this.leading
       ? Math.max(0, Math.min(this.renewEveryMs, this.validUntil - this.clock.now()))

@@ -188,6 +188,11 @@ export class AzureBlobStorage implements Storage {
         continue;
       }
       if (outcome === 'ok') return;
+      if (resend > 0) {
+        // A resend refused: maybe because an earlier attempt of ours landed after we read back. Not a conflict then.
+        const now = await this.readOne(key);
+        if (now?.writeId === writeId) return;
+      }
       // If-Match failed: either someone else wrote, or the blob is missing — then MemoryStorage semantics
       // say write it, which is exactly a create-only attempt.
       if (cond.kind === 'ifMatch') {

@@ -40,18 +40,43 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** An unreadable (e.g. still empty) lock file younger than this is presumed mid-create by a live opener. */
+const INCOMPLETE_GRACE_MS = 5000;
+
 function holderAlive(h: Holder): boolean {
-  return h.host !== os.hostname() || isProcessAlive(h.pid);
+  if (h.host !== os.hostname()) return true;
+  if (h.pid === -1) return h.since !== undefined && Date.now() - Date.parse(h.since) < INCOMPLETE_GRACE_MS;
+  if (h.pid === process.pid) {
+    // Our own pid: either this very process holds it, or a previous incarnation (a container restarted
+    // with the same pid) crashed holding it. A lock taken before this process started is the latter.
+    const startedAt = Date.now() - process.uptime() * 1000;
+    return h.since === undefined || !(Date.parse(h.since) < startedAt);
+  }
+  return isProcessAlive(h.pid);
 }
 
 async function readHolder(file: string): Promise<Holder | undefined> {
   try {
     const parsed = holderSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
-    // An unreadable lock file is treated as held by nobody alive: it can only come from a crash mid-create.
-    return parsed.success ? parsed.data : { pid: -1, host: os.hostname() };
+    return parsed.success ? parsed.data : await incompleteHolder(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    if (err instanceof SyntaxError) return { pid: -1, host: os.hostname() };
+    if (err instanceof SyntaxError) return incompleteHolder(file);
+    throw err;
+  }
+}
+
+/**
+ * An unreadable lock file: the lock is created with O_EXCL and written afterwards, so a young one is
+ * probably being written right now (pid -1, `since` = its mtime; holderAlive gives it a grace period),
+ * while an old one can only come from a crash mid-create.
+ */
+async function incompleteHolder(file: string): Promise<Holder | undefined> {
+  try {
+    const st = await fs.stat(file);
+    return { pid: -1, host: os.hostname(), since: st.mtime.toISOString() };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
 }

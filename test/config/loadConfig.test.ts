@@ -114,4 +114,28 @@ describe('loadConfig', () => {
     const withApp = loadConfig({ HOST: '0.0.0.0', MicrosoftAppId: '0d6d2a3c-1111-4222-8333-444455556666', MicrosoftAppPassword: 'x' });
     expect(withApp.bot.appId).toBe('0d6d2a3c-1111-4222-8333-444455556666');
   });
+
+  it('needs MicrosoftAppPassword for SingleTenant and MultiTenant apps, not for UserAssignedMSI', () => {
+    const app = { MicrosoftAppId: '0d6d2a3c-1111-4222-8333-444455556666', MicrosoftAppTenantId: HOME };
+    expect(problemsOf({ ...app, MicrosoftAppType: 'SingleTenant' })).toEqual([
+      expect.stringMatching(/^MicrosoftAppPassword: is required when MicrosoftAppId is set with MicrosoftAppType=SingleTenant/),
+    ]);
+    expect(problemsOf({ ...app, MicrosoftAppType: 'MultiTenant' })).toEqual([expect.stringMatching(/^MicrosoftAppPassword: is required/)]);
+    expect(loadConfig({ ...app, MicrosoftAppType: 'SingleTenant', MicrosoftAppPassword: 'x' }).bot.appType).toBe('SingleTenant');
+    expect(loadConfig({ ...app, MicrosoftAppType: 'UserAssignedMSI' }).bot.appType).toBe('UserAssignedMSI');
+  });
+
+  it('requires https (except on loopback) and a /v1.0 or /beta graphBaseUrl', () => {
+    const withUrl = (graphBaseUrl: string) =>
+      writeJson(JSON.stringify(estate({ tenants: [{ id: HOME, name: 'Contoso', graphBaseUrl }, { id: OTHER, name: 'Fabrikam' }] })));
+    expect(problemsOf({ CTS_CONFIG: withUrl('http://graph.microsoft.com/v1.0') })).toEqual([
+      'CTS_CONFIG tenants[0].graphBaseUrl: graphBaseUrl must use https (plain http is only allowed on a loopback address such as the local simulator)',
+    ]);
+    expect(problemsOf({ CTS_CONFIG: withUrl('https://graph.microsoft.com') })).toEqual([
+      'CTS_CONFIG tenants[0].graphBaseUrl: graphBaseUrl must end in /v1.0 or /beta, e.g. https://graph.microsoft.com/v1.0',
+    ]);
+    expect(problemsOf({ CTS_CONFIG: withUrl('https://graph.microsoft.com/v2.0') })).toHaveLength(1);
+    expect(loadConfig({ CTS_CONFIG: withUrl('https://graph.microsoft.com/beta/') }).estate?.tenants[0].graphBaseUrl).toBe('https://graph.microsoft.com/beta');
+    expect(loadConfig({ CTS_CONFIG: withUrl('http://127.0.0.1:5000/tenant/v1.0') }).estate?.tenants[0].graphBaseUrl).toBe('http://127.0.0.1:5000/tenant/v1.0');
+  });
 });

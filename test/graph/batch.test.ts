@@ -70,6 +70,27 @@ describe('$batch job reads (scripted server)', () => {
     }
   });
 
+  test('a failed $batch request fails only its own chunk of jobs', async () => {
+    const server = await scriptedServer((req, n) => {
+      if (n === 2) return { status: 403, body: { error: { code: 'Authorization_RequestDenied', message: 'no' } } };
+      const { requests } = JSON.parse(req.body) as { requests: { id: string; url: string }[] };
+      return { status: 200, body: { responses: requests.map((r) => ({ id: r.id, status: 200, body: jobBody('Active', decodeURIComponent(r.url.split('/').pop()!)) })) } };
+    });
+    try {
+      const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: fakeTime().time, batchConcurrency: 1 });
+      const keys = Array.from({ length: 45 }, (_, i) => ({ servicePrincipalId: SP, jobId: jobId(i) }));
+      const results = await gw.getJobs(TENANT, keys);
+      expect(results).toHaveLength(45);
+      results.forEach((r, i) => {
+        expect(r.jobId).toBe(keys[i].jobId);
+        expect(r.ok).toBe(i < 20 || i >= 40);
+        if (!r.ok) expect(r.error).toMatchObject({ status: 403, isForbidden: true });
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
   test('1,000 jobs are polled in 50 requests', async () => {
     const server = await scriptedServer((req) => {
       const { requests } = JSON.parse(req.body) as { requests: { id: string; url: string }[] };

@@ -1,5 +1,8 @@
 import { WindowLimiter } from '../../src/graph/limiter';
-import { fakeTime } from './helpers';
+import { GraphGateway } from '../../src/graph/gateway';
+import { fakeTime, JOB, scriptedServer, SP, TENANT } from './helpers';
+
+const OTHER_SP = '66666666-7777-4888-9999-000000000000';
 
 describe('5 requests / 10 s limiter on an injected clock', () => {
   test('the 6th and 7th calls wait for the window; nobody fails; queue positions are reported', async () => {
@@ -34,5 +37,26 @@ describe('5 requests / 10 s limiter on an injected clock', () => {
     await expect(a).rejects.toThrow('boom');
     await expect(b).resolves.toBe('ok');
     expect(clock.sleeps).toEqual([1_250]); // the window left, plus the safety margin
+  });
+});
+
+describe('provisionOnDemand limiter (gateway, scripted server)', () => {
+  test('is shared by all jobs of a tenant, as Graph counts it: the 6th call across two jobs waits', async () => {
+    const server = await scriptedServer(() => ({ status: 200, body: { key: null, value: null } }));
+    try {
+      const clock = fakeTime(0);
+      const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: clock.time });
+      const jobA = { tenantId: TENANT, servicePrincipalId: SP, jobId: JOB };
+      const jobB = { tenantId: TENANT, servicePrincipalId: OTHER_SP, jobId: `Azure2Azure.def456.${OTHER_SP}` };
+      const subject = [{ objectId: OTHER_SP, objectTypeName: 'User' as const }];
+      const calls = [jobA, jobB, jobA, jobB, jobA, jobB].map((ref) => gw.provisionOnDemand(ref, subject, { ruleId: 'USER_INBOUND_USER' }));
+      expect(gw.provisionQueueLength(jobB)).toBe(6);
+      expect(gw.provisionQueueLength({ ...jobA, tenantId: TENANT.toUpperCase() })).toBe(6);
+      await Promise.all(calls);
+      expect(server.requests).toHaveLength(6);
+      expect(clock.sleeps).toEqual([10_250]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -88,7 +88,15 @@ describe('retries (scripted server, injected time)', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  test.each([500, 502, 504])('a POST answered %i is NOT retried: outcome unknown', async (status) => {
+  test('POST start is retried on 503 with Retry-After (throttling)', async () => {
+    const { server, clock, gw } = await setup((_r, n) => (n === 1 ? { status: 503, headers: { 'Retry-After': '3' } } : { status: 204 }));
+    close = server.close;
+    await gw.startJob(ref);
+    expect(server.requests).toHaveLength(2);
+    expect(clock.sleeps).toEqual([3000]);
+  });
+
+  test.each([500, 502, 503, 504])('a POST answered %i (no Retry-After) is NOT retried: outcome unknown', async (status) => {
     const { server, gw } = await setup(() => ({ status, headers: { 'request-id': 'rid-5xx' } }));
     close = server.close;
     const err = await gw.pauseJob(ref).catch((e) => e);
@@ -136,6 +144,18 @@ describe('retries (scripted server, injected time)', () => {
     const err = await gw.getJob(ref).catch((e) => e);
     expect(err).toBeInstanceOf(GraphResponseInvalidError);
     expect(err.issues).toContain('status.code');
+  });
+
+  test('listJobs follows @odata.nextLink to the last page', async () => {
+    const { server, gw } = await setup((req) =>
+      req.url.includes('skiptoken')
+        ? { status: 200, body: { value: [jobBody('Paused', `${JOB}.2`)] } }
+        : { status: 200, body: { value: [jobBody('Active')], '@odata.nextLink': `${server.baseUrl}/servicePrincipals/${SP}/synchronization/jobs?$skiptoken=p2` } },
+    );
+    close = server.close;
+    const jobs = await gw.listJobs(TENANT, SP);
+    expect(jobs.map((j) => j.id)).toEqual([JOB, `${JOB}.2`]);
+    expect(server.requests).toHaveLength(2);
   });
 
   test('a nextLink to another host is refused (the token would follow it)', async () => {

@@ -97,11 +97,16 @@ describe('simulator directory over Graph HTTP', () => {
 
   it('resolves roles: direct for Megan, through the role-assignable CTS Approvers group for Adele, none for Lee', async () => {
     const roles = async (id: string) =>
-      (await g.api(`/users/${id}/transitiveMemberOf/microsoft.graph.directoryRole`).get()).value.map((r: { roleTemplateId: string }) => r.roleTemplateId);
+      (await g.api(`/users/${id}/transitiveMemberOf/microsoft.graph.directoryRole`).header('ConsistencyLevel', 'eventual').query({ $count: 'true' }).get()).value.map((r: { roleTemplateId: string }) => r.roleTemplateId);
     expect(await roles(DEMO.users.megan.id)).toEqual([ROLE.hybridIdentityAdministrator]);
     expect(await roles(DEMO.users.adele.id)).toEqual([ROLE.applicationAdministrator]);
     expect(await roles(DEMO.users.lee.id)).toEqual([]);
     expect(await roles(DEMO.users.nestor.id)).toEqual([ROLE.globalReader]);
+    // An OData cast on transitiveMemberOf is an advanced query: both ConsistencyLevel: eventual and $count=true.
+    const cast = `/users/${DEMO.users.megan.id}/transitiveMemberOf/microsoft.graph.directoryRole`;
+    expect(await graphError(g.api(cast).get())).toMatchObject({ statusCode: 400, code: 'Request_UnsupportedQuery' });
+    expect(await graphError(g.api(cast).header('ConsistencyLevel', 'eventual').get())).toMatchObject({ statusCode: 400, code: 'Request_UnsupportedQuery' });
+    expect(await graphError(g.api(cast).query({ $count: 'true' }).get())).toMatchObject({ statusCode: 400, code: 'Request_UnsupportedQuery' });
     const direct = await g.api(`/users/${DEMO.users.adele.id}/memberOf`).get();
     expect(direct.value.some((o: { '@odata.type': string }) => o['@odata.type'] === '#microsoft.graph.directoryRole')).toBe(false);
     const adeleAssignments = await g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.adele.id}'`).get();
@@ -115,7 +120,7 @@ describe('simulator directory over Graph HTTP', () => {
     expect(list.value.map((a: { roleDefinitionId: string }) => a.roleDefinitionId)).toEqual([ROLE.securityAdministrator]);
     const megan = await g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.megan.id}'`).get();
     await g.api(`/roleManagement/directory/roleAssignments/${megan.value[0].id}`).delete();
-    expect((await g.api(`/users/${DEMO.users.megan.id}/transitiveMemberOf/microsoft.graph.directoryRole`).get()).value).toEqual([]);
+    expect((await g.api(`/users/${DEMO.users.megan.id}/transitiveMemberOf/microsoft.graph.directoryRole`).header('ConsistencyLevel', 'eventual').query({ $count: 'true' }).get()).value).toEqual([]);
     await g.api(`/roleManagement/directory/roleAssignments/${created.id}`).delete();
   });
 

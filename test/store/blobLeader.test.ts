@@ -209,6 +209,26 @@ describe('BlobLeaseLeader on Azurite', () => {
     expect([a.isLeader(), b.isLeader()]).toEqual([false, true]);
   });
 
+  it('keeps trying after an unexpected error (here: the container is missing), reporting it', async () => {
+    const errors: unknown[] = [];
+    const missing = new ContainerClient(azurite.connectionString, uniqueContainer('late'));
+    const l = new BlobLeaseLeader({
+      container: missing,
+      instanceId: 'a',
+      leaseSeconds: LEASE_S,
+      clock: vt,
+      timers: vt.timersFor('a'),
+      onError: (e) => errors.push(e),
+    });
+    leaders.push(l);
+    await l.start();
+    expect(l.isLeader()).toBe(false);
+    expect(errors.length).toBeGreaterThan(0);
+    await missing.create();
+    await vt.until(() => l.isLeader(), 2 * LEASE_MS);
+    expect(l.isLeader()).toBe(true);
+  });
+
   it('refuses lease durations the service would refuse', () => {
     expect(() => new BlobLeaseLeader({ container, instanceId: 'x', leaseSeconds: 10 })).toThrow(InvalidLeaseDurationError);
     expect(() => new BlobLeaseLeader({ container, instanceId: 'x', leaseSeconds: 61 })).toThrow(InvalidLeaseDurationError);

@@ -75,6 +75,34 @@ describe('AzureBlobStorage', () => {
     expect((await storage.read(['counter'])).counter.count).toBe(1);
   });
 
+  it('a resend refused because our first attempt landed late is a success, not a conflict (CAS applies once)', async () => {
+    const storage = await freshStore();
+    await storage.write({ counter: { count: 0 } });
+    type Upload = (key: string, body: Buffer, cond: unknown) => Promise<'ok' | 'conflict'>;
+    const s = storage as unknown as { upload: Upload };
+    const realUpload = s.upload.bind(storage);
+    let delayed: Parameters<Upload> | undefined;
+    let fault = true;
+    // The first upload fails in transit without reaching the service (read-back finds nothing of ours, so
+    // it is resent), then arrives just before the resend, which the precondition now refuses.
+    s.upload = async (...args) => {
+      if (fault) {
+        fault = false;
+        delayed = args;
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      }
+      if (delayed) {
+        const late = delayed;
+        delayed = undefined;
+        expect(await realUpload(...late)).toBe('ok');
+      }
+      return realUpload(...args);
+    };
+    await updateWithCas<{ count: number }>(storage, 'counter', (cur) => ({ count: (cur?.count ?? 0) + 1 }));
+    expect(fault).toBe(false);
+    expect((await storage.read(['counter'])).counter.count).toBe(1);
+  });
+
   it('reports a lost write it cannot settle as WriteOutcomeUnknownError, not as a conflict', async () => {
     const container = uniqueContainer();
     const other = await AzureBlobStorage.open({ connectionString: azurite.connectionString, container });

@@ -109,6 +109,26 @@ describe('FileStorage on disk', () => {
     expect((await s.read(['k'])).k.v).toBe(1);
   });
 
+  it('takes over a lock left by a crashed earlier process that had the same pid (container restart)', async () => {
+    const beforeWeStarted = new Date(Date.now() - process.uptime() * 1000 - 60_000).toISOString();
+    await fs.writeFile(
+      path.join(dir, '.lock'),
+      JSON.stringify({ pid: process.pid, host: os.hostname(), since: beforeWeStarted }),
+    );
+    const s = await openStore();
+    await s.write({ k: { v: 1 } });
+    expect((await s.read(['k'])).k.v).toBe(1);
+  });
+
+  it('treats a young empty lock file as held (its creator is still writing it), an old one as stale', async () => {
+    const lock = path.join(dir, '.lock');
+    await fs.writeFile(lock, '');
+    await expect(FileStorage.open({ dir })).rejects.toThrow(StorageLockedError);
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(lock, old, old);
+    await openStore();
+  });
+
   it('keeps exclusive and shared openers apart', async () => {
     const shared = await openStore({ shared: true });
     await expect(FileStorage.open({ dir })).rejects.toThrow(/shared/);

@@ -115,8 +115,13 @@ export const directoryRoutes: Route[] = [
   ...(['memberOf', 'transitiveMemberOf'] as const).flatMap((rel) => [
     route('GET', `/users/:id/${rel}`, (req, [id]) =>
       collection(req, membership(req, requireUser(req, id!).id, rel === 'transitiveMemberOf'), { context: 'directoryObjects', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true })),
-    route('GET', `/users/:id/${rel}/:cast`, (req, [id, cast]) =>
-      collection(req, membership(req, requireUser(req, id!).id, rel === 'transitiveMemberOf', cast), { context: cast!.toLowerCase().endsWith('directoryrole') ? 'directoryRoles' : 'groups', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true })),
+    route('GET', `/users/:id/${rel}/:cast`, (req, [id, cast]) => {
+      // An OData cast on a transitive membership list is an advanced query in Graph: it needs both.
+      if (rel === 'transitiveMemberOf' && ((req.headers['consistencylevel'] ?? '').toLowerCase() !== 'eventual' || req.query.get('$count') !== 'true')) {
+        throw new SimError(400, 'Request_UnsupportedQuery', 'Unsupported query: an OData cast on transitiveMemberOf requires ConsistencyLevel: eventual and $count=true.');
+      }
+      return collection(req, membership(req, requireUser(req, id!).id, rel === 'transitiveMemberOf', cast), { context: cast!.toLowerCase().endsWith('directoryrole') ? 'directoryRoles' : 'groups', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true });
+    }),
   ]),
   route('GET', '/groups', (req) => collection(req, [...req.tenant.groups.values()].map(groupJson), { context: 'groups', filterable: GROUP_FILTERS, countNeedsEventual: true, resourceName: 'Group', orderable: ['displayName'] })),
   route('GET', '/groups/:id', (req, [id]) => single(req, groupJson(requireGroup(req, id!)), 'groups')),
