@@ -2,6 +2,10 @@ import type { Estate, SyncConfiguration } from '../config';
 import { suggestConfig } from '../domain/commands';
 import type { CtsGraph } from '../graph/gateway';
 import type { JobRef } from '../graph/jobs';
+import type { SyncJob } from '../graph/schemas';
+
+/** One configuration's job as read, or why it could not be read (the raw error: callers word it their own way). */
+export type JobRead = { config: SyncConfiguration; job: SyncJob } | { config: SyncConfiguration; error: unknown };
 
 export type ConfigLookup = { ok: true; config: SyncConfiguration } | { ok: false; problem: string; hint: string };
 
@@ -54,6 +58,34 @@ export class Configurations {
 
   find(name: string): SyncConfiguration | undefined {
     return this.estate.configurations.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /**
+   * Every configuration's job, in configuration order, read through $batch: one request per 20 jobs of a source
+   * tenant. A failure is that job's own result, never the whole read's. Used by `status` and by the monitor.
+   */
+  async readAllJobs(): Promise<JobRead[]> {
+    const byTenant = new Map<string, SyncConfiguration[]>();
+    for (const c of this.all) byTenant.set(c.sourceTenantId, [...(byTenant.get(c.sourceTenantId) ?? []), c]);
+    const reads = new Map<string, JobRead>();
+    await Promise.all(
+      [...byTenant].map(async ([tenantId, configs]) => {
+        const refs = await Promise.allSettled(configs.map((c) => this.jobRef(c)));
+        const known: { config: SyncConfiguration; jobId: string }[] = [];
+        refs.forEach((r, i) => {
+          if (r.status === 'fulfilled') known.push({ config: configs[i], jobId: r.value.jobId });
+          else reads.set(configs[i].name, { config: configs[i], error: r.reason });
+        });
+        if (!known.length) return;
+        try {
+          const results = await this.graph.getJobs(tenantId, known.map((k) => ({ servicePrincipalId: k.config.servicePrincipalId, jobId: k.jobId })));
+          results.forEach((r, i) => reads.set(known[i].config.name, r.ok ? { config: known[i].config, job: r.job } : { config: known[i].config, error: r.error }));
+        } catch (err) {
+          for (const k of known) reads.set(k.config.name, { config: k.config, error: err });
+        }
+      }),
+    );
+    return this.all.map((c) => reads.get(c.name)!);
   }
 
   async jobRef(config: SyncConfiguration): Promise<JobRef> {

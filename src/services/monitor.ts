@@ -230,35 +230,11 @@ export class Monitor {
   /** Every configuration's job, one $batch per source tenant; a failure becomes that job's JobReadError. */
   async observeAll(): Promise<{ config: SyncConfiguration; observation: JobObservation; troubleshootingUrl?: string }[]> {
     const observedAt = new Date(this.deps.clock.now()).toISOString();
-    const byTenant = new Map<string, SyncConfiguration[]>();
-    for (const c of this.deps.configs.all) byTenant.set(c.sourceTenantId, [...(byTenant.get(c.sourceTenantId) ?? []), c]);
-    const out = new Map<string, { config: SyncConfiguration; observation: JobObservation; troubleshootingUrl?: string }>();
-    await Promise.all(
-      [...byTenant].map(async ([tenantId, configs]) => {
-        const refs = await Promise.allSettled(configs.map((c) => this.deps.configs.jobRef(c)));
-        const known: { config: SyncConfiguration; jobId: string }[] = [];
-        refs.forEach((r, i) => {
-          if (r.status === 'fulfilled') known.push({ config: configs[i], jobId: r.value.jobId });
-          else out.set(configs[i].name, { config: configs[i], observation: readError(configs[i].name, observedAt, r.reason) });
-        });
-        if (!known.length) return;
-        try {
-          const results = await this.deps.graph.getJobs(tenantId, known.map((k) => ({ servicePrincipalId: k.config.servicePrincipalId, jobId: k.jobId })));
-          results.forEach((r, i) => {
-            const config = known[i].config;
-            out.set(
-              config.name,
-              r.ok
-                ? { config, observation: snapshotOf(config.name, r.job, observedAt), troubleshootingUrl: r.job.status.troubleshootingUrl ?? undefined }
-                : { config, observation: readError(config.name, observedAt, r.error) },
-            );
-          });
-        } catch (err) {
-          for (const k of known) out.set(k.config.name, { config: k.config, observation: readError(k.config.name, observedAt, err) });
-        }
-      }),
+    return (await this.deps.configs.readAllJobs()).map((r) =>
+      'job' in r
+        ? { config: r.config, observation: snapshotOf(r.config.name, r.job, observedAt), troubleshootingUrl: r.job.status.troubleshootingUrl ?? undefined }
+        : { config: r.config, observation: readError(r.config.name, observedAt, r.error) },
     );
-    return this.deps.configs.all.map((c) => out.get(c.name)!).filter(Boolean);
   }
 
   /** Runs the detector for one job and folds its events into the stored record. */

@@ -137,27 +137,7 @@ export class OperationsService {
 
   /** Every configuration's job, read through $batch (one request per source tenant for up to 20 jobs). */
   async statusAll(): Promise<StatusRow[]> {
-    const byTenant = new Map<string, SyncConfiguration[]>();
-    for (const c of this.configs.all) byTenant.set(c.sourceTenantId, [...(byTenant.get(c.sourceTenantId) ?? []), c]);
-    const rows = new Map<string, StatusRow>();
-    await Promise.all(
-      [...byTenant].map(async ([tenantId, configs]) => {
-        const refs = await Promise.allSettled(configs.map((c) => this.configs.jobRef(c)));
-        const known: { config: SyncConfiguration; jobId: string }[] = [];
-        refs.forEach((r, i) => {
-          if (r.status === 'fulfilled') known.push({ config: configs[i], jobId: r.value.jobId });
-          else rows.set(configs[i].name, { config: configs[i], error: errorText(r.reason) });
-        });
-        if (!known.length) return;
-        try {
-          const results = await this.graph.getJobs(tenantId, known.map((k) => ({ servicePrincipalId: k.config.servicePrincipalId, jobId: k.jobId })));
-          results.forEach((r, i) => rows.set(known[i].config.name, r.ok ? { config: known[i].config, job: r.job } : { config: known[i].config, error: errorText(r.error) }));
-        } catch (err) {
-          for (const k of known) rows.set(k.config.name, { config: k.config, error: errorText(err) });
-        }
-      }),
-    );
-    return this.configs.all.map((c) => rows.get(c.name)!);
+    return (await this.configs.readAllJobs()).map((r) => ('job' in r ? { config: r.config, job: r.job } : { config: r.config, error: errorText(r.error) }));
   }
 
   /** One configuration in depth; each part is read on its own so one failure does not hide the rest. */
