@@ -9,8 +9,9 @@ import type { SyncConfiguration } from '../config';
 import type { RequestPrincipal } from '../domain/approvals';
 import { PRIVILEGED_ROLES, roleName } from '../domain/roles';
 import type { CtsGraph } from '../graph/gateway';
-import type { DirectoryObject, DirectoryUser } from '../graph/schemas';
+import type { DirectoryUser } from '../graph/schemas';
 import type { RiskReport } from './approvalRecords';
+import { isGuestUpn, scopeSnapshot, typeOf, type ScopeSnapshot } from './scope';
 
 
 /** Members checked for privileged roles per request (one Graph read each). */
@@ -55,44 +56,7 @@ export interface CheckOptions {
 
 export type CheckResult = { ok: true; principals: RequestPrincipal[]; risk: RiskReport } | { ok: false; problem: ValidationProblem };
 
-interface ScopeSnapshot {
-  directUsers: Set<string>;
-  groups: { id: string; name: string }[];
-  /** user id → names of assigned groups that hold the user directly. */
-  viaGroup: Map<string, string[]>;
-  size: number;
-}
-
 const lower = (s: string) => s.toLowerCase();
-const isGuestUpn = (upn: string | null | undefined) => !!upn && upn.includes('#EXT#');
-const typeOf = (m: DirectoryObject): 'user' | 'group' | 'other' => {
-  const t = (m['@odata.type'] ?? '').toLowerCase();
-  if (t.endsWith('.user')) return 'user';
-  if (t.endsWith('.group')) return 'group';
-  if (!t && m.userPrincipalName) return 'user';
-  return t ? 'other' : 'user';
-};
-
-async function scopeSnapshot(graph: CtsGraph, config: SyncConfiguration): Promise<ScopeSnapshot> {
-  const assignments = await graph.listAssignments(config.sourceTenantId, config.servicePrincipalId);
-  const directUsers = new Set<string>();
-  const groups: { id: string; name: string }[] = [];
-  for (const a of assignments) {
-    if ((a.principalType ?? 'User') === 'Group') groups.push({ id: lower(a.principalId), name: a.principalDisplayName ?? a.principalId });
-    else directUsers.add(lower(a.principalId));
-  }
-  const viaGroup = new Map<string, string[]>();
-  const memberLists = await Promise.all(groups.map((g) => graph.groupMembers(config.sourceTenantId, g.id)));
-  memberLists.forEach((members, i) => {
-    for (const m of members) {
-      if (typeOf(m) !== 'user' || isGuestUpn(m.userPrincipalName)) continue;
-      const id = lower(m.id);
-      viaGroup.set(id, [...(viaGroup.get(id) ?? []), groups[i].name]);
-    }
-  });
-  const all = new Set([...directUsers, ...viaGroup.keys()]);
-  return { directUsers, groups, viaGroup, size: all.size };
-}
 
 /** Runs `fn` over `items`, `width` at a time. */
 async function pool<T, R>(items: T[], width: number, fn: (t: T) => Promise<R>): Promise<R[]> {

@@ -3,6 +3,7 @@ import type { CtsGraph } from '../graph/gateway';
 import type { ProvisionOnDemandResult } from '../graph/provisionResult';
 import type { DirectoryUser } from '../graph/schemas';
 import type { AuditLog } from '../store';
+import { scopeSnapshot } from './scope';
 import type { Configurations } from './configurations';
 import { errorText, requestIdOf, type Actor } from './operations';
 
@@ -60,7 +61,7 @@ export class ProvisioningService {
         }
         const notes: string[] = [];
         if (user.accountEnabled === false) notes.push('the account is disabled, so the engine will disable or skip it in the target');
-        if (scope && !scope.has(user.id)) notes.push('not in sync scope: the engine will skip it at the scoping step unless it is assigned first');
+        if (scope && !scope.has(user.id.toLowerCase())) notes.push('not in sync scope: the engine will skip it at the scoping step unless it is assigned first');
         return { input, user: summary, state: 'queued', note: notes.join('; ') || undefined };
       }),
     );
@@ -98,18 +99,10 @@ export class ProvisioningService {
     return report;
   }
 
-  /** Users in scope: assigned directly, or direct members of an assigned group (nested groups are not synced). */
+  /** Users in scope (ids in lower case): the same snapshot approvals use. */
   private async scopeOf(config: SyncConfiguration): Promise<Set<string>> {
-    const assignments = await this.graph.listAssignments(config.sourceTenantId, config.servicePrincipalId);
-    const ids = new Set<string>();
-    const groups: string[] = [];
-    for (const a of assignments) {
-      if (a.principalType === 'Group') groups.push(a.principalId);
-      else ids.add(a.principalId);
-    }
-    const members = await Promise.all(groups.map((g) => this.graph.groupMembers(config.sourceTenantId, g)));
-    for (const list of members) for (const m of list) ids.add(m.id);
-    return ids;
+    const scope = await scopeSnapshot(this.graph, config);
+    return new Set([...scope.directUsers, ...scope.viaGroup.keys()]);
   }
 }
 
