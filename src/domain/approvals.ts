@@ -295,6 +295,18 @@ export function decide(request: ScopeRequest, action: ApprovalAction, ctx: Decid
 }
 
 /** Short words for a status, for cards and lists. */
+/**
+ * What an actor could do with a request right now: the same rules as `decide`, asked without acting, so a card
+ * never offers a button the state machine would refuse.
+ */
+export function allowedActions(request: ScopeRequest, ctx: DecideContext): { approve: boolean; reject: boolean; cancel: boolean } {
+  return {
+    approve: decide(request, { type: 'approve' }, ctx).ok,
+    reject: decide(request, { type: 'reject', reason: 'preview' }, ctx).ok,
+    cancel: decide(request, { type: 'cancel' }, ctx).ok,
+  };
+}
+
 export function describeStatus(request: ScopeRequest): string {
   return `${STATUS_WORDS[request.status]}${request.status === 'pending' ? '' : whoDecided(request)}`;
 }

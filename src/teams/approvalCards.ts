@@ -5,7 +5,7 @@
  *  - a PERSONAL view for one viewer (invoke answers, refreshes, text commands): the buttons that viewer may use.
  * Buttons carry only { requestId, verb, cardVersion }; everything else is read from state when clicked.
  */
-import { isTerminal, type ScopeRequest } from '../domain/approvals';
+import { allowedActions, isTerminal, requiresDeletesAllow, type ScopeRequest } from '../domain/approvals';
 import type { Permission } from '../domain/permissions';
 import type { StoredApproval } from '../services/approvals';
 import { describePrincipals } from '../services/approvals';
@@ -95,15 +95,18 @@ export interface Abilities {
 /** What a viewer may do with the request as it stands (the click is checked again, with fresh roles). */
 export function abilitiesOf(rec: StoredApproval, viewer: Viewer | undefined, now: number): Abilities {
   const r = rec.request;
-  const open = r.status === 'pending' && Date.parse(r.expiresAt) > now;
   if (!viewer) return { canApprove: false, canReject: false, canCancel: false, canProvision: false };
-  const mine = viewer.aadObjectId === r.requester.aadObjectId;
-  const approver = viewer.permissions.includes('scope.approve');
-  const needsDeletes = r.op === 'remove' || rec.risk.tripsDeletionThreshold;
+  const allowed = allowedActions(r, {
+    now,
+    actor: { aadObjectId: viewer.aadObjectId, name: '' },
+    actorPermissions: viewer.permissions,
+    needsDeletesAllow: requiresDeletesAllow(r) || rec.risk.tripsDeletionThreshold,
+  });
   return {
-    canApprove: open && !mine && approver && (!needsDeletes || viewer.permissions.includes('deletes.allow')),
-    canReject: open && !mine && approver,
-    canCancel: open && mine,
+    canApprove: allowed.approve,
+    // The requester's way out is Cancel; a Reject button beside it would say the same thing twice.
+    canReject: allowed.reject && viewer.aadObjectId !== r.requester.aadObjectId,
+    canCancel: allowed.cancel,
     canProvision:
       r.status === 'done' && r.op === 'add' && r.principalType === 'user' && !rec.provisioned && viewer.permissions.includes('sync.operate'),
   };

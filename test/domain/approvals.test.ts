@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  allowedActions,
   ApprovalAction,
   DecideContext,
   Person,
@@ -280,5 +281,25 @@ describe('properties', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('allowedActions: what a card may offer, by the same rules as decide', () => {
+  it('the requester may cancel (and, holding scope.approve, reject), never approve; an approver may approve or reject, not cancel', () => {
+    const r = request();
+    expect(allowedActions(r, ctx(alice, APPROVER))).toEqual({ approve: false, reject: true, cancel: true });
+    expect(allowedActions(r, ctx(alice, ['scope.request']))).toEqual({ approve: false, reject: false, cancel: true });
+    expect(allowedActions(r, ctx(bob, APPROVER))).toEqual({ approve: true, reject: true, cancel: false });
+  });
+
+  it('a removal that needs deletes.allow can be rejected by any approver but approved only with it', () => {
+    const r = request();
+    expect(allowedActions(r, ctx(bob, APPROVER, T0 + HOUR, true))).toMatchObject({ approve: false, reject: true });
+    expect(allowedActions(r, ctx(bob, DELETER, T0 + HOUR, true))).toMatchObject({ approve: true, reject: true });
+  });
+
+  it('offers nothing on a decided or expired request', () => {
+    expect(allowedActions(inStatus('done'), ctx(bob))).toEqual({ approve: false, reject: false, cancel: false });
+    expect(allowedActions(request(), ctx(bob, APPROVER, T0 + 100 * HOUR))).toMatchObject({ approve: false, reject: false });
   });
 });
