@@ -203,11 +203,13 @@ export class Monitor {
     const report: PollReport = { observed: 0, readErrors: 0, events: [], posted: 0, updated: 0, failed: 0, gone: 0 };
     if (!this.deps.leader.isLeader()) return { ...report, skipped: 'not-leader' };
     const observations = await this.observeAll();
+    // Who subscribed, read once per poll rather than once per configuration.
+    const audience = await this.deps.subscriptions.audience('alerts');
     for (const { config, observation, troubleshootingUrl } of observations) {
       report.observed++;
       if ('error' in observation) report.readErrors++;
       try {
-        const events = await this.process(config, observation, troubleshootingUrl);
+        const events = await this.process(config, observation, audience(config.name), troubleshootingUrl);
         for (const e of events) report.events.push({ configuration: config.name, type: e.type, kind: e.incident.kind });
       } catch (err) {
         this.deps.logger?.error({ err, configuration: config.name }, 'incident update failed');
@@ -238,8 +240,7 @@ export class Monitor {
   }
 
   /** Runs the detector for one job and folds its events into the stored record. */
-  private async process(config: SyncConfiguration, observation: JobObservation, troubleshootingUrl?: string): Promise<IncidentEvent[]> {
-    const targets = await this.deps.subscriptions.targetsFor('alerts', config.name);
+  private async process(config: SyncConfiguration, observation: JobObservation, targets: ConversationTarget[], troubleshootingUrl?: string): Promise<IncidentEvent[]> {
     const targetKeys = targets.map((t) => t.key);
     let events: IncidentEvent[] = [];
     const record = await this.update(config.name, (current) => {

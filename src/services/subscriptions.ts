@@ -186,25 +186,35 @@ export class Subscriptions {
 
   /** Conversations with an active subscription to `topic` for `configuration` (or for all). One index read + one batch read. */
   async targetsFor(topic: SubscriptionTopic, configuration: string): Promise<ConversationTarget[]> {
+    return (await this.audience(topic))(configuration);
+  }
+
+  /**
+   * Everyone subscribed to a topic, read once (the index and its records), as a function from configuration name
+   * to targets: the monitor asks for every configuration in a poll and must not re-read storage for each.
+   */
+  async audience(topic: SubscriptionTopic): Promise<(configuration: string) => ConversationTarget[]> {
     const index = parseIndex((await this.storage.read([indexKey(topic)]))[indexKey(topic)]);
-    if (!index.keys.length) return [];
+    if (!index.keys.length) return () => [];
     const keys = index.keys.map(conversationKey);
     const items = await this.storage.read(keys);
-    const out: ConversationTarget[] = [];
+    const records: ConversationRecord[] = [];
     for (const key of keys) {
-      let record: ConversationRecord | undefined;
       try {
-        record = parseRecord(key, items[key]);
+        const record = parseRecord(key, items[key]);
+        if (record && !record.gone) records.push(record);
       } catch {
-        continue; // one bad record must not stop alerts to everyone else
+        // one bad record must not stop alerts to everyone else
       }
-      if (!record || record.gone) continue;
-      const wanted = record.subscriptions.some(
-        (s) => s.active && s.topic === topic && (s.configuration === ALL_CONFIGURATIONS || s.configuration.toLowerCase() === configuration.toLowerCase()),
-      );
-      if (wanted) out.push(record.target);
     }
-    return out;
+    return (configuration) =>
+      records
+        .filter((record) =>
+          record.subscriptions.some(
+            (s) => s.active && s.topic === topic && (s.configuration === ALL_CONFIGURATIONS || s.configuration.toLowerCase() === configuration.toLowerCase()),
+          ),
+        )
+        .map((record) => record.target);
   }
 
   /** The conversation is gone (403/404 from Teams): stop sending to it, keep the record, say so in the audit. */
