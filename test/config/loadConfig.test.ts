@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { problemsOf } from '../harness/config';
 
 const HOME = 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31';
 const OTHER = 'b6e3d0e2-4c8f-4d9b-8a27-3e5f9c1d8b42';
@@ -26,15 +27,6 @@ function writeJson(content: string): string {
   return file;
 }
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.where}: ${p.message}`);
-    throw err;
-  }
-  throw new Error('expected the configuration to be refused');
-}
 
 describe('loadConfig', () => {
   it('defaults to the embedded simulator on loopback with no configuration', () => {

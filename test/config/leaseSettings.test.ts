@@ -1,17 +1,9 @@
 /** LEASE_SECONDS: validated with a clear message (15–60, default 30), and a bad value stops `npm start` in words. */
 import { spawnSync } from 'node:child_process';
-import { ConfigError, loadConfig } from '../../src/config';
-import { REPO_ROOT } from './botProcess';
+import { loadConfig } from '../../src/config';
+import { REPO_ROOT } from '../scaleout/botProcess';
+import { problemsOf } from '../harness/config';
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.where}: ${p.message}`);
-    throw err;
-  }
-  throw new Error('expected the configuration to be refused');
-}
 
 describe('LEASE_SECONDS', () => {
   it('defaults to 30 and accepts 15 to 60 whole seconds', () => {
