@@ -88,6 +88,13 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   }
 
   const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger });
+  const missing = graph.credentialProblems();
+  if (missing.length) {
+    await simulator?.close();
+    throw new ConfigError(
+      missing.map((m) => ({ where: `CTS_CONFIG tenants[${estate.tenants.findIndex((t) => t.id === m.tenantId)}]`, message: `tenant ${m.tenantId}: ${m.problem}` })),
+    );
+  }
   const directory = overrides.directory ?? graphCallerDirectory(graph, estate.homeTenantId);
   // One store for all durable state: requests, incidents, subscriptions, pending operations, audit.
   // A store handed in by a test is the caller's to open and close; otherwise open the configured one.

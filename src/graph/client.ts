@@ -255,6 +255,25 @@ export class GraphClientFactory {
     return client;
   }
 
+  /**
+   * Which tenants have no usable credential in the environment, said in words, without calling anything: run at
+   * start-up so a missing secret is a configuration error, not a failure at the first command.
+   */
+  credentialProblems(): { tenantId: string; problem: string }[] {
+    if (this.options.authProviderFor) return [];
+    const out: { tenantId: string; problem: string }[] = [];
+    for (const tenant of this.tenants.values()) {
+      const baseUrl = tenant.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL;
+      if (isLoopbackUrl(baseUrl)) continue;
+      try {
+        credentialForTenant(tenant.id, this.options.env ?? (process.env as CredentialEnv));
+      } catch (err) {
+        out.push({ tenantId: tenant.id, problem: (err as Error).message });
+      }
+    }
+    return out;
+  }
+
   private authProvider(tenant: GraphTenant, baseUrl: string): AuthenticationProvider {
     if (this.options.authProviderFor) return this.options.authProviderFor(tenant);
     if (isLoopbackUrl(baseUrl)) return staticToken;

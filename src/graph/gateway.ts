@@ -30,6 +30,8 @@ import { SyncScope, type EnsureAssignedResult, type PrincipalType } from './scop
  * GraphResponseInvalidError (Graph's answer failed validation), GraphInputError (refused before sending).
  */
 export interface CtsGraph {
+  /** Tenants without a usable credential (checked at start-up; no network). */
+  credentialProblems(): { tenantId: string; problem: string }[];
   // jobs
   listJobs(tenantId: string, servicePrincipalId: string): Promise<SyncJob[]>;
   getJob(ref: JobRef): Promise<SyncJob>;
@@ -122,6 +124,7 @@ export class GraphGateway implements CtsGraph {
     return r;
   }
 
+  credentialProblems = () => this.factory.credentialProblems();
   listJobs = (t: string, sp: string) => this.tenant(t).jobs.list(sp);
   getJob = (ref: JobRef) => this.tenant(ref.tenantId).jobs.get(ref);
   getJobs = (t: string, keys: JobKey[]) => this.tenant(t).batch.getJobs(keys);
