@@ -328,7 +328,7 @@ async function onAlertButton(context: TurnContext, action: IncidentAction, data:
   if (lookup.alert.status !== 'open' || !lookup.alert.incident.actions.includes(action)) return current();
 
   const permission: Permission = ACTION_PERMISSIONS[action];
-  const g = await deps.gate.check(context, permission, { fresh: true, configuration: lookup.config.name });
+  const g = await deps.gate.check(context, permission, { fresh: permission !== 'sync.read', configuration: lookup.config.name });
   if (!g.ok) return cardOfReply(g.reply);
   const actor: Actor = { aadObjectId: g.caller.aadObjectId, name: g.resolved?.displayName ?? g.caller.name };
 
