@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock';
 import type { Prng } from './prng';
+import { ZERO_COUNTS } from './wire';
 import {
   NEVER,
   iso,
@@ -152,15 +153,7 @@ function writeLog(ctx: EngineContext, job: SimJob, input: LogInput): Provisionin
 function execution(ctx: EngineContext, began: number, patch: Partial<TaskExecution>): TaskExecution {
   return {
     activityIdentifier: ctx.ids.guid(),
-    countEntitled: 0,
-    countEntitledForProvisioning: 0,
-    countEscrowed: 0,
-    countEscrowedRaw: 0,
-    countExported: 0,
-    countExports: 0,
-    countImported: 0,
-    countImportedDeltas: 0,
-    countImportedReferenceDeltas: 0,
+    ...ZERO_COUNTS,
     error: null,
     state: 'Succeeded',
     timeBegan: iso(began),

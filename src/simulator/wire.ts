@@ -38,8 +38,8 @@ export function directoryRoleJson(r: DirectoryRole): Record<string, unknown> {
   return { '@odata.type': '#microsoft.graph.directoryRole', id: r.id, displayName: r.displayName, description: r.description, roleTemplateId: r.roleTemplateId };
 }
 
-const EMPTY_EXECUTION: TaskExecution = {
-  activityIdentifier: null,
+/** Every counter of a task execution, at zero: the start of any execution record. */
+export const ZERO_COUNTS = {
   countEntitled: 0,
   countEntitledForProvisioning: 0,
   countEscrowed: 0,
@@ -49,6 +49,11 @@ const EMPTY_EXECUTION: TaskExecution = {
   countImported: 0,
   countImportedDeltas: 0,
   countImportedReferenceDeltas: 0,
+} as const;
+
+const EMPTY_EXECUTION: TaskExecution = {
+  activityIdentifier: null,
+  ...ZERO_COUNTS,
   // A job that never ran shows Failed with error code None (reference §2).
   error: { code: 'None', message: '', tenantActionable: false },
   state: 'Failed',
