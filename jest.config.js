@@ -7,12 +7,14 @@
  */
 // Keep in step with the testMatch of jest.azurite.config.js.
 const AZURITE_TESTS = ['/test/store/blob', '/test/store/factory', '/test/scaleout/'];
+// The attack-and-fault suite runs on its own: npm run test:faults (jest.faults.config.js).
+const FAULT_TESTS = ['/test/faults/'];
 
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', ...AZURITE_TESTS],
+  testPathIgnorePatterns: ['/node_modules/', ...AZURITE_TESTS, ...FAULT_TESTS],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 30000,
 };
