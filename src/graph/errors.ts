@@ -105,6 +105,24 @@ export class GraphResponseInvalidError extends Error {
   }
 }
 
+/**
+ * Graph answered, but without what the bot needs because the bot's app lacks a permission (e.g. directoryRole
+ * objects without `roleTemplateId` when RoleManagement.Read.Directory is missing). A configuration problem,
+ * never to be read as "nothing there".
+ */
+export class GraphPermissionMissingError extends Error {
+  override readonly name = 'GraphPermissionMissingError';
+  constructor(
+    readonly operation: string,
+    /** The application permission to grant (admin consent) in `tenantId`. */
+    readonly permission: string,
+    readonly tenantId: string,
+    detail: string,
+  ) {
+    super(`Could not ${operation}: ${detail}. Grant the bot's app the application permission ${permission} in tenant ${tenantId} (with admin consent).`);
+  }
+}
+
 /** A value we refused to send (not a GUID, empty name): nothing reached Graph. */
 export class GraphInputError extends Error {
   override readonly name = 'GraphInputError';

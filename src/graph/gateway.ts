@@ -3,7 +3,7 @@ import { JobBatchReader, type BatchJobResult, type JobKey } from './batch';
 import { Directory } from './directory';
 import { SyncJobs, type DeletionThreshold, type JobRef, type ProvisionSubject } from './jobs';
 import { KeyedLimiter } from './limiter';
-import { ProvisioningLogs, type ProvisioningLogQuery } from './logs';
+import { ProvisioningLogs, type ProvisioningLogQuery, type StagedCycle } from './logs';
 import { PartnerPolicies } from './policy';
 import type { ProvisionOnDemandResult } from './provisionResult';
 import { DirectoryRoles } from './roles';
@@ -40,7 +40,8 @@ export interface CtsGraph {
   startJob(ref: JobRef): Promise<void>;
   pauseJob(ref: JobRef): Promise<void>;
   /** resetScope: Graph's comma-separated string, e.g. 'ForceDeletes', 'Watermark, Escrows, QuarantineState'. */
-  restartJob(ref: JobRef, resetScope: string): Promise<void>;
+  /** Full / ConnectorDataStore are refused (GraphInputError) unless `supportApproved`. */
+  restartJob(ref: JobRef, resetScope: string, opts?: { supportApproved?: boolean }): Promise<void>;
   getSchema(ref: JobRef): Promise<SyncSchema>;
   userRuleId(ref: JobRef): Promise<string>;
   /** Waits under 5 calls / 10 s per tenant (Graph counts them across all its jobs); `onQueued(n)` tells how many calls are ahead. */
@@ -68,10 +69,15 @@ export interface CtsGraph {
   groupMemberCount(tenantId: string, groupId: string): Promise<number>;
   userCount(tenantId: string): Promise<number>;
   // roles
+  /** Throws GraphPermissionMissingError when Graph hides roleTemplateId (RoleManagement.Read.Directory missing). */
   roleTemplateIds(tenantId: string, userId: string): Promise<string[]>;
+  /** Start-up probe: null when roles can be read with their template ids, else the problem in words. */
+  roleReadProblem?(tenantId: string): Promise<string | null>;
   groupIdsOf(tenantId: string, userId: string): Promise<string[]>;
   // logs
   provisioningLogs(tenantId: string, query: ProvisioningLogQuery): Promise<ProvisioningLogEntry[]>;
+  /** Every staged deletion/disable of the newest cycle that has any (paged). */
+  stagedInLatestCycle?(tenantId: string, query: { jobId: string; since?: Date }): Promise<StagedCycle>;
   // policy
   partnerPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerPolicy | null>;
   identitySyncPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerIdentitySync | null>;
@@ -130,7 +136,7 @@ export class GraphGateway implements CtsGraph {
   getJobs = (t: string, keys: JobKey[]) => this.tenant(t).batch.getJobs(keys);
   startJob = (ref: JobRef) => this.tenant(ref.tenantId).jobs.start(ref);
   pauseJob = (ref: JobRef) => this.tenant(ref.tenantId).jobs.pause(ref);
-  restartJob = (ref: JobRef, resetScope: string) => this.tenant(ref.tenantId).jobs.restart(ref, resetScope);
+  restartJob = (ref: JobRef, resetScope: string, opts?: { supportApproved?: boolean }) => this.tenant(ref.tenantId).jobs.restart(ref, resetScope, opts);
   getSchema = (ref: JobRef) => this.tenant(ref.tenantId).jobs.schema(ref);
   userRuleId = (ref: JobRef) => this.tenant(ref.tenantId).jobs.userRuleId(ref);
   provisionOnDemand = (ref: JobRef, subjects: ProvisionSubject[], opts?: { ruleId?: string; onQueued?: (ahead: number) => void }) =>
@@ -158,9 +164,11 @@ export class GraphGateway implements CtsGraph {
   userCount = (t: string) => this.tenant(t).directory.userCount();
 
   roleTemplateIds = (t: string, userId: string) => this.tenant(t).roles.roleTemplateIds(userId);
+  roleReadProblem = (t: string) => this.tenant(t).roles.roleReadProblem();
   groupIdsOf = (t: string, userId: string) => this.tenant(t).roles.groupIds(userId);
 
   provisioningLogs = (t: string, q: ProvisioningLogQuery) => this.tenant(t).logs.forJob(q);
+  stagedInLatestCycle = (t: string, q: { jobId: string; since?: Date }) => this.tenant(t).logs.stagedInLatestCycle(q);
 
   partnerPolicy = (t: string, partner: string) => this.tenant(t).policy.partner(partner);
   identitySyncPolicy = (t: string, partner: string) => this.tenant(t).policy.identitySynchronization(partner);

@@ -23,13 +23,22 @@ export interface ProvisionSubject {
 
 export interface DeletionThreshold {
   enabled: boolean;
+  /** When enabled without a value, the portal's default (DEFAULT_DELETE_THRESHOLD) and `defaulted: true`. */
   value: number | null;
+  defaulted?: boolean;
   /** 'missing' when SyncNotificationSettings is absent, 'invalid' when it is not the JSON we expect. */
   source: 'secrets' | 'missing' | 'invalid';
 }
 
 export const RESET_SCOPES = ['None', 'ConnectorDataStore', 'Escrows', 'Watermark', 'QuarantineState', 'Full', 'ForceDeletes'] as const;
 export type ResetScope = (typeof RESET_SCOPES)[number];
+
+/** The portal's threshold when it is enabled without a value (ED cross-tenant-synchronization-configure, step 10). */
+export const DEFAULT_DELETE_THRESHOLD = 500;
+
+/** "Do not use without Microsoft Support" (restartcriteria): never sent unless the caller says Support asked for it. */
+export const SUPPORT_ONLY_SCOPES: readonly ResetScope[] = ['ConnectorDataStore', 'Full'];
+export const SUPPORT_ONLY_WARNING = 'ConnectorDataStore (part of Full) clears the connector cache for all users; Microsoft says not to use it without Microsoft Support';
 
 /** Preferred user rule for CTS, per the CTS Graph guide. */
 export const CTS_USER_RULE = 'USER_INBOUND_USER';
@@ -73,11 +82,13 @@ export class SyncJobs {
   }
 
   /** `resetScope` is Graph's comma-separated string, e.g. 'ForceDeletes' or 'Watermark, Escrows, QuarantineState'; '' = portal restart. */
-  async restart(ref: JobRef, resetScope: string): Promise<void> {
+  async restart(ref: JobRef, resetScope: string, opts: { supportApproved?: boolean } = {}): Promise<void> {
     const op = `restart job ${name(ref)}${resetScope ? ` (${resetScope})` : ''}`;
     const parts = resetScope.split(',').map((s) => s.trim()).filter(Boolean);
     const bad = parts.filter((p) => !(RESET_SCOPES as readonly string[]).includes(p));
     if (bad.length) throw new GraphInputError(op, `unknown reset scope ${bad.join(', ')} (allowed: ${RESET_SCOPES.join(', ')})`);
+    const supportOnly = parts.filter((p) => (SUPPORT_ONLY_SCOPES as readonly string[]).includes(p));
+    if (supportOnly.length && !opts.supportApproved) throw new GraphInputError(op, `${supportOnly.join(', ')} is refused: ${SUPPORT_ONLY_WARNING}`);
     await this.g.call({ method: 'POST', path: `${this.jobPath(ref, op)}/restart`, body: { criteria: { resetScope: parts.join(', ') } }, operation: op, schema: noBody });
   }
 
@@ -92,12 +103,11 @@ export class SyncJobs {
     const cached = this.ruleIds.get(key);
     if (cached) return cached;
     const schema = await this.schema(ref);
-    const rules = schema.synchronizationRules;
-    const rule =
-      rules.find((r) => r.id === CTS_USER_RULE) ??
-      rules.find((r) => /user/i.test(r.id) && !/group/i.test(r.id)) ??
-      rules.find((r) => /user/i.test(`${r.name ?? ''}`));
-    if (!rule) throw new GraphResponseInvalidError(`find the user rule of job ${name(ref)}`, `the schema has no user rule (rules: ${rules.map((r) => r.id).join(', ') || 'none'})`);
+    const rule = pickUserRule(schema.synchronizationRules);
+    if (!rule) {
+      const rules = schema.synchronizationRules;
+      throw new GraphResponseInvalidError(`find the user rule of job ${name(ref)}`, `the schema has no ${CTS_USER_RULE} rule (rules: ${rules.map((r) => r.name ?? r.id).join(', ') || 'none'})`);
+    }
     this.ruleIds.set(key, rule.id);
     return rule.id;
   }
@@ -164,6 +174,26 @@ export class SyncJobs {
   }
 }
 
+type SyncRule = SyncSchema['synchronizationRules'][number];
+
+/**
+ * The rule provisionOnDemand wants for users. Its `id` is a GUID-like string; `USER_INBOUND_USER` is its `name`
+ * (CTS Graph guide, step 11). By name first, then by the `supportsProvisionOnDemand` metadata entry; the id is sent.
+ */
+export function pickUserRule(rules: SyncRule[]): SyncRule | undefined {
+  const byName = rules.find((r) => (r.name ?? '').toUpperCase() === CTS_USER_RULE);
+  if (byName) return byName;
+  // Older answers used the name as id; accept that too rather than fail.
+  const byId = rules.find((r) => r.id.toUpperCase() === CTS_USER_RULE);
+  if (byId) return byId;
+  const onDemand = rules.filter((r) => (r.metadata ?? []).some((m) => m.key.toLowerCase() === 'supportsprovisionondemand' && `${m.value ?? ''}`.toLowerCase() === 'true'));
+  const userOnDemand = onDemand.filter((r) => /user/i.test(r.name ?? '') && !/group/i.test(r.name ?? ''));
+  if (userOnDemand.length === 1) return userOnDemand[0];
+  if (onDemand.length === 1) return onDemand[0];
+  const users = rules.filter((r) => /user/i.test(r.name ?? '') && !/group/i.test(r.name ?? ''));
+  return users.length === 1 ? users[0] : undefined;
+}
+
 export function parseDeletionThreshold(raw: string | null | undefined): DeletionThreshold {
   if (raw === undefined || raw === null || raw === '') return { enabled: false, value: null, source: 'missing' };
   let json: unknown;
@@ -177,6 +207,7 @@ export function parseDeletionThreshold(raw: string | null | undefined): Deletion
   const enabled = o.DeleteThresholdEnabled === true || (typeof o.DeleteThresholdEnabled === 'string' && o.DeleteThresholdEnabled.toLowerCase() === 'true');
   const n = typeof o.DeleteThresholdValue === 'number' ? o.DeleteThresholdValue : typeof o.DeleteThresholdValue === 'string' ? Number(o.DeleteThresholdValue) : NaN;
   const value = Number.isFinite(n) && n >= 0 ? Math.floor(n) : null;
+  if (enabled && value === null) return { enabled, value: DEFAULT_DELETE_THRESHOLD, defaulted: true, source: 'secrets' };
   return { enabled, value, source: 'secrets' };
 }
 

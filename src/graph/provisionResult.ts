@@ -77,6 +77,13 @@ export function parseProvisionOnDemand(raw: { key?: string | null; value?: strin
     else if (steps.every((s) => normalise(s.status) === 'success')) outcome = 'success';
   }
 
+  // The CTS shape carries no `action`: read it from the export step's name (EntryExportAdd…). UNVERIFIED: the CTS
+  // guide's example is cut before its export step; the names come from the generic docs' examples.
+  if (!action) {
+    const exportStep = [...steps].reverse().find((s) => /export/i.test(s.type ?? '') && normalise(s.status) === 'success');
+    const verb = /^EntryExport(Add|Update|Delete|Disable)$/i.exec(exportStep?.name ?? '')?.[1]?.toLowerCase();
+    action = verb === 'add' ? 'Create' : verb ? verb[0]!.toUpperCase() + verb.slice(1) : null;
+  }
   const summaryStep = failedStep ?? steps[steps.length - 1];
   return {
     outcome: outcome ?? 'unknown',

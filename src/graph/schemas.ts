@@ -109,7 +109,13 @@ export const SyncJobSchema = z
 export type SyncJob = z.output<typeof SyncJobSchema>;
 
 export const SyncRuleSchema = z
-  .object({ id: z.string(), name: optString, sourceDirectoryName: optString, targetDirectoryName: optString })
+  .object({
+    id: z.string(),
+    name: optString,
+    sourceDirectoryName: optString,
+    targetDirectoryName: optString,
+    metadata: z.array(z.object({ key: z.string(), value: z.string().nullish() }).passthrough()).nullish(),
+  })
   .passthrough();
 export const SyncSchemaSchema = z
   .object({ id: optString, synchronizationRules: z.array(SyncRuleSchema).nullish().transform((v) => v ?? []) })

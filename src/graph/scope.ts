@@ -28,16 +28,16 @@ export class SyncScope {
     });
   }
 
-  /** The `msiam_access` role id from the service principal's appRoles (cached: app roles do not change). */
+  /**
+   * The `msiam_access` role id from the service principal's appRoles (cached: app roles do not change). On the CTS
+   * app `msiam_access` is the role's displayName and its `value` is null (CTS Graph guide, step 6), so match the
+   * displayName (or a value, should a tenant carry one); failing that, the single enabled role open to users.
+   */
   async accessRoleId(spId: string): Promise<string> {
     const cached = this.roleIds.get(spId.toLowerCase());
     if (cached) return cached;
     const sp = await this.servicePrincipal(spId);
-    const role = sp.appRoles.find((r) => r.value === CTS_ACCESS_ROLE && r.isEnabled !== false);
-    let id: string;
-    if (role) id = role.id;
-    else if (sp.appRoles.length === 0) id = DEFAULT_ACCESS_ROLE;
-    else throw new GraphResponseInvalidError(`find the ${CTS_ACCESS_ROLE} role of service principal ${spId}`, `roles present: ${sp.appRoles.map((r) => r.value ?? r.id).join(', ')}`);
+    const id = pickAccessRole(sp, spId);
     this.roleIds.set(spId.toLowerCase(), id);
     return id;
   }
@@ -110,4 +110,21 @@ export class SyncScope {
     }
     return { removed };
   }
+}
+
+/** Which app role puts a principal in scope; anything ambiguous is a configuration error naming what was found. */
+export function pickAccessRole(sp: ServicePrincipal, spId: string = sp.id): string {
+  const enabled = sp.appRoles.filter((r) => r.isEnabled !== false);
+  const named = (r: ServicePrincipal['appRoles'][number]) =>
+    [r.displayName, r.value].some((v) => (v ?? '').trim().toLowerCase() === CTS_ACCESS_ROLE);
+  const role = enabled.find(named);
+  if (role) return role.id;
+  if (sp.appRoles.length === 0) return DEFAULT_ACCESS_ROLE;
+  const forUsers = enabled.filter((r) => (r.allowedMemberTypes ?? []).some((t) => t.toLowerCase() === 'user'));
+  if (forUsers.length === 1) return forUsers[0]!.id;
+  const found = sp.appRoles.map((r) => `${r.displayName ?? r.value ?? '(unnamed)'} [${r.id}${r.isEnabled === false ? ', disabled' : ''}]`).join(', ');
+  throw new GraphResponseInvalidError(
+    `find the ${CTS_ACCESS_ROLE} app role of service principal ${spId}`,
+    `no enabled role named ${CTS_ACCESS_ROLE} and ${forUsers.length === 0 ? 'no' : forUsers.length} enabled role(s) open to users; roles found: ${found}. Check that the configuration names the cross-tenant sync service principal`,
+  );
 }

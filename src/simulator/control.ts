@@ -13,7 +13,10 @@ import { jobJson } from './wire';
  *   POST /_sim/tenants/{tenantId}/jobs/{jobId}/quarantine  { reason } → sticky quarantine until restart/start
  *   POST /_sim/tenants/{tenantId}/jobs/{jobId}/credentials { valid } → next cycle quarantines when false
  *   POST /_sim/tenants/{tenantId}/trip-deletes/{jobId}     unassign principals until the next cycle exceeds the threshold
- *   POST /_sim/faults                                      { tenantId?, latencyMs?, rate429?, rate503? } (0 clears)
+ *   POST /_sim/faults                                      { tenantId?, latencyMs?, rate429?, rate503? } (0 clears),
+ *                                                          or { tenantId?, applyThenStatus: 500, match?, times? }: the next
+ *                                                          matching write is APPLIED, then answered with that status
+ *   POST /_sim/tenants/{tenantId}/switches                 { limitedDirectoryRoles?, onDemandShape?: 'cts'|'generic' }
  *   POST /_sim/reset                                       seed everything again
  *   GET  /_sim/state                                       dump of the model
  *   GET  /_sim/requests   DELETE /_sim/requests            Graph request log (per tenant counts + entries)
@@ -28,7 +31,12 @@ const FaultsBody = z.object({
   latencyMs: z.number().int().min(0).max(60_000).optional(),
   rate429: Rate.optional(),
   rate503: Rate.optional(),
+  /** 0 clears an armed fault. */
+  applyThenStatus: z.union([z.literal(0), z.number().int().min(500).max(599)]).optional(),
+  match: z.string().min(1).optional(),
+  times: z.number().int().min(1).max(100).optional(),
 }).strict();
+const SwitchesBody = z.object({ limitedDirectoryRoles: z.boolean().optional(), onDemandShape: z.enum(['cts', 'generic']).optional() }).strict();
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
@@ -118,6 +126,11 @@ export function handleControl(ctx: ServerContext, method: string, rawUrl: string
     case 'POST _sim/faults': {
       const f = parse(FaultsBody, body);
       const scope = f.tenantId?.toLowerCase() ?? '*';
+      if (f.applyThenStatus !== undefined) {
+        if (f.applyThenStatus === 0) state.applyThen.delete(scope);
+        else state.applyThen.set(scope, { status: f.applyThenStatus, match: f.match, remaining: f.times ?? 1 });
+        return json({ applyThen: Object.fromEntries(state.applyThen) });
+      }
       const next = { latencyMs: f.latencyMs ?? 0, rate429: f.rate429 ?? 0, rate503: f.rate503 ?? 0 };
       if (next.latencyMs === 0 && next.rate429 === 0 && next.rate503 === 0) state.faults.delete(scope);
       else state.faults.set(scope, next);
@@ -140,6 +153,11 @@ export function handleControl(ctx: ServerContext, method: string, rawUrl: string
       const job = findJob(ctx, seg[2]!, seg[4]!);
       job.credentialsValid = parse(CredentialsBody, body).valid;
       return jobStatus(ctx, job);
+    }
+    case 'POST _sim/tenants/*/switches': {
+      const tenantId = seg[2]!.toLowerCase();
+      if (!state.world.tenants.has(tenantId)) throw new SimError(404, 'ResourceNotFound', `Tenant '${seg[2]}' is not part of the simulated estate.`);
+      return json({ tenantId, switches: state.setSwitches(tenantId, parse(SwitchesBody, body)) });
     }
     case 'POST _sim/tenants/*/trip-deletes/*':
       return tripDeletes(ctx, findJob(ctx, seg[2]!, seg[4]!));

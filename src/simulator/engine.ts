@@ -3,6 +3,7 @@ import type { Prng } from './prng';
 import { ZERO_COUNTS } from './wire';
 import {
   NEVER,
+  QUARANTINE_DISABLE_MS,
   iso,
   type ProvisioningLog,
   type QuarantineReason,
@@ -102,6 +103,9 @@ interface LogInput {
   onDemand?: boolean;
 }
 
+/** Export step names by action, as in the docs' examples (EntryExportAdd, EntryExportUpdate…). */
+const EXPORT_STEP: Partial<Record<string, string>> = { create: 'EntryExportAdd', update: 'EntryExportUpdate', delete: 'EntryExportDelete', disable: 'EntryExportUpdate' };
+
 function writeLog(ctx: EngineContext, job: SimJob, input: LogInput): ProvisioningLog {
   const { source, target, sp } = jobParts(ctx, job);
   const ok = input.status === 'success';
@@ -112,8 +116,9 @@ function writeLog(ctx: EngineContext, job: SimJob, input: LogInput): Provisionin
     description,
     details: {} as Record<string, string>,
   });
-  const exportDescription = input.action === 'stagedDelete'
-    ? `The ${input.sourceUser.userPrincipalName} deletion was held back: the accidental deletion threshold was exceeded`
+  const held = input.action === 'stagedDelete' || input.action === 'StagedAction';
+  const exportDescription = held
+    ? `The ${input.sourceUser.userPrincipalName} ${input.action === 'StagedAction' ? 'disable' : 'deletion'} was held back: the accidental deletion threshold was exceeded`
     : `User '${input.sourceUser.userPrincipalName}' ${input.action} in ${target.name}`;
   const log: ProvisioningLog = {
     id: ctx.ids.guid(),
@@ -134,10 +139,11 @@ function writeLog(ctx: EngineContext, job: SimJob, input: LogInput): Provisionin
     targetIdentity: { id: input.targetUserId, displayName: input.sourceUser.displayName, identityType: 'User', details: {} },
     modifiedProperties: input.modified ?? [],
     provisioningSteps: [
-      step('EntryImport', 'Import', 'success', `Retrieved ${input.sourceUser.userPrincipalName} from ${source.name}`),
-      step('EntrySynchronizationScoping', 'Scoping', input.action === 'delete' || input.action === 'stagedDelete' ? 'skipped' : 'success', 'Determined scope'),
-      step('EntryExportUpdate', 'Matching', 'success', input.targetUserId ? `Matched target user ${input.targetUserId}` : 'No matching user in the target'),
-      step('EntryExport', 'Export', ok ? 'success' : input.status, exportDescription),
+      // Lower-case step types, as in the CTS guide's provisioning-log example.
+      step('EntryImport', 'import', 'success', `Retrieved ${input.sourceUser.userPrincipalName} from ${source.name}`),
+      step('EntrySynchronizationScoping', 'scoping', input.action === 'delete' || held ? 'skipped' : 'success', 'Determined scope'),
+      step('EntryMatching', 'matching', 'success', input.targetUserId ? `Matched target user ${input.targetUserId}` : 'No matching user in the target'),
+      step(EXPORT_STEP[input.action] ?? 'EntryExport', 'export', ok ? 'success' : input.status, exportDescription),
     ],
     provisioningStatusInfo: {
       status: input.status,
@@ -191,6 +197,8 @@ export function quarantine(
     };
   }
   job.code = job.scheduleState === 'Paused' ? 'Paused' : 'Quarantine';
+  // Still quarantined after 28 days: the service disables the job (reference §10); only start or restart revives it.
+  if (now - Date.parse(job.quarantine.seriesBegan) > QUARANTINE_DISABLE_MS) job.scheduleState = 'Disabled';
 }
 
 function fail(ctx: EngineContext, job: SimJob, began: number, error: { code: string; message: string; tenantActionable: boolean }): void {
@@ -201,7 +209,7 @@ function fail(ctx: EngineContext, job: SimJob, began: number, error: { code: str
 
 /** Why a cycle can't reach the target at all, or null when it can. */
 function blockingError(ctx: EngineContext, job: SimJob): { code: string; message: string; tenantActionable: boolean } | null {
-  const { target } = jobParts(ctx, job);
+  const { source, target } = jobParts(ctx, job);
   if (!job.credentialsValid) {
     return {
       code: 'AzureActiveDirectoryInvalidCredentials',
@@ -210,11 +218,18 @@ function blockingError(ctx: EngineContext, job: SimJob): { code: string; message
     };
   }
   if (!targetAllowsInbound(target, job.sourceTenantId)) {
+    // UNVERIFIED code: no page names the error for isSyncAllowed = false; the simulator uses its own.
     return {
-      code: 'AzureDirectoryB2BManagementPolicyCheckFailure',
-      message: `The cross-tenant access policy of ${target.name} does not allow inbound user synchronization from this tenant.`,
+      code: 'CrossTenantSyncNotAllowedByTarget',
+      message: `The cross-tenant access policy of ${target.name} does not allow inbound user synchronization from this tenant (userSyncInbound.isSyncAllowed is not true).`,
       tenantActionable: true,
     };
+  }
+  const inbound = target.partners.get(job.sourceTenantId)?.automaticUserConsentSettings.inboundAllowed === true;
+  const outbound = source.partners.get(job.targetTenantId)?.automaticUserConsentSettings.outboundAllowed === true;
+  if (!inbound || !outbound) {
+    // The documented code and message for missing auto-redemption consent (synchronizationError reference).
+    return { code: 'AzureDirectoryB2BManagementPolicyCheckFailure', message: 'Policy permitting auto-redemption of invitations not configured.', tenantActionable: true };
   }
   return null;
 }
@@ -323,7 +338,7 @@ export function runCycle(ctx: EngineContext, job: SimJob): void {
   for (const r of removals) {
     deltas += 1;
     if (held) {
-      writeLog(ctx, job, { action: 'stagedDelete', status: 'skipped', sourceUser: r.src, targetUserId: r.targetId, cycleId,
+      writeLog(ctx, job, { action: r.kind === 'disable' ? 'StagedAction' : 'stagedDelete', status: 'skipped', sourceUser: r.src, targetUserId: r.targetId, cycleId,
         error: { errorCode: 'TooManyDeletes', reason: `Held back: ${removals.length} deletions exceed the threshold of ${threshold.value}` } });
       continue;
     }
@@ -422,8 +437,15 @@ export interface OnDemandResult {
   value: string;
 }
 
-/** provisionOnDemand for one user subject, answered in the generic docs' shape (key and value are JSON strings). */
-export function provisionOnDemand(ctx: EngineContext, job: SimJob, userId: string): OnDemandResult {
+/** The CTS guide's provisionOnDemand `key`: a type name, with `value` a JSON array of status objects. */
+export const CTS_ON_DEMAND_KEY = 'Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo';
+
+/**
+ * provisionOnDemand for one user subject. 'cts' answers as the CTS guide shows (key = a type name, value = a JSON
+ * array whose entries carry provisioningSteps with a timestamp each); 'generic' as the generic reference (key = JSON
+ * {result, details}, value = one JSON object with action, statusInfo, identities and steps).
+ */
+export function provisionOnDemand(ctx: EngineContext, job: SimJob, userId: string, shape: 'cts' | 'generic' = 'cts'): OnDemandResult {
   const { source, target, sp } = jobParts(ctx, job);
   const src = source.users.get(userId);
   if (!src) throw new SimError(400, 'RequestParameterInvalid', `The subject '${userId}' was not found in the source directory.`);
@@ -431,7 +453,10 @@ export function provisionOnDemand(ctx: EngineContext, job: SimJob, userId: strin
   const steps: { name: string; type: string; status: string; description: string; details: Record<string, string> }[] = [
     { name: 'EntryImport', type: 'Import', status: 'Success', description: `Retrieved ${src.userPrincipalName} from ${source.name}`, details: { objectId: src.id } },
   ];
-  const answer = (result: 'Success' | 'Skipped' | 'Failure', action: string, details: Record<string, string>, targetId = '') => ({
+  const answer = (result: 'Success' | 'Skipped' | 'Failure', action: string, details: Record<string, string>, targetId = ''): OnDemandResult => shape === 'cts' ? {
+    key: CTS_ON_DEMAND_KEY,
+    value: JSON.stringify([{ provisioningSteps: steps.map((s) => ({ name: s.name, type: s.type, status: s.status, description: s.description, timestamp: iso(ctx.clock.now()), details: s.details })) }]),
+  } : {
     key: JSON.stringify({ result, details }),
     value: JSON.stringify({
       action,
@@ -442,7 +467,7 @@ export function provisionOnDemand(ctx: EngineContext, job: SimJob, userId: strin
       sourceIdentity: { id: src.id, displayName: src.displayName, identityType: 'User' },
       targetIdentity: { id: targetId, displayName: src.displayName, identityType: 'User' },
     }),
-  });
+  };
   const blocked = blockingError(ctx, job);
   if (blocked) {
     steps.push({ name: 'EntryExport', type: 'Export', status: 'Failure', description: blocked.message, details: { errorCode: blocked.code } });
@@ -456,12 +481,12 @@ export function provisionOnDemand(ctx: EngineContext, job: SimJob, userId: strin
   }
   steps.push({ name: 'EntrySynchronizationScoping', type: 'Scoping', status: 'Success', description: 'The user is in scope.', details: {} });
   const out = provisionUser(ctx, job, src);
-  steps.push({ name: 'EntryExportUpdate', type: 'Matching', status: 'Success', description: out.action === 'create' ? `No matching user found in ${target.name}` : `Matched ${out.targetId}`, details: {} });
+  steps.push({ name: 'EntryMatching', type: 'Matching', status: 'Success', description: out.action === 'create' ? `No matching user found in ${target.name}` : `Matched ${out.targetId}`, details: {} });
   if (out.action === 'none') {
     steps.push({ name: 'EntryExport', type: 'Export', status: 'Skipped', description: 'The target user is already up to date.', details: {} });
     return answer('Skipped', 'Other', { errorCode: 'RedundantExport' }, out.targetId);
   }
-  steps.push({ name: 'EntryExport', type: 'Export', status: 'Success', description: `User ${out.action}d in ${target.name}`, details: { targetId: out.targetId } });
+  steps.push({ name: EXPORT_STEP[out.action] ?? 'EntryExport', type: 'Export', status: 'Success', description: `User ${out.action}d in ${target.name}`, details: { targetId: out.targetId } });
   writeLog(ctx, job, { action: out.action, status: 'success', sourceUser: src, targetUserId: out.targetId, cycleId, modified: out.modified, onDemand: true });
   return answer('Success', out.action === 'create' ? 'Create' : out.action === 'update' ? 'Update' : 'Disable', {}, out.targetId);
 }

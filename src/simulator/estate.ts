@@ -3,6 +3,7 @@ import { DEMO } from './demoIds';
 import { type EngineContext, runCycle } from './engine';
 import {
   MSIAM_ACCESS_ROLE_ID,
+  USER_ROLE_ID,
   NEVER,
   emptyTenant,
   iso,
@@ -105,9 +106,18 @@ function servicePrincipal(id: string, appId: string, targetName: string, targetI
     appRoles: [
       {
         id: MSIAM_ACCESS_ROLE_ID,
-        value: 'msiam_access',
+        value: null,
         displayName: 'msiam_access',
         description: 'msiam_access',
+        allowedMemberTypes: ['User'],
+        isEnabled: true,
+        origin: 'Application',
+      },
+      {
+        id: USER_ROLE_ID,
+        value: null,
+        displayName: 'User',
+        description: 'User',
         allowedMemberTypes: ['User'],
         isEnabled: true,
         origin: 'Application',

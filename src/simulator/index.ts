@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock';
 import { runCycle } from './engine';
 import { estateConfig, type EstateConfig } from './estateConfig';
 import { createServer, type ServerContext } from './server';
-import { SimState } from './state';
+import { SimState, type TenantSwitches } from './state';
 
 /**
  * The CTS simulator: a Microsoft Graph v1.0 look-alike for several tenants on loopback, backed by a model of the
@@ -12,6 +12,7 @@ import { SimState } from './state';
 
 export { DEMO } from './demoIds';
 export type { EstateConfig } from './estateConfig';
+export type { TenantSwitches } from './state';
 
 export interface SimulatorOptions {
   host?: string;
@@ -22,6 +23,8 @@ export interface SimulatorOptions {
   clock?: { now(): number };
   estate?: 'demo' | 'small';
   pageSize?: number;
+  /** Per-tenant fidelity switches, e.g. `{ [homeTenantId]: { limitedDirectoryRoles: true } }` (kept across resets). */
+  switches?: Record<string, Partial<TenantSwitches>>;
   /** Retry-After seconds on injected 429/503 faults. Default 1. */
   retryAfterSeconds?: number;
 }
@@ -35,7 +38,7 @@ export interface RunningSimulator {
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const clock: Clock = opts.clock ?? { now: () => Date.now() };
-  const state = new SimState(opts.seed ?? 42, opts.estate ?? 'demo', clock);
+  const state = new SimState(opts.seed ?? 42, opts.estate ?? 'demo', clock, opts.switches);
   let url = '';
   const ctx: ServerContext = { state, url: () => url, pageSize: opts.pageSize ?? 10, retryAfterSeconds: opts.retryAfterSeconds ?? 1 };
   const server = createServer(ctx);

@@ -3,7 +3,13 @@
 export const NEVER = '0001-01-01T00:00:00Z';
 export const MSIAM_ACCESS_ROLE_ID = '7dfd756e-8c27-4472-b2b7-38c17fc5de5e';
 export const CTS_APP_TEMPLATE_ID = '518e5f48-1fc8-4c48-9387-9fdf28b0dfe7';
-export const USER_RULE_ID = 'USER_INBOUND_USER';
+/** The CTS user rule: its id is GUID-like, USER_INBOUND_USER is its name (CTS Graph guide, step 11). */
+export const USER_RULE_ID = '6c409270-f78a-4bc6-af23-7cf3ab6482fe';
+export const USER_RULE_NAME = 'USER_INBOUND_USER';
+/** A second, unrelated app role the gallery app carries (value null too). */
+export const USER_ROLE_ID = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
+/** A job still quarantined after this long is disabled by the service (reference §10). */
+export const QUARANTINE_DISABLE_MS = 28 * 86400_000;
 
 export interface SimUser {
   id: string;
@@ -63,7 +69,8 @@ export interface AppRoleAssignment {
 
 export interface AppRole {
   id: string;
-  value: string;
+  /** null on the CTS gallery app: msiam_access is the displayName. */
+  value: string | null;
   displayName: string;
   description: string;
   allowedMemberTypes: string[];
@@ -156,7 +163,8 @@ export interface ProvisioningLog {
   jobId: string;
   cycleId: string;
   changeId: string;
-  provisioningAction: 'create' | 'update' | 'delete' | 'disable' | 'stagedDelete' | 'other';
+  /** StagedAction: a held-back disable, as the portal shows it (reference §3). */
+  provisioningAction: 'create' | 'update' | 'delete' | 'disable' | 'stagedDelete' | 'StagedAction' | 'other';
   durationInMilliseconds: number;
   initiatedBy: { id: string; displayName: string; initiatorType: 'user' | 'application' | 'system' };
   servicePrincipal: { id: string; displayName: string };

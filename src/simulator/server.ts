@@ -67,6 +67,11 @@ function dispatch(ctx: ServerContext, tenantId: string, method: string, pathAndQ
     if (!m) throw new SimError(404, 'ResourceNotFound', `Resource not found for the segment '${path.split('/').filter(Boolean).pop() ?? ''}'.`);
     const req: GraphRequest = { state, tenant, method, path, query, headers, body, baseUrl: `${ctx.url()}/${tenant.id}/v1.0`, pageSize: ctx.pageSize };
     res = m.route.handler(req, m.params);
+    if (method !== 'GET' && res.status < 300) {
+      const lost = state.takeApplyThen(tenant.id, path);
+      // The write happened; only its answer is lost, as when Graph times out behind its front door.
+      if (lost) res = { status: lost, body: envelope(lost >= 500 ? 'InternalServerError' : 'Error', 'The request was applied but the answer failed (injected fault).', requestId, clientRequestId, date) };
+    }
   } catch (e) {
     res = errorResponse(e, requestId, clientRequestId, date);
   }

@@ -12,6 +12,24 @@ export interface FaultSettings {
   rate503: number;
 }
 
+/** "Applied but answered 5xx": the next matching write happens, then the client gets `status` (a lost answer). */
+export interface ApplyThenFault {
+  status: number;
+  /** Only writes whose path contains this (case-insensitive); all writes when absent. */
+  match?: string;
+  remaining: number;
+}
+
+/** Per-tenant fidelity switches (the control API and SimulatorOptions set them). */
+export interface TenantSwitches {
+  /** The bot's app lacks RoleManagement.Read.Directory: directoryRole objects come back as type and id only. */
+  limitedDirectoryRoles: boolean;
+  /** provisionOnDemand answer: the CTS guide's (key = type name, value = JSON array) or the generic docs'. */
+  onDemandShape: 'cts' | 'generic';
+}
+
+export const DEFAULT_SWITCHES: TenantSwitches = { limitedDirectoryRoles: false, onDemandShape: 'cts' };
+
 export interface RequestRecord {
   tenantId: string;
   method: string;
@@ -26,6 +44,9 @@ export class SimState {
   faultDice!: Prng;
   /** Per tenant id, or '*' for all tenants. */
   faults = new Map<string, FaultSettings>();
+  /** Per tenant id, or '*'. */
+  applyThen = new Map<string, ApplyThenFault>();
+  switches = new Map<string, TenantSwitches>();
   requests: RequestRecord[] = [];
   /** provisionOnDemand call times per source tenant, for the 5-per-10-s limit. */
   onDemandCalls = new Map<string, number[]>();
@@ -34,6 +55,8 @@ export class SimState {
     readonly seed: number,
     readonly size: EstateSize,
     readonly clock: Clock,
+    /** Switches applied at every reset (from SimulatorOptions). */
+    private readonly initialSwitches: Record<string, Partial<TenantSwitches>> = {},
   ) {
     this.reset();
   }
@@ -44,12 +67,36 @@ export class SimState {
     this.engine = { world: this.world, clock: this.clock, ids };
     this.restartFaultDice();
     this.faults.clear();
+    this.applyThen.clear();
+    this.switches.clear();
+    for (const [t, s] of Object.entries(this.initialSwitches)) this.setSwitches(t, s);
     this.requests = [];
     this.onDemandCalls.clear();
   }
 
   restartFaultDice(): void {
     this.faultDice = new Prng(this.seed ^ 0xfa017);
+  }
+
+  switchesFor(tenantId: string): TenantSwitches {
+    return this.switches.get(tenantId.toLowerCase()) ?? DEFAULT_SWITCHES;
+  }
+
+  setSwitches(tenantId: string, patch: Partial<TenantSwitches>): TenantSwitches {
+    const next = { ...this.switchesFor(tenantId), ...patch };
+    this.switches.set(tenantId.toLowerCase(), next);
+    return next;
+  }
+
+  /** Consumes one "applied, then answered 5xx" fault for this write, if one is armed. */
+  takeApplyThen(tenantId: string, path: string): number | undefined {
+    for (const key of [tenantId.toLowerCase(), '*']) {
+      const f = this.applyThen.get(key);
+      if (!f || (f.match && !path.toLowerCase().includes(f.match.toLowerCase()))) continue;
+      if (--f.remaining <= 0) this.applyThen.delete(key);
+      return f.status;
+    }
+    return undefined;
   }
 
   faultsFor(tenantId: string): FaultSettings | undefined {

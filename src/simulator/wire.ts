@@ -1,4 +1,4 @@
-import { NEVER, type SimGroup, type SimJob, type SimUser, type TaskExecution, type DirectoryRole } from './model';
+import { NEVER, USER_RULE_ID, USER_RULE_NAME, type SimGroup, type SimJob, type SimUser, type TaskExecution, type DirectoryRole } from './model';
 
 /** Graph v1.0 JSON for the model's objects. */
 
@@ -87,7 +87,8 @@ export function jobJson(job: SimJob, troubleshootingBase: string): Record<string
       steadyStateFirstAchievedTime: job.steadyStateFirstAchievedTime,
       steadyStateLastAchievedTime: job.steadyStateLastAchievedTime,
       synchronizedEntryCountByType: [{ key: 'User to User', value: job.links.size }],
-      troubleshootingUrl: q ? `${troubleshootingBase}/troubleshoot/${encodeURIComponent(job.id)}` : null,
+      // Graph sends an empty string, not null, when there is nothing to troubleshoot.
+      troubleshootingUrl: q ? `${troubleshootingBase}/troubleshoot/${encodeURIComponent(job.id)}` : '',
     },
   };
 }
@@ -98,8 +99,12 @@ export function schemaJson(job: SimJob): Record<string, unknown> {
     version: 'Date:2024-01-01T00:00:00Z',
     synchronizationRules: [
       {
-        id: 'USER_INBOUND_USER',
-        name: 'USER_INBOUND_USER',
+        id: USER_RULE_ID,
+        name: USER_RULE_NAME,
+        metadata: [
+          { key: 'defaultSourceObjectMappings', value: '[]' },
+          { key: 'supportsProvisionOnDemand', value: 'true' },
+        ],
         editable: true,
         containerFilter: { includedContainers: [] },
         groupFilter: { includedGroups: [] },

@@ -109,7 +109,9 @@ describe('deletion threshold from SyncNotificationSettings', () => {
     ['{"Enabled":true,"Recipients":"ops@x.com","DeleteThresholdEnabled":true,"DeleteThresholdValue":50}', { enabled: true, value: 50, source: 'secrets' }],
     ['{"Enabled":false,"DeleteThresholdEnabled":false}', { enabled: false, value: null, source: 'secrets' }],
     ['{"DeleteThresholdEnabled":"True","DeleteThresholdValue":"500"}', { enabled: true, value: 500, source: 'secrets' }],
-    ['{"DeleteThresholdEnabled":true,"DeleteThresholdValue":-3}', { enabled: true, value: null, source: 'secrets' }],
+    // Enabled without a usable value: the portal's default of 500, marked as such.
+    ['{"DeleteThresholdEnabled":true,"DeleteThresholdValue":-3}', { enabled: true, value: 500, defaulted: true, source: 'secrets' }],
+    ['{"DeleteThresholdEnabled":true}', { enabled: true, value: 500, defaulted: true, source: 'secrets' }],
     ['not json', { enabled: false, value: null, source: 'invalid' }],
     ['[1]', { enabled: false, value: null, source: 'invalid' }],
     [undefined, { enabled: false, value: null, source: 'missing' }],

@@ -78,7 +78,8 @@ describe('jobs', () => {
 
   test('provisionOnDemand with the ruleId read from the schema works', async () => {
     const { gw } = gateway();
-    expect(await gw.userRuleId(ref)).toBe('USER_INBOUND_USER');
+    // The rule's id is GUID-like; USER_INBOUND_USER is its name (CTS Graph guide, step 11).
+    expect(await gw.userRuleId(ref)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
     const positions: number[] = [];
     const result = await gw.provisionOnDemand(ref, [{ objectId: megan.id, objectTypeName: 'User' }], { onQueued: (n) => positions.push(n) });
     expect(result.understood).toBe(true);
@@ -121,7 +122,8 @@ describe('scope (appRoleAssignedTo)', () => {
     const { gw } = gateway();
     const roleId = await gw.accessRoleId(CONTOSO, c2f.servicePrincipalId);
     const sp = await gw.servicePrincipal(CONTOSO, c2f.servicePrincipalId);
-    expect(sp.appRoles.find((r) => r.value === 'msiam_access')?.id).toBe(roleId);
+    // msiam_access is the displayName; its value is null (CTS Graph guide, step 6).
+    expect(sp.appRoles.find((r) => r.displayName === 'msiam_access')).toMatchObject({ id: roleId, value: null });
     const a = await gw.assign(CONTOSO, c2f.servicePrincipalId, lee.id, 'User');
     expect(a).toMatchObject({ principalId: lee.id, resourceId: c2f.servicePrincipalId, appRoleId: roleId });
     expect((await gw.listAssignments(CONTOSO, c2f.servicePrincipalId)).map((x) => x.id)).toContain(a.id);

@@ -126,7 +126,10 @@ describe('simulator directory over Graph HTTP', () => {
 
   it('exposes the CTS service principal with msiam_access and validates app role assignments', async () => {
     const sp = await g.api(`/servicePrincipals/${cfg.servicePrincipalId}`).get();
-    const role = sp.appRoles.find((r: { value: string }) => r.value === 'msiam_access');
+    // msiam_access is the displayName; its value is null, and a second unrelated role sits beside it (CTS Graph guide, step 6).
+    const role = sp.appRoles.find((r: { displayName: string }) => r.displayName === 'msiam_access');
+    expect(role.value).toBeNull();
+    expect(sp.appRoles.length).toBeGreaterThan(1);
     expect(role.allowedMemberTypes).toEqual(['User']);
     const body = { principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: role.id };
     const a = await g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post(body);

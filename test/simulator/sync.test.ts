@@ -27,7 +27,12 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     const target = `${upn.replace('@', '_')}#EXT#@${DEMO.tenants.fabrikam.domain}`;
     return (await fabrikam.api('/users').filter(`userPrincipalName eq '${encodeURIComponent(target.replace(/'/g, "''"))}'`).get()).value;
   };
-  const logs = (filter: string) => contoso.api('/auditLogs/provisioning').filter(filter).orderby('activityDateTime desc').top(999).get();
+  // Only jobId and activityDateTime are filterable on the server (reference §5): the rest is filtered here.
+  type Log = { provisioningAction: string; sourceIdentity: { id: string }; provisioningStatusInfo: { status: string } };
+  const logs = async (where: (l: Log) => boolean) => {
+    const page = await contoso.api('/auditLogs/provisioning').filter(`jobId eq '${cfg.jobId}'`).orderby('activityDateTime desc').top(999).get();
+    return { ...page, value: (page.value as Log[]).filter(where) };
+  };
 
   it('starts Active with one completed cycle and the full job shape', async () => {
     const j = await job();
@@ -41,7 +46,9 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     const list = await contoso.api(`/servicePrincipals/${cfg.servicePrincipalId}/synchronization/jobs`).get();
     expect(list.value.map((x: { id: string }) => x.id)).toEqual([cfg.jobId]);
     const schema = await contoso.api(`${JOB}/schema`).get();
-    expect(schema.synchronizationRules.map((r: { id: string }) => r.id)).toContain('USER_INBOUND_USER');
+    // The user rule's id is GUID-like; USER_INBOUND_USER is its name (CTS Graph guide, step 11).
+    const rule = schema.synchronizationRules.find((r: { name: string }) => r.name === 'USER_INBOUND_USER');
+    expect(rule.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it('assigning a user puts them in scope: the next cycle creates the B2B member and logs a create', async () => {
@@ -54,10 +61,11 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     expect(after.body.status.lastExecution.countExported).toBe(1);
     const [copy] = await b2bCopies(DEMO.users.lee.id);
     expect(copy).toMatchObject({ userType: 'Member', displayName: 'Lee Gu', userPrincipalName: 'LeeG_contoso.onmicrosoft.com#EXT#@fabrikam.onmicrosoft.com' });
-    const created = await logs(`jobId eq '${cfg.jobId}' and provisioningAction eq 'create' and sourceIdentity/id eq '${DEMO.users.lee.id}'`);
+    const created = await logs((l) => l.provisioningAction === 'create' && l.sourceIdentity.id === DEMO.users.lee.id);
     expect(created.value).toHaveLength(1);
     expect(created.value[0]).toMatchObject({ provisioningStatusInfo: { status: 'success' }, servicePrincipal: { id: cfg.servicePrincipalId }, targetIdentity: { id: copy.id } });
-    expect(created.value[0].provisioningSteps.map((s: { provisioningStepType: string }) => s.provisioningStepType)).toEqual(['Import', 'Scoping', 'Matching', 'Export']);
+    // Provisioning logs spell step types in lower case (CTS guide, step 13).
+    expect(created.value[0].provisioningSteps.map((s: { provisioningStepType: string }) => s.provisioningStepType)).toEqual(['import', 'scoping', 'matching', 'export']);
     // A cycle with nothing to do reaches steady state.
     clock.advance(60_000);
     expect((await cycle(sim)).body.status.steadyStateLastAchievedTime).not.toBe('0001-01-01T00:00:00Z');
@@ -81,7 +89,7 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     expect(q.body.status.quarantine).toMatchObject({ reason: 'TooManyDeletes', seriesCount: 1 });
     expect(q.body.status.quarantine.error.code).toBe('TooManyDeletes');
     expect((await fabrikam.api('/users').header('ConsistencyLevel', 'eventual').count(true).top(1).get())['@odata.count']).toBe(before);
-    const staged = await logs(`jobId eq '${cfg.jobId}' and provisioningAction eq 'stagedDelete'`);
+    const staged = await logs((l) => l.provisioningAction === 'stagedDelete');
     expect(staged.value).toHaveLength(trip.body.wouldDelete);
     expect(staged.value.every((l: { provisioningStatusInfo: { status: string } }) => l.provisioningStatusInfo.status === 'skipped')).toBe(true);
     // Still held on the next cycle.
@@ -95,7 +103,7 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     expect(applied.body.status.quarantine).toBeNull();
     const after = (await fabrikam.api('/users').header('ConsistencyLevel', 'eventual').count(true).top(1).get())['@odata.count'];
     expect(after).toBe(before - trip.body.wouldDelete);
-    const deletes = await logs(`jobId eq '${cfg.jobId}' and provisioningAction eq 'delete' and provisioningStatusInfo/status eq 'success'`);
+    const deletes = await logs((l) => l.provisioningAction === 'delete' && l.provisioningStatusInfo.status === 'success');
     expect(deletes.value).toHaveLength(trip.body.wouldDelete);
   });
 
@@ -107,7 +115,7 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     }
     const healed = await cycle(sim);
     expect(healed.body.status).toMatchObject({ code: 'Active', quarantine: null });
-    expect((await logs(`jobId eq '${cfg.jobId}' and provisioningAction eq 'delete'`)).value).toEqual([]);
+    expect((await logs((l) => l.provisioningAction === 'delete')).value).toEqual([]);
   });
 
   it('a paused job does not cycle; start resumes it; start on a running job changes nothing', async () => {
@@ -136,7 +144,12 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
 
     await fabrikam.api(`/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`).patch({ userSyncInbound: { isSyncAllowed: false } });
     const blocked = await cycle(sim);
-    expect(blocked.body.status.quarantine).toMatchObject({ reason: 'EncounteredQuarantineException', error: { code: 'AzureDirectoryB2BManagementPolicyCheckFailure' } });
+    // isSyncAllowed = false has its own outcome (its real code is UNVERIFIED); missing auto-redemption consent is the documented code.
+    expect(blocked.body.status.quarantine).toMatchObject({ reason: 'EncounteredQuarantineException', error: { code: 'CrossTenantSyncNotAllowedByTarget' } });
+    await fabrikam.api(`/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`).patch({ userSyncInbound: { isSyncAllowed: true } });
+    await fabrikam.api(`/policies/crossTenantAccessPolicy/partners/${C}`).patch({ automaticUserConsentSettings: { inboundAllowed: false } });
+    expect((await cycle(sim)).body.status.quarantine).toMatchObject({ error: { code: 'AzureDirectoryB2BManagementPolicyCheckFailure', message: 'Policy permitting auto-redemption of invitations not configured.' } });
+    await fabrikam.api(`/policies/crossTenantAccessPolicy/partners/${C}`).patch({ automaticUserConsentSettings: { inboundAllowed: true } });
     await fabrikam.api(`/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`).patch({ userSyncInbound: { isSyncAllowed: true } });
     expect((await cycle(sim)).body.status.code).toBe('Active');
   });
@@ -168,19 +181,22 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
   it('provisionOnDemand: success, wrong ruleId 400, and the 6th call within 10 s is 429 with Retry-After', async () => {
     const sp = await contoso.api(`/servicePrincipals/${cfg.servicePrincipalId}`).get();
     await contoso.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: sp.appRoles[0].id });
-    const ruleId = (await contoso.api(`${JOB}/schema`).get()).synchronizationRules[0].id;
+    const ruleId = (await contoso.api(`${JOB}/schema`).get()).synchronizationRules.find((r: { name: string }) => r.name === 'USER_INBOUND_USER').id;
     const pod = (objectId: string, rule = ruleId) => contoso.api(`${JOB}/provisionOnDemand`).post({ parameters: [{ ruleId: rule, subjects: [{ objectId, objectTypeName: 'User' }] }] });
 
+    // The CTS guide's shape: key names a type, value is a JSON array of status objects.
     const ok = await pod(DEMO.users.lee.id);
-    expect(typeof ok.key).toBe('string');
-    expect(JSON.parse(ok.key).result).toBe('Success');
+    expect(ok.key).toBe('Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo');
     const value = JSON.parse(ok.value);
-    expect(value.action).toBe('Create');
-    expect(value.provisioningSteps.map((s: { type: string }) => s.type)).toEqual(['Import', 'Scoping', 'Matching', 'Export']);
+    expect(Array.isArray(value)).toBe(true);
+    expect(value[0].provisioningSteps.map((s: { type: string }) => s.type)).toEqual(['Import', 'Scoping', 'Matching', 'Export']);
+    expect(value[0].provisioningSteps.at(-1)).toMatchObject({ name: 'EntryExportAdd', status: 'Success' });
     expect(await b2bCopies(DEMO.users.lee.id)).toHaveLength(1);
 
     const wrong = await graphError(pod(DEMO.users.lee.id, 'WRONG_RULE'));
     expect(wrong).toMatchObject({ statusCode: 400, code: 'RequestParameterInvalid' });
+    // The generic reference's shape, behind the per-tenant switch.
+    await control(sim, 'POST', `/_sim/tenants/${C}/switches`, { onDemandShape: 'generic' });
     const skipped = await pod(DEMO.users.guest.id);
     expect(JSON.parse(skipped.key).result).toBe('Skipped');
     clock.advance(2_000);

@@ -2,11 +2,12 @@ import { collection, route, type Route } from '../graphHttp';
 
 /** GET /auditLogs/provisioning: provisioningObjectSummary, newest first unless $orderby says otherwise. */
 
-const FILTERABLE = [
-  'id', 'jobId', 'cycleId', 'changeId', 'tenantId', 'activityDateTime', 'provisioningAction',
-  'servicePrincipal/id', 'servicePrincipal/displayName', 'provisioningStatusInfo/status',
-  'sourceIdentity/id', 'sourceIdentity/displayName', 'targetIdentity/id', 'targetIdentity/displayName', 'initiatedBy/initiatorType',
-];
+/**
+ * Only jobId and activityDateTime are documented as filterable (reference §5); the CTS guide's own example also
+ * filters servicePrincipal id/displayName. Anything else is refused, so a client that filters on action or status
+ * server-side fails here as it may against Graph.
+ */
+const FILTERABLE = ['jobId', 'activityDateTime', 'servicePrincipal/id', 'servicePrincipal/displayName'];
 
 export const auditLogRoutes: Route[] = [
   route('GET', '/auditLogs/provisioning', (req) => {

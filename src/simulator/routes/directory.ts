@@ -66,7 +66,9 @@ function membership(req: GraphRequest, principalId: string, transitive: boolean,
   const groups = groupIds.map((id) => typed('group', groupJson(t.groups.get(id)!)));
   // Only role-assignable groups can hold roles, so roles reach members through them and nothing else.
   const roleHolders = [principalId, ...(transitive ? groupIds.filter((id) => t.groups.get(id)!.isAssignableToRole) : [])];
-  const roles = rolesOf(t, roleHolders).map(directoryRoleJson);
+  // Without RoleManagement.Read.Directory Graph returns the roles with their type and id only (reference §6).
+  const limited = req.state.switchesFor(t.id).limitedDirectoryRoles;
+  const roles = rolesOf(t, roleHolders).map((r) => (limited ? { '@odata.type': '#microsoft.graph.directoryRole', id: r.id } : directoryRoleJson(r)));
   if (cast === undefined) return [...groups, ...roles];
   if (cast.toLowerCase() === 'microsoft.graph.group') return groups;
   if (cast.toLowerCase() === 'microsoft.graph.directoryrole') return roles;
@@ -129,7 +131,12 @@ export const directoryRoutes: Route[] = [
     route('GET', `/groups/:id/${rel}`, (req, [id]) => collection(req, members(req, id!, rel === 'transitiveMembers'), { context: 'directoryObjects', filterable: MEMBER_FILTERS, countNeedsEventual: true })),
     route('GET', `/groups/:id/${rel}/$count`, (req, [id]) => countText(req, members(req, id!, rel === 'transitiveMembers').length)),
   ]),
-  route('GET', '/directoryRoles', (req) => collection(req, [...req.tenant.directoryRoles.values()].map(directoryRoleJson), { context: 'directoryRoles', filterable: ['id', 'roleTemplateId', 'displayName'] })),
+  route('GET', '/directoryRoles', (req) => {
+    if (req.state.switchesFor(req.tenant.id).limitedDirectoryRoles) {
+      throw new SimError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    }
+    return collection(req, [...req.tenant.directoryRoles.values()].map(directoryRoleJson), { context: 'directoryRoles', filterable: ['id', 'roleTemplateId', 'displayName'] });
+  }),
   route('GET', '/roleManagement/directory/roleAssignments', (req) =>
     collection(req, [...req.tenant.roleAssignments.values()].map((a) => ({ ...a })), { context: 'roleManagement/directory/roleAssignments', filterable: ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId'], resourceName: 'unifiedRoleAssignment', caseInsensitive: true })),
   route('GET', '/roleManagement/directory/roleAssignments/:id', (req, [id]) => {

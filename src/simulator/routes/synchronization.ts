@@ -81,7 +81,7 @@ export const synchronizationRoutes: Route[] = [
     onDemandRateLimit(req);
     const body = parseBody(req, OnDemandBody, false);
     const param = body.parameters[0]!;
-    if (param.ruleId !== USER_RULE_ID) {
+    if (param.ruleId.toLowerCase() !== USER_RULE_ID) {
       throw new SimError(400, 'RequestParameterInvalid', `The parameter ruleId '${param.ruleId}' is invalid: the job does not include the rule.`);
     }
     const subject = param.subjects[0]!;
@@ -89,7 +89,7 @@ export const synchronizationRoutes: Route[] = [
     if (subject.objectTypeName.toLowerCase() !== 'user') {
       throw new SimError(400, 'RequestParameterInvalid', `On-demand provisioning of '${subject.objectTypeName}' objects is not supported for cross-tenant synchronization.`);
     }
-    const result = provisionOnDemand(req.state.engine, j, subject.objectId.toLowerCase());
+    const result = provisionOnDemand(req.state.engine, j, subject.objectId.toLowerCase(), req.state.switchesFor(req.tenant.id).onDemandShape);
     return ok({ '@odata.context': `${req.baseUrl}/$metadata#microsoft.graph.stringKeyStringValuePair`, ...result });
   }),
   route('GET', `${JOBS}/:job/schema`, (req, [sp, job]) => ok({
