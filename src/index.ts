@@ -56,6 +56,8 @@ export interface RunningBot {
   config: AppConfig;
   estate: Estate;
   simulator?: RunningSimulator;
+  /** Configuration problems found at start-up that do not stop the bot (the banner prints them). */
+  warnings: string[];
   graph: CtsGraph;
   storage: Storage;
   audit: AuditLog;
@@ -113,7 +115,17 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const audit = new AuditLog(storage, { clock });
   const configs = new Configurations(estate, graph);
   const operations = new OperationsService(configs, graph, audit, storage, clock);
-  const access = new AccessService(estate.homeTenantId, directory, config.policy, clock);
+  const access = new AccessService(estate.homeTenantId, directory, config.policy, clock, undefined, (problem) => logger.error({ problem }, 'configuration problem: directory roles unreadable'));
+  // Roles the bot cannot read would refuse everyone: say so at start-up rather than at the first refusal.
+  const warnings: string[] = [];
+  const roleProblem = await graph.roleReadProblem?.(estate.homeTenantId).catch((err) => {
+    logger.warn({ err }, 'could not check whether directory roles are readable');
+    return null;
+  });
+  if (roleProblem) {
+    warnings.push(`Configuration problem: ${roleProblem} Until then nobody's roles can be read and every change is refused.`);
+    logger.error({ problem: roleProblem }, 'configuration problem: directory roles unreadable');
+  }
 
   const tenantName = (id: string) => estate.tenants.find((t) => t.id === id)?.name ?? 'unknown tenant';
   const helpContext = { mode: config.mode === 'simulator' ? 'embedded simulator' : 'Microsoft Graph', configurations: estate.configurations.map((c) => c.name) };
@@ -203,6 +215,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     config,
     estate,
     simulator,
+    warnings,
     graph,
     storage,
     audit,
@@ -222,7 +235,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   };
 }
 
-function banner(bot: RunningBot): string {
+export function banner(bot: Pick<RunningBot, 'url' | 'simulator' | 'estate' | 'warnings'>): string {
   const lines = [
     '',
     `CTS Ops bot ${VERSION} listening on ${bot.url}/api/messages`,
@@ -231,6 +244,7 @@ function banner(bot: RunningBot): string {
       : `Mode: Microsoft Graph. Configurations: ${bot.estate.configurations.map((c) => c.name).join(', ')}`,
     `Chat with it locally: npx agentsplayground -e ${bot.url.replace('127.0.0.1', 'localhost')}/api/messages -c msteams   (then type "help")`,
     `Health: ${bot.url}/healthz`,
+    ...bot.warnings.map((w) => `WARNING: ${w}`),
     '',
   ];
   return lines.join('\n');

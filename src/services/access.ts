@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock';
 import type { Permission } from '../domain/permissions';
 import { evaluate, permissionsOf, type Policy } from '../domain/policy';
+import { GraphPermissionMissingError } from '../graph/errors';
 
 /** What the home tenant's directory says about a caller. Implemented over Graph; a test can substitute a failing one. */
 export interface CallerDirectory {
@@ -24,6 +25,11 @@ export interface ResolvedCaller {
   userPrincipalName?: string;
   userType: 'Member' | 'Guest' | 'Unknown';
   roleTemplateIds: string[];
+  /**
+   * Set when the roles could not be read because the bot's app lacks a Graph permission: `roleTemplateIds` is then
+   * empty for that reason, not because the caller holds no role, and every refusal says so.
+   */
+  rolesProblem?: string;
   groupIds: string[];
   resolvedAt: number;
 }
@@ -49,6 +55,8 @@ export class AccessService {
     private readonly policy: Policy,
     private readonly clock: Clock,
     private readonly cacheMs = ROLE_CACHE_MS,
+    /** Told about configuration problems found while resolving a caller (the composition root logs them). */
+    private readonly onProblem: (problem: string) => void = () => undefined,
   ) {}
 
   async resolve(caller: CallerIdentity, options: { fresh: boolean }): Promise<ResolvedCaller> {
@@ -70,9 +78,10 @@ export class AccessService {
   async check(caller: CallerIdentity, permission: Permission, options: { fresh: boolean; configuration?: string }): Promise<AccessDecision> {
     const resolved = await this.resolve(caller, options);
     const verdict = evaluate(this.policy, this.facts(resolved), permission, options.configuration);
-    return verdict.allowed
-      ? { allowed: true, via: verdict.via, caller: resolved }
-      : { allowed: false, permission: verdict.permission, reason: verdict.reason, grantedBy: verdict.grantedBy, caller: resolved };
+    if (verdict.allowed) return { allowed: true, via: verdict.via, caller: resolved };
+    // Never a silent "no role": when the roles were unreadable, the refusal names the missing permission.
+    const reason = resolved.rolesProblem ? `Your directory roles could not be read, so no role could be checked. ${resolved.rolesProblem}` : verdict.reason;
+    return { allowed: false, permission: verdict.permission, reason, grantedBy: verdict.grantedBy, caller: resolved };
   }
 
   permissions(resolved: ResolvedCaller, configuration?: string): Permission[] {
@@ -91,9 +100,15 @@ export class AccessService {
 
   private async lookup(caller: CallerIdentity): Promise<ResolvedCaller> {
     const user = await this.directory.getUser(caller.aadObjectId);
-    const [roleTemplateIds, groupIds] = user
-      ? await Promise.all([this.directory.roleTemplateIds(caller.aadObjectId), this.directory.groupIds(caller.aadObjectId)])
-      : [[], []];
+    let rolesProblem: string | undefined;
+    const roles = () =>
+      this.directory.roleTemplateIds(caller.aadObjectId).catch((err) => {
+        if (!(err instanceof GraphPermissionMissingError)) throw err;
+        rolesProblem = err.message;
+        this.onProblem(err.message);
+        return [] as string[];
+      });
+    const [roleTemplateIds, groupIds] = user ? await Promise.all([roles(), this.directory.groupIds(caller.aadObjectId)]) : [[], []];
     const resolved: ResolvedCaller = {
       aadObjectId: caller.aadObjectId,
       tenantId: caller.tenantId,
@@ -101,6 +116,7 @@ export class AccessService {
       userPrincipalName: user?.userPrincipalName,
       userType: user?.userType ?? 'Unknown',
       roleTemplateIds: roleTemplateIds.map((r) => r.toLowerCase()),
+      ...(rolesProblem ? { rolesProblem } : {}),
       groupIds: groupIds.map((g) => g.toLowerCase()),
       resolvedAt: this.clock.now(),
     };

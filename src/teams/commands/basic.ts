@@ -28,7 +28,9 @@ export function whoamiHandler(access: AccessService, tenantName: (id: string) =>
         objectId: resolved.aadObjectId,
         tenant: `${tenantName(resolved.tenantId)} (${resolved.tenantId})`,
         userType: resolved.userType === 'Unknown' ? 'not found in the home tenant' : resolved.userType,
-        roles: resolved.roleTemplateIds.length ? resolved.roleTemplateIds.map(roleName).join(', ') : 'none',
+        roles: resolved.rolesProblem
+          ? `Unreadable (a configuration problem, not "no role"): ${resolved.rolesProblem}`
+          : resolved.roleTemplateIds.length ? resolved.roleTemplateIds.map(roleName).join(', ') : 'none',
         permissions: permissions.map((p) => ({ name: p, meaning: PERMISSION_DESCRIPTIONS[p] })),
         resolvedAt: new Date(resolved.resolvedAt).toISOString(),
       }),
