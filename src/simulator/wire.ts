@@ -101,6 +101,9 @@ export function schemaJson(job: SimJob): Record<string, unknown> {
       {
         id: USER_RULE_ID,
         name: USER_RULE_NAME,
+        priority: 1,
+        sourceDirectoryName: 'Azure Active Directory',
+        targetDirectoryName: 'Azure Active Directory (target tenant)',
         metadata: [
           { key: 'defaultSourceObjectMappings', value: '[]' },
           { key: 'supportsProvisionOnDemand', value: 'true' },
