@@ -32,6 +32,10 @@ export interface JobSnapshot {
     errorMessage?: string;
   };
   lastExecution?: { state: string; errorCode?: string; countEscrowed?: number; timeEnded?: string };
+  /** The schedule's state (Active, Paused, Disabled): the service disables a job quarantined for over 28 days. */
+  scheduleState?: string;
+  /** Deletions/disables the threshold held back in the newest cycle (provisioning logs), when they were read. */
+  stagedInLastCycle?: number;
   /** ISO 8601 time of the read. */
   observedAt: string;
 }
@@ -45,7 +49,7 @@ export interface JobReadError {
 
 export type JobObservation = JobSnapshot | JobReadError;
 
-export type IncidentKind = 'quarantine' | 'deletionThreshold' | 'paused' | 'entryErrors' | 'credentials';
+export type IncidentKind = 'quarantine' | 'deletionThreshold' | 'paused' | 'entryErrors' | 'credentials' | 'disabled';
 export type IncidentAction = 'start' | 'restart' | 'pause' | 'showFailures' | 'allowDeletes' | 'keepBlocked';
 
 export interface Incident {
@@ -112,7 +116,22 @@ export const INCIDENT_ACTIONS: Readonly<Record<IncidentKind, readonly IncidentAc
   entryErrors: ['showFailures', 'restart', 'pause'],
   // The bot cannot act on a job it cannot read: fixing the credentials comes first.
   credentials: [],
+  // Disabled after 28 days in quarantine: fix the cause, then restart (start would only resume the same failure).
+  disabled: ['showFailures', 'restart'],
 };
+
+/**
+ * Error codes that say "deletion threshold" whatever the quarantine reason. UNVERIFIED: no reference page ties the
+ * threshold to a reason or a code; `TooManyDeletes` is the enum value, the others are spellings seen in the wild.
+ */
+const DELETE_THRESHOLD_CODE = /TooManyDeletes|DeleteThreshold|AccidentalDelet|DeletionThreshold/i;
+
+/** Whether an observed quarantine is the accidental-deletion threshold: by reason, by error code, or by staged entries. */
+export function isDeletionThreshold(q: { reason?: string; errorCode?: string } | undefined, lastErrorCode?: string, stagedInLastCycle?: number): boolean {
+  if (normalizeReason(q?.reason) === 'TooManyDeletes') return true;
+  if (DELETE_THRESHOLD_CODE.test(q?.errorCode ?? '') || DELETE_THRESHOLD_CODE.test(lastErrorCode ?? '')) return true;
+  return (stagedInLastCycle ?? 0) > 0;
+}
 
 export function actionsFor(kind: IncidentKind, reason?: QuarantineReason): IncidentAction[] {
   // An admin quarantined it on purpose: offer the way out, not the failure list.
@@ -139,10 +158,12 @@ function classify(o: JobObservation, options: DetectOptions): Condition | 'healt
     return { kind: 'credentials', errorCode: o.error.code ?? (o.error.httpStatus ? String(o.error.httpStatus) : undefined), errorMessage: o.error.message };
   }
   const code = String(o.code ?? '').toLowerCase();
-  if (code === 'quarantine') {
+  if (code === 'quarantine' || (o.scheduleState?.toLowerCase() === 'disabled' && o.quarantine)) {
     const reason = normalizeReason(o.quarantine?.reason);
+    const threshold = isDeletionThreshold(o.quarantine, o.lastExecution?.errorCode, o.stagedInLastCycle);
+    const disabled = o.scheduleState?.toLowerCase() === 'disabled';
     return {
-      kind: reason === 'TooManyDeletes' ? 'deletionThreshold' : 'quarantine',
+      kind: disabled ? 'disabled' : threshold ? 'deletionThreshold' : 'quarantine',
       reason,
       seriesCount: o.quarantine?.seriesCount,
       nextAttempt: o.quarantine?.nextAttempt,
@@ -190,6 +211,7 @@ const KIND_WORDS: Record<IncidentKind, string> = {
   paused: 'paused',
   entryErrors: 'failing for some users',
   credentials: 'unreadable (the bot’s credentials are failing)',
+  disabled: 'disabled after 28 days in quarantine',
 };
 
 /** Folds a condition into the open incident; lists the changes a person should hear about. */
@@ -320,8 +342,16 @@ export function describeReason(reason: string): ReasonDescription {
 export function describeIncident(incident: Incident): ReasonDescription {
   switch (incident.kind) {
     case 'quarantine':
-    case 'deletionThreshold':
       return describeReason(incident.reason ?? 'Unknown');
+    case 'deletionThreshold':
+      // Detected from the error code or staged entries even when the reason says otherwise.
+      return REASONS.TooManyDeletes;
+    case 'disabled':
+      return {
+        title: 'Sync was disabled after 28 days in quarantine',
+        explanation: `The job stayed quarantined for more than 28 days (${describeReason(incident.reason ?? 'Unknown').title.toLowerCase()}), so the service disabled it: nothing syncs and it no longer retries on its own.`,
+        whatToDo: 'Open the failures, fix the cause, then restart the job.',
+      };
     case 'paused':
       return {
         title: 'Sync is paused',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Storage } from 'botbuilder-core';
 import { z } from 'zod';
 import type { SyncConfiguration } from '../config';
@@ -5,6 +6,7 @@ import type { Clock } from '../domain/clock';
 import {
   describeIncident,
   detect,
+  isDeletionThreshold,
   type Incident,
   type IncidentAction,
   type IncidentEvent,
@@ -16,6 +18,7 @@ import {
 } from '../domain/incidents';
 import { GraphError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
+import { isStaged } from '../graph/logs';
 import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { Logger } from '../logger';
 import { updateWithCas, type LeaderElection } from '../store';
@@ -33,7 +36,9 @@ import type { Subscriptions } from './subscriptions';
  */
 
 export const DEFAULT_ENTRY_ERROR_THRESHOLD = 25;
-/** How many staged deletions the card previews (the provisioning-log read is 5 requests / 10 s: keep it to one). */
+/** Staged entries this long before a quarantine began still belong to the cycle that caused it (CTS cycles: 40 min). */
+const STAGED_LOOKBACK_MS = 2 * 60 * 60 * 1000;
+/** How many held-back names the card and the "Allow deletes" confirmation list (the rest is "and N more"). */
 export const STAGED_DELETE_PREVIEW = 10;
 /** Failed deliveries that are not transient (400, 413) are not retried forever. */
 const MAX_DELIVERY_ATTEMPTS = 20;
@@ -57,7 +62,28 @@ const AlertSchema = z.object({
   durationMs: z.number().optional(),
   lastChange: z.string().optional(),
   troubleshootingUrl: z.string().optional(),
-  stagedDeletes: z.object({ count: z.number(), more: z.boolean(), names: z.array(z.string()), threshold: z.number().optional() }).optional(),
+  stagedDeletes: z
+    .object({
+      count: z.number(),
+      /** True when `count` is a lower bound (the logs were not read to the end and the error gave no number). */
+      more: z.boolean(),
+      names: z.array(z.string()),
+      threshold: z.number().optional(),
+      /** The threshold is on without a value: the portal's default applies. */
+      thresholdDefaulted: z.boolean().optional(),
+    })
+    .optional(),
+  /** The one "Allow deletes" for this incident: claimed by CAS before ForceDeletes is sent, then its read-back. */
+  allowDeletes: z
+    .object({
+      /** Random per claim: tells the winning click from a later one by the same person in the same second. */
+      claim: z.string(),
+      by: ActorSchema,
+      at: z.string(),
+      count: z.number().optional(),
+      outcome: z.object({ ok: z.boolean(), message: z.string(), stillQuarantined: z.boolean().optional() }).optional(),
+    })
+    .optional(),
   acknowledged: z.object({ by: ActorSchema, at: z.string(), note: z.string() }).optional(),
   actionTaken: z.object({ by: ActorSchema, at: z.string(), action: z.string(), ok: z.boolean(), message: z.string() }).optional(),
   version: z.number().int().min(1),
@@ -97,7 +123,9 @@ export interface AlertView {
   resolvedAt?: string;
   durationMinutes?: number;
   lastChange?: string;
-  stagedDeletes?: { count: number; more: boolean; names: string[]; threshold?: number };
+  stagedDeletes?: { count: number; more: boolean; names: string[]; threshold?: number; thresholdDefaulted?: boolean };
+  /** Who allowed the deletions and what the job showed afterwards. */
+  allowDeletes?: { by: string; at: string; count?: number; outcome?: { ok: boolean; message: string; stillQuarantined?: boolean } };
   acknowledged?: { by: string; at: string; note: string };
   actionTaken?: { by: string; at: string; action: string; ok: boolean; message: string };
   /** Buttons to offer (none once resolved). */
@@ -164,6 +192,8 @@ export class Monitor {
   private stopped = true;
   private readonly deliveryChains = new Map<string, Promise<DeliveryTally>>();
   private readonly deliveryRerun = new Map<string, Promise<DeliveryTally>>();
+  /** Held-back entries per quarantine episode (`configuration|since`), read once per episode. */
+  private readonly stagedCounts = new Map<string, number>();
 
   constructor(private readonly deps: MonitorDeps) {}
 
@@ -232,11 +262,36 @@ export class Monitor {
   /** Every configuration's job, one $batch per source tenant; a failure becomes that job's JobReadError. */
   async observeAll(): Promise<{ config: SyncConfiguration; observation: JobObservation; troubleshootingUrl?: string }[]> {
     const observedAt = new Date(this.deps.clock.now()).toISOString();
-    return (await this.deps.configs.readAllJobs()).map((r) =>
+    const out = (await this.deps.configs.readAllJobs()).map((r) =>
       'job' in r
-        ? { config: r.config, observation: snapshotOf(r.config.name, r.job, observedAt), troubleshootingUrl: r.job.status.troubleshootingUrl ?? undefined }
+        ? { config: r.config, observation: snapshotOf(r.config.name, r.job, observedAt), troubleshootingUrl: r.job.status.troubleshootingUrl || undefined }
         : { config: r.config, observation: readError(r.config.name, observedAt, r.error) },
     );
+    for (const o of out) if (!('error' in o.observation)) await this.addStagedCount(o.config, o.observation);
+    return out;
+  }
+
+  /**
+   * The deletion threshold may quarantine with a reason other than TooManyDeletes (UNVERIFIED which): a quarantine
+   * neither its reason nor its error code explains is checked once for held-back entries in its newest cycle.
+   */
+  private async addStagedCount(config: SyncConfiguration, s: JobSnapshot): Promise<void> {
+    const q = s.quarantine;
+    if (!q || isDeletionThreshold(q, s.lastExecution?.errorCode)) return;
+    const key = `${config.name}|${q.since ?? ''}`;
+    let count = this.stagedCounts.get(key);
+    if (count === undefined) {
+      try {
+        const ref = await this.deps.configs.jobRef(config);
+        const since = q.since ? new Date(Date.parse(q.since) - STAGED_LOOKBACK_MS) : undefined;
+        count = (await this.stagedCycle(config.sourceTenantId, ref.jobId, since)).entries.length;
+        this.stagedCounts.set(key, count);
+      } catch (err) {
+        this.deps.logger?.warn({ err, configuration: config.name }, 'could not read the staged entries of a quarantined job');
+        return;
+      }
+    }
+    if (count > 0) s.stagedInLastCycle = count;
   }
 
   /** Runs the detector for one job and folds its events into the stored record. */
@@ -281,20 +336,25 @@ export class Monitor {
       return { ...current, state, alert, closed: closed.slice(-20) };
     });
     if (record?.alert?.status === 'open' && record.alert.incident.kind === 'deletionThreshold' && !record.alert.stagedDeletes) {
-      await this.previewStagedDeletes(config, record.alert.incident.id);
+      await this.previewStagedDeletes(config, record.alert.incident.id, record.alert.incident.errorMessage);
     }
     return events;
   }
 
-  private async previewStagedDeletes(config: SyncConfiguration, incidentId: string): Promise<void> {
+  private async previewStagedDeletes(config: SyncConfiguration, incidentId: string, errorMessage?: string): Promise<void> {
     let preview: AlertState['stagedDeletes'];
     try {
       const ref = await this.deps.configs.jobRef(config);
-      const [entries, threshold] = await Promise.all([
-        this.deps.graph.provisioningLogs(config.sourceTenantId, { jobId: ref.jobId, action: 'stagedDelete', top: STAGED_DELETE_PREVIEW }),
+      const [cycle, threshold] = await Promise.all([
+        this.stagedCycle(config.sourceTenantId, ref.jobId),
         this.deps.graph.deletionThreshold(config.sourceTenantId, config.servicePrincipalId).catch(() => undefined),
       ]);
-      preview = stagedDeletePreview(entries, threshold?.value ?? undefined);
+      preview = stagedDeletePreview(cycle.entries, {
+        complete: cycle.complete,
+        threshold: threshold?.enabled ? threshold.value ?? undefined : undefined,
+        thresholdDefaulted: threshold?.defaulted,
+        errorCount: countInError(errorMessage),
+      });
     } catch (err) {
       this.deps.logger?.warn({ err, configuration: config.name }, 'could not read the staged deletions');
       return;
@@ -303,6 +363,16 @@ export class Monitor {
       if (!current.alert || current.alert.incident.id !== incidentId) return 'abort';
       return { ...current, alert: { ...current.alert, stagedDeletes: preview, version: current.alert.version + 1 } };
     });
+  }
+
+  /** The newest cycle's held-back deletions and disables, every page of them (older gateways: one page of 500). */
+  private async stagedCycle(tenantId: string, jobId: string, since?: Date): Promise<{ entries: ProvisioningLogEntry[]; complete: boolean }> {
+    const graph = this.deps.graph;
+    if (graph.stagedInLatestCycle) return graph.stagedInLatestCycle(tenantId, { jobId, since });
+    const entries = await graph.provisioningLogs(tenantId, { jobId, action: 'staged', top: 500, since });
+    const cycle = entries[0]?.cycleId;
+    const latest = cycle ? entries.filter((e) => e.cycleId === cycle) : entries;
+    return { entries: latest, complete: entries.length < 500 };
   }
 
   /** CAS over the record; `decide` gets a valid record (a fresh one when absent or unreadable). */
@@ -433,6 +503,60 @@ export class Monitor {
     return record;
   }
 
+  /**
+   * Claims THE "Allow deletes" of an incident, by CAS, before ForceDeletes is sent: the confirmation must name the
+   * incident that is open now, that incident must still hold deletions, nobody may have allowed them already, and the
+   * count the admin saw must still be the count. Only the click that gets `ok: true` may send anything.
+   */
+  async claimAllowDeletes(incidentId: string, seen: { version: number; count?: number }, by: Actor): Promise<{ ok: true; config: SyncConfiguration } | { ok: false; reason: string }> {
+    const configuration = incidentId.split('@')[0];
+    const config = this.deps.configs.find(configuration);
+    if (!config) return { ok: false, reason: `There is no configuration ${configuration} any more.` };
+    const at = new Date(this.deps.clock.now()).toISOString();
+    const claim = randomBytes(8).toString('hex');
+    let refusal = 'I have no record of this alert.';
+    const record = await this.update(config.name, (current) => {
+      const alert = current.alert;
+      if (!alert) return 'abort';
+      if (alert.incident.id !== incidentId) {
+        refusal = current.closed.includes(incidentId) || alert.status === 'open'
+          ? `This confirmation belongs to an earlier deletion alert (${incidentId}), which is closed. A newer alert is open for ${config.name}: review its held-back deletions on that card.`
+          : refusal;
+        return 'abort';
+      }
+      if (alert.status !== 'open' || alert.incident.kind !== 'deletionThreshold') {
+        refusal = 'This alert is no longer holding deletions back, so there is nothing to allow.';
+        return 'abort';
+      }
+      if (alert.allowDeletes) {
+        refusal = `${alert.allowDeletes.by.name} already allowed these deletions at ${alert.allowDeletes.at.slice(0, 16).replace('T', ' ')} UTC; nothing more was sent.`;
+        return 'abort';
+      }
+      const count = alert.stagedDeletes?.count;
+      if (seen.count !== undefined && count !== undefined && count !== seen.count) {
+        refusal = `The number of held-back deletions changed from ${seen.count} to ${count} since this confirmation was made (alert version ${seen.version}, now ${alert.version}). Review the alert again.`;
+        return 'abort';
+      }
+      return { ...current, alert: { ...alert, allowDeletes: { claim, by, at, ...(count !== undefined ? { count } : {}) }, version: alert.version + 1 } };
+    });
+    if (record?.alert?.allowDeletes?.claim !== claim) {
+      return { ok: false, reason: refusal };
+    }
+    this.deliverSoon(config.name);
+    return { ok: true, config };
+  }
+
+  /** What ForceDeletes did, read back from the job: shown on every copy of the alert. */
+  async finishAllowDeletes(incidentId: string, outcome: { ok: boolean; message: string; stillQuarantined?: boolean }): Promise<IncidentRecord | undefined> {
+    const configuration = incidentId.split('@')[0];
+    const record = await this.update(configuration, (current) => {
+      if (!current.alert || current.alert.incident.id !== incidentId || !current.alert.allowDeletes) return 'abort';
+      return { ...current, alert: { ...current.alert, allowDeletes: { ...current.alert.allowDeletes, outcome: stripUndefined(outcome) }, version: current.alert.version + 1 } };
+    });
+    this.deliverSoon(configuration);
+    return record;
+  }
+
   /** OperationsService.onExecuted: an action ran on a job with an open alert → "action taken by X" on every copy. */
   async recordAction(config: SyncConfiguration, action: JobAction, actor: Actor, outcome: ActionOutcome): Promise<void> {
     const at = new Date(this.deps.clock.now()).toISOString();
@@ -480,10 +604,24 @@ export class Monitor {
       stagedDeletes: alert.stagedDeletes,
       acknowledged: alert.acknowledged ? { by: alert.acknowledged.by.name, at: alert.acknowledged.at, note: alert.acknowledged.note } : undefined,
       actionTaken: alert.actionTaken ? { by: alert.actionTaken.by.name, at: alert.actionTaken.at, action: alert.actionTaken.action, ok: alert.actionTaken.ok, message: alert.actionTaken.message } : undefined,
-      actions: alert.status === 'open' ? incident.actions : [],
+      allowDeletes: alert.allowDeletes
+        ? stripUndefined({ by: alert.allowDeletes.by.name, at: alert.allowDeletes.at, count: alert.allowDeletes.count, outcome: alert.allowDeletes.outcome })
+        : undefined,
+      actions: alert.status === 'open' ? actionsOf(alert) : [],
       version: alert.version,
     });
   }
+}
+
+/**
+ * The buttons an open alert offers: deletions are allowed once per incident, and when ForceDeletes left the job
+ * quarantined the card offers Restart instead.
+ */
+export function actionsOf(alert: AlertState): IncidentAction[] {
+  let actions = [...alert.incident.actions];
+  if (alert.allowDeletes) actions = actions.filter((a) => a !== 'allowDeletes' && a !== 'keepBlocked');
+  if (alert.allowDeletes?.outcome?.stillQuarantined && !actions.includes('restart')) actions.push('restart');
+  return actions;
 }
 
 /** Coalesces delivery results into few CAS writes: whatever arrives while one write runs goes into the next. */
@@ -532,7 +670,9 @@ export function snapshotOf(configuration: string, job: SyncJob, observedAt: stri
   let code: string = status.code;
   if (code !== 'Quarantine' && job.schedule?.state === 'Paused') code = 'Paused';
   const snapshot: JobSnapshot = { configuration, code, observedAt };
-  if (code === 'Quarantine') {
+  if (job.schedule?.state) snapshot.scheduleState = job.schedule.state;
+  // A job disabled after 28 days in quarantine may no longer say Quarantine; its quarantine record still tells why.
+  if (code === 'Quarantine' || (job.schedule?.state === 'Disabled' && q)) {
     snapshot.quarantine = stripUndefined({
       reason: q?.reason ?? 'Unknown',
       since: q?.currentBegan ?? q?.seriesBegan ?? undefined,
@@ -559,13 +699,32 @@ export function readError(configuration: string, observedAt: string, err: unknow
   return { configuration, observedAt, error: stripUndefined({ httpStatus: status || undefined, code, message: errorText(err) }) };
 }
 
-/** The newest cycle's staged deletions: how many (of the entries read) and the first names. */
-export function stagedDeletePreview(entries: ProvisioningLogEntry[], threshold?: number): NonNullable<AlertState['stagedDeletes']> {
-  const staged = entries.filter((e) => (e.provisioningAction ?? '').toLowerCase() === 'stageddelete');
+/**
+ * The newest cycle's held-back deletions and disables (stagedDelete and StagedAction): the real count — from the
+ * entries when they were read to the end, or the number in Graph's own error when that is larger — the threshold,
+ * and up to STAGED_DELETE_PREVIEW names. `more` says the count is only a lower bound.
+ */
+export function stagedDeletePreview(
+  entries: ProvisioningLogEntry[],
+  opts: { complete?: boolean; threshold?: number; thresholdDefaulted?: boolean; errorCount?: number } = {},
+): NonNullable<AlertState['stagedDeletes']> {
+  const staged = entries.filter(isStaged);
   const cycle = staged[0]?.cycleId;
   const latest = cycle ? staged.filter((e) => e.cycleId === cycle) : staged;
-  const names = latest.map((e) => e.targetIdentity?.displayName ?? e.sourceIdentity?.displayName ?? e.targetIdentity?.id ?? 'unknown').slice(0, 5);
-  return stripUndefined({ count: latest.length, more: entries.length >= STAGED_DELETE_PREVIEW, names, threshold });
+  const names = latest.map((e) => e.targetIdentity?.displayName || e.sourceIdentity?.displayName || e.targetIdentity?.id || 'unknown').slice(0, STAGED_DELETE_PREVIEW);
+  const fromError = opts.errorCount ?? 0;
+  const count = Math.max(latest.length, fromError);
+  const more = opts.errorCount === undefined && opts.complete === false;
+  return stripUndefined({ count, more, names, threshold: opts.threshold, thresholdDefaulted: opts.thresholdDefaulted || undefined });
+}
+
+/**
+ * The number of deletions in a deletion-threshold error message, e.g. "…would delete or disable 27 users, more than
+ * the threshold of 20…". UNVERIFIED: Graph's wording is not documented; only a number next to users/deletions counts.
+ */
+export function countInError(message: string | undefined): number | undefined {
+  const m = /(\d+)\s+(?:users|objects|deletions|deletes|accounts)\b/i.exec(message ?? '');
+  return m ? Number(m[1]) : undefined;
 }
 
 function stripUndefined<T extends object>(o: T): T {

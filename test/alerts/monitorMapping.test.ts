@@ -1,7 +1,7 @@
 import { SyncJobSchema, ProvisioningLogEntrySchema } from '../../src/graph/schemas';
 import { GraphError } from '../../src/graph/errors';
-import { detect } from '../../src/domain/incidents';
-import { readError, snapshotOf, stagedDeletePreview } from '../../src/services/monitor';
+import { describeIncident, detect } from '../../src/domain/incidents';
+import { countInError, readError, snapshotOf, stagedDeletePreview } from '../../src/services/monitor';
 
 const AT = '2026-01-01T10:00:00.000Z';
 const NEVER = '0001-01-01T00:00:00Z';
@@ -21,6 +21,7 @@ describe('Graph synchronizationJob → JobSnapshot', () => {
     expect(s).toEqual({
       configuration: 'c2f',
       code: 'Quarantine',
+      scheduleState: 'Active',
       observedAt: AT,
       quarantine: { reason: 'EncounteredQuarantineException', since: '2026-01-01T09:00:00Z', nextAttempt: '2026-01-01T15:00:00Z', seriesCount: 3, errorCode: 'CredentialsInvalid', errorMessage: 'The credentials are invalid.' },
       lastExecution: { state: 'Failed', errorCode: 'CredentialsInvalid', countEscrowed: 0, timeEnded: '2026-01-01T09:00:00Z' },
@@ -70,10 +71,39 @@ describe('staged deletion preview', () => {
   const entry = (id: string, name: string, cycleId: string, action = 'stagedDelete') =>
     ProvisioningLogEntrySchema.parse({ id, activityDateTime: AT, jobId: 'j', cycleId, provisioningAction: action, targetIdentity: { id: `t-${id}`, displayName: name } });
 
-  it('counts the newest cycle only, names the first five and says when there may be more', () => {
-    const newest = Array.from({ length: 7 }, (_, i) => entry(`n${i}`, `User ${i}`, 'cycle-2'));
-    const preview = stagedDeletePreview([...newest, entry('o1', 'Old', 'cycle-1'), entry('o2', 'Old 2', 'cycle-1'), entry('o3', 'Old 3', 'cycle-1')], 20);
-    expect(preview).toEqual({ count: 7, more: true, names: ['User 0', 'User 1', 'User 2', 'User 3', 'User 4'], threshold: 20 });
+  it('counts the newest cycle only (deletions and disables), names up to ten and says when the count is a lower bound', () => {
+    const newest = Array.from({ length: 12 }, (_, i) => entry(`n${i}`, `User ${i}`, 'cycle-2', i % 3 ? 'stagedDelete' : 'StagedAction'));
+    const all = [...newest, entry('o1', 'Old', 'cycle-1'), entry('o2', 'Old 2', 'cycle-1')];
+    expect(stagedDeletePreview(all, { complete: true, threshold: 20 })).toEqual({ count: 12, more: false, names: newest.slice(0, 10).map((e) => e.targetIdentity!.displayName), threshold: 20 });
+    expect(stagedDeletePreview(all, { complete: false })).toMatchObject({ count: 12, more: true });
     expect(stagedDeletePreview([entry('a', 'Ann', 'c'), entry('b', 'Bo', 'c', 'stageddelete')])).toEqual({ count: 2, more: false, names: ['Ann', 'Bo'] });
+  });
+
+  it('issue 16.1: the count is the real one — from Graph\'s error when the logs hold fewer — with the portal default threshold', () => {
+    const five = Array.from({ length: 5 }, (_, i) => entry(`n${i}`, `User ${i}`, 'c'));
+    const message = 'The cycle would delete or disable 27 users, more than the accidental deletion threshold of 20.';
+    expect(countInError(message)).toBe(27);
+    expect(stagedDeletePreview(five, { complete: false, threshold: 500, thresholdDefaulted: true, errorCount: countInError(message) }))
+      .toEqual({ count: 27, more: false, names: five.map((e) => e.targetIdentity!.displayName), threshold: 500, thresholdDefaulted: true });
+  });
+});
+
+describe('issue 10 item 5: the deletion threshold is detected by reason, error code or staged entries; 28 days disable', () => {
+  const q = (reason: string, errorCode?: string) => ({ reason, errorCode, since: AT, seriesCount: 1 });
+  const snap = (over: Partial<Parameters<typeof detect>[1]>) => ({ configuration: 'c2f', code: 'Quarantine', observedAt: AT, ...over }) as Parameters<typeof detect>[1];
+  const kindOf = (o: Parameters<typeof detect>[1]) => detect(undefined, o, { entryErrorThreshold: 10 }).events[0]?.incident.kind;
+
+  it('by the quarantine reason, the quarantine error code, the last execution error code, or held-back entries', () => {
+    expect(kindOf(snap({ quarantine: q('TooManyDeletes') }))).toBe('deletionThreshold');
+    expect(kindOf(snap({ quarantine: q('EncounteredQuarantineException', 'TooManyDeletes') }))).toBe('deletionThreshold');
+    expect(kindOf(snap({ quarantine: q('Unknown'), lastExecution: { state: 'Failed', errorCode: 'AccidentalDeletionThresholdExceeded' } }))).toBe('deletionThreshold');
+    expect(kindOf(snap({ quarantine: q('Unknown'), stagedInLastCycle: 27 }))).toBe('deletionThreshold');
+    expect(kindOf(snap({ quarantine: q('Unknown') }))).toBe('quarantine');
+  });
+
+  it('a job disabled after 28 days in quarantine is its own incident, offering failures and restart', () => {
+    const e = detect(undefined, snap({ scheduleState: 'Disabled', quarantine: q('EncounteredQuarantineException') }), { entryErrorThreshold: 10 }).events[0]!;
+    expect(e.incident).toMatchObject({ kind: 'disabled', actions: ['showFailures', 'restart'] });
+    expect(describeIncident(e.incident).title).toBe('Sync was disabled after 28 days in quarantine');
   });
 });
