@@ -546,6 +546,18 @@ export class Monitor {
     return { ok: true, config };
   }
 
+  /** The job right after ForceDeletes: whether Graph really released it (the effect of ForceDeletes is UNVERIFIED). */
+  async jobAfterAllowDeletes(config: SyncConfiguration): Promise<{ code: string; quarantined: boolean; reason?: string } | undefined> {
+    try {
+      const job = await this.deps.graph.getJob(await this.deps.configs.jobRef(config));
+      const quarantined = job.status.code === 'Quarantine' || !!job.status.quarantine;
+      return stripUndefined({ code: job.status.code, quarantined, reason: job.status.quarantine?.reason ?? undefined });
+    } catch (err) {
+      this.deps.logger?.warn({ err, configuration: config.name }, 'could not read the job back after ForceDeletes');
+      return undefined;
+    }
+  }
+
   /** What ForceDeletes did, read back from the job: shown on every copy of the alert. */
   async finishAllowDeletes(incidentId: string, outcome: { ok: boolean; message: string; stillQuarantined?: boolean }): Promise<IncidentRecord | undefined> {
     const configuration = incidentId.split('@')[0];

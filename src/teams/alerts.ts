@@ -7,7 +7,7 @@ import type { Permission } from '../domain/permissions';
 import type { ProvisioningLogEntry } from '../graph/schemas';
 import type { Logger } from '../logger';
 import type { Configurations } from '../services/configurations';
-import type { AlertView, Monitor } from '../services/monitor';
+import { actionsOf, type AlertView, type Monitor } from '../services/monitor';
 import type { ConversationKind, ConversationTarget, OutgoingCard, Subscription, SubscriptionTopic } from '../services/notify';
 import type { Actor, JobAction, OperationsService } from '../services/operations';
 import { ALL_CONFIGURATIONS, conversationKeyOf, describeTarget, type Subscriptions } from '../services/subscriptions';
@@ -64,6 +64,12 @@ const JOB_ACTIONS: Partial<Record<IncidentAction, JobAction>> = {
 };
 
 const AlertData = z.object({ incident: z.string().min(3).max(200) });
+/** The "Allow deletes" confirmation names its incident, the alert version and the count the admin decided on. */
+const AllowDeletesData = z.object({
+  incident: z.string().min(3).max(200),
+  version: z.coerce.number().int().min(1),
+  count: z.union([z.literal(''), z.coerce.number().int().min(0)]).optional(),
+});
 const SubscribeData = z.object({ topic: z.enum(['alerts', 'approvals']) });
 
 // ---------------------------------------------------------------------------------------------
@@ -118,9 +124,11 @@ export function renderAlert(view: AlertView): OutgoingCard {
   else if (view.acknowledged) state = `Acknowledged by ${view.acknowledged.by}: ${plain(view.acknowledged.note, 200)} (${when(view.acknowledged.at)}).`;
   else state = `Open since ${when(view.openedAt)}.`;
   const deletes = view.stagedDeletes;
-  const deletesHeading = deletes && open
-    ? `${deletes.count}${deletes.more ? ' or more' : ''} deletion${deletes.count === 1 ? '' : 's'} held back${deletes.threshold ? ` (threshold ${deletes.threshold})` : ''}${deletes.names.length ? ', including:' : ''}`
-    : '';
+  const deletesHeading = deletes && open ? heldBackHeading(deletes) : '';
+  if (view.allowDeletes) {
+    const a = view.allowDeletes;
+    facts.push({ title: 'Deletions allowed', value: plain(`by ${a.by} at ${when(a.at)}${a.count !== undefined ? ` (${a.count} held back)` : ''}${a.outcome ? `: ${a.outcome.message}` : ': waiting for Microsoft Graph'}`, 400) });
+  }
   const data = {
     headline: open ? view.title : `Resolved: ${view.title}`,
     color: open ? 'Attention' : 'Good',
@@ -133,7 +141,7 @@ export function renderAlert(view: AlertView): OutgoingCard {
     whatToDo: open && !view.actionTaken ? view.whatToDo : '',
     facts,
     deletesHeading,
-    deleteNames: deletesHeading ? deletes!.names.map((n) => ({ name: plain(n, 80) })) : [],
+    deleteNames: deletesHeading ? [...deletes!.names.map((n) => ({ name: plain(n, 80) })), ...(andMore(deletes!) ? [{ name: andMore(deletes!) }] : [])] : [],
     lastChange: open && view.lastChange ? plain(view.lastChange, 300) : '',
     troubleshootingUrl: view.troubleshootingUrl && /^https:\/\//.test(view.troubleshootingUrl) ? view.troubleshootingUrl : '',
     incidentId: view.incidentId,
@@ -142,6 +150,35 @@ export function renderAlert(view: AlertView): OutgoingCard {
   };
   const card = renderCard('alert', data);
   return { card, summary: `${view.configuration}: ${data.headline}` };
+}
+
+/** "27 deletions or disables held back (threshold 20), including:" — the number the admin decides on. */
+export function heldBackHeading(d: NonNullable<AlertView['stagedDeletes']>): string {
+  const threshold = d.threshold !== undefined ? ` (threshold ${d.threshold}${d.thresholdDefaulted ? ', the portal default' : ''})` : '';
+  return `${d.count}${d.more ? ' or more' : ''} deletion${d.count === 1 ? '' : 's'} or disables held back${threshold}${d.names.length ? ', including:' : ''}`;
+}
+
+/** "and 17 more" after the names shown, or '' when every one is named. */
+export function andMore(d: NonNullable<AlertView['stagedDeletes']>): string {
+  const rest = d.count - d.names.length;
+  return rest > 0 ? `and ${rest}${d.more ? ' or more' : ''} more` : '';
+}
+
+/** The confirmation for "Allow deletes": the count, threshold and names, tied to this incident and version. */
+export function allowDeletesCard(view: AlertView, askedBy: string): AdaptiveCard {
+  const d = view.stagedDeletes;
+  return renderCard('allow-deletes', {
+    title: `Allow ${d ? `${d.count}${d.more ? ' or more' : ''} ` : ''}held-back deletions in ${view.configuration}?`,
+    text: `Restarting ${view.configuration} with ForceDeletes lets the deletions and disables held back by the accidental-deletion threshold go through on the next cycle: these B2B accounts are deleted or disabled in ${view.targetTenant}.`,
+    heading: d ? heldBackHeading(d) : 'The held-back deletions could not be read: check the provisioning logs before allowing them.',
+    names: (d?.names ?? []).map((n) => ({ name: plain(n, 80) })),
+    andMore: d ? andMore(d) : '',
+    askedBy,
+    incident: view.incidentId,
+    version: view.version,
+    countText: d ? String(d.count) : '',
+    confirmTitle: d ? `Allow ${d.count} deletions` : 'Allow deletions',
+  });
 }
 
 function failuresCard(configuration: string, entries: ProvisioningLogEntry[]): AdaptiveCard {
@@ -313,9 +350,52 @@ export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): voi
     });
   }
 
+  app.adaptiveCards.actionExecute('deletes.allow.confirm', async (context, _state, data) => {
+    try {
+      return await onAllowDeletesConfirm(context, data, deps);
+    } catch (err) {
+      logger.error({ err }, 'allow deletes confirmation failed');
+      return cardOfReply(notice('Something went wrong', 'I could not finish that. The error is logged; check "status" before trying again.', { style: 'error' }));
+    }
+  });
+  app.adaptiveCards.actionExecute('deletes.allow.cancel', async (context) => {
+    const who = context.activity.from?.name ?? 'someone';
+    return cardOfReply(notice('Allow deletes: cancelled', `Cancelled by ${who}. Nothing was sent; the deletions stay held back.`));
+  });
+
   deps.operations.onExecuted(({ config, action, actor, outcome }) => {
     void monitor.recordAction(config, action, actor, outcome).catch((err) => logger.warn({ err }, 'could not mark the alert'));
   });
+}
+
+/**
+ * The one click that may send ForceDeletes for an incident: permission checked with fresh roles, then the incident
+ * claimed by CAS (still open, still the current one, not allowed yet, same count), then ForceDeletes, then the job
+ * read back to say what really happened. Every other click is answered, not obeyed.
+ */
+async function onAllowDeletesConfirm(context: TurnContext, data: unknown, deps: AlertRouteDeps): Promise<AdaptiveCard> {
+  const parsed = AllowDeletesData.safeParse(data);
+  if (!parsed.success) return cardOfReply(notice('That confirmation is out of date', 'It does not say which alert it belongs to, so nothing was sent. Use the Allow deletes button on the alert card.', { style: 'warning' }));
+  const configuration = parsed.data.incident.split('@')[0];
+  const g = await deps.gate.check(context, 'deletes.allow', { fresh: true, configuration });
+  if (!g.ok) return cardOfReply(g.reply);
+  const actor: Actor = { aadObjectId: g.caller.aadObjectId, name: g.resolved?.displayName ?? g.caller.name };
+  const count = typeof parsed.data.count === 'number' ? parsed.data.count : undefined;
+  const claim = await deps.monitor.claimAllowDeletes(parsed.data.incident, { version: parsed.data.version, count }, actor);
+  if (!claim.ok) return cardOfReply(notice('Nothing was sent', claim.reason, { style: 'warning', hint: 'Type "status" for the current state.' }));
+  const outcome = await deps.operations.run(claim.config, JOB_ACTIONS.allowDeletes!, actor);
+  const after = outcome.ok ? await deps.monitor.jobAfterAllowDeletes(claim.config) : undefined;
+  const still = after?.quarantined ?? false;
+  const message = !outcome.ok
+    ? outcome.message
+    : !after
+      ? 'ForceDeletes was sent, but the job could not be read back: check "status" to see whether it left quarantine.'
+      : still
+        ? `ForceDeletes was sent, but the job is still quarantined (${after.reason ?? 'no reason given'}). The deletions may not go through: restart the job, and check the provisioning logs after the next cycle.`
+        : `ForceDeletes was sent; the job is now ${after.code}, and the held-back deletions go through on the next cycle.`;
+  await deps.monitor.finishAllowDeletes(parsed.data.incident, { ok: outcome.ok, message, stillQuarantined: outcome.ok && still });
+  const style = !outcome.ok ? 'error' : still ? 'warning' : 'good';
+  return cardOfReply(notice(`Allow deletes ${configuration}: ${!outcome.ok ? 'failed' : still ? 'sent, still quarantined' : 'done'}`, message, { style, hint: `Confirmed by ${actor.name}.${outcome.requestId ? ` Graph request id ${outcome.requestId}.` : ''}` }));
 }
 
 async function onAlertButton(context: TurnContext, action: IncidentAction, data: unknown, deps: AlertRouteDeps): Promise<AdaptiveCard> {
@@ -325,7 +405,7 @@ async function onAlertButton(context: TurnContext, action: IncidentAction, data:
   if (!lookup.found) return cardOfReply(notice('This alert is closed', lookup.reason, { hint: 'Type "status" for the current state.' }));
   const current = () => renderAlert(deps.monitor.view(lookup.record, lookup.alert)).card as AdaptiveCard;
   // A stale card (resolved meanwhile, or an action the incident no longer offers) is refreshed, not obeyed.
-  if (lookup.alert.status !== 'open' || !lookup.alert.incident.actions.includes(action)) return current();
+  if (lookup.alert.status !== 'open' || !actionsOf(lookup.alert).includes(action)) return current();
 
   const permission: Permission = ACTION_PERMISSIONS[action];
   const g = await deps.gate.check(context, permission, { fresh: permission !== 'sync.read', configuration: lookup.config.name });
@@ -340,6 +420,12 @@ async function onAlertButton(context: TurnContext, action: IncidentAction, data:
   if (action === 'keepBlocked') {
     const record = await deps.monitor.acknowledge(lookup.alert.incident.id, actor, 'deletions kept blocked; put the users back in scope');
     return record?.alert ? renderAlert(deps.monitor.view(record, record.alert)).card as AdaptiveCard : current();
+  }
+  if (action === 'allowDeletes') {
+    // Its own confirmation, tied to this incident: a leftover one cannot release a later incident's deletions.
+    const view = deps.monitor.view(lookup.record, lookup.alert);
+    await context.sendActivity(toActivity({ card: allowDeletesCard(view, actor.name), summary: `Confirm: allow deletes in ${lookup.config.name}` }));
+    return current();
   }
   const jobAction = JOB_ACTIONS[action]!;
   const op = await deps.operations.propose(lookup.config, jobAction, actor);

@@ -83,12 +83,12 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const sentBefore = t.connector.sentTo(chatId).length;
     const answer = await click(t, MEGAN, OPS_CHAT, posted.id, card, 'deletes.allow');
     expect(cardText(answer)).toContain('Deletions held back');
-    const confirmation = t.connector.sentTo(chatId).slice(sentBefore).map((c) => ({ id: c.id, card: cardOf(c.body) })).find((c) => buttons(c.card).some((b) => b.verb === 'op.confirm'));
+    const confirmation = t.connector.sentTo(chatId).slice(sentBefore).map((c) => ({ id: c.id, card: cardOf(c.body) })).find((c) => buttons(c.card).some((b) => b.verb === 'deletes.allow.confirm'));
     expect(confirmation).toBeDefined();
     expect(cardText(confirmation!.card)).toMatch(/allow deletes/i);
     expect(await sim.writes(/restart/)).toEqual([]); // nothing sent before the confirmation
 
-    const done = cardText(await click(t, MEGAN, OPS_CHAT, confirmation!.id, confirmation!.card, 'op.confirm'));
+    const done = cardText(await click(t, MEGAN, OPS_CHAT, confirmation!.id, confirmation!.card, 'deletes.allow.confirm'));
     expect(done).toMatch(/done/);
     const restarts = await sim.writes(/\/restart$/);
     expect(restarts).toHaveLength(1);
