@@ -61,7 +61,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const text = cardText(card);
     expect(text).toContain('Deletions held back');
     expect(text).toContain(`${C2F.name} · Contoso → Fabrikam`);
-    expect(text).toMatch(/deletions? held back \(threshold \d+\)/);
+    expect(text).toMatch(/deletions? or disables held back \(threshold \d+\)/);
     expect(text).toMatch(/- \S/); // the first held-back names
     expect(buttons(card).map((b) => b.verb)).toEqual(['deletes.allow', 'deletes.keepBlocked', 'alert.failures']);
     expect(Object.keys(buttons(card)[0].data)).toEqual(['incident']);
@@ -85,7 +85,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     expect(cardText(answer)).toContain('Deletions held back');
     const confirmation = t.connector.sentTo(chatId).slice(sentBefore).map((c) => ({ id: c.id, card: cardOf(c.body) })).find((c) => buttons(c.card).some((b) => b.verb === 'deletes.allow.confirm'));
     expect(confirmation).toBeDefined();
-    expect(cardText(confirmation!.card)).toMatch(/allow deletes/i);
+    expect(cardText(confirmation!.card)).toMatch(/Allow \d+ held-back deletions/);
     expect(await sim.writes(/restart/)).toEqual([]); // nothing sent before the confirmation
 
     const done = cardText(await click(t, MEGAN, OPS_CHAT, confirmation!.id, confirmation!.card, 'deletes.allow.confirm'));
