@@ -4,7 +4,9 @@ import { GraphError, orNull } from './errors';
 import { guidSegment, isGuid, odataString, userSegment } from './odata';
 import { DirectoryGroupSchema, DirectoryObjectSchema, DirectoryUserSchema, pageOf, type DirectoryGroup, type DirectoryObject, type DirectoryUser } from './schemas';
 
-const USER_FIELDS = 'id,displayName,userPrincipalName,mail,accountEnabled,userType';
+const USER_FIELDS = 'id,displayName,userPrincipalName,mail,accountEnabled,userType,creationType,externalUserState';
+/** Members: enough to tell users from groups and internal users from guests and external members. */
+const MEMBER_FIELDS = 'id,displayName,userPrincipalName,userType,creationType,externalUserState';
 const GROUP_FIELDS = 'id,displayName,mail,securityEnabled,isAssignableToRole';
 
 /** Users and groups of one tenant. Every string in a $filter goes through odataString(). */
@@ -65,13 +67,13 @@ export class Directory {
 
   async groupMembers(groupId: string): Promise<DirectoryObject[]> {
     const op = `list the members of group ${groupId}`;
-    return this.g.getAll(`/groups/${guidSegment(groupId, 'group id', op)}/members`, DirectoryObjectSchema, op, { $select: 'id,displayName,userPrincipalName' });
+    return this.g.getAll(`/groups/${guidSegment(groupId, 'group id', op)}/members`, DirectoryObjectSchema, op, { $select: MEMBER_FIELDS });
   }
 
   async groupTransitiveMembers(groupId: string): Promise<DirectoryObject[]> {
     const op = `list all members of group ${groupId}`;
     return this.g.getAll(`/groups/${guidSegment(groupId, 'group id', op)}/transitiveMembers`, DirectoryObjectSchema, op, {
-      $select: 'id,displayName,userPrincipalName',
+      $select: MEMBER_FIELDS,
     });
   }
 

@@ -168,6 +168,10 @@ export const DirectoryUserSchema = z
     mail: optString,
     accountEnabled: z.boolean().nullish(),
     userType: optString,
+    /** 'Invitation' for a user invited through B2B, even after conversion to a member. */
+    creationType: optString,
+    /** PendingAcceptance / Accepted for B2B users (guests and external members); null for internal users. */
+    externalUserState: optString,
   })
   .passthrough();
 export type DirectoryUser = z.output<typeof DirectoryUserSchema>;
@@ -190,6 +194,9 @@ export const DirectoryObjectSchema = z
     id: z.string(),
     displayName: optString,
     userPrincipalName: optString,
+    userType: optString,
+    creationType: optString,
+    externalUserState: optString,
     roleTemplateId: optString,
   })
   .passthrough();

@@ -11,7 +11,7 @@ import { PRIVILEGED_ROLES, roleName } from '../domain/roles';
 import type { CtsGraph } from '../graph/gateway';
 import type { DirectoryUser } from '../graph/schemas';
 import type { RiskReport } from './approvalRecords';
-import { isGuestUpn, scopeSnapshot, typeOf, type ScopeSnapshot } from './scope';
+import { isExternalUser, scopeSnapshot, typeOf, type ScopeSnapshot } from './scope';
 
 
 /** Members checked for privileged roles per request (one Graph read each). */
@@ -79,7 +79,7 @@ async function suggestionsFor(graph: CtsGraph, tenantId: string, text: string): 
   const tries = [local, local.split(' ')[0], local.slice(0, 3)].filter((t, i, a) => t.length >= 2 && a.indexOf(t) === i);
   for (const t of tries) {
     const found = await graph.usersStartingWith(tenantId, t, 3).catch(() => [] as DirectoryUser[]);
-    const members = found.filter((u) => u.userType !== 'Guest' && !isGuestUpn(u.userPrincipalName));
+    const members = found.filter((u) => !isExternalUser(u));
     if (members.length) return members.map((u) => `${u.displayName ?? u.id} (${u.userPrincipalName ?? u.id})`);
   }
   return [];
@@ -121,8 +121,8 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
       }
       const name = user.displayName ?? user.userPrincipalName ?? user.id;
       const id = lower(user.id);
-      if (user.userType === 'Guest' || isGuestUpn(user.userPrincipalName)) {
-        issues.push({ code: 'guest', line: `${name} is a guest (external) account: cross-tenant sync only syncs internal members, so it would be skipped.` });
+      if (isExternalUser(user)) {
+        issues.push({ code: 'guest', line: `${name} is a ${user.userType === 'Guest' ? 'guest' : 'B2B (external)'} account: cross-tenant sync only syncs internal members, so it would be skipped.` });
         continue;
       }
       if (user.accountEnabled === false && op === 'add') {
@@ -193,8 +193,8 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
     for (const g of picked) {
       const members = await graph.groupMembers(src, g.id);
       const userMembers = members.filter((m) => typeOf(m) === 'user');
-      const guests = userMembers.filter((m) => isGuestUpn(m.userPrincipalName));
-      const members_ = userMembers.filter((m) => !isGuestUpn(m.userPrincipalName));
+      const guests = userMembers.filter(isExternalUser);
+      const members_ = userMembers.filter((m) => !isExternalUser(m));
       const inScope = members_.filter((m) => scope.directUsers.has(lower(m.id)) || scope.viaGroup.has(lower(m.id)));
       groupRisk.push({
         id: g.id,

@@ -13,6 +13,14 @@ export interface ScopeSnapshot {
 
 const lower = (s: string) => s.toLowerCase();
 export const isGuestUpn = (upn: string | null | undefined) => !!upn && upn.includes('#EXT#');
+
+/**
+ * Guests and external members (B2B users with userType Member, converted guests): CTS syncs internal members only.
+ * By userType, the #EXT# UPN, creationType 'Invitation' or any externalUserState.
+ */
+export function isExternalUser(u: { userType?: string | null; userPrincipalName?: string | null; creationType?: string | null; externalUserState?: string | null }): boolean {
+  return u.userType === 'Guest' || isGuestUpn(u.userPrincipalName) || (u.creationType ?? '').toLowerCase() === 'invitation' || !!u.externalUserState;
+}
 export const typeOf = (m: DirectoryObject): 'user' | 'group' | 'other' => {
   const t = (m['@odata.type'] ?? '').toLowerCase();
   if (t.endsWith('.user')) return 'user';
@@ -34,7 +42,7 @@ export async function scopeSnapshot(graph: CtsGraph, config: SyncConfiguration):
   const memberLists = await Promise.all(groups.map((g) => graph.groupMembers(config.sourceTenantId, g.id)));
   memberLists.forEach((members, i) => {
     for (const m of members) {
-      if (typeOf(m) !== 'user' || isGuestUpn(m.userPrincipalName)) continue;
+      if (typeOf(m) !== 'user' || isExternalUser(m)) continue;
       const id = lower(m.id);
       viaGroup.set(id, [...(viaGroup.get(id) ?? []), groups[i].name]);
     }

@@ -73,7 +73,8 @@ export function computeScope(source: SimTenant, sp: ServicePrincipal): Map<strin
   const scope = new Map<string, SimUser>();
   const consider = (id: string) => {
     const u = source.users.get(id);
-    if (u && u.userType === 'Member' && !u.syncedFrom) scope.set(u.id, u);
+    // Internal members only: guests and external (B2B) members are skipped, whatever their userType says.
+    if (u && u.userType === 'Member' && !u.syncedFrom && !u.externalUserState && u.creationType !== 'Invitation' && !u.userPrincipalName.includes('#EXT#')) scope.set(u.id, u);
   };
   for (const a of sp.assignments) {
     if (a.principalType === 'User') consider(a.principalId);

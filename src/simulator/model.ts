@@ -19,6 +19,10 @@ export interface SimUser {
   surname: string;
   mail: string | null;
   userType: 'Member' | 'Guest';
+  /** 'Invitation' for B2B users (kept after a guest is converted to a member). */
+  creationType?: string | null;
+  /** PendingAcceptance / Accepted for B2B users; null for internal ones. */
+  externalUserState?: string | null;
   accountEnabled: boolean;
   department: string | null;
   jobTitle: string | null;

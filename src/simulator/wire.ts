@@ -12,6 +12,8 @@ export function userJson(u: SimUser): Record<string, unknown> {
     surname: u.surname,
     mail: u.mail,
     userType: u.userType,
+    creationType: u.creationType ?? (u.userType === 'Guest' ? 'Invitation' : null),
+    externalUserState: u.externalUserState ?? (u.userType === 'Guest' ? 'Accepted' : null),
     accountEnabled: u.accountEnabled,
     department: u.department,
     jobTitle: u.jobTitle,
