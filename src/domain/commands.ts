@@ -59,7 +59,13 @@ export const MAX_REQUEST_PRINCIPALS = 50;
  */
 export const MAX_PROVISION_USERS = 20;
 export const MAX_AUDIT_COUNT = 200;
-export const RESTART_SCOPES: readonly RestartScope[] = ['default', 'full', 'quarantine', 'escrows', 'watermark'];
+/**
+ * What `restart` offers. Not `full`: Graph's Full includes ConnectorDataStore, which Microsoft says not to use
+ * without Microsoft Support (restart criteria reference), so the bot never sends it.
+ */
+export const RESTART_SCOPES: readonly RestartScope[] = ['default', 'quarantine', 'escrows', 'watermark'];
+export const FULL_RESTART_REFUSAL =
+  '"full" is not offered: Graph\'s Full reset includes ConnectorDataStore, which clears the connector cache for all users, and Microsoft says "don\'t use it without Microsoft Support". Use "restart <configuration>" (the portal\'s restart) or "restart <configuration> watermark" to re-evaluate every object.';
 
 /** One entry per user-facing verb, in help order. */
 export const COMMANDS: readonly CommandInfo[] = [
@@ -109,9 +115,9 @@ export const COMMANDS: readonly CommandInfo[] = [
   {
     kind: 'restart',
     name: 'restart',
-    usage: 'restart [<configuration>] [default|full|quarantine|escrows|watermark]',
-    example: 'restart contoso-to-fabrikam full',
-    description: 'Restart a sync job, optionally resetting quarantine, escrows, the watermark or everything (full).',
+    usage: 'restart [<configuration>] [default|quarantine|escrows|watermark]',
+    example: 'restart contoso-to-fabrikam watermark',
+    description: 'Restart a sync job, optionally resetting quarantine, escrows or the watermark (re-evaluate every object).',
     permission: 'sync.operate',
     manifest: true,
   },
@@ -486,6 +492,7 @@ function asRestartScope(t: Token | undefined): RestartScope | undefined {
 }
 
 function parseRestart(args: Token[]): Command {
+  if (args.some((a) => !a.quoted && a.key.replace(TRAILING_PUNCT, '') === 'full')) return invalid('restart', FULL_RESTART_REFUSAL);
   if (args.length > 2) return invalid('restart', 'restart takes a configuration name and one reset scope at most.');
   if (!args.length) return { kind: 'restart', scope: 'default' };
   if (args.length === 1) {
