@@ -252,6 +252,9 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
       else {
         risk.deletionThreshold = threshold.enabled ? threshold.value : null;
         risk.tripsDeletionThreshold = threshold.enabled && threshold.value !== null && affected > threshold.value;
+        // A warning-level finding: with the threshold off nothing holds a mass deletion back for review.
+        if (!threshold.enabled) warnings.push(`Warning: the accidental-deletion threshold of ${config.name} is ${threshold.source === 'invalid' ? 'unreadable (treated as off)' : 'off'}: nothing holds these deletions back for review. Turn it on (the portal's default is 500).`);
+        else if (threshold.defaulted) warnings.push(`The accidental-deletion threshold is on without a value: the portal's default of ${threshold.value} applies.`);
       }
       if (affected) warnings.push(`The next cycle deletes or disables ${affected} B2B account${affected === 1 ? '' : 's'} in the target tenant.`);
       if (risk.tripsDeletionThreshold) {

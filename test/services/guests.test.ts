@@ -38,3 +38,23 @@ describe('guest and external member detection', () => {
     expect(r).toMatchObject({ ok: true, risk: { usersAffected: 1, groups: [{ guests: 1, userMembers: 2 }] } });
   });
 });
+
+describe('issue 10 item 5: a disabled deletion threshold is a warning on a removal', () => {
+  const config = { name: 'c2f', sourceTenantId: 's', targetTenantId: 't', servicePrincipalId: 'sp' } as SyncConfiguration;
+  const user = { id: 'u2', displayName: 'Internal', userPrincipalName: 'in@contoso.com', userType: 'Member', accountEnabled: true };
+  const graph = (threshold: object) =>
+    ({
+      listAssignments: async () => [{ id: 'a', principalId: 'u2', principalType: 'User', resourceId: 'sp', appRoleId: 'r' }],
+      findUser: async () => user,
+      groupMembers: async () => [],
+      deletionThreshold: async () => threshold,
+    }) as unknown as CtsGraph;
+
+  it('off → a warning naming it; enabled without a value → the portal default of 500', async () => {
+    const off = await checkRequest(graph({ enabled: false, value: null, source: 'secrets' }), { config, op: 'remove', principalType: 'user', principals: ['in@contoso.com'] }, { maxGrowthShare: 0.25 });
+    expect(off.ok && off.risk.warnings.join('\n')).toMatch(/Warning: the accidental-deletion threshold of c2f is off/);
+    const defaulted = await checkRequest(graph({ enabled: true, value: 500, defaulted: true, source: 'secrets' }), { config, op: 'remove', principalType: 'user', principals: ['in@contoso.com'] }, { maxGrowthShare: 0.25 });
+    expect(defaulted.ok && defaulted.risk).toMatchObject({ deletionThreshold: 500 });
+    expect(defaulted.ok && defaulted.risk.warnings.join('\n')).toContain("the portal's default of 500 applies");
+  });
+});
