@@ -147,7 +147,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       unsubscribe: unsubscribeHandler(alertDeps),
       subscriptions: subscriptionsHandler(alertDeps),
       ...approvalHandlers(approvalDeps),
-      auditExport: auditExportHandler({ exports: auditExports, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
+      auditExport: auditExportHandler({ exports: auditExports, access, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
     },
     changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING]),
     checkedByHandler: new Set(['approve', 'reject', 'cancel']),
