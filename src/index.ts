@@ -173,6 +173,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       host: config.host,
       port: config.port,
       adapter,
+      anonymous: !config.bot.appId,
       onTurn: (context) => loggedTurn(context, logger, clock, () => app.run(context)),
       health: () => ({ status: 'ok', mode: config.mode, version: VERSION, ...(simulator ? { simulatorUrl: simulator.url } : {}) }),
       logger,
