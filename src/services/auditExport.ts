@@ -20,8 +20,8 @@ import { createIfAbsent, updateWithCasDetailed, type AuditLog, type AuditRecord 
  * create-only (CAS), so a token cannot be overwritten or reused for another range; every download is counted on
  * the record by CAS. Unknown or altered tokens answer 404, expired ones 410, each with a short JSON error.
  *
- * CSV (RFC 4180: comma, CRLF, quotes doubled, a header row), columns fixed — see AUDIT_CSV_COLUMNS. Cells that a
- * spreadsheet would run as a formula (starting with = + - @ tab or CR) get a leading apostrophe.
+ * CSV (RFC 4180: comma, CRLF, quotes doubled, a header row), columns fixed — see AUDIT_CSV_COLUMNS. Text cells that
+ * a spreadsheet would run as a formula get a leading apostrophe (see FORMULA_START).
  */
 
 export const EXPORT_LINK_TTL_MS = 10 * 60_000;
@@ -85,9 +85,22 @@ export function rangeBounds(range: Pick<ExportRange, 'from' | 'to'>, cutoff: num
   return { from: new Date(dayStart(range.from)), until: new Date(Math.min(dayStart(range.to) + DAY_MS, cutoff)) };
 }
 
-function csvCell(value: string | number | undefined): string {
+/**
+ * Columns people type into (names, reasons, targets): a spreadsheet could run them as a formula. Ids, times and
+ * numbers are ours and never start that way on purpose, so they are written as they are (an id may start with "-").
+ */
+const TEXT_COLUMNS: ReadonlySet<(typeof AUDIT_CSV_COLUMNS)[number]> = new Set(['actorName', 'action', 'configuration', 'target', 'outcome', 'detail']);
+
+/**
+ * What a spreadsheet may read as the start of a formula: = + - @, their full-width forms (＝ ＋ － ＠, which some
+ * spreadsheets fold to ASCII), and any leading whitespace or control character (tab, CR, LF, space), behind which
+ * a formula can hide.
+ */
+const FORMULA_START = /^[\s\u0000-\u001f=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+function csvCell(value: string | number | undefined, text: boolean): string {
   let s = value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (text && FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -107,7 +120,7 @@ export function csvRow(record: AuditRecord): string {
     detail: record.detail,
     graphRequestId: record.graphRequestId,
   };
-  return AUDIT_CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',');
+  return AUDIT_CSV_COLUMNS.map((c) => csvCell(cells[c], TEXT_COLUMNS.has(c))).join(',');
 }
 
 export function toCsv(records: AuditRecord[]): string {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../src/domain/clock';
 import { ROLE } from '../../src/domain/roles';
-import { AUDIT_CSV_COLUMNS, EXPORT_LINK_TTL_MS, toCsv } from '../../src/services/auditExport';
+import { AUDIT_CSV_COLUMNS, csvRow, EXPORT_LINK_TTL_MS, toCsv } from '../../src/services/auditExport';
 import type { AuditRecord } from '../../src/store';
 import { cardText } from '../harness/activities';
 import { ADELE, BotUnderTest, LEE, MEGAN } from '../harness/bot';
@@ -203,5 +203,27 @@ describe('audit export under a per-configuration policy', () => {
     expect(doc.records.map((r: AuditRecord) => r.id)).toEqual(['seed-open', 'seed-none']);
     expect(JSON.stringify(doc)).not.toContain(ADELE.aadObjectId);
     expect(JSON.stringify(doc)).not.toContain('reason only admins may read');
+  });
+});
+
+describe('the CSV formula guard', () => {
+  const row = (over: Partial<AuditRecord>) => csvRow(record('2026-03-01T10:00:00.000Z', over)).split(',');
+  const col = (name: (typeof AUDIT_CSV_COLUMNS)[number]) => AUDIT_CSV_COLUMNS.indexOf(name);
+
+  it('guards text cells that start with a formula character, a full-width one, or whitespace hiding one', () => {
+    for (const detail of ['=1+1', '+1', '-1', '@SUM(A1)', ' =1+1', '\t=1', '＝HYPERLINK("x")', '＋1', '－1', '＠x']) {
+      expect(csvRow(record('2026-03-01T10:00:00.000Z', { detail })).includes(`'${detail.replace(/"/g, '""')}`)).toBe(true);
+    }
+    expect(toCsv([record('2026-03-01T10:00:00.000Z', { detail: '\n=1+1' })])).toContain(`"'\n=1+1"`);
+    expect(row({ actor: { aadObjectId: MEGAN.aadObjectId, name: '=cmd' } })[col('actorName')]).toBe("'=cmd");
+    expect(row({ target: '-REQ' })[col('target')]).toBe("'-REQ");
+    expect(row({ detail: 'plain reason' })[col('detail')]).toBe('plain reason');
+  });
+
+  it('leaves ids, times and request ids as they are, even when an id starts with "-"', () => {
+    const cells = row({ id: '-k3x9', graphRequestId: '-abc' });
+    expect(cells[col('id')]).toBe('-k3x9');
+    expect(cells[col('graphRequestId')]).toBe('-abc');
+    expect(cells[col('at')]).toBe('2026-03-01T10:00:00.000Z');
   });
 });
