@@ -12,6 +12,7 @@ import { createAdapter } from './teams/adapter';
 import { createBotApp } from './teams/app';
 import { Gate } from './teams/gate';
 import { loggedTurn } from './teams/turnLog';
+import { answerRepeat, InboundDedupe } from './teams/dedupe';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
 import { registerAlertRoutes, renderAlert, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
 import { adapterTransport, TeamsNotifier } from './teams/notifier';
@@ -167,6 +168,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   registerApprovalRoutes(app, approvalDeps);
   await leader.start();
 
+  const dedupe = new InboundDedupe(storage, clock);
   let server: RunningServer;
   try {
     server = await startServer({
@@ -174,7 +176,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       port: config.port,
       adapter,
       anonymous: !config.bot.appId,
-      onTurn: (context) => loggedTurn(context, logger, clock, () => app.run(context)),
+      onTurn: (context) => loggedTurn(context, logger, clock, async () => ((await dedupe.claim(context.activity)) ? app.run(context) : answerRepeat(context))),
       health: () => ({ status: 'ok', mode: config.mode, version: VERSION, ...(simulator ? { simulatorUrl: simulator.url } : {}) }),
       logger,
       routes: [auditExportRoute(auditExports)],
