@@ -8,7 +8,7 @@ import { ConfigError, formatProblems, loadConfig, parseEstate, type AppConfig, t
 import { systemClock, type Clock } from './domain/clock';
 import { createLogger, type Logger } from './logger';
 import { startServer, type RunningServer } from './server';
-import { createAdapter } from './teams/adapter';
+import { createAdapter, type AdapterOptions } from './teams/adapter';
 import { createBotApp } from './teams/app';
 import { Gate } from './teams/gate';
 import { loggedTurn } from './teams/turnLog';
@@ -48,6 +48,8 @@ export interface BotOverrides {
   simulator?: Parameters<typeof startSimulator>[0];
   /** Use this store instead of the configured one (two instances on one shared FileStorage; crash tests). Not closed by close(). */
   storage?: Storage;
+  /** Where channel tokens are checked and how the connector is called (the attack suite's own OpenID metadata). */
+  adapter?: AdapterOptions;
   /** Blob lease tuning (tests run 15 s leases on a virtual clock). */
   lease?: OpenStorageOptions['lease'];
 }
@@ -119,7 +121,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const tenantName = (id: string) => estate.tenants.find((t) => t.id === id)?.name ?? 'unknown tenant';
   const helpContext = { mode: config.mode === 'simulator' ? 'embedded simulator' : 'Microsoft Graph', configurations: estate.configurations.map((c) => c.name) };
 
-  const adapter = createAdapter(config.bot, logger);
+  const adapter = createAdapter(config.bot, logger, overrides.adapter);
   const gate = new Gate(access, estate.homeTenantId, (r) =>
     audit
       .append({ actor: { aadObjectId: r.caller.aadObjectId, name: r.caller.name }, action: 'access.refused', configuration: r.configuration, target: r.permission, outcome: 'refused', detail: r.reason })
