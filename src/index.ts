@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, formatProblems, loadConfig, parseEstate, type AppConfig, type Estate } from './config';
 import { systemClock, type Clock } from './domain/clock';
-import { createLogger, type Logger } from './logger';
+import { createLogger, routeConsole, type Logger } from './logger';
 import { startServer, type RunningServer } from './server';
 import { createAdapter, type AdapterOptions } from './teams/adapter';
 import { createBotApp } from './teams/app';
@@ -69,6 +69,7 @@ export interface RunningBot {
   monitor: Monitor;
   /** Scope-change requests; tests call approvals.expireDue(), reconcile() and idle(). */
   approvals: ApprovalsService;
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -216,6 +217,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     notifier,
     monitor,
     approvals,
+    logger,
     close: async () => {
       clearInterval(approvalSweep);
       await monitor.stop();
@@ -265,6 +267,8 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   }
+  // From here on every line on stdout/stderr is one JSON log line, botbuilder's console errors included.
+  routeConsole(bot.logger);
   process.stdout.write(banner(bot));
   const stop = async () => {
     await bot.close().catch(() => undefined);
