@@ -10,7 +10,7 @@ import type { JobAction, OperationsService, PendingOperation } from '../services
 import type { ProvisioningService } from '../services/provisioning';
 import type { AuditLog } from '../store';
 import type { CommandHandler, CommandHandlers } from './app';
-import type { AdaptiveCard } from './cards';
+import { plain, type AdaptiveCard } from './cards';
 import { describeError, type Gate } from './gate';
 import type { Caller } from './identity';
 import { auditCard, confirmCard, operationResultCard, provisionCard, statusCard, statusDetailCard } from './operationCards';
@@ -153,7 +153,7 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
 
   action('status.detail', ConfigData, async (context, data) => {
     const config = configs.find(data.config);
-    if (!config) return notice('Unknown configuration', `There is no configuration called "${data.config}" any more.`, { style: 'warning', outcome: 'invalid' });
+    if (!config) return notice('Unknown configuration', `There is no configuration called "${plain(data.config, 64)}" any more.`, { style: 'warning', outcome: 'invalid' });
     const g = await gate.check(context, 'sync.read', { fresh: false, configuration: config.name });
     if (!g.ok) return g.reply;
     return statusDetailCard(await operations.statusDetail(config), configs, clock.now());
@@ -162,8 +162,12 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
   for (const verb of ['job.start', 'job.pause', 'job.restart'] as const) {
     action(verb, JobButtonData, async (context, data) => {
       const config = configs.find(data.config);
-      if (!config) return notice('Unknown configuration', `There is no configuration called "${data.config}" any more.`, { style: 'warning', outcome: 'invalid' });
-      const scope = (RESTART_CHOICES as readonly string[]).includes(data.scope ?? '') ? (data.scope as (typeof RESTART_CHOICES)[number]) : 'default';
+      if (!config) return notice('Unknown configuration', `There is no configuration called "${plain(data.config, 64)}" any more.`, { style: 'warning', outcome: 'invalid' });
+      // A scope we do not know is refused, never read as a plain restart: the button said something else.
+      if (verb === 'job.restart' && data.scope !== undefined && !(RESTART_CHOICES as readonly string[]).includes(data.scope)) {
+        return notice('This card could not be read', `"${plain(data.scope, 20)}" is not a restart scope, so nothing was done.`, { hint: `Type: restart ${config.name} [${RESTART_CHOICES.join('|')}]`, style: 'warning', outcome: 'invalid' });
+      }
+      const scope = data.scope === undefined ? 'default' : (data.scope as (typeof RESTART_CHOICES)[number]);
       const jobAction: JobAction = verb === 'job.start' ? { kind: 'start' } : verb === 'job.pause' ? { kind: 'pause' } : { kind: 'restart', scope };
       const g = await gate.check(context, permissionFor(jobAction), { fresh: true, configuration: config.name });
       if (!g.ok) return g.reply;

@@ -3,7 +3,7 @@
  * and — with no app id, so nothing is authenticated — replies only to a loopback serviceUrl.
  */
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
-import { message } from '../harness/activities';
+import { cardText, message } from '../harness/activities';
 
 describe('/api/messages refuses what a web page or a broken client could send', () => {
   const t = new BotUnderTest();
@@ -51,5 +51,22 @@ describe('/api/messages refuses what a web page or a broken client could send', 
     const res = await raw(JSON.stringify(untyped), 'application/json');
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text)).toEqual({ error: 'bad_activity', message: 'The body is not a Bot Framework activity (it needs a "type").' });
+  });
+
+  it('very long input is answered with the usual short card, its echo clipped (not "internal error")', async () => {
+    const long = 'a'.repeat(40_000);
+    for (const text of [`provision ${long} to contoso-to-fabrikam`, `audit export from ${long}`, `restart contoso-to-fabrikam ${long}`, `status ${long}`]) {
+      const card = await t.card(MEGAN, text);
+      const shown = cardText(card);
+      expect(shown).not.toContain('internal error');
+      expect(shown).toContain('aaaa');
+      expect(shown).not.toContain('a'.repeat(100));
+      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
+    }
+  });
+
+  it('an echoed word cannot become a link on the card', async () => {
+    const shown = JSON.stringify(await t.card(MEGAN, 'provision [click](https://evil.example) to contoso-to-fabrikam'));
+    expect(shown).not.toContain('](https://evil.example');
   });
 });
