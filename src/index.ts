@@ -50,6 +50,8 @@ export interface BotOverrides {
   storage?: Storage;
   /** Where channel tokens are checked and how the connector is called (the attack suite's own OpenID metadata). */
   adapter?: AdapterOptions;
+  /** How long turns wait on Graph before answering "working" (tests of slow Graph pass a few ms). */
+  answerWithinMs?: { message?: number; invoke?: number };
   /** Blob lease tuning (tests run 15 s leases on a virtual clock). */
   lease?: OpenStorageOptions['lease'];
 }
@@ -129,7 +131,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       .then(() => undefined),
   );
   const provisioning = new ProvisioningService(configs, graph, audit);
-  const operationDeps = { access, configs, operations, provisioning, audit, gate, clock, logger };
+  const operationDeps = { access, configs, operations, provisioning, audit, gate, clock, logger, botAppId: config.bot.appId ?? '', answerWithinMs: overrides.answerWithinMs?.invoke };
   const subscriptions = new Subscriptions(storage, clock, audit);
   const notifier = new TeamsNotifier({ transport: adapterTransport(adapter, config.bot.appId ?? '', logger), logger });
   const leader = opened.leader;
@@ -165,6 +167,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     help: (hint) => helpReply(helpContext, hint),
     logger,
     clock,
+    answerWithinMs: overrides.answerWithinMs?.message,
   });
   registerOperationRoutes(app, operationDeps);
   registerAlertRoutes(app, alertDeps);
