@@ -6,12 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, formatProblems, loadConfig, parseEstate, type AppConfig, type Estate } from './config';
 import { systemClock, type Clock } from './domain/clock';
-import { createLogger, type Logger } from './logger';
+import { createLogger, routeConsole, type Logger } from './logger';
 import { startServer, type RunningServer } from './server';
-import { createAdapter } from './teams/adapter';
+import { createAdapter, type AdapterOptions } from './teams/adapter';
 import { createBotApp } from './teams/app';
 import { Gate } from './teams/gate';
 import { loggedTurn } from './teams/turnLog';
+import { answerRepeat, InboundDedupe } from './teams/dedupe';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
 import { registerAlertRoutes, renderAlert, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
 import { adapterTransport, TeamsNotifier } from './teams/notifier';
@@ -47,6 +48,10 @@ export interface BotOverrides {
   simulator?: Parameters<typeof startSimulator>[0];
   /** Use this store instead of the configured one (two instances on one shared FileStorage; crash tests). Not closed by close(). */
   storage?: Storage;
+  /** Where channel tokens are checked and how the connector is called (the attack suite's own OpenID metadata). */
+  adapter?: AdapterOptions;
+  /** How long turns wait on Graph before answering "working" (tests of slow Graph pass a few ms). */
+  answerWithinMs?: { message?: number; invoke?: number };
   /** Blob lease tuning (tests run 15 s leases on a virtual clock). */
   lease?: OpenStorageOptions['lease'];
 }
@@ -68,6 +73,7 @@ export interface RunningBot {
   monitor: Monitor;
   /** Scope-change requests; tests call approvals.expireDue(), reconcile() and idle(). */
   approvals: ApprovalsService;
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -130,14 +136,14 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const tenantName = (id: string) => estate.tenants.find((t) => t.id === id)?.name ?? 'unknown tenant';
   const helpContext = { mode: config.mode === 'simulator' ? 'embedded simulator' : 'Microsoft Graph', configurations: estate.configurations.map((c) => c.name) };
 
-  const adapter = createAdapter(config.bot, logger);
+  const adapter = createAdapter(config.bot, logger, overrides.adapter);
   const gate = new Gate(access, estate.homeTenantId, (r) =>
     audit
       .append({ actor: { aadObjectId: r.caller.aadObjectId, name: r.caller.name }, action: 'access.refused', configuration: r.configuration, target: r.permission, outcome: 'refused', detail: r.reason })
       .then(() => undefined),
   );
   const provisioning = new ProvisioningService(configs, graph, audit);
-  const operationDeps = { access, configs, operations, provisioning, audit, gate, clock, logger };
+  const operationDeps = { access, configs, operations, provisioning, audit, gate, clock, logger, botAppId: config.bot.appId ?? '', answerWithinMs: overrides.answerWithinMs?.invoke };
   const subscriptions = new Subscriptions(storage, clock, audit);
   const notifier = new TeamsNotifier({ transport: adapterTransport(adapter, config.bot.appId ?? '', logger), logger });
   const leader = opened.leader;
@@ -159,7 +165,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       unsubscribe: unsubscribeHandler(alertDeps),
       subscriptions: subscriptionsHandler(alertDeps),
       ...approvalHandlers(approvalDeps),
-      auditExport: auditExportHandler({ exports: auditExports, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
+      auditExport: auditExportHandler({ exports: auditExports, access, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
     },
     changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING]),
     checkedByHandler: new Set(['approve', 'reject', 'cancel']),
@@ -173,19 +179,22 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     help: (hint) => helpReply(helpContext, hint),
     logger,
     clock,
+    answerWithinMs: overrides.answerWithinMs?.message,
   });
   registerOperationRoutes(app, operationDeps);
   registerAlertRoutes(app, alertDeps);
   registerApprovalRoutes(app, approvalDeps);
   await leader.start();
 
+  const dedupe = new InboundDedupe(storage, clock);
   let server: RunningServer;
   try {
     server = await startServer({
       host: config.host,
       port: config.port,
       adapter,
-      onTurn: (context) => loggedTurn(context, logger, clock, () => app.run(context)),
+      anonymous: !config.bot.appId,
+      onTurn: (context) => loggedTurn(context, logger, clock, async () => ((await dedupe.claim(context.activity)) ? app.run(context) : answerRepeat(context))),
       health: () => ({ status: 'ok', mode: config.mode, version: VERSION, ...(simulator ? { simulatorUrl: simulator.url } : {}) }),
       logger,
       routes: [auditExportRoute(auditExports)],
@@ -224,6 +233,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     notifier,
     monitor,
     approvals,
+    logger,
     close: async () => {
       clearInterval(approvalSweep);
       await monitor.stop();
@@ -274,6 +284,8 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   }
+  // From here on every line on stdout/stderr is one JSON log line, botbuilder's console errors included.
+  routeConsole(bot.logger);
   process.stdout.write(banner(bot));
   const stop = async () => {
     await bot.close().catch(() => undefined);

@@ -1,7 +1,9 @@
 import restify from 'restify';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
-import type { TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { isLoopbackUrl } from './config/net';
 import type { Logger } from './logger';
+import { InboundAuthError, type BotAdapter } from './teams/adapter';
 
 export interface Health {
   status: 'ok';
@@ -13,7 +15,12 @@ export interface Health {
 export interface ServerOptions {
   host: string;
   port: number;
-  adapter: TeamsAdapter;
+  adapter: Pick<BotAdapter, 'receive'>;
+  /**
+   * No app id: requests are not authenticated, so only loopback may be trusted — an activity whose serviceUrl (where
+   * replies go) is anywhere else is refused.
+   */
+  anonymous: boolean;
   /** Runs one turn (the teams-ai Application's `run`). */
   onTurn: (context: TurnContext) => Promise<unknown>;
   health: () => Health;
@@ -40,14 +47,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
 
   server.post('/api/messages', async (req, res) => {
+    const refuse = (status: number, error: string, message: string) => {
+      if (!res.headersSent) res.send(status, { error, message });
+    };
+    // Only JSON: a form or text body is a CORS "simple request", which any web page in a browser on this machine
+    // could send without asking.
+    if (mediaType(req.headers['content-type']) !== 'application/json') {
+      return refuse(415, 'unsupported_media_type', 'Send the activity as application/json.');
+    }
+    const parsed = InboundActivity.safeParse(req.body);
+    if (!parsed.success) return refuse(400, 'bad_activity', 'The body is not a Bot Framework activity (it needs a "type").');
+    if (options.anonymous && parsed.data.serviceUrl !== undefined && !isLoopbackUrl(parsed.data.serviceUrl)) {
+      return refuse(403, 'service_url_refused', 'Without MicrosoftAppId this bot answers only a loopback serviceUrl.');
+    }
+    const header = req.headers.authorization;
     try {
-      await options.adapter.process(req, res, async (context) => {
+      const invoke = await options.adapter.receive(typeof header === 'string' ? header : '', fixTimestamps(req.body) as unknown as Activity, async (context) => {
         await options.onTurn(context);
       });
+      if (invoke?.body !== undefined) res.send(invoke.status ?? 200, invoke.body);
+      else res.send(invoke?.status ?? 200);
     } catch (err) {
-      // The adapter answers 401 itself for a bad token; anything else is ours: no details to the caller.
+      // Never the library's words to the caller (they name the OpenID URL, the key ids, the clock check).
+      if (err instanceof InboundAuthError) {
+        options.logger.warn({ err: err.cause, status: err.status }, err.status === 401 ? 'request refused: authentication failed' : 'request refused: signing keys unavailable');
+        return err.status === 401
+          ? refuse(401, 'unauthorized', 'The request is not authenticated.')
+          : refuse(503, 'auth_unavailable', 'The request could not be authenticated just now; try again.');
+      }
       options.logger.error({ err }, 'failed to process activity');
-      if (!res.headersSent) res.send(500, { error: 'internal error' });
+      refuse(500, 'internal_error', 'internal error');
     }
   });
 
@@ -80,4 +109,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: address.port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The least an activity must have before it reaches the adapter; the rest is the adapter's and the routes' to check. */
+const InboundActivity = z
+  .object({
+    type: z.string().min(1).max(64),
+    serviceUrl: z.string().max(2048).optional(),
+  })
+  .passthrough();
+
+function mediaType(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return (value ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** What botbuilder's own `process` does before a turn: ISO timestamps become Dates (the raw text is kept). */
+function fixTimestamps(activity: Record<string, unknown>): Record<string, unknown> {
+  for (const field of ['timestamp', 'expiration', 'localTimestamp'] as const) {
+    const value = activity[field];
+    if (typeof value === 'string') {
+      activity[`raw${field[0].toUpperCase()}${field.slice(1)}`] = value;
+      activity[field] = new Date(value);
+    }
+  }
+  return activity;
 }

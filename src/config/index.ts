@@ -73,6 +73,11 @@ const EnvSchema = z.object({
     }).default('MultiTenant'),
   ),
   MicrosoftAppTenantId: optional(guid('MicrosoftAppTenantId')),
+  /** Without an app id, anyone on this machine can act as any user: against real tenants only when said outright. */
+  ALLOW_ANONYMOUS_REAL_TENANTS: z.preprocess(
+    blankToUndefined,
+    z.enum(['true', 'false'], { errorMap: () => ({ message: 'ALLOW_ANONYMOUS_REAL_TENANTS must be "true" or "false"' }) }).default('false'),
+  ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -142,6 +147,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
       problems.push({
         where: 'HOST',
         message: `"${e.HOST}" is not a loopback address and MicrosoftAppId is not set. Without an app id the bot accepts unauthenticated requests, which is only safe on 127.0.0.1/localhost. Set MicrosoftAppId (and MicrosoftAppPassword) or use HOST=127.0.0.1.`,
+      });
+    }
+    const realTenants = estate ? tenantsNeedingCredentials(estate) : [];
+    if (!e.MicrosoftAppId && realTenants.length > 0 && e.ALLOW_ANONYMOUS_REAL_TENANTS !== 'true') {
+      problems.push({
+        where: 'MicrosoftAppId',
+        message: `is not set, so requests are not authenticated and any process or web page on this machine could act as any user, but CTS_CONFIG names ${realTenants.length} tenant(s) reached over a non-loopback Graph URL (${realTenants.join(', ')}). Set MicrosoftAppId (and MicrosoftAppPassword), or set ALLOW_ANONYMOUS_REAL_TENANTS=true to run unauthenticated against them anyway.`,
       });
     }
     if (e.AZURE_STORAGE_CONNECTION_STRING && e.AZURE_STORAGE_ACCOUNT_URL) {

@@ -3,6 +3,7 @@
  * Never throws: anything unrecognised is `unknown`, a known verb with bad arguments is `invalid`
  * and carries the usage and an example so the reply can say what to type instead.
  */
+import { plain } from './text';
 import type { Permission } from './permissions';
 
 export type RestartScope = 'default' | 'full' | 'quarantine' | 'escrows' | 'watermark';
@@ -468,13 +469,18 @@ function parseNormalized(s: string): Command {
   }
 }
 
+/** A word the user typed, quoted back in a problem: short, and unable to become a link or a formatting trick. */
+function echo(text: string): string {
+  return plain(text, 60);
+}
+
 function invalid(kind: CommandKind, problem: string): Command {
   const info = commandInfo(kind)!;
   return { kind: 'invalid', command: info.name, problem, usage: info.usage, example: info.example };
 }
 
 function configProblem(value: string): string {
-  return `"${value}" is not a configuration name: use letters, digits, dots, dashes or underscores (up to 64, at least one letter), like contoso-to-fabrikam.`;
+  return `"${echo(value)}" is not a configuration name: use letters, digits, dots, dashes or underscores (up to 64, at least one letter), like contoso-to-fabrikam.`;
 }
 
 function parseOptionalConfig(verb: 'status' | 'start' | 'pause', args: Token[]): Command {
@@ -503,7 +509,7 @@ function parseRestart(args: Token[]): Command {
   }
   const scope = asRestartScope(args[1]);
   if (!scope) {
-    return invalid('restart', `"${args[1].text}" is not a reset scope: use ${RESTART_SCOPES.join(', ')}.`);
+    return invalid('restart', `"${echo(args[1].text)}" is not a reset scope: use ${RESTART_SCOPES.join(', ')}.`);
   }
   if (!isConfigName(args[0].text)) return invalid('restart', configProblem(args[0].text));
   return { kind: 'restart', config: args[0].text, scope };
@@ -536,7 +542,7 @@ function parseProvision(args: Token[]): Command {
   if (problem) return invalid('provision', problem);
   if (!items.length) return invalid('provision', 'Say which user to provision, by user principal name or object id.');
   const bad = items.find((t) => !isUserReference(t.text));
-  if (bad) return invalid('provision', `"${bad.text}" is not a user principal name (name@domain) or object id.`);
+  if (bad) return invalid('provision', `"${echo(bad.text)}" is not a user principal name (name@domain) or object id.`);
   const users = uniqueCaseInsensitive(items.map((t) => t.text));
   if (users.length > MAX_PROVISION_USERS) {
     return invalid('provision', `At most ${MAX_PROVISION_USERS} users at a time; you gave ${users.length}.`);
@@ -548,13 +554,13 @@ function parseRequest(s: string, args: Token[]): Command {
   if (!args.length) return { kind: 'requestForm' };
   const op = args[0].key;
   if (op !== 'add' && op !== 'remove') {
-    return invalid('request', `Start with "add" or "remove", not "${args[0].text}".`);
+    return invalid('request', `Start with "add" or "remove", not "${echo(args[0].text)}".`);
   }
   const typeKey = args[1]?.key;
   const principalType =
     typeKey === 'user' || typeKey === 'users' ? 'user' : typeKey === 'group' || typeKey === 'groups' ? 'group' : undefined;
   if (!principalType) {
-    return invalid('request', `After "${op}" say "user" or "group"${args[1] ? `, not "${args[1].text}"` : ''}.`);
+    return invalid('request', `After "${op}" say "user" or "group"${args[1] ? `, not "${echo(args[1].text)}"` : ''}.`);
   }
   const becauseAt = args.findIndex((t, i) => i >= 2 && isKeyword(t, 'because'));
   if (becauseAt < 0) return invalid('request', 'A reason is required: end the request with "because <reason>".');
@@ -565,7 +571,7 @@ function parseRequest(s: string, args: Token[]): Command {
   if (!items.length) return invalid('request', `Say which ${principalType}s to ${op}.`);
   if (principalType === 'user') {
     const bad = items.find((t) => !isUserReference(t.text));
-    if (bad) return invalid('request', `"${bad.text}" is not a user principal name (name@domain) or object id.`);
+    if (bad) return invalid('request', `"${echo(bad.text)}" is not a user principal name (name@domain) or object id.`);
   }
   const principals = uniqueCaseInsensitive(items.map((t) => t.text));
   if (principals.length > MAX_REQUEST_PRINCIPALS) {
@@ -585,7 +591,7 @@ function parseId(t: Token | undefined): string | undefined {
 
 function idProblem(t: Token | undefined): string {
   return t
-    ? `"${t.text}" is not a request id: ids look like REQ-7K2M9 (see "pending").`
+    ? `"${echo(t.text)}" is not a request id: ids look like REQ-7K2M9 (see "pending").`
     : 'Say which request, by its id (like REQ-7K2M9; see "pending").';
 }
 
@@ -610,7 +616,7 @@ function parseSubscribe(verb: 'subscribe' | 'unsubscribe', args: Token[]): Comma
   const topic: SubscriptionTopic | undefined =
     k === 'alerts' || k === 'alert' ? 'alerts' : k === 'approvals' || k === 'approval' ? 'approvals' : undefined;
   if (!topic) {
-    return invalid(verb, `Say "alerts" or "approvals"${args[0] ? `, not "${args[0].text}"` : ''}.`);
+    return invalid(verb, `Say "alerts" or "approvals"${args[0] ? `, not "${echo(args[0].text)}"` : ''}.`);
   }
   let rest = args.slice(1);
   if (isKeyword(rest[0], 'for', 'to', 'from', 'on')) rest = rest.slice(1);
@@ -628,7 +634,7 @@ function parseAudit(args: Token[]): Command {
     if (/^[-+]?\d+(\.\d*)?$/.test(t.text)) {
       const n = Number(t.text);
       if (count !== undefined || !Number.isInteger(n) || n < 1 || n > MAX_AUDIT_COUNT) {
-        return invalid('audit', `The count must be a whole number from 1 to ${MAX_AUDIT_COUNT}, not "${t.text}".`);
+        return invalid('audit', `The count must be a whole number from 1 to ${MAX_AUDIT_COUNT}, not "${echo(t.text)}".`);
       }
       count = n;
     } else if (config === undefined && isConfigName(t.text)) {
@@ -660,7 +666,7 @@ function parseAuditExport(args: Token[]): Command {
     if (isKeyword(t, 'from', 'to')) {
       const date = args[i + 1]?.text;
       if (!date || !isIsoDate(date)) {
-        return invalid('auditExport', `After "${t.text}" give a date as yyyy-mm-dd${date ? `, not "${date}"` : ''}.`);
+        return invalid('auditExport', `After "${echo(t.text)}" give a date as yyyy-mm-dd${date ? `, not "${echo(date)}"` : ''}.`);
       }
       if (t.key === 'from') from = date;
       else to = date;
@@ -668,7 +674,7 @@ function parseAuditExport(args: Token[]): Command {
     } else if (isIsoDate(t.text)) {
       positional.push(t.text);
     } else {
-      return invalid('auditExport', `"${t.text}" is not a date: use yyyy-mm-dd, like 2026-01-31.`);
+      return invalid('auditExport', `"${echo(t.text)}" is not a date: use yyyy-mm-dd, like 2026-01-31.`);
     }
   }
   for (const d of positional) {

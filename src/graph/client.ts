@@ -2,6 +2,7 @@ import { Client, ResponseType, type AuthenticationProvider, type Context, type M
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { ZodType, ZodTypeDef } from 'zod';
 import { isLoopbackUrl } from '../config/net';
+import { scrubPersonal } from '../logger';
 import { credentialForTenant, type CredentialEnv } from './credentials';
 import { GraphError, GraphInputError, GraphResponseInvalidError } from './errors';
 import { queryString } from './odata';
@@ -244,7 +245,7 @@ export class GraphClientFactory {
     if (!tenant) throw new GraphInputError('reach Microsoft Graph', `tenant ${tenantId} is not in the configured estate`);
     const baseUrl = (tenant.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL).replace(/\/+$/, '');
     const log = this.options.log;
-    const onRetry = (e: RetryEvent) => log?.warn({ tenantId: key, ...e }, 'graph retry');
+    const onRetry = (e: RetryEvent) => log?.warn({ tenantId: key, ...e, operation: scrubPersonal(e.operation) }, 'graph retry');
     const chain: Middleware[] = [
       new RetryMiddleware(this.retry, this.time, onRetry),
       new AuthMiddleware(this.authProvider(tenant, baseUrl), key),

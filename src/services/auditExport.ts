@@ -11,13 +11,17 @@ import { createIfAbsent, updateWithCasDetailed, type AuditLog, type AuditRecord 
  * a start after the end is refused. Records are read when the link is used, up to the moment it was issued, so
  * the file holds what the card counted (and nothing written after it).
  *
+ * Reach: the caller sees what `audit` would show them — records of the configurations a per-configuration policy lets
+ * them read (`sync.read`), and those that belong to no configuration. The readable names are fixed when the link is
+ * issued and stored with the token, so whoever holds the link gets no more than the person it was issued to.
+ *
  * Link: `GET /api/audit/export?token=…[&format=json]`. The token is 32 random bytes (base64url), good for one
  * range only and for 10 minutes. Storage keeps its SHA-256, never the token itself, in a record created
  * create-only (CAS), so a token cannot be overwritten or reused for another range; every download is counted on
  * the record by CAS. Unknown or altered tokens answer 404, expired ones 410, each with a short JSON error.
  *
- * CSV (RFC 4180: comma, CRLF, quotes doubled, a header row), columns fixed — see AUDIT_CSV_COLUMNS. Cells that a
- * spreadsheet would run as a formula (starting with = + - @ tab or CR) get a leading apostrophe.
+ * CSV (RFC 4180: comma, CRLF, quotes doubled, a header row), columns fixed — see AUDIT_CSV_COLUMNS. Text cells that
+ * a spreadsheet would run as a formula get a leading apostrophe (see FORMULA_START).
  */
 
 export const EXPORT_LINK_TTL_MS = 10 * 60_000;
@@ -81,9 +85,22 @@ export function rangeBounds(range: Pick<ExportRange, 'from' | 'to'>, cutoff: num
   return { from: new Date(dayStart(range.from)), until: new Date(Math.min(dayStart(range.to) + DAY_MS, cutoff)) };
 }
 
-function csvCell(value: string | number | undefined): string {
+/**
+ * Columns people type into (names, reasons, targets): a spreadsheet could run them as a formula. Ids, times and
+ * numbers are ours and never start that way on purpose, so they are written as they are (an id may start with "-").
+ */
+const TEXT_COLUMNS: ReadonlySet<(typeof AUDIT_CSV_COLUMNS)[number]> = new Set(['actorName', 'action', 'configuration', 'target', 'outcome', 'detail']);
+
+/**
+ * What a spreadsheet may read as the start of a formula: = + - @, their full-width forms (＝ ＋ － ＠, which some
+ * spreadsheets fold to ASCII), and any leading whitespace or control character (tab, CR, LF, space), behind which
+ * a formula can hide.
+ */
+const FORMULA_START = /^[\s\u0000-\u001f=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+function csvCell(value: string | number | undefined, text: boolean): string {
   let s = value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (text && FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -103,21 +120,24 @@ export function csvRow(record: AuditRecord): string {
     detail: record.detail,
     graphRequestId: record.graphRequestId,
   };
-  return AUDIT_CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',');
+  return AUDIT_CSV_COLUMNS.map((c) => csvCell(cells[c], TEXT_COLUMNS.has(c))).join(',');
 }
 
 export function toCsv(records: AuditRecord[]): string {
   return [AUDIT_CSV_COLUMNS.join(','), ...records.map(csvRow)].map((line) => `${line}\r\n`).join('');
 }
 
+// schemaVersion 2 added `readable`: a version-1 token (issued before, unfiltered) is no longer honoured.
 const TokenRecordSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(2),
   purpose: z.literal('audit-export'),
   from: z.string(),
   to: z.string(),
   issuedAt: z.string(),
   expiresAt: z.string(),
   issuedTo: z.object({ aadObjectId: z.string(), name: z.string().optional() }),
+  /** The configurations whose records the link may show (records with no configuration are always shown). */
+  readable: z.array(z.string()),
   count: z.number().int().min(0),
   downloads: z.number().int().min(0),
 });
@@ -144,6 +164,11 @@ const jsonError = (status: number, error: string, message: string): HttpAnswer =
   body: JSON.stringify({ error, message }),
 });
 
+function visible(records: AuditRecord[], readable: readonly string[]): AuditRecord[] {
+  const allowed = new Set(readable);
+  return records.filter((r) => !r.configuration || allowed.has(r.configuration));
+}
+
 export class AuditExports {
   private readonly ttlMs: number;
 
@@ -156,21 +181,28 @@ export class AuditExports {
     this.ttlMs = options.ttlMs ?? EXPORT_LINK_TTL_MS;
   }
 
-  /** Reads the range now, stores a fresh token for it and audits the export. */
-  async issue(range: ExportRange, by: { aadObjectId: string; name?: string }): Promise<IssuedExport> {
+  /**
+   * Reads the range now, keeps what `mayRead` allows, stores a fresh token for it and audits the export.
+   * `mayRead` says whether the caller may read a configuration's records (per-configuration `sync.read`).
+   */
+  async issue(range: ExportRange, by: { aadObjectId: string; name?: string }, mayRead: (configuration: string) => boolean): Promise<IssuedExport> {
     const now = this.clock.now();
     const { from, until } = rangeBounds(range, now);
-    const records = await this.audit.between(from, until);
+    const all = await this.audit.between(from, until);
+    const named = [...new Set(all.flatMap((r) => (r.configuration ? [r.configuration] : [])))];
+    const readable = named.filter((c) => mayRead(c)).sort();
+    const records = visible(all, readable);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now + this.ttlMs).toISOString();
     const record: TokenRecord = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       purpose: 'audit-export',
       from: range.from,
       to: range.to,
       issuedAt: new Date(now).toISOString(),
       expiresAt,
       issuedTo: by.name === undefined ? { aadObjectId: by.aadObjectId } : { aadObjectId: by.aadObjectId, name: by.name },
+      readable,
       count: records.length,
       downloads: 0,
     };
@@ -201,7 +233,7 @@ export class AuditExports {
     if (expired) return jsonError(410, 'expired', `This export link expired at ${rec.data.expiresAt}. Type "audit export" again for a new one.`);
 
     const { from, until } = rangeBounds(rec.data, Date.parse(rec.data.issuedAt));
-    const records = await this.audit.between(from, until);
+    const records = visible(await this.audit.between(from, until), rec.data.readable);
     const name = `cts-audit-${rec.data.from}_${rec.data.to}`;
     const common = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
     if (format === 'json') {

@@ -1,3 +1,4 @@
+import { plain } from '../domain/text';
 import type { Estate, SyncConfiguration } from '../config';
 import { suggestConfig } from '../domain/commands';
 import type { CtsGraph } from '../graph/gateway';
@@ -51,7 +52,7 @@ export class Configurations {
     if (found.match) return { ok: true, config: this.estate.configurations.find((c) => c.name === found.match)! };
     return {
       ok: false,
-      problem: `There is no configuration called "${name}".`,
+      problem: `There is no configuration called "${plain(name, 64)}".`,
       hint: found.didYouMean ? `Did you mean ${found.didYouMean}? Configurations: ${names.join(', ')}.` : `Configurations: ${names.join(', ')}.`,
     };
   }

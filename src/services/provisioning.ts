@@ -65,6 +65,15 @@ export class ProvisioningService {
         return { input, user: summary, state: 'queued', note: notes.join('; ') || undefined };
       }),
     );
+    // The same user named twice (by UPN and by object id: the parser cannot tell them apart) is sent once.
+    const first = new Map<string, string>();
+    for (const item of items) {
+      if (item.state !== 'queued' || !item.user) continue;
+      const key = item.user.id.toLowerCase();
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, item.input);
+      else Object.assign(item, { state: 'invalid', note: `the same user as ${earlier}: provisioned once` });
+    }
     return { configuration: config.name, items, finished: false };
   }
 

@@ -120,8 +120,8 @@ export function renderAlert(view: AlertView): OutgoingCard {
   if (view.errorCode || view.errorMessage) facts.push({ title: 'Graph error', value: plain([view.errorCode, view.errorMessage].filter(Boolean).join(': '), 300) });
   let state: string;
   if (!open) state = `Resolved after ${view.durationMinutes ?? 1} min (${when(view.resolvedAt)}).`;
-  else if (view.actionTaken) state = `Action taken by ${view.actionTaken.by}: ${view.actionTaken.action}${view.actionTaken.ok ? '' : ` (failed: ${plain(view.actionTaken.message, 200)})`} at ${when(view.actionTaken.at)}.`;
-  else if (view.acknowledged) state = `Acknowledged by ${view.acknowledged.by}: ${plain(view.acknowledged.note, 200)} (${when(view.acknowledged.at)}).`;
+  else if (view.actionTaken) state = `Action taken by ${plain(view.actionTaken.by, 100)}: ${view.actionTaken.action}${view.actionTaken.ok ? '' : ` (failed: ${plain(view.actionTaken.message, 200)})`} at ${when(view.actionTaken.at)}.`;
+  else if (view.acknowledged) state = `Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)} (${when(view.acknowledged.at)}).`;
   else state = `Open since ${when(view.openedAt)}.`;
   const deletes = view.stagedDeletes;
   const deletesHeading = deletes && open ? heldBackHeading(deletes) : '';
@@ -258,7 +258,7 @@ export function subscriptionsReply(subscriptions: Subscription[], target: Conver
     topic: TOPIC_WORDS[s.topic],
     configuration: s.configuration === ALL_CONFIGURATIONS ? 'all configurations' : s.configuration,
     state: s.active ? 'active' : 'stopped',
-    detail: s.active ? `By ${s.by.name}, ${when(s.at)}` : `Stopped: ${plain(s.deactivatedReason ?? 'unknown', 200)}`,
+    detail: s.active ? `By ${plain(s.by.name, 100)}, ${when(s.at)}` : `Stopped: ${plain(s.deactivatedReason ?? 'unknown', 200)}`,
   }));
   const place = target ? describeTarget(target) : 'conversation';
   return {

@@ -1,5 +1,6 @@
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
-import { TurnContext } from 'botbuilder';
+import { TurnContext, type ConversationReference } from 'botbuilder';
+import { finishLater, MESSAGE_ANSWER_MS, within, workingReply } from './deadline';
 import { COMMANDS, parseCommand, type Command, type CommandInfo } from '../domain/commands';
 import type { Permission } from '../domain/permissions';
 import type { Clock } from '../domain/clock';
@@ -40,6 +41,8 @@ export interface BotAppOptions {
   help: (hint?: string) => Reply;
   logger: Logger;
   clock: Clock;
+  /** How long a message turn may wait before it answers "working" and finishes in the background. */
+  answerWithinMs?: number;
 }
 
 const CATALOGUE = new Map<string, CommandInfo>(COMMANDS.map((c) => [c.kind, c]));
@@ -59,14 +62,34 @@ export function createBotApp(options: BotAppOptions): Application {
     try {
       const command = parseCommand(context.activity.text ?? '');
       kind = command.kind;
-      const reply = await dispatch(context, command);
-      outcome = reply.outcome ?? 'ok';
-      const sent = await context.sendActivity(toActivity(reply));
-      if (reply.followUp && sent?.id) startFollowUp(context, sent.id, reply.followUp);
+      const reference = TurnContext.getConversationReference(context.activity);
+      // Teams waits about 15 s for a message turn: slow Graph work answers with a "working" card and updates it.
+      const raced = await within(dispatch(context, command), options.answerWithinMs ?? MESSAGE_ANSWER_MS);
+      if (raced.done) {
+        const reply = raced.value;
+        outcome = reply.outcome ?? 'ok';
+        const sent = await context.sendActivity(toActivity(reply));
+        if (reply.followUp && sent?.id) startFollowUp(reference, sent.id, reply.followUp);
+      } else {
+        const sent = await context.sendActivity(toActivity(workingReply(`"${command.kind}"`)));
+        const id = sent?.id;
+        const later = raced.later.then((reply) => {
+          if (reply.followUp && id) startFollowUp(reference, id, reply.followUp);
+          return reply;
+        });
+        if (id) {
+          void finishLater(context, options.botAppId, id, later, (err) => {
+            options.logger.error({ err, command: kind }, 'command failed');
+            return failedReply(err);
+          }).catch((err) => options.logger.error({ err }, 'late answer failed'));
+        } else {
+          later.catch((err) => options.logger.error({ err, command: kind }, 'command failed'));
+        }
+      }
     } catch (err) {
       outcome = 'failed';
       options.logger.error({ err, command: kind }, 'command failed');
-      await context.sendActivity(toActivity(notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error' })));
+      await context.sendActivity(toActivity(failedReply(err)));
     } finally {
       noteTurn(context, { command: kind, outcome });
     }
@@ -95,8 +118,7 @@ export function createBotApp(options: BotAppOptions): Application {
    * Long work (provisioning several users) continues after the turn has answered; its progress updates the card it
    * sent, through the adapter outside the turn.
    */
-  function startFollowUp(context: TurnContext, activityId: string, followUp: NonNullable<Reply['followUp']>): void {
-    const reference = TurnContext.getConversationReference(context.activity);
+  function startFollowUp(reference: Partial<ConversationReference>, activityId: string, followUp: NonNullable<Reply['followUp']>): void {
     const update = (reply: Reply) =>
       options.adapter.continueConversationAsync(options.botAppId, reference, async (ctx) => {
         await ctx.updateActivity({ ...toActivity(reply), id: activityId });
@@ -105,6 +127,10 @@ export function createBotApp(options: BotAppOptions): Application {
   }
 
   return app;
+}
+
+function failedReply(err: unknown): Reply {
+  return notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error' });
 }
 
 function clip(text: string): string {

@@ -58,17 +58,17 @@ function statusText(rec: StoredApproval, now: number): string {
       return `Waiting for someone with scope.approve${rec.request.op === 'remove' || rec.risk.tripsDeletionThreshold ? ' and deletes.allow' : ''}; expires ${until(r.expiresAt, now)}.`;
     case 'approved':
     case 'executing':
-      return `Approved by ${d?.by.name ?? 'an approver'} ${ago(d?.at, now)}; the bot is changing the assignments in Graph now.`;
+      return `Approved by ${d ? plain(d.by.name, 100) : 'an approver'} ${ago(d?.at, now)}; the bot is changing the assignments in Graph now.`;
     case 'done':
-      return `Approved by ${d?.by.name ?? 'an approver'} at ${d?.at ?? '?'}; carried out at ${r.execution?.finishedAt ?? '?'}.${r.op === 'add' ? ' The next sync cycle creates the accounts in the target tenant.' : ' The next sync cycle removes the accounts from the target tenant.'}`;
+      return `Approved by ${d ? plain(d.by.name, 100) : 'an approver'} at ${d?.at ?? '?'}; carried out at ${r.execution?.finishedAt ?? '?'}.${r.op === 'add' ? ' The next sync cycle creates the accounts in the target tenant.' : ' The next sync cycle removes the accounts from the target tenant.'}`;
     case 'failed':
-      return `Approved by ${d?.by.name ?? 'an approver'} at ${d?.at ?? '?'}, but Graph refused part of the change (see below). Nothing more will be retried automatically.`;
+      return `Approved by ${d ? plain(d.by.name, 100) : 'an approver'} at ${d?.at ?? '?'}, but Graph refused part of the change (see below). Nothing more will be retried automatically.`;
     case 'rejected':
-      return `Rejected by ${d?.by.name ?? 'an approver'} at ${d?.at ?? '?'}${d?.reason ? `: "${plain(d.reason)}"` : ' (no reason given)'}.`;
+      return `Rejected by ${d ? plain(d.by.name, 100) : 'an approver'} at ${d?.at ?? '?'}${d?.reason ? `: "${plain(d.reason)}"` : ' (no reason given)'}.`;
     case 'expired':
       return `Nobody decided before ${r.expiresAt}; ask again if it is still needed.`;
     case 'cancelled':
-      return `Cancelled by ${r.requester.name} at ${d?.at ?? '?'}.`;
+      return `Cancelled by ${plain(r.requester.name, 100)} at ${d?.at ?? '?'}.`;
   }
 }
 
@@ -81,7 +81,7 @@ function outcomeLines(rec: StoredApproval): { text: string }[] {
     lines.push({ text: `${plain(names.get(x.principalId.toLowerCase()) ?? x.principalId)}: ${OUTCOME_WORDS[x.outcome]}${x.error ? ` — ${plain(x.error, 300)}` : ''}${rid ? ` (Graph request id ${rid})` : ''}` });
   }
   if (r.execution?.error) lines.push({ text: `Error: ${plain(r.execution.error, 300)}` });
-  if (rec.provisioned) lines.push({ text: `Provisioned on demand by ${rec.provisioned.by} at ${rec.provisioned.at}: ${plain(rec.provisioned.summary, 300)}` });
+  if (rec.provisioned) lines.push({ text: `Provisioned on demand by ${plain(rec.provisioned.by, 100)} at ${rec.provisioned.at}: ${plain(rec.provisioned.summary, 300)}` });
   return lines;
 }
 

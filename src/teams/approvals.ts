@@ -19,6 +19,7 @@ import type { ConversationTarget, Notifier } from '../services/notify';
 import type { ProvisioningService } from '../services/provisioning';
 import { targetOf } from './alerts';
 import type { CommandHandler, CommandHandlers } from './app';
+import type { Permission } from '../domain/permissions';
 import { pendingCard, problemReply, requestFormCard, requestReply, type Viewer } from './approvalCards';
 import type { AdaptiveCard } from './cards';
 import type { Gate } from './gate';
@@ -287,6 +288,9 @@ function notFound(id: string): Reply {
   return notice('No such request', `There is no request ${id}.`, { hint: 'Type "pending" to see the open requests.', style: 'warning', outcome: 'not-found' });
 }
 
+/** Who may see any request of a configuration (refresh, pending): those who may ask, approve, or read its sync. */
+const REQUEST_READERS: readonly Permission[] = ['scope.request', 'scope.approve', 'sync.read'];
+
 /** The card buttons and the form. Every click is answered with a card; state is read from storage, never from the card. */
 export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps): ApprovalCardSync {
   const { approvals, gate, clock, logger, configs } = deps;
@@ -316,7 +320,15 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     if (!rec) return notFound(data.requestId);
     const viewer = await viewerFor(approvals, caller, rec.request.configuration);
     const view = (note?: string, noteStyle: 'good' | 'warning' | 'error' = 'warning'): Reply => requestReply(rec, { now: clock.now(), route: sync.route(rec), viewer, note, noteStyle });
-    if (verb === 'approval.refresh') return view();
+    if (verb === 'approval.refresh') {
+      // A refresh shows the whole request (who asked, whom, why): only to its requester and to those who may see
+      // requests for that configuration (as "pending" does), never to anyone who merely knows an id.
+      const mayView = rec.request.requester.aadObjectId === caller.aadObjectId || viewer.permissions.some((p) => REQUEST_READERS.includes(p));
+      if (!mayView) {
+        return notice('Not allowed', `You may not see request ${rec.request.id}.`, { hint: `Seeing a request needs one of: ${REQUEST_READERS.join(', ')}.`, style: 'error', outcome: 'refused' });
+      }
+      return view();
+    }
     if (data.cardVersion !== rec.request.cardVersion) {
       return { ...view(`This card was out of date (the request is now "${rec.request.status}"), so your click did nothing. Here it is as it stands now.`), outcome: 'invalid' };
     }

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock';
+import type { AccessService } from '../services/access';
 import { AUDIT_CSV_COLUMNS, AUDIT_EXPORT_PATH, csvRow, resolveRange, type AuditExports } from '../services/auditExport';
 import type { HttpRoute } from '../server';
 import type { CommandHandler } from './app';
@@ -11,6 +12,8 @@ const PREVIEW_MAX_CHARS = 6000;
 
 export interface AuditExportDeps {
   exports: AuditExports;
+  /** Per-configuration policy: the export holds only the configurations the caller may read, as `audit` does. */
+  access: AccessService;
   clock: Clock;
   /** Where people reach this bot over HTTPS (PUBLIC_URL, else the server's own URL). Read when a link is made. */
   baseUrl: () => string;
@@ -29,7 +32,9 @@ export function auditExportHandler(deps: AuditExportDeps): CommandHandler<'audit
     }
     const range = resolveRange(command, deps.clock.now());
     if (!range.ok) return notice('Cannot export that range', range.problem, { hint: range.hint, style: 'warning', outcome: 'invalid' });
-    const issued = await deps.exports.issue(range, { aadObjectId: turn.caller.aadObjectId, name: turn.caller.name });
+    const resolved = turn.resolved;
+    const mayRead = (configuration: string) => !!resolved && deps.access.permissions(resolved, configuration).includes('sync.read');
+    const issued = await deps.exports.issue(range, { aadObjectId: turn.caller.aadObjectId, name: turn.caller.name }, mayRead);
     const link = `${deps.baseUrl().replace(/\/+$/, '')}${AUDIT_EXPORT_PATH}?token=${issued.token}`;
     const rows = issued.records.map(csvRow);
     const preview = rows.length > 0 && rows.length <= PREVIEW_MAX_RECORDS && rows.join('\n').length <= PREVIEW_MAX_CHARS;

@@ -56,12 +56,4 @@ export function cardAttachment(card: AdaptiveCard): Attachment {
   return CardFactory.adaptiveCard(card);
 }
 
-/**
- * Free text a user typed (a reason) is shown back on cards, and TextBlocks render a Markdown subset: break links and
- * emphasis with a zero-width space so a reason can never become a link. Identifiers (UPNs, ids) are not passed here,
- * so they stay copyable.
- */
-export function plain(text: string, max = 500): string {
-  const clipped = text.length > max ? `${text.slice(0, max - 1)}…` : text;
-  return clipped.replace(/\]\(/g, ']\u200b(').replace(/([*_~])/g, '$1\u200b').replace(/^(\s*)([-+#>]|\d+\.)/gm, '$1\u200b$2');
-}
+export { plain, withoutControls } from '../domain/text';

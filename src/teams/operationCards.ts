@@ -131,7 +131,7 @@ export function confirmCard(op: PendingOperation, permission: string): Reply {
     card: renderCard('confirm', {
       title: `${capitalise(what)} ${op.configuration}?`,
       text,
-      askedBy: op.proposedBy.name,
+      askedBy: plain(op.proposedBy.name, 100),
       permission,
       confirmTitle: capitalise(what),
       opId: op.id,
@@ -142,7 +142,7 @@ export function confirmCard(op: PendingOperation, permission: string): Reply {
 
 export function operationResultCard(op: PendingOperation, now: number): Reply {
   const what = capitalise(describeAction(op.action));
-  const by = op.decidedBy ? `${op.decidedBy.name}, ${ago(op.decidedAt, now)}` : 'unknown';
+  const by = op.decidedBy ? `${plain(op.decidedBy.name, 100)}, ${ago(op.decidedAt, now)}` : 'unknown';
   switch (op.status) {
     case 'cancelled':
       return notice(`${what} ${op.configuration}: cancelled`, `Cancelled by ${by}. Nothing was sent.`);
@@ -196,7 +196,7 @@ export function provisionCard(report: ProvisionReport): Reply {
 export function auditCard(records: AuditRecord[], scope: string): Reply {
   const rows = records.map((r) => ({
     when: r.at.replace('T', ' ').slice(0, 19),
-    who: r.actor === 'system' ? 'system' : (r.actor.name ?? r.actor.aadObjectId),
+    who: r.actor === 'system' ? 'system' : r.actor.name ? plain(r.actor.name, 100) : r.actor.aadObjectId,
     what: `${r.action}${r.configuration ? ` on ${r.configuration}` : ''}${r.target ? ` (${r.target})` : ''}`,
     outcome: r.outcome,
     detail: plain([r.detail, r.graphRequestId ? `request ${r.graphRequestId}` : ''].filter(Boolean).join(' · ')),

@@ -10,12 +10,13 @@ import type { JobAction, OperationsService, PendingOperation } from '../services
 import type { ProvisioningService } from '../services/provisioning';
 import type { AuditLog } from '../store';
 import type { CommandHandler, CommandHandlers } from './app';
-import type { AdaptiveCard } from './cards';
+import { plain, type AdaptiveCard } from './cards';
 import { describeError, type Gate } from './gate';
 import type { Caller } from './identity';
 import { auditCard, confirmCard, operationResultCard, provisionCard, statusCard, statusDetailCard } from './operationCards';
 import { notice, toActivity, type Reply } from './reply';
 import { noteTurn } from './turnLog';
+import { finishLater, INVOKE_ANSWER_MS, within, workingReply } from './deadline';
 
 export interface OperationRouteDeps {
   /** Per-configuration policy: which configurations the caller may read (status and audit list only those). */
@@ -27,6 +28,10 @@ export interface OperationRouteDeps {
   gate: Gate;
   clock: Clock;
   logger: Logger;
+  /** For updating a card after its click was answered "working" (the adapter's continueConversation). */
+  botAppId?: string;
+  /** How long a click may wait on Graph before it answers "working" (default INVOKE_ANSWER_MS). */
+  answerWithinMs?: number;
 }
 
 const actor = (caller: Caller) => ({ aadObjectId: caller.aadObjectId, name: caller.name });
@@ -129,12 +134,28 @@ const RESTART_CHOICES = ['default', 'full', 'quarantine', 'escrows', 'watermark'
 export function registerOperationRoutes(app: Application, deps: OperationRouteDeps): void {
   const { configs, operations, gate, clock } = deps;
 
+  /** Teams waits about 5 s for a click: slow Graph work answers "working" and replaces the card when it is done. */
+  const inTime = async (context: TurnContext, verb: string, work: Promise<Reply>): Promise<Reply> => {
+    const raced = await within(work, deps.answerWithinMs ?? INVOKE_ANSWER_MS);
+    if (raced.done) return raced.value;
+    const cardId = context.activity.replyToId;
+    if (cardId) {
+      void finishLater(context, deps.botAppId ?? '', cardId, raced.later, (err) => {
+        deps.logger.error({ err, verb }, 'card action failed');
+        return notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error', outcome: 'failed' });
+      }).catch((err) => deps.logger.error({ err, verb }, 'late card update failed'));
+    } else {
+      raced.later.catch((err) => deps.logger.error({ err, verb }, 'card action failed'));
+    }
+    return workingReply(`"${verb}"`);
+  };
+
   const action = <T extends z.ZodTypeAny>(verb: string, schema: T, handler: (context: TurnContext, data: z.infer<T>) => Promise<Reply>) => {
     app.adaptiveCards.actionExecute(verb, async (context, _state, raw) => {
       let reply: Reply;
       const parsed = schema.safeParse(raw);
       try {
-        reply = parsed.success ? await handler(context, parsed.data) : notice('This card is out of date', 'Its data could not be read. Type the command again.', { style: 'warning', outcome: 'invalid' });
+        reply = parsed.success ? await inTime(context, verb, handler(context, parsed.data)) : notice('This card is out of date', 'Its data could not be read. Type the command again.', { style: 'warning', outcome: 'invalid' });
       } catch (err) {
         deps.logger.error({ err, verb }, 'card action failed');
         reply = notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error', outcome: 'failed' });
@@ -153,7 +174,7 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
 
   action('status.detail', ConfigData, async (context, data) => {
     const config = configs.find(data.config);
-    if (!config) return notice('Unknown configuration', `There is no configuration called "${data.config}" any more.`, { style: 'warning', outcome: 'invalid' });
+    if (!config) return notice('Unknown configuration', `There is no configuration called "${plain(data.config, 64)}" any more.`, { style: 'warning', outcome: 'invalid' });
     const g = await gate.check(context, 'sync.read', { fresh: false, configuration: config.name });
     if (!g.ok) return g.reply;
     return statusDetailCard(await operations.statusDetail(config), configs, clock.now());
@@ -162,8 +183,12 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
   for (const verb of ['job.start', 'job.pause', 'job.restart'] as const) {
     action(verb, JobButtonData, async (context, data) => {
       const config = configs.find(data.config);
-      if (!config) return notice('Unknown configuration', `There is no configuration called "${data.config}" any more.`, { style: 'warning', outcome: 'invalid' });
-      const scope = (RESTART_CHOICES as readonly string[]).includes(data.scope ?? '') ? (data.scope as (typeof RESTART_CHOICES)[number]) : 'default';
+      if (!config) return notice('Unknown configuration', `There is no configuration called "${plain(data.config, 64)}" any more.`, { style: 'warning', outcome: 'invalid' });
+      // A scope we do not know is refused, never read as a plain restart: the button said something else.
+      if (verb === 'job.restart' && data.scope !== undefined && !(RESTART_CHOICES as readonly string[]).includes(data.scope)) {
+        return notice('This card could not be read', `"${plain(data.scope, 20)}" is not a restart scope, so nothing was done.`, { hint: `Type: restart ${config.name} [${RESTART_CHOICES.join('|')}]`, style: 'warning', outcome: 'invalid' });
+      }
+      const scope = data.scope === undefined ? 'default' : (data.scope as (typeof RESTART_CHOICES)[number]);
       const jobAction: JobAction = verb === 'job.start' ? { kind: 'start' } : verb === 'job.pause' ? { kind: 'pause' } : { kind: 'restart', scope };
       const g = await gate.check(context, permissionFor(jobAction), { fresh: true, configuration: config.name });
       if (!g.ok) return g.reply;
@@ -207,9 +232,13 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
 
 /** The invoke answer replaces the card for the clicker only; everyone else's copy is updated here. */
 async function updateForEveryone(context: TurnContext, reply: Reply): Promise<void> {
-  const id = context.activity.replyToId;
-  if (!id) return;
-  await context.updateActivity({ ...toActivity(reply), id }).catch(() => undefined);
+  try {
+    const id = context.activity.replyToId;
+    if (!id) return;
+    await context.updateActivity({ ...toActivity(reply), id });
+  } catch {
+    // Best effort: after a late answer the turn is over and its context gone; the card is updated by finishLater.
+  }
 }
 
 function cardOf(reply: Reply): AdaptiveCard | string {

@@ -14,8 +14,9 @@ export type Outcome = 'ok' | 'refused' | 'invalid' | 'not-found' | 'failed';
 
 export function notice(title: string, text: string, options: { hint?: string; style?: 'error' | 'warning' | 'good' | 'default'; outcome?: Outcome } = {}): Reply {
   return {
-    card: renderCard('notice', { title, text, hint: options.hint ?? '', style: options.style ?? 'default' }),
-    summary: `${title}: ${text}`,
+    // Bounded, so no echo of long input can push a notice past Teams' card size (that would answer "internal error").
+    card: renderCard('notice', { title: clip(title, 200), text: clip(text, 4000), hint: clip(options.hint ?? '', 2000), style: options.style ?? 'default' }),
+    summary: clip(`${title}: ${text}`, 500),
     outcome: options.outcome ?? (options.style === 'error' ? 'failed' : 'ok'),
   };
 }
@@ -25,4 +26,8 @@ export function toActivity(reply: Reply): Partial<Activity> {
   const activity = MessageFactory.attachment(cardAttachment(reply.card));
   activity.summary = reply.summary;
   return activity;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -70,7 +70,7 @@ describe('start-up checks Graph credentials before serving', () => {
         configurations: [{ name: 'c2f', sourceTenantId: HOME, targetTenantId: OTHER, servicePrincipalId: '9c725e4b-4d6f-4819-b5c0-27e084dafa1c' }],
       }),
     );
-    const config = loadConfig({ CTS_CONFIG: file, PORT: '0', DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent' });
+    const config = loadConfig({ CTS_CONFIG: file, PORT: '0', DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', ALLOW_ANONYMOUS_REAL_TENANTS: 'true' });
     // A managed identity alone (no app registration) only reaches its own tenant.
     const attempt = startBot(config, { logger: createLogger('silent'), graph: (estate) => createCtsGraph(estate, { env: { AZURE_TENANT_ID: HOME } }) });
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);

@@ -27,6 +27,8 @@ function writeJson(content: string): string {
   return file;
 }
 
+/** Real (non-loopback) tenants without an app id must be allowed outright; most tests here are about something else. */
+const ANONYMOUS_OK = { ALLOW_ANONYMOUS_REAL_TENANTS: 'true' };
 
 describe('loadConfig', () => {
   it('defaults to the embedded simulator on loopback with no configuration', () => {
@@ -37,7 +39,7 @@ describe('loadConfig', () => {
   });
 
   it('reads a valid estate into graph mode with defaults filled in', () => {
-    const config = loadConfig({ CTS_CONFIG: writeJson(JSON.stringify(estate())) });
+    const config = loadConfig({ CTS_CONFIG: writeJson(JSON.stringify(estate())), ...ANONYMOUS_OK });
     expect(config.mode).toBe('graph');
     expect(config.estate?.tenants[0].graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
     expect(config.estate?.pollIntervalSeconds).toBe(60);
@@ -127,7 +129,21 @@ describe('loadConfig', () => {
       'CTS_CONFIG tenants[0].graphBaseUrl: graphBaseUrl must end in /v1.0 or /beta, e.g. https://graph.microsoft.com/v1.0',
     ]);
     expect(problemsOf({ CTS_CONFIG: withUrl('https://graph.microsoft.com/v2.0') })).toHaveLength(1);
-    expect(loadConfig({ CTS_CONFIG: withUrl('https://graph.microsoft.com/beta/') }).estate?.tenants[0].graphBaseUrl).toBe('https://graph.microsoft.com/beta');
-    expect(loadConfig({ CTS_CONFIG: withUrl('http://127.0.0.1:5000/tenant/v1.0') }).estate?.tenants[0].graphBaseUrl).toBe('http://127.0.0.1:5000/tenant/v1.0');
+    expect(loadConfig({ CTS_CONFIG: withUrl('https://graph.microsoft.com/beta/'), ...ANONYMOUS_OK }).estate?.tenants[0].graphBaseUrl).toBe('https://graph.microsoft.com/beta');
+    expect(loadConfig({ CTS_CONFIG: withUrl('http://127.0.0.1:5000/tenant/v1.0'), ...ANONYMOUS_OK }).estate?.tenants[0].graphBaseUrl).toBe('http://127.0.0.1:5000/tenant/v1.0');
+  });
+
+  it('refuses real tenants without an app id unless ALLOW_ANONYMOUS_REAL_TENANTS=true, and says which setting', () => {
+    const file = writeJson(JSON.stringify(estate()));
+    const [problem, ...rest] = problemsOf({ CTS_CONFIG: file });
+    expect(rest).toEqual([]);
+    expect(problem).toMatch(/^MicrosoftAppId: is not set/);
+    expect(problem).toContain(`${HOME}, ${OTHER}`);
+    expect(problem).toContain('ALLOW_ANONYMOUS_REAL_TENANTS=true');
+    expect(loadConfig({ CTS_CONFIG: file, ALLOW_ANONYMOUS_REAL_TENANTS: 'true' }).mode).toBe('graph');
+    expect(loadConfig({ CTS_CONFIG: file, MicrosoftAppId: '0d6d2a3c-1111-4222-8333-444455556666', MicrosoftAppPassword: 'x' }).mode).toBe('graph');
+    // Loopback tenants (the simulator) need no app id.
+    const local = writeJson(JSON.stringify(estate({ tenants: [{ id: HOME, name: 'Contoso', graphBaseUrl: 'http://127.0.0.1:5000/a/v1.0' }, { id: OTHER, name: 'Fabrikam', graphBaseUrl: 'http://localhost:5000/b/v1.0' }] })));
+    expect(loadConfig({ CTS_CONFIG: local }).mode).toBe('graph');
   });
 });

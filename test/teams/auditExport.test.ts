@@ -3,11 +3,15 @@
  * links), the CSV and JSON files, and the refusals (range too long, start after end, altered, missing and expired
  * tokens).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ManualClock } from '../../src/domain/clock';
-import { AUDIT_CSV_COLUMNS, EXPORT_LINK_TTL_MS, toCsv } from '../../src/services/auditExport';
+import { ROLE } from '../../src/domain/roles';
+import { AUDIT_CSV_COLUMNS, csvRow, EXPORT_LINK_TTL_MS, toCsv } from '../../src/services/auditExport';
 import type { AuditRecord } from '../../src/store';
 import { cardText } from '../harness/activities';
-import { BotUnderTest, LEE, MEGAN } from '../harness/bot';
+import { ADELE, BotUnderTest, LEE, MEGAN } from '../harness/bot';
 
 const NOW = Date.UTC(2026, 2, 15, 12, 0, 0); // 2026-03-15 12:00 UTC
 
@@ -161,5 +165,65 @@ describe('audit export', () => {
     expect(cardText(card)).toContain('sync.read');
     expect(links(card).csv).toBeUndefined();
     expect(await t.bot.audit.last(100, { action: 'audit.exported' })).toHaveLength(before);
+  });
+});
+
+describe('audit export under a per-configuration policy', () => {
+  const clock = new ManualClock(NOW);
+  const t = new BotUnderTest();
+  const dir = mkdtempSync(path.join(tmpdir(), 'cts-export-policy-'));
+  const secret = record('2026-03-02T10:00:00.000Z', { id: 'seed-secret', configuration: 'contoso-to-fabrikam', actor: { aadObjectId: ADELE.aadObjectId, name: 'Adele Vance' }, action: 'scope.requested', target: 'REQ-SECRET', detail: 'reason only admins may read' });
+  const open = record('2026-03-03T10:00:00.000Z', { id: 'seed-open', configuration: 'contoso-to-northwind', target: 'REQ-OPEN' });
+  const none = record('2026-03-04T10:00:00.000Z', { id: 'seed-none', configuration: undefined, action: 'subscriptions.deactivate', target: '19:x@thread.v2' });
+
+  beforeAll(async () => {
+    const policyFile = path.join(dir, 'policy.json');
+    // contoso-to-fabrikam is read by Global Administrators only; Megan (Hybrid Identity Administrator) keeps the rest.
+    writeFileSync(policyFile, JSON.stringify({ configurations: { 'contoso-to-fabrikam': { permissions: { 'sync.read': { roles: [ROLE.globalAdministrator] } } } } }));
+    await t.start({ CTS_POLICY: policyFile }, { clock });
+    for (const r of [secret, open, none]) await t.bot.audit.appendRecord(r);
+  });
+  afterAll(async () => {
+    await t.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds only the configurations the caller may read (and records of none), on the card and in both files', async () => {
+    const card = await t.card(MEGAN, 'audit export from 2026-03-01 to 2026-03-05');
+    const text = cardText(card);
+    expect(text).toContain('Records: 2');
+    expect(text).toContain('REQ-OPEN');
+    expect(text).not.toContain('REQ-SECRET');
+    const { csv, json } = links(card);
+    const file = await get(csv);
+    expect(file.status).toBe(200);
+    expect(file.text).toBe(toCsv([open, none]));
+    const doc = JSON.parse((await get(json)).text);
+    expect(doc.count).toBe(2);
+    expect(doc.records.map((r: AuditRecord) => r.id)).toEqual(['seed-open', 'seed-none']);
+    expect(JSON.stringify(doc)).not.toContain(ADELE.aadObjectId);
+    expect(JSON.stringify(doc)).not.toContain('reason only admins may read');
+  });
+});
+
+describe('the CSV formula guard', () => {
+  const row = (over: Partial<AuditRecord>) => csvRow(record('2026-03-01T10:00:00.000Z', over)).split(',');
+  const col = (name: (typeof AUDIT_CSV_COLUMNS)[number]) => AUDIT_CSV_COLUMNS.indexOf(name);
+
+  it('guards text cells that start with a formula character, a full-width one, or whitespace hiding one', () => {
+    for (const detail of ['=1+1', '+1', '-1', '@SUM(A1)', ' =1+1', '\t=1', '＝HYPERLINK("x")', '＋1', '－1', '＠x']) {
+      expect(csvRow(record('2026-03-01T10:00:00.000Z', { detail })).includes(`'${detail.replace(/"/g, '""')}`)).toBe(true);
+    }
+    expect(toCsv([record('2026-03-01T10:00:00.000Z', { detail: '\n=1+1' })])).toContain(`"'\n=1+1"`);
+    expect(row({ actor: { aadObjectId: MEGAN.aadObjectId, name: '=cmd' } })[col('actorName')]).toBe("'=cmd");
+    expect(row({ target: '-REQ' })[col('target')]).toBe("'-REQ");
+    expect(row({ detail: 'plain reason' })[col('detail')]).toBe('plain reason');
+  });
+
+  it('leaves ids, times and request ids as they are, even when an id starts with "-"', () => {
+    const cells = row({ id: '-k3x9', graphRequestId: '-abc' });
+    expect(cells[col('id')]).toBe('-k3x9');
+    expect(cells[col('graphRequestId')]).toBe('-abc');
+    expect(cells[col('at')]).toBe('2026-03-01T10:00:00.000Z');
   });
 });
