@@ -55,3 +55,23 @@ export function isoDuration(value: string | null | undefined): string {
   const [, d, h, min, sec] = m.map((x) => (x ? Number(x) : 0));
   return span(d * 86400 + h * 3600 + min * 60 + sec);
 }
+
+/**
+ * A moment in the reader's own time zone and locale: Teams expands DATE/TIME in TextBlocks on the device (not in
+ * FactSets). The call must be exact RFC 3339 without fractions, or Teams shows it raw; an unreadable value reads "never".
+ */
+export function localTime(iso: string | null | undefined): string {
+  if (!iso) return 'never';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t) || t <= Date.UTC(1, 0, 2)) return 'never';
+  const z = new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${z}, SHORT)}} {{TIME(${z})}}`;
+}
+
+/** A moment in UTC for places Teams does not localise (FactSet values, logs): "2026-11-23 14:05 UTC". */
+export function utcTime(iso: string | null | undefined): string {
+  if (!iso) return 'never';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t) || t <= Date.UTC(1, 0, 2)) return 'never';
+  return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
