@@ -104,6 +104,14 @@ describe('scope-change approvals over /api/messages', () => {
     const after = await pods();
     expect(after.length).toBe(before + 1);
     expect(after.at(-1)!.status).toBe(200);
+    // Every copy, the clicked one included, ends on the true per-user outcome, never "Provisioning…" or "1 of 1".
+    await bot().notifier.idle();
+    const settled = await bot().approvals.get(id);
+    expect(settled!.provisioned!.summary).toMatch(new RegExp(`${newcomer.userPrincipalName}: (provisioned|skipped|failed|warning|unknown)`));
+    expect(settled!.provisioned!.summary).not.toMatch(/of 1 user/);
+    const clickedCopy = lastUpdate(APPROVERS_KEY, posted.id);
+    expect(clickedCopy).toContain(`${newcomer.userPrincipalName}:`);
+    expect(clickedCopy).not.toContain('Provisioning on demand…');
     // Lee (no operator role) may not provision; a second click does nothing more.
     expect((await clickAs(LEE, 'approval.provision', provisionButton!.data, posted.id, APPROVERS_CHANNEL)).text).toContain('Not allowed');
     await clickAs(MEGAN, 'approval.provision', provisionButton!.data, posted.id, APPROVERS_CHANNEL);
