@@ -6,6 +6,7 @@ import { ACTION_PERMISSIONS, type IncidentAction } from '../domain/incidents';
 import type { Permission } from '../domain/permissions';
 import type { ProvisioningLogEntry } from '../graph/schemas';
 import type { Logger } from '../logger';
+import type { AuditLog } from '../store';
 import type { Configurations } from '../services/configurations';
 import type { AlertView, Monitor } from '../services/monitor';
 import type { ConversationKind, ConversationTarget, OutgoingCard, Subscription, SubscriptionTopic } from '../services/notify';
@@ -37,6 +38,8 @@ export interface AlertRouteDeps {
   homeTenantId: string;
   logger: Logger;
   clock: Clock;
+  /** Decisions taken on the card itself ("Keep blocked") are audited like actions on the job. */
+  audit?: AuditLog;
 }
 
 /** Card verbs → incident actions. `deletes.allow` is the deletion threshold's "Allow deletes". */
@@ -383,6 +386,9 @@ async function onAlertButton(context: TurnContext, action: IncidentAction, data:
   }
   if (action === 'keepBlocked') {
     const record = await deps.monitor.acknowledge(lookup.alert.incident.id, actor, 'deletions kept blocked; put the users back in scope');
+    await deps.audit
+      ?.append({ actor, action: 'deletes.keepBlocked', configuration: lookup.config.name, target: lookup.alert.incident.id, outcome: record ? 'ok' : 'failed', detail: 'Deletions above the threshold kept blocked.' })
+      .catch((err) => deps.logger.warn({ err }, 'could not audit Keep blocked'));
     return record?.alert ? renderAlert(deps.monitor.view(record, record.alert)).card as AdaptiveCard : current();
   }
   const jobAction = JOB_ACTIONS[action]!;

@@ -74,6 +74,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     // Adele (Application Administrator) may operate sync but not allow deletes.
     const refused = cardText(await click(t, ADELE, OPS_CHAT, posted.id, card, 'deletes.allow'));
     expect(refused).toContain('Not allowed');
+    expect(refused).toContain('Deletions held back'); // the alert stays the alert, with the refusal on top
     expect(refused).toContain('deletes.allow');
     expect(refused).toMatch(/Hybrid Identity Administrator/);
     expect(refused).toMatch(/Global Administrator/);
@@ -96,8 +97,8 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     expect(audit[0]).toMatchObject({ outcome: 'ok', target: 'ForceDeletes', actor: { aadObjectId: MEGAN.aadObjectId } });
 
     // Every copy of the alert says who acted.
-    await t.connector.waitFor(() => t.connector.updatesOf(chatId, posted.id).some((u) => /Action taken by Megan Bowen: allow deletes/.test(cardText(cardOf(u.body)))));
-    await t.connector.waitFor(() => t.connector.updatesOf(OPS_CHANNEL.channelId).some((u) => /Action taken by Megan Bowen/.test(cardText(cardOf(u.body)))));
+    await t.connector.waitFor(() => t.connector.updatesOf(chatId, posted.id).some((u) => /Allow deletes by Megan Bowen at /.test(cardText(cardOf(u.body)))));
+    await t.connector.waitFor(() => t.connector.updatesOf(OPS_CHANNEL.channelId).some((u) => /Allow deletes by Megan Bowen/.test(cardText(cardOf(u.body)))));
 
     // The next cycle deletes and the job is healthy: the same card is resolved, nothing is re-posted.
     await sim.cycle(CONTOSO, C2F.jobId);
@@ -108,6 +109,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const lastText = cardText(cardOf(last.body));
     expect(lastText).toContain('Resolved: Deletions held back');
     expect(lastText).toMatch(/Resolved after \d+ min/);
+    expect(lastText).toContain('Allow deletes by Megan Bowen at'); // who fixed it, and how, stays on the card
     expect(buttons(cardOf(last.body))).toEqual([]);
     expect(alertPosts(t, chatId)).toHaveLength(1);
 
