@@ -144,7 +144,7 @@ export function confirmCard(op: PendingOperation, permission: string): Reply {
 
 export function operationResultCard(op: PendingOperation, now: number): Reply {
   const what = capitalise(describeAction(op.action));
-  const by = op.decidedBy ? `${op.decidedBy.name}, ${ago(op.decidedAt, now)}` : 'unknown';
+  const by = op.decidedBy ? `${op.decidedBy.name} at ${localTime(op.decidedAt)}` : 'unknown';
   switch (op.status) {
     case 'cancelled':
       return notice(`${what} ${op.configuration}: cancelled`, `Cancelled by ${by}. Nothing was sent.`);
