@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     await page.goto(`http://localhost:${port}`);
     await waitCard(page, "Hello, I'm CTS Ops", 30_000);
     // The Playground's log panel takes a third of the window: close it so the chat has Teams' width.
-    await page.getByText('Log Panel').locator('xpath=..').getByRole('button').last().click().catch(() => undefined);
+    await page.locator('button[title="Toggle Log Panel"]').click({ timeout: 5000 }).catch(() => undefined);
     return page;
   };
   const megan = await open(meganPort);
