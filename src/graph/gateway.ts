@@ -37,10 +37,11 @@ export interface CtsGraph {
   getJob(ref: JobRef): Promise<SyncJob>;
   /** Many jobs of one tenant through $batch (≤ 20 per request); one result per key, in order. */
   getJobs(tenantId: string, keys: JobKey[]): Promise<BatchJobResult[]>;
-  startJob(ref: JobRef): Promise<void>;
-  pauseJob(ref: JobRef): Promise<void>;
+  /** Writes answer with Graph's `request-id` when it sent one. */
+  startJob(ref: JobRef): Promise<{ requestId?: string }>;
+  pauseJob(ref: JobRef): Promise<{ requestId?: string }>;
   /** resetScope: Graph's comma-separated string, e.g. 'ForceDeletes', 'Watermark, Escrows, QuarantineState'. */
-  restartJob(ref: JobRef, resetScope: string): Promise<void>;
+  restartJob(ref: JobRef, resetScope: string): Promise<{ requestId?: string }>;
   getSchema(ref: JobRef): Promise<SyncSchema>;
   userRuleId(ref: JobRef): Promise<string>;
   /** Waits under 5 calls / 10 s per tenant (Graph counts them across all its jobs); `onQueued(n)` tells how many calls are ahead. */

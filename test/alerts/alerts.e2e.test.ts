@@ -79,6 +79,11 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     expect(refused).toMatch(/Hybrid Identity Administrator/);
     expect(refused).toMatch(/Global Administrator/);
 
+    // "Keep blocked" is a decision too: it is audited like an action on the job.
+    const kept = cardText(await click(t, MEGAN, OPS_CHAT, posted.id, card, 'deletes.keepBlocked'));
+    expect(kept).toContain('Acknowledged by Megan Bowen');
+    expect((await t.bot.audit.last(5, { action: 'deletes.keepBlocked' }))[0]).toMatchObject({ outcome: 'ok', configuration: C2F.name, actor: { aadObjectId: MEGAN.aadObjectId } });
+
     // Megan (Hybrid Identity Administrator): the alert stays, a confirmation arrives as its own message.
     await sim.clearRequests();
     const sentBefore = t.connector.sentTo(chatId).length;
@@ -94,7 +99,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const restarts = await sim.writes(/\/restart$/);
     expect(restarts).toHaveLength(1);
     const audit = await t.bot.audit.last(5, { action: 'job.allowDeletes' });
-    expect(audit[0]).toMatchObject({ outcome: 'ok', target: 'ForceDeletes', actor: { aadObjectId: MEGAN.aadObjectId } });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', target: 'ForceDeletes', actor: { aadObjectId: MEGAN.aadObjectId }, graphRequestId: expect.stringMatching(/^[0-9a-f-]{8,}$/i) });
 
     // Every copy of the alert says who acted.
     await t.connector.waitFor(() => t.connector.updatesOf(chatId, posted.id).some((u) => /Allow deletes by Megan Bowen at /.test(cardText(cardOf(u.body)))));

@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     }],
     ['a quarantine arrives as an alert and Restart resolves it', async () => {
       await json(`${sim}/_sim/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2F.jobId)}/quarantine`, 'POST', { reason: 'QuarantinedOnDemand', message: 'Quarantined for the end-to-end test.' });
-      const alert = await waitCard(megan, /Sync job quarantined|quarantined/i, ALERT_MS);
+      const alert = await waitCard(megan, new RegExp(`Alert ${C2F.name}@`), ALERT_MS);
       expect((await cardText(alert)).includes(C2F.name), 'the alert to name the configuration');
       await shot(megan, '08-alert');
       await shot(megan, 'readme-alert', alert);
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     ['a deletion-threshold alert shows the right count', async () => {
       const tripped = await json(`${sim}/_sim/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(C2N.jobId)}`, 'POST');
       await json(`${sim}/_sim/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2N.jobId)}/cycle`, 'POST');
-      const alert = await waitCard(megan, /\d+( or more)? deletions? held back/, ALERT_MS);
+      const alert = await waitCard(megan, new RegExp(`Alert ${C2N.name}@`), ALERT_MS);
       const text = await cardText(alert);
       await shot(megan, '11-deletion-threshold');
       expect(new RegExp(`\\b${tripped.wouldDelete}( or more)? deletions? held back`).test(text), `"${tripped.wouldDelete} deletions held back" on the card, got: ${text.slice(0, 300)}`);
