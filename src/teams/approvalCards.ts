@@ -32,7 +32,7 @@ export interface ViewOptions {
 }
 
 const STATUS: Record<ScopeRequest['status'], { label: string; color: string }> = {
-  pending: { label: 'Waiting for approval', color: 'Warning' },
+  pending: { label: 'Waiting for approval', color: 'Accent' },
   approved: { label: 'Approved', color: 'Accent' },
   executing: { label: 'Approved · applying…', color: 'Accent' },
   done: { label: 'Done', color: 'Good' },

@@ -27,8 +27,11 @@ export function span(seconds: number): string {
   return `${Math.round(seconds / 86400)} d`;
 }
 
-/** Adaptive Card text colours for a job state. */
-export function stateColor(code: string): 'Good' | 'Warning' | 'Attention' | 'Default' {
+/**
+ * Adaptive Card text colours for a job state. No "Warning": Teams' yellow text on a white card is hard to read, so
+ * states that need a look but are not failures are blue (Accent).
+ */
+export function stateColor(code: string): 'Good' | 'Accent' | 'Attention' | 'Default' {
   switch (code) {
     case 'Active':
       return 'Good';
@@ -37,7 +40,7 @@ export function stateColor(code: string): 'Good' | 'Warning' | 'Attention' | 'De
     case 'Paused':
     case 'NotRun':
     case 'NotConfigured':
-      return 'Warning';
+      return 'Accent';
     default:
       return 'Default';
   }

@@ -48,6 +48,10 @@ function walk(node: unknown, where: string, problems: string[]): void {
       if (typeof fact.title !== 'string' || typeof fact.value !== 'string') problems.push(`${where}.facts[${i}]: title and value must be strings (got ${typeof fact.title}, ${typeof fact.value})`);
     }
   }
+  // Yellow (and light green on some hosts) text on a white card is hard to read: colour short bold labels only,
+  // and never with Warning.
+  if (o.type === 'TextBlock' && o.color === 'Warning') problems.push(`${where}: Warning-coloured text is low-contrast on a white card`);
+  if (o.type === 'TextBlock' && o.color === 'Good' && o.weight !== 'Bolder') problems.push(`${where}: Good-coloured text must be bold to stay readable`);
   if (o.type === 'Action.Execute') {
     if (typeof o.verb !== 'string' || !o.verb) problems.push(`${where}: Action.Execute without a verb`);
     const data = o.data;

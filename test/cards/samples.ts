@@ -32,7 +32,7 @@ export const SAMPLES: Record<string, Record<string, object>> = {
   },
   'approval-request': {
     pendingApprover: {
-      title: 'Add to sync scope: c', statusLabel: 'Waiting for approval', statusColor: 'Warning', statusText: 's', note: '', noteStyle: 'good', facts: [fact('Request', 'REQ-AAAAA'), fact('Users entering scope', '1')],
+      title: 'Add to sync scope: c', statusLabel: 'Waiting for approval', statusColor: 'Accent', statusText: 's', note: '', noteStyle: 'good', facts: [fact('Request', 'REQ-AAAAA'), fact('Users entering scope', '1')],
       principalsHeading: 'User', principals: [{ line: 'Ada (ada@x)' }], warnings: [{ text: 'w' }], outcome: [], footer: 'f', requestId: 'REQ-AAAAA', cardVersion: 1,
       canApprove: true, canReject: true, canCancel: false, canProvision: false, canRefresh: true, refreshTitle: 'Refresh',
     },

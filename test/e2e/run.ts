@@ -6,7 +6,7 @@
  * No browser is downloaded: CHROMIUM (default /usr/bin/chromium) must exist (.ci/run installs it with apt).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -195,10 +195,11 @@ async function main(): Promise<void> {
       const approve = c.getByRole('button', { name: 'Approve' });
       if (!(await approve.isVisible())) await c.getByRole('button', { name: /Show my options|Refresh/ }).click();
       c = card(megan, requestId);
+      await c.getByRole('button', { name: 'Approve' }).waitFor({ timeout: CARD_MS });
+      await shot(megan, 'readme-approval', c);
       await c.getByRole('button', { name: 'Approve' }).click();
       await waitCard(megan, new RegExp(`${requestId}[\\s\\S]*(Done|Approved)|(Done|Approved)[\\s\\S]*${requestId}`));
       await shot(megan, '06-approved');
-      await shot(megan, 'readme-approval', card(megan, requestId));
       await waitCard(adele, /Approved by Megan Bowen/);
       await shot(adele, '07-requester-sees-decision');
     }],
@@ -241,6 +242,13 @@ async function main(): Promise<void> {
     }
   }
   console.log(`${failed ? 'FAILED' : 'passed'}: screenshots in ${path.relative(ROOT, OUT)}/`);
+  // The README's pictures come from this run: `E2E_UPDATE_DOCS=1 npm run test:e2e` copies them to docs/.
+  if (process.env.E2E_UPDATE_DOCS === '1') {
+    for (const name of ['status', 'approval', 'alert']) {
+      const from = path.join(OUT, `readme-${name}.png`);
+      if (existsSync(from)) copyFileSync(from, path.join(ROOT, 'docs', `playground-${name}.png`));
+    }
+  }
   process.exitCode = failed ? 1 : 0;
 }
 
