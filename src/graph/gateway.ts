@@ -64,6 +64,7 @@ export interface CtsGraph {
   usersStartingWith(tenantId: string, prefix: string, top?: number): Promise<DirectoryUser[]>;
   getGroup(tenantId: string, groupId: string): Promise<DirectoryGroup | null>;
   findGroups(tenantId: string, idOrName: string): Promise<DirectoryGroup[]>;
+  groupsStartingWith(tenantId: string, prefix: string, top?: number): Promise<DirectoryGroup[]>;
   groupMembers(tenantId: string, groupId: string): Promise<DirectoryObject[]>;
   groupTransitiveMembers(tenantId: string, groupId: string): Promise<DirectoryObject[]>;
   groupMemberCount(tenantId: string, groupId: string): Promise<number>;
@@ -153,6 +154,7 @@ export class GraphGateway implements CtsGraph {
   usersStartingWith = (t: string, prefix: string, top?: number) => this.tenant(t).directory.usersStartingWith(prefix, top);
   getGroup = (t: string, id: string) => this.tenant(t).directory.group(id);
   findGroups = (t: string, idOrName: string) => this.tenant(t).directory.findGroups(idOrName);
+  groupsStartingWith = (t: string, prefix: string, top?: number) => this.tenant(t).directory.groupsStartingWith(prefix, top);
   groupMembers = (t: string, id: string) => this.tenant(t).directory.groupMembers(id);
   groupTransitiveMembers = (t: string, id: string) => this.tenant(t).directory.groupTransitiveMembers(id);
   groupMemberCount = (t: string, id: string) => this.tenant(t).directory.groupMemberCount(id);

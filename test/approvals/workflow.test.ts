@@ -71,6 +71,9 @@ describe('scope-change approvals over /api/messages', () => {
 
     const audit = await bot().audit.last(20, { action: 'scope.executed' });
     expect(audit.filter((a) => a.target === id)).toHaveLength(1);
+    // The record names who was added, not a raw object id.
+    expect(audit.find((a) => a.target === id)!.detail).toContain(`${NESTOR.userPrincipalName}: assigned`);
+    expect(audit.find((a) => a.target === id)!.detail).not.toContain(NESTOR.id);
 
     const cycle = await fetch(`${bot().simulator!.url}/_sim/tenants/${CONTOSO}/jobs/${C2F.jobId}/cycle`, { method: 'POST' });
     expect(cycle.status).toBe(200);
@@ -209,6 +212,18 @@ describe('scope-change approvals over /api/messages', () => {
     expect(rec.request.cardVersion).toBe(1);
     expect((await assignmentPosts(bot().simulator!)).length).toBe(posts);
     await clickAs(LEE, 'approval.cancel', { requestId: id, verb: 'approval.cancel', cardVersion: 1 });
+  });
+
+  it('request add group <name with spaces>: one group, a did-you-mean for groups, and advice about groups', async () => {
+    const typo = await sayAs(LEE, `request add group Sync - Fabrikam Contractor to ${C2F.name} because contractors`);
+    expect(typo.text).toContain('No group "Sync - Fabrikam Contractor"');
+    expect(typo.text).toContain('Did you mean "Sync - Fabrikam');
+    expect(typo.text).toContain("Give the group's display name exactly");
+    expect(typo.text).not.toContain('user principal name');
+    // The whole unquoted phrase is one group name (it used to be four: "Sync", "-", "Fabrikam", "Contractors").
+    const whole = await sayAs(LEE, `request add group Sync - Fabrikam Contractors to ${C2F.name} because contractors`);
+    expect(whole.text).not.toContain('No group "Sync"');
+    expect(whole.text).toMatch(/Sync - Fabrikam Contractors/);
   });
 
   it('validation failures each answer with a clear card and store nothing', async () => {
