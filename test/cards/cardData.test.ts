@@ -42,6 +42,9 @@ const view = (over: Partial<AlertView> = {}): AlertView => ({
 describe('alert card', () => {
   it('a refused click keeps the alert and says why on top (not a bare "Not allowed")', () => {
     const card = renderAlert(view(), noteOf(refusal('sync.operate', ['Hybrid Identity Administrator'], 'You have no role that grants it.'))).card;
+    const named = textOf(renderAlert(view(), noteOf(refusal('sync.operate', ['Hybrid Identity Administrator'], 'You need the sync.operate permission. It is granted to: Hybrid Identity Administrator.'))).card);
+    // Said once: the policy's reason already names the permission and who holds it.
+    expect(named.match(/sync\.operate/g)).toHaveLength(1);
     const text = textOf(card);
     expect(text).toContain('Sync job quarantined');
     expect(text).toContain('What to do:** Renew the credentials');
