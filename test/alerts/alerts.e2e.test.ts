@@ -147,6 +147,21 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const failures = t.connector.sentTo(northwind).slice(before).map((c) => cardText(cardOf(c.body)));
     expect(failures.some((f) => f.includes(`Latest failures: ${C2N.name}`))).toBe(true);
 
+    // Restart while the credentials still fail: the job is quarantined again, and the card must not claim a fix.
+    const sent = t.connector.sentTo(northwind).length;
+    await click(t, MEGAN, NORTHWIND_CHAT, posted.id, cardOf(posted.body), 'alert.restart');
+    const confirmation = t.connector.sentTo(northwind).slice(sent).map((c) => ({ id: c.id, card: cardOf(c.body) })).find((c) => buttons(c.card).some((b) => b.verb === 'op.confirm'))!;
+    await click(t, MEGAN, NORTHWIND_CHAT, confirmation.id, confirmation.card, 'op.confirm');
+    await t.connector.waitFor(() => t.connector.updatesOf(northwind, posted.id).some((u) => /Action taken/.test(cardText(cardOf(u.body)))));
+    await sim.cycle(CONTOSO, C2N_JOB);
+    const again = await t.bot.monitor.pollOnce();
+    expect(again.updated).toBe(3);
+    const notFixed = cardText(cardOf(t.connector.updatesOf(northwind, posted.id).at(-1)!.body));
+    expect(notFixed).toContain('Still open');
+    expect(notFixed).toMatch(/Restart by Megan Bowen at .* did not resolve it/);
+    expect(notFixed).toContain('What to do');
+    expect(notFixed).not.toContain('Action taken');
+
     await sim.control('POST', `/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2N_JOB)}/credentials`, { valid: true });
     await sim.cycle(CONTOSO, C2N_JOB);
     const recovered = await t.bot.monitor.pollOnce();
