@@ -149,6 +149,8 @@ export function requestCard(rec: StoredApproval, options: ViewOptions): Adaptive
     ...abilities,
     canRefresh: pending || r.status === 'executing' || r.status === 'approved',
     refreshTitle: options.viewer ? 'Refresh' : 'Show my options',
+    // A personal view may have replaced the "pending" list (its Details button): give the way back to it.
+    canList: !!options.viewer && !isTerminal(r.status),
   };
   const card = renderCard('approval-request', data);
   if (!options.viewer && pending && options.refreshUserIds?.length) {

@@ -368,6 +368,24 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     });
   }
 
+  // "Open requests" on a personal view: back to the list that its Details button replaced.
+  app.adaptiveCards.actionExecute('approval.list', async (context) => {
+    let reply: Reply;
+    try {
+      const g = await gate.check(context, undefined, { fresh: false });
+      if (!g.ok) reply = g.reply;
+      else {
+        const records = await approvals.pending();
+        reply = pendingCard(records, await viewerFor(approvals, g.caller, records[0]?.request.configuration), clock.now());
+      }
+    } catch (err) {
+      logger.error({ err }, 'approval list failed');
+      reply = notice('Something went wrong', 'I could not read the open requests. Type "pending" in a moment.', { style: 'error', outcome: 'failed' });
+    }
+    noteTurn(context, { command: 'approval.list', outcome: reply.outcome ?? 'ok' });
+    return answer(context, reply);
+  });
+
   app.adaptiveCards.actionExecute('approval.submit', async (context, _state, raw) => {
     let reply: Reply;
     try {

@@ -214,6 +214,22 @@ describe('scope-change approvals over /api/messages', () => {
     await clickAs(LEE, 'approval.cancel', { requestId: id, verb: 'approval.cancel', cardVersion: 1 });
   });
 
+  it('pending → Details → "Open requests" brings the list back', async () => {
+    const asked = await sayAs(LEE, `request add user ${await someUnassignedMember()} to ${C2F.name} because list and back`);
+    const id = requestIdIn(asked.text);
+    await bot().approvals.idle();
+    const list = await sayAs(MEGAN, 'pending');
+    const details = buttons(list.card).find((b) => b.verb === 'approval.refresh' && b.data.requestId === id)!;
+    const view = await clickAs(MEGAN, 'approval.refresh', details.data, list.activityId);
+    const back = buttons(view.card).find((b) => b.verb === 'approval.list');
+    expect(back).toBeDefined();
+    expect(Object.keys(back!.data)).toEqual(['verb']);
+    const again = await clickAs(MEGAN, 'approval.list', back!.data, list.activityId);
+    expect(again.text).toContain('waiting for a decision');
+    expect(again.text).toContain(id);
+    await clickAs(LEE, 'approval.cancel', { requestId: id, verb: 'approval.cancel', cardVersion: 1 }, asked.activityId);
+  });
+
   it('request add group <name with spaces>: one group, a did-you-mean for groups, and advice about groups', async () => {
     const typo = await sayAs(LEE, `request add group Sync - Fabrikam Contractor to ${C2F.name} because contractors`);
     expect(typo.text).toContain('No group "Sync - Fabrikam Contractor"');

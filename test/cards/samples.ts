@@ -34,12 +34,12 @@ export const SAMPLES: Record<string, Record<string, object>> = {
     pendingApprover: {
       title: 'Add to sync scope: c', statusLabel: 'Waiting for approval', statusColor: 'Accent', statusText: 's', note: '', noteStyle: 'good', facts: [fact('Request', 'REQ-AAAAA'), fact('Users entering scope', '1')],
       principalsHeading: 'User', principals: [{ line: 'Ada (ada@x)' }], warnings: [{ text: 'w' }], outcome: [], footer: 'f', requestId: 'REQ-AAAAA', cardVersion: 1,
-      canApprove: true, canReject: true, canCancel: false, canProvision: false, canRefresh: true, refreshTitle: 'Refresh',
+      canApprove: true, canReject: true, canCancel: false, canProvision: false, canRefresh: true, refreshTitle: 'Refresh', canList: true,
     },
     doneRequester: {
       title: 't', statusLabel: 'Done', statusColor: 'Good', statusText: 's', note: 'Provisioning…', noteStyle: 'good', facts: [fact('Request', 'REQ-AAAAA')],
       principalsHeading: 'Users', principals: [{ line: 'a' }, { line: 'b' }], warnings: [], outcome: [{ text: 'a: added to scope' }], footer: 'f', requestId: 'REQ-AAAAA', cardVersion: 4,
-      canApprove: false, canReject: false, canCancel: false, canProvision: true, canRefresh: false, refreshTitle: 'Refresh',
+      canApprove: false, canReject: false, canCancel: false, canProvision: true, canRefresh: false, refreshTitle: 'Refresh', canList: false,
     },
   },
   'audit-export': {
