@@ -148,7 +148,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const notifier = new TeamsNotifier({ transport: adapterTransport(adapter, config.bot.appId ?? '', logger), logger });
   const leader = opened.leader;
   const monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds });
-  const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock };
+  const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock, audit };
   const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
   let serverUrl = '';
   const auditExports = new AuditExports(storage, audit, clock);

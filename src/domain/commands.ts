@@ -527,6 +527,32 @@ function splitTarget(list: Token[], words: string[]): { items: Token[]; config?:
   return { items: list.slice(0, at), config: after[0].text };
 }
 
+/**
+ * Group names have spaces ("Engineering Team"), and people rarely quote them: unquoted words between commas are one
+ * name, so "group Engineering Team" asks for one group, and "group Engineering Team, Sales" for two.
+ */
+function groupNames(s: string, items: Token[]): string[] {
+  if (items.length < 2) return items.map((t) => t.text);
+  const names: string[] = [];
+  let words: string[] = [];
+  let last = items[0].start;
+  const flush = () => {
+    if (words.length) names.push(words.join(' '));
+    words = [];
+  };
+  for (const t of items) {
+    if (/[,;]/.test(s.slice(last, t.start))) flush();
+    if (t.quoted) {
+      flush();
+      names.push(t.text);
+    } else words.push(t.text.replace(/[,;]+$/, ''));
+    last = t.end;
+    if (/[,;]$/.test(t.text)) flush();
+  }
+  flush();
+  return names.filter(Boolean);
+}
+
 function uniqueCaseInsensitive(values: string[]): string[] {
   const seen = new Set<string>();
   return values.filter((v) => {
@@ -573,7 +599,7 @@ function parseRequest(s: string, args: Token[]): Command {
     const bad = items.find((t) => !isUserReference(t.text));
     if (bad) return invalid('request', `"${echo(bad.text)}" is not a user principal name (name@domain) or object id.`);
   }
-  const principals = uniqueCaseInsensitive(items.map((t) => t.text));
+  const principals = uniqueCaseInsensitive(principalType === 'group' ? groupNames(s, items) : items.map((t) => t.text));
   if (principals.length > MAX_REQUEST_PRINCIPALS) {
     return invalid(
       'request',

@@ -54,6 +54,13 @@ export class Directory {
   }
 
   /** By id (0 or 1 result) or by exact display name (0..n: names are not unique). */
+  /** For "did you mean": groups whose display name starts with the prefix. */
+  async groupsStartingWith(prefix: string, top = 5): Promise<DirectoryGroup[]> {
+    const op = `search groups starting with "${prefix}"`;
+    const page = await this.g.get('/groups', pageOf(DirectoryGroupSchema), op, { $filter: `startswith(displayName,${odataString(prefix.trim())})`, $select: GROUP_FIELDS, $top: top });
+    return page.value.slice(0, top);
+  }
+
   async findGroups(idOrName: string): Promise<DirectoryGroup[]> {
     const t = idOrName.trim();
     if (isGuid(t)) {

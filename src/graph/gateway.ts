@@ -37,11 +37,12 @@ export interface CtsGraph {
   getJob(ref: JobRef): Promise<SyncJob>;
   /** Many jobs of one tenant through $batch (≤ 20 per request); one result per key, in order. */
   getJobs(tenantId: string, keys: JobKey[]): Promise<BatchJobResult[]>;
-  startJob(ref: JobRef): Promise<void>;
-  pauseJob(ref: JobRef): Promise<void>;
+  /** Writes answer with Graph's `request-id` when it sent one. */
+  startJob(ref: JobRef): Promise<{ requestId?: string }>;
+  pauseJob(ref: JobRef): Promise<{ requestId?: string }>;
   /** resetScope: Graph's comma-separated string, e.g. 'ForceDeletes', 'Watermark, Escrows, QuarantineState'. */
   /** Full / ConnectorDataStore are refused (GraphInputError) unless `supportApproved`. */
-  restartJob(ref: JobRef, resetScope: string, opts?: { supportApproved?: boolean }): Promise<void>;
+  restartJob(ref: JobRef, resetScope: string, opts?: { supportApproved?: boolean }): Promise<{ requestId?: string }>;
   getSchema(ref: JobRef): Promise<SyncSchema>;
   userRuleId(ref: JobRef): Promise<string>;
   /** Waits under 5 calls / 10 s per tenant (Graph counts them across all its jobs); `onQueued(n)` tells how many calls are ahead. */
@@ -64,6 +65,7 @@ export interface CtsGraph {
   usersStartingWith(tenantId: string, prefix: string, top?: number): Promise<DirectoryUser[]>;
   getGroup(tenantId: string, groupId: string): Promise<DirectoryGroup | null>;
   findGroups(tenantId: string, idOrName: string): Promise<DirectoryGroup[]>;
+  groupsStartingWith(tenantId: string, prefix: string, top?: number): Promise<DirectoryGroup[]>;
   groupMembers(tenantId: string, groupId: string): Promise<DirectoryObject[]>;
   groupTransitiveMembers(tenantId: string, groupId: string): Promise<DirectoryObject[]>;
   groupMemberCount(tenantId: string, groupId: string): Promise<number>;
@@ -158,6 +160,7 @@ export class GraphGateway implements CtsGraph {
   usersStartingWith = (t: string, prefix: string, top?: number) => this.tenant(t).directory.usersStartingWith(prefix, top);
   getGroup = (t: string, id: string) => this.tenant(t).directory.group(id);
   findGroups = (t: string, idOrName: string) => this.tenant(t).directory.findGroups(idOrName);
+  groupsStartingWith = (t: string, prefix: string, top?: number) => this.tenant(t).directory.groupsStartingWith(prefix, top);
   groupMembers = (t: string, id: string) => this.tenant(t).directory.groupMembers(id);
   groupTransitiveMembers = (t: string, id: string) => this.tenant(t).directory.groupTransitiveMembers(id);
   groupMemberCount = (t: string, id: string) => this.tenant(t).directory.groupMemberCount(id);

@@ -71,25 +71,29 @@ export class SyncJobs {
     return this.g.get(this.jobPath(ref, op), SyncJobSchema, op);
   }
 
-  async start(ref: JobRef): Promise<void> {
+  /** Writes answer with Graph's `request-id` (what Microsoft support asks for), kept in the audit record. */
+  async start(ref: JobRef): Promise<{ requestId?: string }> {
     const op = `start job ${name(ref)}`;
-    await this.g.call({ method: 'POST', path: `${this.jobPath(ref, op)}/start`, operation: op });
+    const answer = await this.g.call({ method: 'POST', path: `${this.jobPath(ref, op)}/start`, operation: op });
+    return { requestId: answer.requestId };
   }
 
-  async pause(ref: JobRef): Promise<void> {
+  async pause(ref: JobRef): Promise<{ requestId?: string }> {
     const op = `pause job ${name(ref)}`;
-    await this.g.call({ method: 'POST', path: `${this.jobPath(ref, op)}/pause`, operation: op });
+    const answer = await this.g.call({ method: 'POST', path: `${this.jobPath(ref, op)}/pause`, operation: op });
+    return { requestId: answer.requestId };
   }
 
   /** `resetScope` is Graph's comma-separated string, e.g. 'ForceDeletes' or 'Watermark, Escrows, QuarantineState'; '' = portal restart. */
-  async restart(ref: JobRef, resetScope: string, opts: { supportApproved?: boolean } = {}): Promise<void> {
+  async restart(ref: JobRef, resetScope: string, opts: { supportApproved?: boolean } = {}): Promise<{ requestId?: string }> {
     const op = `restart job ${name(ref)}${resetScope ? ` (${resetScope})` : ''}`;
     const parts = resetScope.split(',').map((s) => s.trim()).filter(Boolean);
     const bad = parts.filter((p) => !(RESET_SCOPES as readonly string[]).includes(p));
     if (bad.length) throw new GraphInputError(op, `unknown reset scope ${bad.join(', ')} (allowed: ${RESET_SCOPES.join(', ')})`);
     const supportOnly = parts.filter((p) => (SUPPORT_ONLY_SCOPES as readonly string[]).includes(p));
     if (supportOnly.length && !opts.supportApproved) throw new GraphInputError(op, `${supportOnly.join(', ')} is refused: ${SUPPORT_ONLY_WARNING}`);
-    await this.g.call({ method: 'POST', path: `${this.jobPath(ref, op)}/restart`, body: { criteria: { resetScope: parts.join(', ') } }, operation: op, schema: noBody });
+    const answer = await this.g.call({ method: 'POST', path: `${this.jobPath(ref, op)}/restart`, body: { criteria: { resetScope: parts.join(', ') } }, operation: op, schema: noBody });
+    return { requestId: answer.requestId };
   }
 
   async schema(ref: JobRef): Promise<SyncSchema> {

@@ -85,6 +85,18 @@ async function suggestionsFor(graph: CtsGraph, tenantId: string, text: string): 
   return [];
 }
 
+/** Groups whose name starts like the text, then like its first word: what the person probably meant. */
+async function groupSuggestionsFor(graph: CtsGraph, tenantId: string, text: string): Promise<string[]> {
+  const t = text.trim();
+  if (!t || /^[0-9a-f-]{36}$/i.test(t)) return [];
+  const tries = [t, t.split(/\s+/)[0], t.slice(0, 3)].filter((x, i, a) => x.length >= 2 && a.indexOf(x) === i);
+  for (const x of tries) {
+    const found = await graph.groupsStartingWith(tenantId, x, 3).catch(() => [] as { displayName?: string | null; id: string }[]);
+    if (found.length) return found.map((g) => g.displayName ?? g.id);
+  }
+  return [];
+}
+
 async function privilegedAmong(graph: CtsGraph, tenantId: string, users: { id: string; displayName: string }[]): Promise<RiskReport['privileged']> {
   const sample = users.slice(0, PRIVILEGED_SAMPLE);
   const roles = await pool(sample, 5, (u) => graph.roleTemplateIds(tenantId, u.id).catch(() => [] as string[]));
@@ -164,7 +176,8 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
     for (const text of input.principals) {
       const groups = await graph.findGroups(src, text);
       if (groups.length === 0) {
-        issues.push({ code: 'not-found', line: `No group "${text}" in ${config.name}'s source tenant (give its exact display name or object id).` });
+        const close = await groupSuggestionsFor(graph, src, text);
+        issues.push({ code: 'not-found', line: `No group "${text}" in ${config.name}'s source tenant.${close.length ? ` Did you mean ${close.map((n) => `"${n}"`).join(', ')}?` : ''}` });
         continue;
       }
       if (groups.length > 1) {
@@ -185,7 +198,7 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
       }
       if (!picked.some((p) => p.id === id)) picked.push({ id, name });
     }
-    if (issues.length) return problem(issues[0].code, TITLES[issues[0].code], issues.map((i) => i.line), HINTS[issues[0].code]);
+    if (issues.length) return problem(issues[0].code, TITLES[issues[0].code], issues.map((i) => i.line), GROUP_HINTS[issues[0].code] ?? HINTS[issues[0].code]);
 
     const groupRisk: RiskReport['groups'] = [];
     const affected = new Set<string>();
@@ -283,6 +296,12 @@ const HINTS: Partial<Record<ProblemCode, string>> = {
   'not-found': 'Use the user principal name (name@domain) or the object id.',
   guest: 'Guests in the source tenant are never synced; invite the person to the target tenant directly instead.',
   'already-in-scope': 'Nothing to do: they will be (or already are) synced on the next cycle.',
+};
+
+/** Advice for groups: the user advice (UPNs) would mislead. */
+const GROUP_HINTS: Partial<Record<ProblemCode, string>> = {
+  'not-found': 'Give the group\'s display name exactly (quotes are optional) or its object id; separate several groups with commas.',
+  'already-in-scope': 'Nothing to do: the group\'s direct members are (or will be) synced on the next cycle.',
 };
 
 export function problemTitle(code: ProblemCode): string {

@@ -369,7 +369,7 @@ export class ApprovalsService {
       'scope.executed',
       final,
       failed.length ? 'failed' : 'ok',
-      `${mode === 'reconcile' ? 'finished after a restart by reading Graph; ' : ''}${results.map((r) => `${r.principalId}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}`,
+      `${mode === 'reconcile' ? 'finished after a restart by reading Graph; ' : ''}${results.map((r) => `${nameOf(final.request, r.principalId)}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}`,
       Object.values(requestIds)[0],
     );
     this.emit(final);
@@ -559,6 +559,12 @@ export class ApprovalsService {
       })
       .catch((err) => this.options.logger?.error({ err, action, id: record.request.id }, 'audit append failed'));
   }
+}
+
+/** An admin reads the audit: a principal by its UPN or name, with the object id only when nothing else is known. */
+function nameOf(r: Pick<ScopeRequest, 'principals'>, id: string): string {
+  const p = r.principals.find((x) => x.id.toLowerCase() === id.toLowerCase());
+  return p ? (p.userPrincipalName ?? p.displayName) : id;
 }
 
 export function describePrincipals(r: Pick<ScopeRequest, 'principals' | 'principalType'>): string {

@@ -85,7 +85,7 @@ const AlertSchema = z.object({
     })
     .optional(),
   acknowledged: z.object({ by: ActorSchema, at: z.string(), note: z.string() }).optional(),
-  actionTaken: z.object({ by: ActorSchema, at: z.string(), action: z.string(), ok: z.boolean(), message: z.string() }).optional(),
+  actionTaken: z.object({ by: ActorSchema, at: z.string(), action: z.string(), ok: z.boolean(), message: z.string(), stillOpenAt: z.string().optional() }).optional(),
   version: z.number().int().min(1),
   deliveries: z.record(DeliverySchema),
 });
@@ -127,7 +127,8 @@ export interface AlertView {
   /** Who allowed the deletions and what the job showed afterwards. */
   allowDeletes?: { by: string; at: string; count?: number; outcome?: { ok: boolean; message: string; stillQuarantined?: boolean } };
   acknowledged?: { by: string; at: string; note: string };
-  actionTaken?: { by: string; at: string; action: string; ok: boolean; message: string };
+  /** `stillOpenAt`: a poll after the action still saw the incident, so the action did not resolve it. */
+  actionTaken?: { by: string; at: string; action: string; ok: boolean; message: string; stillOpenAt?: string };
   /** Buttons to offer (none once resolved). */
   actions: IncidentAction[];
   version: number;
@@ -331,8 +332,14 @@ export class Monitor {
           }
         }
       }
+      // A fix that ran but left the job in the same trouble must say so on the card, even when nothing else changed.
+      let stillOpen = false;
+      if (alert?.status === 'open' && alert.actionTaken?.ok && !alert.actionTaken.stillOpenAt && observation.observedAt > alert.actionTaken.at) {
+        alert = { ...alert, actionTaken: { ...alert.actionTaken, stillOpenAt: observation.observedAt }, version: alert.version + 1 };
+        stillOpen = true;
+      }
       const silentChange = JSON.stringify(state.open ?? null) !== JSON.stringify(current.state.open ?? null);
-      if (!evs.length && !added && !silentChange) return 'abort';
+      if (!evs.length && !added && !silentChange && !stillOpen) return 'abort';
       return { ...current, state, alert, closed: closed.slice(-20) };
     });
     if (record?.alert?.status === 'open' && record.alert.incident.kind === 'deletionThreshold' && !record.alert.stagedDeletes) {
@@ -615,7 +622,7 @@ export class Monitor {
       lastChange: alert.lastChange,
       stagedDeletes: alert.stagedDeletes,
       acknowledged: alert.acknowledged ? { by: alert.acknowledged.by.name, at: alert.acknowledged.at, note: alert.acknowledged.note } : undefined,
-      actionTaken: alert.actionTaken ? { by: alert.actionTaken.by.name, at: alert.actionTaken.at, action: alert.actionTaken.action, ok: alert.actionTaken.ok, message: alert.actionTaken.message } : undefined,
+      actionTaken: alert.actionTaken ? { by: alert.actionTaken.by.name, at: alert.actionTaken.at, action: alert.actionTaken.action, ok: alert.actionTaken.ok, message: alert.actionTaken.message, stillOpenAt: alert.actionTaken.stillOpenAt } : undefined,
       allowDeletes: alert.allowDeletes
         ? stripUndefined({ by: alert.allowDeletes.by.name, at: alert.allowDeletes.at, count: alert.allowDeletes.count, outcome: alert.allowDeletes.outcome })
         : undefined,

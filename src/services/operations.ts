@@ -261,8 +261,9 @@ export class OperationsService {
     }
     const send = () =>
       action.kind === 'start' ? this.graph.startJob(ref) : action.kind === 'pause' ? this.graph.pauseJob(ref) : this.graph.restartJob(ref, RESET_SCOPE[action.scope]);
+    let requestId: string | undefined;
     try {
-      await send();
+      requestId = (await send())?.requestId;
     } catch (err) {
       if (!(err instanceof GraphOutcomeUnknownError)) throw err;
       // The request may or may not have run: read the job rather than send it again.
@@ -276,7 +277,7 @@ export class OperationsService {
       };
     }
     const after = await this.graph.getJob(ref).catch(() => undefined);
-    return { ok: true, state: after?.status.code, message: `${config.name}: ${describeAction(action)} sent${after ? `; the job is now ${after.status.code}` : ''}.` };
+    return { ok: true, state: after?.status.code, message: `${config.name}: ${describeAction(action)} sent${after ? `; the job is now ${after.status.code}` : ''}.`, ...(requestId ? { requestId } : {}) };
   }
 }
 

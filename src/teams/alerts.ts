@@ -6,6 +6,7 @@ import { ACTION_PERMISSIONS, type IncidentAction } from '../domain/incidents';
 import type { Permission } from '../domain/permissions';
 import type { ProvisioningLogEntry } from '../graph/schemas';
 import type { Logger } from '../logger';
+import type { AuditLog } from '../store';
 import type { Configurations } from '../services/configurations';
 import { actionsOf, type AlertView, type Monitor } from '../services/monitor';
 import type { ConversationKind, ConversationTarget, OutgoingCard, Subscription, SubscriptionTopic } from '../services/notify';
@@ -14,6 +15,8 @@ import { ALL_CONFIGURATIONS, conversationKeyOf, describeTarget, type Subscriptio
 import type { CommandHandler, Turn } from './app';
 import type { Command } from '../domain/commands';
 import { plain, renderCard, type AdaptiveCard } from './cards';
+import { localTime, utcTime } from './format';
+import { noteTurn } from './turnLog';
 import type { Gate } from './gate';
 import { confirmCard } from './operationCards';
 import { notice, toActivity, type Reply } from './reply';
@@ -35,6 +38,8 @@ export interface AlertRouteDeps {
   homeTenantId: string;
   logger: Logger;
   clock: Clock;
+  /** Decisions taken on the card itself ("Keep blocked") are audited like actions on the job. */
+  audit?: AuditLog;
 }
 
 /** Card verbs → incident actions. `deletes.allow` is the deletion threshold's "Allow deletes". */
@@ -108,10 +113,30 @@ function tenantOfActivity(activity: Partial<Activity>): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Cards
 
-const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
+const KIND_STATE: Record<AlertView['kind'], string> = {
+  quarantine: 'quarantined',
+  deletionThreshold: 'holding back deletions',
+  paused: 'paused',
+  entryErrors: 'failing for some users',
+  credentials: 'unreadable with the bot’s credentials',
+};
 
-export function renderAlert(view: AlertView): OutgoingCard {
+const when = (iso: string | undefined) => utcTime(iso);
+
+/** A line shown on one viewer's copy (the answer to their click), e.g. why the click was refused. */
+export interface CardNote {
+  text: string;
+  style: 'attention' | 'warning' | 'good';
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+export function renderAlert(view: AlertView, note?: CardNote): OutgoingCard {
   const open = view.status === 'open';
+  const taken = view.actionTaken;
+  // An action that failed, or after which the job was seen in the same trouble, did not fix it: say so, keep the advice.
+  const notFixed = open && !!taken && (!taken.ok || !!taken.stillOpenAt);
+  const takenLine = taken ? `${capitalise(taken.action)} by ${plain(taken.by, 100)} at ${localTime(taken.at)}` : '';
   const facts: { title: string; value: string }[] = [
     { title: 'Began', value: when(view.openedAt) },
   ];
@@ -119,26 +144,32 @@ export function renderAlert(view: AlertView): OutgoingCard {
   if (view.seriesCount) facts.push({ title: 'Attempts', value: String(view.seriesCount) });
   if (view.errorCode || view.errorMessage) facts.push({ title: 'Graph error', value: plain([view.errorCode, view.errorMessage].filter(Boolean).join(': '), 300) });
   let state: string;
-  if (!open) state = `Resolved after ${view.durationMinutes ?? 1} min (${when(view.resolvedAt)}).`;
-  else if (view.actionTaken) state = `Action taken by ${plain(view.actionTaken.by, 100)}: ${view.actionTaken.action}${view.actionTaken.ok ? '' : ` (failed: ${plain(view.actionTaken.message, 200)})`} at ${when(view.actionTaken.at)}.`;
-  else if (view.acknowledged) state = `Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)} (${when(view.acknowledged.at)}).`;
-  else state = `Open since ${when(view.openedAt)}.`;
+  if (!open) {
+    const who = taken ? ` ${takenLine}.` : view.acknowledged ? ` Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)}.` : '';
+    state = `Resolved after ${view.durationMinutes ?? 1} min (${localTime(view.resolvedAt)}).${who}`;
+  } else if (taken && !taken.ok) state = `${takenLine} failed: ${plain(taken.message, 200)}. The problem is not fixed.`;
+  else if (taken && taken.stillOpenAt) state = `${takenLine} did not resolve it: the job was still ${KIND_STATE[view.kind]} at ${localTime(taken.stillOpenAt)}.`;
+  else if (taken) state = `${takenLine}; waiting for the next check to confirm it worked.`;
+  else if (view.acknowledged) state = `Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)} (${localTime(view.acknowledged.at)}).`;
+  else state = `Open since ${localTime(view.openedAt)}.`;
   const deletes = view.stagedDeletes;
   const deletesHeading = deletes && open ? heldBackHeading(deletes) : '';
   if (view.allowDeletes) {
     const a = view.allowDeletes;
-    facts.push({ title: 'Deletions allowed', value: plain(`by ${a.by} at ${when(a.at)}${a.count !== undefined ? ` (${a.count} held back)` : ''}${a.outcome ? `: ${a.outcome.message}` : ': waiting for Microsoft Graph'}`, 400) });
+    facts.push({ title: 'Deletions allowed', value: `by ${plain(a.by, 100)} at ${localTime(a.at)}${a.count !== undefined ? ` (${a.count} held back)` : ''}${a.outcome ? `: ${plain(a.outcome.message, 300)}` : ': waiting for Microsoft Graph'}` });
   }
   const data = {
     headline: open ? view.title : `Resolved: ${view.title}`,
     color: open ? 'Attention' : 'Good',
     configuration: view.configuration,
     route: `${view.sourceTenant} → ${view.targetTenant}`,
-    stateLabel: open ? (view.actionTaken ? 'Action taken' : view.acknowledged ? 'Acknowledged' : 'Open') : 'Resolved',
+    stateLabel: open ? (notFixed ? 'Still open' : taken ? 'Action taken' : view.acknowledged ? 'Acknowledged' : 'Open') : 'Resolved',
     stateColor: open ? 'Attention' : 'Good',
     state,
+    note: note?.text ?? '',
+    noteStyle: note?.style ?? 'default',
     explanation: open ? view.explanation : 'The job is healthy again.',
-    whatToDo: open && !view.actionTaken ? view.whatToDo : '',
+    whatToDo: open && (!taken || notFixed) ? view.whatToDo : '',
     facts,
     deletesHeading,
     deleteNames: deletesHeading ? [...deletes!.names.map((n) => ({ name: plain(n, 80) })), ...(andMore(deletes!) ? [{ name: andMore(deletes!) }] : [])] : [],
@@ -196,8 +227,14 @@ function failuresCard(configuration: string, entries: ProvisioningLogEntry[]): A
   });
 }
 
-export function welcomeCard(place: string, configurations: string[]): AdaptiveCard {
-  return renderCard('welcome', { place, configurations: configurations.join(', ') || 'none' });
+export function welcomeCard(place: string, configurations: string[], note?: CardNote): AdaptiveCard {
+  return renderCard('welcome', { place, configurations: configurations.join(', ') || 'none', note: note?.text ?? '', noteStyle: note?.style ?? 'default' });
+}
+
+/** A refused or failed click, said on top of the card the person clicked (which stays as it was). */
+export function noteOf(reply: Reply): CardNote {
+  const text = 'summary' in reply ? reply.summary : reply.text;
+  return { text: plain(text, 400), style: reply.outcome === 'refused' || reply.outcome === 'failed' ? 'attention' : 'warning' };
 }
 
 function cardOfReply(reply: Reply): AdaptiveCard {
@@ -326,7 +363,13 @@ export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): voi
     const parsed = SubscribeData.safeParse(data);
     if (!parsed.success) return cardOfReply(notice('That button is out of date', 'Type "subscribe alerts all" instead.', { style: 'warning' }));
     const g = await deps.gate.check(context, 'alerts.manage', { fresh: true });
-    if (!g.ok) return cardOfReply(g.reply);
+    if (!g.ok) {
+      // The welcome card stays a welcome card for the clicker (its other button may still be theirs to use).
+      noteTurn(context, { command: 'subscriptions.subscribe', outcome: g.reply.outcome ?? 'refused' });
+      const target = targetOf(context.activity);
+      const place = target?.kind === 'personal' ? 'chat' : target?.kind === 'channel' ? 'channel' : 'group chat';
+      return welcomeCard(place, deps.configs.names(), noteOf(g.reply));
+    }
     const caller = g.caller;
     const target = targetOf(context.activity);
     if (!target) return cardOfReply(notice('I cannot post here', 'This conversation has no address I can post to later.', { style: 'error' }));
@@ -409,7 +452,11 @@ async function onAlertButton(context: TurnContext, action: IncidentAction, data:
 
   const permission: Permission = ACTION_PERMISSIONS[action];
   const g = await deps.gate.check(context, permission, { fresh: permission !== 'sync.read', configuration: lookup.config.name });
-  if (!g.ok) return cardOfReply(g.reply);
+  if (!g.ok) {
+    // The alert stays the alert (its state is everyone's), with the refusal said on top for the clicker only.
+    noteTurn(context, { command: ALERT_VERBS[action], outcome: g.reply.outcome ?? 'refused' });
+    return renderAlert(deps.monitor.view(lookup.record, lookup.alert), noteOf(g.reply)).card as AdaptiveCard;
+  }
   const actor: Actor = { aadObjectId: g.caller.aadObjectId, name: g.resolved?.displayName ?? g.caller.name };
 
   if (action === 'showFailures') {
@@ -419,6 +466,9 @@ async function onAlertButton(context: TurnContext, action: IncidentAction, data:
   }
   if (action === 'keepBlocked') {
     const record = await deps.monitor.acknowledge(lookup.alert.incident.id, actor, 'deletions kept blocked; put the users back in scope');
+    await deps.audit
+      ?.append({ actor, action: 'deletes.keepBlocked', configuration: lookup.config.name, target: lookup.alert.incident.id, outcome: record ? 'ok' : 'failed', detail: 'Deletions above the threshold kept blocked.' })
+      .catch((err) => deps.logger.warn({ err }, 'could not audit Keep blocked'));
     return record?.alert ? renderAlert(deps.monitor.view(record, record.alert)).card as AdaptiveCard : current();
   }
   if (action === 'allowDeletes') {

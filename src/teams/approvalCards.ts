@@ -10,7 +10,7 @@ import type { Permission } from '../domain/permissions';
 import type { StoredApproval } from '../services/approvals';
 import { describePrincipals } from '../services/approvals';
 import { plain, renderCard, type AdaptiveCard } from './cards';
-import { ago, until } from './format';
+import { localTime, until, utcTime } from './format';
 import { notice, type Reply } from './reply';
 import type { ValidationProblem } from '../services/approvals';
 
@@ -32,7 +32,7 @@ export interface ViewOptions {
 }
 
 const STATUS: Record<ScopeRequest['status'], { label: string; color: string }> = {
-  pending: { label: 'Waiting for approval', color: 'Warning' },
+  pending: { label: 'Waiting for approval', color: 'Accent' },
   approved: { label: 'Approved', color: 'Accent' },
   executing: { label: 'Approved · applying…', color: 'Accent' },
   done: { label: 'Done', color: 'Good' },
@@ -58,17 +58,17 @@ function statusText(rec: StoredApproval, now: number): string {
       return `Waiting for someone with scope.approve${rec.request.op === 'remove' || rec.risk.tripsDeletionThreshold ? ' and deletes.allow' : ''}; expires ${until(r.expiresAt, now)}.`;
     case 'approved':
     case 'executing':
-      return `Approved by ${d ? plain(d.by.name, 100) : 'an approver'} ${ago(d?.at, now)}; the bot is changing the assignments in Graph now.`;
+      return `Approved by ${d ? plain(d.by.name, 100) : 'an approver'} at ${localTime(d?.at)}; the bot is changing the assignments in Graph now.`;
     case 'done':
-      return `Approved by ${d ? plain(d.by.name, 100) : 'an approver'} at ${d?.at ?? '?'}; carried out at ${r.execution?.finishedAt ?? '?'}.${r.op === 'add' ? ' The next sync cycle creates the accounts in the target tenant.' : ' The next sync cycle removes the accounts from the target tenant.'}`;
+      return `Approved by ${d ? plain(d.by.name, 100) : 'an approver'} at ${localTime(d?.at)}; carried out at ${localTime(r.execution?.finishedAt)}.${r.op === 'add' ? ' The next sync cycle creates the accounts in the target tenant.' : ' The next sync cycle removes the accounts from the target tenant.'}`;
     case 'failed':
-      return `Approved by ${d ? plain(d.by.name, 100) : 'an approver'} at ${d?.at ?? '?'}, but Graph refused part of the change (see below). Nothing more will be retried automatically.`;
+      return `Approved by ${d ? plain(d.by.name, 100) : 'an approver'} at ${localTime(d?.at)}, but Graph refused part of the change (see below). Nothing more will be retried automatically.`;
     case 'rejected':
-      return `Rejected by ${d ? plain(d.by.name, 100) : 'an approver'} at ${d?.at ?? '?'}${d?.reason ? `: "${plain(d.reason)}"` : ' (no reason given)'}.`;
+      return `Rejected by ${d ? plain(d.by.name, 100) : 'an approver'} at ${localTime(d?.at)}${d?.reason ? `: "${plain(d.reason)}"` : ' (no reason given)'}.`;
     case 'expired':
-      return `Nobody decided before ${r.expiresAt}; ask again if it is still needed.`;
+      return `Nobody decided before ${localTime(r.expiresAt)}; ask again if it is still needed.`;
     case 'cancelled':
-      return `Cancelled by ${plain(r.requester.name, 100)} at ${d?.at ?? '?'}.`;
+      return `Cancelled by ${plain(r.requester.name, 100)} at ${localTime(d?.at)}.`;
   }
 }
 
@@ -81,7 +81,7 @@ function outcomeLines(rec: StoredApproval): { text: string }[] {
     lines.push({ text: `${plain(names.get(x.principalId.toLowerCase()) ?? x.principalId)}: ${OUTCOME_WORDS[x.outcome]}${x.error ? ` — ${plain(x.error, 300)}` : ''}${rid ? ` (Graph request id ${rid})` : ''}` });
   }
   if (r.execution?.error) lines.push({ text: `Error: ${plain(r.execution.error, 300)}` });
-  if (rec.provisioned) lines.push({ text: `Provisioned on demand by ${plain(rec.provisioned.by, 100)} at ${rec.provisioned.at}: ${plain(rec.provisioned.summary, 300)}` });
+  if (rec.provisioned) lines.push({ text: `Provisioned on demand by ${plain(rec.provisioned.by, 100)} at ${localTime(rec.provisioned.at)}: ${plain(rec.provisioned.summary, 300)}` });
   return lines;
 }
 
@@ -125,7 +125,7 @@ export function requestCard(rec: StoredApproval, options: ViewOptions): Adaptive
     { title: 'Request', value: r.id },
     { title: 'Configuration', value: `${r.configuration}${options.route ? ` (${options.route})` : ''}` },
     { title: 'Change', value: `${verb} ${what} ${r.op === 'add' ? 'to' : 'from'} sync scope` },
-    { title: 'Requested by', value: `${plain(r.requester.name, 100)}, ${ago(r.createdAt, now)}` },
+    { title: 'Requested by', value: `${plain(r.requester.name, 100)}, ${utcTime(r.createdAt)}` },
     { title: 'Reason', value: plain(r.reason) },
     { title: r.op === 'add' ? 'Users entering scope' : 'Accounts deleted in target', value: String(r.op === 'add' ? risk.usersAffected : (risk.deletesInTarget ?? risk.usersAffected)) },
   ];
@@ -137,7 +137,7 @@ export function requestCard(rec: StoredApproval, options: ViewOptions): Adaptive
     statusColor: status.color,
     statusText: statusText(rec, now),
     note: options.note ?? '',
-    noteColor: options.noteStyle === 'error' ? 'Attention' : options.noteStyle === 'good' ? 'Good' : 'Warning',
+    noteStyle: options.noteStyle === 'error' ? 'attention' : options.noteStyle === 'good' ? 'good' : 'warning',
     facts,
     principalsHeading: r.principalType === 'group' ? (count === 1 ? 'Group' : 'Groups') : count === 1 ? 'User' : 'Users',
     principals,
@@ -149,6 +149,8 @@ export function requestCard(rec: StoredApproval, options: ViewOptions): Adaptive
     ...abilities,
     canRefresh: pending || r.status === 'executing' || r.status === 'approved',
     refreshTitle: options.viewer ? 'Refresh' : 'Show my options',
+    // A personal view may have replaced the "pending" list (its Details button): give the way back to it.
+    canList: !!options.viewer && !isTerminal(r.status),
   };
   const card = renderCard('approval-request', data);
   if (!options.viewer && pending && options.refreshUserIds?.length) {
@@ -179,7 +181,7 @@ export function pendingCard(records: StoredApproval[], viewer: Viewer, now: numb
       id: r.id,
       cardVersion: r.cardVersion,
       headline: `${plain(r.requester.name, 80)} asks to ${r.op} ${plain(describePrincipals(r), 200)} ${r.op === 'add' ? 'to' : 'from'} ${r.configuration}`,
-      detail: `${plain(r.reason, 200)} · asked ${ago(r.createdAt, now)} · expires ${until(r.expiresAt, now)}${rec.risk.warnings.length ? ` · ${rec.risk.warnings.length} warning(s)` : ''}`,
+      detail: `${plain(r.reason, 200)} · asked ${localTime(r.createdAt)} · expires ${until(r.expiresAt, now)}${rec.risk.warnings.length ? ` · ${rec.risk.warnings.length} warning(s)` : ''}`,
       canApprove: a.canApprove,
       canCancel: a.canCancel,
     };

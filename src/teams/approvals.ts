@@ -21,6 +21,7 @@ import { targetOf } from './alerts';
 import type { CommandHandler, CommandHandlers } from './app';
 import type { Permission } from '../domain/permissions';
 import { pendingCard, problemReply, requestFormCard, requestReply, type Viewer } from './approvalCards';
+import { provisionOutcome, provisionSummary } from './operationCards';
 import type { AdaptiveCard } from './cards';
 import type { Gate } from './gate';
 import type { Caller } from './identity';
@@ -346,12 +347,20 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     if (!(await approvals.claimProvisioning(rec.request.id, by))) return view('There is nothing to provision for this request.');
     const provisioning = deps.provisioning;
     const ids = rec.request.principals.slice(0, 5).map((p) => p.id);
+    // The clicked card may be a copy the request does not know (a reply to a typed command, a "pending" Details view):
+    // record it, so the outcome lands on it too instead of "Provisioning…" for ever.
+    const clicked = context.activity.replyToId;
+    const here = targetOf(context.activity);
+    if (clicked && here && !rec.copies.some((c) => c.activityId === clicked)) {
+      await sync.record(rec, { role: caller.aadObjectId === rec.request.requester.aadObjectId ? 'requester' : 'approvers', target: here, activityId: clicked }).catch(() => undefined);
+    }
     approvals.runInBackground(
       (async () => {
         const report = await provisioning.prepare(config, ids);
         const done = await provisioning.run(config, report, { aadObjectId: caller.aadObjectId, name: caller.name }, () => undefined);
-        const ok = done.items.filter((i) => i.state === 'done' && !i.error).length;
-        await approvals.noteProvisioned(rec.request.id, { aadObjectId: caller.aadObjectId, name: caller.name }, `${ok} of ${done.items.length} user(s) provisioned${rec.request.principals.length > 5 ? ' (the first 5; the sync cycle does the rest)' : ''}.`);
+        // Each user's own outcome, as the audit records it: "skipped" is not "provisioned".
+        const perUser = done.items.map((i) => `${i.user?.userPrincipalName ?? i.input}: ${provisionOutcome(i)}${i.error ? ` (${i.error})` : ''}`).join('; ');
+        await approvals.noteProvisioned(rec.request.id, { aadObjectId: caller.aadObjectId, name: caller.name }, `${provisionSummary(done.items)}. ${perUser}${rec.request.principals.length > 5 ? '. Only the first 5 were sent; the sync cycle does the rest' : ''}.`);
       })(),
     );
     return view(`Provisioning ${ids.length} user(s) on demand now; this card updates when it is done.`, 'good');
@@ -370,6 +379,24 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
       return answer(context, reply);
     });
   }
+
+  // "Open requests" on a personal view: back to the list that its Details button replaced.
+  app.adaptiveCards.actionExecute('approval.list', async (context) => {
+    let reply: Reply;
+    try {
+      const g = await gate.check(context, undefined, { fresh: false });
+      if (!g.ok) reply = g.reply;
+      else {
+        const records = await approvals.pending();
+        reply = pendingCard(records, await viewerFor(approvals, g.caller, records[0]?.request.configuration), clock.now());
+      }
+    } catch (err) {
+      logger.error({ err }, 'approval list failed');
+      reply = notice('Something went wrong', 'I could not read the open requests. Type "pending" in a moment.', { style: 'error', outcome: 'failed' });
+    }
+    noteTurn(context, { command: 'approval.list', outcome: reply.outcome ?? 'ok' });
+    return answer(context, reply);
+  });
 
   app.adaptiveCards.actionExecute('approval.submit', async (context, _state, raw) => {
     let reply: Reply;

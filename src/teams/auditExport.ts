@@ -42,6 +42,8 @@ export function auditExportHandler(deps: AuditExportDeps): CommandHandler<'audit
       title: 'Audit log export',
       range: `${range.from} to ${range.to} (UTC, ${range.days} day${range.days === 1 ? '' : 's'})`,
       count: issued.records.length,
+      // FactSet values must be strings: a number leaves the fact empty in Teams.
+      records: String(issued.records.length),
       expires: `${issued.expiresAt.replace('T', ' ').slice(0, 16)} UTC`,
       preview,
       // Card text is Markdown: keep links and emphasis in typed reasons from rendering (the download is exact).

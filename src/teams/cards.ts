@@ -31,7 +31,7 @@ export class CardTooLargeError extends Error {
 }
 
 export function renderCard(name: string, data: object): AdaptiveCard {
-  const card = keepAngleBrackets(template(name).expand({ $root: data })) as AdaptiveCard;
+  const card = keepAngleBrackets(template(name).expand({ $root: escapeHostBraces(data) })) as AdaptiveCard;
   const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
   if (bytes > MAX_CARD_BYTES) throw new CardTooLargeError(name, bytes);
   return card;
@@ -47,6 +47,42 @@ function keepAngleBrackets<T>(node: T): T {
   if (node && typeof node === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) out[k] = k === 'text' || k === 'value' || k === 'title' || typeof v === 'object' ? keepAngleBrackets(v) : v;
+    return out as T;
+  }
+  return node;
+}
+
+/**
+ * Teams expands `{{DATE(…)}}` / `{{TIME(…)}}` in TextBlocks on the reader's device. Text from people and from Graph
+ * (a reason, a display name) must stay text: every `{{` in bound data is broken with a zero-width space, except the
+ * exact date and time calls `localTime` writes.
+ */
+const OUR_DATE_CALL = /^\{\{(?:DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)|TIME\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\))\}\}/;
+
+export function escapeBraces(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '{' && text[i + 1] === '{') {
+      const ours = OUR_DATE_CALL.exec(text.slice(i));
+      if (ours) {
+        out += ours[0];
+        i += ours[0].length - 1;
+        continue;
+      }
+      out += '{\u200b';
+      continue;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+function escapeHostBraces<T>(node: T): T {
+  if (typeof node === 'string') return (node.includes('{{') ? escapeBraces(node) : node) as T;
+  if (Array.isArray(node)) return node.map(escapeHostBraces) as T;
+  if (node && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = escapeHostBraces(v);
     return out as T;
   }
   return node;

@@ -27,8 +27,11 @@ export function span(seconds: number): string {
   return `${Math.round(seconds / 86400)} d`;
 }
 
-/** Adaptive Card text colours for a job state. */
-export function stateColor(code: string): 'Good' | 'Warning' | 'Attention' | 'Default' {
+/**
+ * Adaptive Card text colours for a job state. No "Warning": Teams' yellow text on a white card is hard to read, so
+ * states that need a look but are not failures are blue (Accent).
+ */
+export function stateColor(code: string): 'Good' | 'Accent' | 'Attention' | 'Default' {
   switch (code) {
     case 'Active':
       return 'Good';
@@ -37,7 +40,7 @@ export function stateColor(code: string): 'Good' | 'Warning' | 'Attention' | 'De
     case 'Paused':
     case 'NotRun':
     case 'NotConfigured':
-      return 'Warning';
+      return 'Accent';
     default:
       return 'Default';
   }
@@ -54,4 +57,24 @@ export function isoDuration(value: string | null | undefined): string {
   if (!m || value === 'P' || value === 'PT') return value;
   const [, d, h, min, sec] = m.map((x) => (x ? Number(x) : 0));
   return span(d * 86400 + h * 3600 + min * 60 + sec);
+}
+
+/**
+ * A moment in the reader's own time zone and locale: Teams expands DATE/TIME in TextBlocks on the device (not in
+ * FactSets). The call must be exact RFC 3339 without fractions, or Teams shows it raw; an unreadable value reads "never".
+ */
+export function localTime(iso: string | null | undefined): string {
+  if (!iso) return 'never';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t) || t <= Date.UTC(1, 0, 2)) return 'never';
+  const z = new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${z}, SHORT)}} {{TIME(${z})}}`;
+}
+
+/** A moment in UTC for places Teams does not localise (FactSet values, logs): "2026-11-23 14:05 UTC". */
+export function utcTime(iso: string | null | undefined): string {
+  if (!iso) return 'never';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t) || t <= Date.UTC(1, 0, 2)) return 'never';
+  return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -69,5 +69,8 @@ export function describeError(err: unknown): string {
 
 export function refusal(permission: Permission, grantedBy: string[], reason: string): Reply {
   const granted = grantedBy.length ? `It is granted by: ${grantedBy.join(', ')}.` : '';
-  return notice('Not allowed', reason, { hint: `This needs the permission ${permission}. ${granted}`.trim(), style: 'error', outcome: 'refused' });
+  // The policy's reason usually names the permission and its holders already: say it once.
+  const hint = reason.includes(permission) ? '' : `This needs the permission ${permission}. ${granted}`.trim();
+  // The summary carries the whole refusal: a card answered "as it was, plus a note" shows it in one line.
+  return { ...notice('Not allowed', reason, { hint, style: 'error', outcome: 'refused' }), summary: `Not allowed: ${reason}${hint ? ` ${hint}` : ''}` };
 }

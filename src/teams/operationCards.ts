@@ -5,7 +5,7 @@ import { RESTART_WORDS, describeAction, type JobAction, type PendingOperation, t
 import type { ProvisionItem, ProvisionReport } from '../services/provisioning';
 import type { AuditRecord } from '../store';
 import { plain, renderCard } from './cards';
-import { ago, isoDuration, plural, stateColor, until } from './format';
+import { ago, isoDuration, localTime, plural, stateColor, until } from './format';
 import type { Reply } from './reply';
 
 /** Turns operation results into card data. Pure apart from the template read; `now` comes from the injected clock. */
@@ -45,7 +45,7 @@ export function statusCard(rows: StatusRow[], configs: Configurations, now: numb
   for (const r of rows) counts.set(r.job?.status.code ?? 'Unreadable', (counts.get(r.job?.status.code ?? 'Unreadable') ?? 0) + 1);
   const summary = [...counts].map(([code, n]) => `${n} ${code}`).join(', ');
   return {
-    card: renderCard('status', { rows: data, summary: `${plural(rows.length, 'configuration')}: ${summary}.`, readAt: new Date(now).toISOString() }),
+    card: renderCard('status', { rows: data, summary: `${plural(rows.length, 'configuration')}: ${summary}.`, readAt: localTime(new Date(now).toISOString()) }),
     summary: `Sync status: ${summary}`,
   };
 }
@@ -75,7 +75,6 @@ export function statusDetailCard(d: StatusDetail, configs: Configurations, now: 
       if (q.error?.code || q.error?.message) facts.push({ title: 'Graph error', value: plain([q.error.code, q.error.message].filter(Boolean).join(': ')) });
     }
     facts.push({ title: 'Schedule', value: `${job.schedule?.state ?? 'unknown'}, every ${isoDuration(job.schedule?.interval)}` });
-    facts.push({ title: 'Job id', value: job.id });
   } else {
     facts.push({ title: 'Job', value: `could not be read: ${d.jobError ?? 'unknown error'}` });
   }
@@ -99,6 +98,8 @@ export function statusDetailCard(d: StatusDetail, configs: Configurations, now: 
   if (code === 'Quarantine' && q?.reason === 'TooManyDeletes') actions.push({ title: 'Allow deletes', verb: 'job.restart', config: name, scope: 'forceDeletes' });
   if (code) actions.push({ title: 'Restart', verb: 'job.restart', config: name, scope: 'default' });
   actions.push({ title: 'Refresh', verb: 'status.detail', config: name, scope: '' });
+  // The row click replaced the overview with this card: give the way back.
+  actions.push({ title: 'Back to all', verb: 'status.refresh', config: name, scope: '' });
 
   return {
     card: renderCard('status-detail', {
@@ -111,8 +112,9 @@ export function statusDetailCard(d: StatusDetail, configs: Configurations, now: 
       failures: (d.failures ?? []).map((f) => failureLine(f, now)),
       failuresNote: d.failures ? 'None in the provisioning logs.' : `Could not read the provisioning logs: ${d.failuresError}`,
       troubleshootingUrl: job?.status.troubleshootingUrl ?? '',
+      jobId: job ? breakableId(job.id) : '',
       actions,
-      readAt: new Date(now).toISOString(),
+      readAt: localTime(new Date(now).toISOString()),
     }),
     summary: `${name}: ${job ? stateText(job) : 'unreadable'}`,
   };
@@ -142,7 +144,7 @@ export function confirmCard(op: PendingOperation, permission: string): Reply {
 
 export function operationResultCard(op: PendingOperation, now: number): Reply {
   const what = capitalise(describeAction(op.action));
-  const by = op.decidedBy ? `${plain(op.decidedBy.name, 100)}, ${ago(op.decidedAt, now)}` : 'unknown';
+  const by = op.decidedBy ? `${plain(op.decidedBy.name, 100)} at ${localTime(op.decidedAt)}` : 'unknown';
   switch (op.status) {
     case 'cancelled':
       return notice(`${what} ${op.configuration}: cancelled`, `Cancelled by ${by}. Nothing was sent.`);
@@ -179,24 +181,44 @@ function itemLine(item: ProvisionItem) {
     state = r.understood ? `${capitalise(r.outcome)}${r.action ? `: ${r.action}` : ''}` : 'Result unknown: check the provisioning logs';
     color = r.outcome === 'success' ? 'Good' : r.outcome === 'failure' ? 'Attention' : 'Warning';
   }
-  const steps = (item.result?.steps ?? []).map((s) => ({ text: `${s.type ?? s.name ?? 'Step'}: ${s.status ?? ''} ${s.description ?? ''}`.trim() }));
-  return { who, state, color, note: item.error ?? item.note ?? (item.result?.summary && item.result.outcome !== 'success' ? item.result.summary : '') ?? '', steps };
+  const steps = (item.result?.steps ?? []).map((s) => ({ text: `${item.user?.userPrincipalName ?? item.input} · ${s.type ?? s.name ?? 'Step'}: ${s.status ?? ''} ${s.description ?? ''}`.trim() }));
+  return { who, state, color, note: plain(item.error ?? item.note ?? (item.result?.summary && item.result.outcome !== 'success' ? item.result.summary : '') ?? '', 300), steps };
+}
+
+/** One word per user's outcome, for the summary line and the approval card: what the audit log says, not "done". */
+export function provisionOutcome(item: ProvisionItem): string {
+  if (item.state === 'invalid') return 'not sent';
+  if (item.state === 'queued') return 'queued';
+  if (item.state === 'running') return 'running';
+  if (item.error) return 'failed';
+  const r = item.result;
+  if (!r || !r.understood) return 'unknown';
+  return r.outcome === 'success' ? 'provisioned' : r.outcome === 'failure' ? 'failed' : r.outcome;
+}
+
+export function provisionSummary(items: ProvisionItem[]): string {
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(provisionOutcome(i), (counts.get(provisionOutcome(i)) ?? 0) + 1);
+  return [...counts].map(([word, n]) => `${n} ${word}`).join(', ');
 }
 
 export function provisionCard(report: ProvisionReport): Reply {
-  const done = report.items.filter((i) => i.state === 'done').length;
-  const sendable = report.items.filter((i) => i.state !== 'invalid').length;
-  const title = report.finished ? `Provision on demand: ${report.configuration}` : `Provisioning on ${report.configuration}: ${done} of ${sendable} done`;
+  const sendable = report.items.filter((i) => i.state !== 'invalid');
+  const done = sendable.filter((i) => i.state === 'done').length;
+  const title = report.finished ? `Provision on demand: ${report.configuration}` : `Provisioning on ${report.configuration}: ${done} of ${sendable.length} done`;
+  const lines = report.items.map(itemLine);
+  // Steps are many lines per user: the card stays short (a phone screen for 20 users) and shows them on demand.
+  const stepLines = lines.flatMap((l) => l.steps);
   return {
-    card: renderCard('provision', { title, items: report.items.map(itemLine), finished: report.finished }),
+    card: renderCard('provision', { title, summary: `${plural(report.items.length, 'user')}: ${provisionSummary(report.items)}.`, items: lines, hasSteps: stepLines.length > 0, stepLines, finished: report.finished }),
     summary: title,
   };
 }
 
 export function auditCard(records: AuditRecord[], scope: string): Reply {
   const rows = records.map((r) => ({
-    when: r.at.replace('T', ' ').slice(0, 19),
-    who: r.actor === 'system' ? 'system' : r.actor.name ? plain(r.actor.name, 100) : r.actor.aadObjectId,
+    when: localTime(r.at),
+    who: r.actor === 'system' ? 'system' : (r.actor.name ? plain(r.actor.name, 100) : r.actor.aadObjectId),
     what: `${r.action}${r.configuration ? ` on ${r.configuration}` : ''}${r.target ? ` (${r.target})` : ''}`,
     outcome: r.outcome,
     detail: plain([r.detail, r.graphRequestId ? `request ${r.graphRequestId}` : ''].filter(Boolean).join(' · ')),
@@ -209,6 +231,14 @@ export function auditCard(records: AuditRecord[], scope: string): Reply {
 
 export function describeJobAction(action: JobAction): string {
   return describeAction(action);
+}
+
+/**
+ * Job ids run to ~70 characters without a space ("Azure2Azure.<guid>.<guid>"): on a phone they run off the card. A
+ * zero-width space after each dot lets the line wrap there.
+ */
+export function breakableId(id: string): string {
+  return id.replace(/\./g, '.\u200b');
 }
 
 function capitalise(s: string): string {

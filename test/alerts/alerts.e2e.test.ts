@@ -74,9 +74,15 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     // Adele (Application Administrator) may operate sync but not allow deletes.
     const refused = cardText(await click(t, ADELE, OPS_CHAT, posted.id, card, 'deletes.allow'));
     expect(refused).toContain('Not allowed');
+    expect(refused).toContain('Deletions held back'); // the alert stays the alert, with the refusal on top
     expect(refused).toContain('deletes.allow');
     expect(refused).toMatch(/Hybrid Identity Administrator/);
     expect(refused).toMatch(/Global Administrator/);
+
+    // "Keep blocked" is a decision too: it is audited like an action on the job.
+    const kept = cardText(await click(t, MEGAN, OPS_CHAT, posted.id, card, 'deletes.keepBlocked'));
+    expect(kept).toContain('Acknowledged by Megan Bowen');
+    expect((await t.bot.audit.last(5, { action: 'deletes.keepBlocked' }))[0]).toMatchObject({ outcome: 'ok', configuration: C2F.name, actor: { aadObjectId: MEGAN.aadObjectId } });
 
     // Megan (Hybrid Identity Administrator): the alert stays, a confirmation arrives as its own message.
     await sim.clearRequests();
@@ -93,11 +99,11 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const restarts = await sim.writes(/\/restart$/);
     expect(restarts).toHaveLength(1);
     const audit = await t.bot.audit.last(5, { action: 'job.allowDeletes' });
-    expect(audit[0]).toMatchObject({ outcome: 'ok', target: 'ForceDeletes', actor: { aadObjectId: MEGAN.aadObjectId } });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', target: 'ForceDeletes', actor: { aadObjectId: MEGAN.aadObjectId }, graphRequestId: expect.stringMatching(/^[0-9a-f-]{8,}$/i) });
 
     // Every copy of the alert says who acted.
-    await t.connector.waitFor(() => t.connector.updatesOf(chatId, posted.id).some((u) => /Action taken by Megan Bowen: allow deletes/.test(cardText(cardOf(u.body)))));
-    await t.connector.waitFor(() => t.connector.updatesOf(OPS_CHANNEL.channelId).some((u) => /Action taken by Megan Bowen/.test(cardText(cardOf(u.body)))));
+    await t.connector.waitFor(() => t.connector.updatesOf(chatId, posted.id).some((u) => /Allow deletes by Megan Bowen at /.test(cardText(cardOf(u.body)))));
+    await t.connector.waitFor(() => t.connector.updatesOf(OPS_CHANNEL.channelId).some((u) => /Allow deletes by Megan Bowen/.test(cardText(cardOf(u.body)))));
 
     // The next cycle deletes and the job is healthy: the same card is resolved, nothing is re-posted.
     await sim.cycle(CONTOSO, C2F.jobId);
@@ -108,6 +114,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const lastText = cardText(cardOf(last.body));
     expect(lastText).toContain('Resolved: Deletions held back');
     expect(lastText).toMatch(/Resolved after \d+ min/);
+    expect(lastText).toContain('Allow deletes by Megan Bowen at'); // who fixed it, and how, stays on the card
     expect(buttons(cardOf(last.body))).toEqual([]);
     expect(alertPosts(t, chatId)).toHaveLength(1);
 
@@ -139,6 +146,21 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     await click(t, MEGAN, NORTHWIND_CHAT, posted.id, cardOf(posted.body), 'alert.failures');
     const failures = t.connector.sentTo(northwind).slice(before).map((c) => cardText(cardOf(c.body)));
     expect(failures.some((f) => f.includes(`Latest failures: ${C2N.name}`))).toBe(true);
+
+    // Restart while the credentials still fail: the job is quarantined again, and the card must not claim a fix.
+    const sent = t.connector.sentTo(northwind).length;
+    await click(t, MEGAN, NORTHWIND_CHAT, posted.id, cardOf(posted.body), 'alert.restart');
+    const confirmation = t.connector.sentTo(northwind).slice(sent).map((c) => ({ id: c.id, card: cardOf(c.body) })).find((c) => buttons(c.card).some((b) => b.verb === 'op.confirm'))!;
+    await click(t, MEGAN, NORTHWIND_CHAT, confirmation.id, confirmation.card, 'op.confirm');
+    await t.connector.waitFor(() => t.connector.updatesOf(northwind, posted.id).some((u) => /Action taken/.test(cardText(cardOf(u.body)))));
+    await sim.cycle(CONTOSO, C2N_JOB);
+    const again = await t.bot.monitor.pollOnce();
+    expect(again.updated).toBe(3);
+    const notFixed = cardText(cardOf(t.connector.updatesOf(northwind, posted.id).at(-1)!.body));
+    expect(notFixed).toContain('Still open');
+    expect(notFixed).toMatch(/Restart by Megan Bowen at .* did not resolve it/);
+    expect(notFixed).toContain('What to do');
+    expect(notFixed).not.toContain('Action taken');
 
     await sim.control('POST', `/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2N_JOB)}/credentials`, { valid: true });
     await sim.cycle(CONTOSO, C2N_JOB);

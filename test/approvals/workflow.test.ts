@@ -71,6 +71,9 @@ describe('scope-change approvals over /api/messages', () => {
 
     const audit = await bot().audit.last(20, { action: 'scope.executed' });
     expect(audit.filter((a) => a.target === id)).toHaveLength(1);
+    // The record names who was added, not a raw object id.
+    expect(audit.find((a) => a.target === id)!.detail).toContain(`${NESTOR.userPrincipalName}: assigned`);
+    expect(audit.find((a) => a.target === id)!.detail).not.toContain(NESTOR.id);
 
     const cycle = await fetch(`${bot().simulator!.url}/_sim/tenants/${CONTOSO}/jobs/${C2F.jobId}/cycle`, { method: 'POST' });
     expect(cycle.status).toBe(200);
@@ -104,6 +107,14 @@ describe('scope-change approvals over /api/messages', () => {
     const after = await pods();
     expect(after.length).toBe(before + 1);
     expect(after.at(-1)!.status).toBe(200);
+    // Every copy, the clicked one included, ends on the true per-user outcome, never "Provisioning…" or "1 of 1".
+    await bot().notifier.idle();
+    const settled = await bot().approvals.get(id);
+    expect(settled!.provisioned!.summary).toMatch(new RegExp(`${newcomer.userPrincipalName}: (provisioned|skipped|failed|warning|unknown)`));
+    expect(settled!.provisioned!.summary).not.toMatch(/of 1 user/);
+    const clickedCopy = lastUpdate(APPROVERS_KEY, posted.id);
+    expect(clickedCopy).toContain(`${newcomer.userPrincipalName}:`);
+    expect(clickedCopy).not.toContain('Provisioning on demand…');
     // Lee (no operator role) may not provision; a second click does nothing more.
     expect((await clickAs(LEE, 'approval.provision', provisionButton!.data, posted.id, APPROVERS_CHANNEL)).text).toContain('Not allowed');
     await clickAs(MEGAN, 'approval.provision', provisionButton!.data, posted.id, APPROVERS_CHANNEL);
@@ -201,6 +212,34 @@ describe('scope-change approvals over /api/messages', () => {
     expect(rec.request.cardVersion).toBe(1);
     expect((await assignmentPosts(bot().simulator!)).length).toBe(posts);
     await clickAs(LEE, 'approval.cancel', { requestId: id, verb: 'approval.cancel', cardVersion: 1 });
+  });
+
+  it('pending → Details → "Open requests" brings the list back', async () => {
+    const asked = await sayAs(LEE, `request add user ${await someUnassignedMember()} to ${C2F.name} because list and back`);
+    const id = requestIdIn(asked.text);
+    await bot().approvals.idle();
+    const list = await sayAs(MEGAN, 'pending');
+    const details = buttons(list.card).find((b) => b.verb === 'approval.refresh' && b.data.requestId === id)!;
+    const view = await clickAs(MEGAN, 'approval.refresh', details.data, list.activityId);
+    const back = buttons(view.card).find((b) => b.verb === 'approval.list');
+    expect(back).toBeDefined();
+    expect(Object.keys(back!.data)).toEqual(['verb']);
+    const again = await clickAs(MEGAN, 'approval.list', back!.data, list.activityId);
+    expect(again.text).toContain('waiting for a decision');
+    expect(again.text).toContain(id);
+    await clickAs(LEE, 'approval.cancel', { requestId: id, verb: 'approval.cancel', cardVersion: 1 }, asked.activityId);
+  });
+
+  it('request add group <name with spaces>: one group, a did-you-mean for groups, and advice about groups', async () => {
+    const typo = await sayAs(LEE, `request add group Sync - Fabrikam Contractor to ${C2F.name} because contractors`);
+    expect(typo.text).toContain('No group "Sync - Fabrikam Contractor"');
+    expect(typo.text).toContain('Did you mean "Sync - Fabrikam');
+    expect(typo.text).toContain("Give the group's display name exactly");
+    expect(typo.text).not.toContain('user principal name');
+    // The whole unquoted phrase is one group name (it used to be four: "Sync", "-", "Fabrikam", "Contractors").
+    const whole = await sayAs(LEE, `request add group Sync - Fabrikam Contractors to ${C2F.name} because contractors`);
+    expect(whole.text).not.toContain('No group "Sync"');
+    expect(whole.text).toMatch(/Sync - Fabrikam Contractors/);
   });
 
   it('validation failures each answer with a clear card and store nothing', async () => {

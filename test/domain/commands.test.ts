@@ -47,6 +47,13 @@ describe('parseCommand: verbs and arguments', () => {
     ['approve req-7k2m9.', { kind: 'approve', id: 'REQ-7K2M9' }],
     ['approve 7K2M9', { kind: 'approve', id: 'REQ-7K2M9' }],
     ['reject REQ-7K2M9', { kind: 'reject', id: 'REQ-7K2M9' }],
+    // Unquoted multi-word group names are one group; commas separate groups.
+    ['request add group Engineering Team because new hires', { kind: 'request', op: 'add', principalType: 'group', principals: ['Engineering Team'], reason: 'new hires' }],
+    [
+      'request add group Engineering Team, Sales Ops to cfg because merger',
+      { kind: 'request', op: 'add', principalType: 'group', principals: ['Engineering Team', 'Sales Ops'], config: 'cfg', reason: 'merger' },
+    ],
+    ['request add group "Eng, Berlin" , Design because x', { kind: 'request', op: 'add', principalType: 'group', principals: ['Eng, Berlin', 'Design'], reason: 'x' }],
     ['reject REQ-7K2M9 because Wrong group', { kind: 'reject', id: 'REQ-7K2M9', reason: 'Wrong group' }],
     ['reject REQ-7K2M9 wrong group', { kind: 'reject', id: 'REQ-7K2M9', reason: 'wrong group' }],
     ['cancel REQ-7K2M9', { kind: 'cancel', id: 'REQ-7K2M9' }],

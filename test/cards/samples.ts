@@ -1,0 +1,93 @@
+/**
+ * Sample data for every card template, one entry per state the template supports. The card checker renders each
+ * and holds the result against Adaptive Cards 1.5 and Teams' limits; a template without samples fails the checker.
+ */
+const at = '2026-11-23T10:00:00Z';
+const fact = (title: string, value: string) => ({ title, value });
+
+export const SAMPLES: Record<string, Record<string, object>> = {
+  'alert-failures': {
+    some: { configuration: 'fabrikam-to-northwind', summary: 'The 2 latest failed provisioning events.', rows: [{ who: 'Ada', action: 'create', at, error: 'AzureActiveDirectoryConflict', fix: 'Remove the duplicate.' }, { who: 'Bo', action: 'update', at, error: 'x', fix: '' }] },
+    none: { configuration: 'c', summary: 'No failed provisioning events in the logs.', rows: [] },
+  },
+  alert: {
+    open: {
+      headline: 'Sync job quarantined', color: 'Attention', configuration: 'c', route: 'A → B', stateLabel: 'Open', stateColor: 'Attention', state: 'Open since now.', note: '', noteStyle: 'default',
+      explanation: 'e', whatToDo: 'w', facts: [fact('Began', '2026-11-23 10:00 UTC'), fact('Attempts', '3')], deletesHeading: '', deleteNames: [], lastChange: '', troubleshootingUrl: '', incidentId: 'c@1', version: 1,
+      buttons: [{ title: 'Restart', verb: 'alert.restart', incident: 'c@1', style: 'positive' }],
+    },
+    refusedWithDeletes: {
+      headline: 'Deletions held back', color: 'Attention', configuration: 'c', route: 'A → B', stateLabel: 'Still open', stateColor: 'Attention', state: 's', note: 'Not allowed: no role. This needs the permission deletes.allow.', noteStyle: 'attention',
+      explanation: 'e', whatToDo: 'w', facts: [], deletesHeading: '600 deletions held back', deleteNames: [{ name: 'Ada' }], lastChange: 'changed', troubleshootingUrl: 'https://example.com/t', incidentId: 'c@1', version: 2,
+      buttons: [{ title: 'Allow deletes', verb: 'deletes.allow', incident: 'c@1', style: 'destructive' }, { title: 'Keep blocked', verb: 'deletes.keepBlocked', incident: 'c@1', style: 'default' }],
+    },
+    resolved: {
+      headline: 'Resolved: q', color: 'Good', configuration: 'c', route: 'A → B', stateLabel: 'Resolved', stateColor: 'Good', state: 'Resolved after 3 min.', note: '', noteStyle: 'default',
+      explanation: 'The job is healthy again.', whatToDo: '', facts: [fact('Began', 'x')], deletesHeading: '', deleteNames: [], lastChange: '', troubleshootingUrl: '', incidentId: 'c@1', version: 3, buttons: [],
+    },
+  },
+  'approval-list': {
+    empty: { title: 'No open requests', items: [], more: 0 },
+    some: { title: '2 requests', items: [{ id: 'REQ-AAAAA', cardVersion: 1, headline: 'h', detail: 'd', canApprove: true, canCancel: false }, { id: 'REQ-BBBBB', cardVersion: 2, headline: 'h', detail: 'd', canApprove: false, canCancel: true }], more: 3 },
+  },
+  'approval-request': {
+    pendingApprover: {
+      title: 'Add to sync scope: c', statusLabel: 'Waiting for approval', statusColor: 'Accent', statusText: 's', note: '', noteStyle: 'good', facts: [fact('Request', 'REQ-AAAAA'), fact('Users entering scope', '1')],
+      principalsHeading: 'User', principals: [{ line: 'Ada (ada@x)' }], warnings: [{ text: 'w' }], outcome: [], footer: 'f', requestId: 'REQ-AAAAA', cardVersion: 1,
+      canApprove: true, canReject: true, canCancel: false, canProvision: false, canRefresh: true, refreshTitle: 'Refresh', canList: true,
+    },
+    doneRequester: {
+      title: 't', statusLabel: 'Done', statusColor: 'Good', statusText: 's', note: 'Provisioning…', noteStyle: 'good', facts: [fact('Request', 'REQ-AAAAA')],
+      principalsHeading: 'Users', principals: [{ line: 'a' }, { line: 'b' }], warnings: [], outcome: [{ text: 'a: added to scope' }], footer: 'f', requestId: 'REQ-AAAAA', cardVersion: 4,
+      canApprove: false, canReject: false, canCancel: false, canProvision: true, canRefresh: false, refreshTitle: 'Refresh', canList: false,
+    },
+  },
+  'audit-export': {
+    preview: { title: 'Audit log export', range: 'r', count: 2, records: '2', expires: 'e', preview: true, lines: [{ line: 'at,actor' }, { line: '1,2' }], ttlMinutes: 10, columns: 'at, actor', csvUrl: 'https://bot.example/api/audit/export?token=t', jsonUrl: 'https://bot.example/api/audit/export?token=t&format=json' },
+    empty: { title: 'Audit log export', range: 'r', count: 0, records: '0', expires: 'e', preview: false, lines: [], ttlMinutes: 10, columns: 'c', csvUrl: 'https://bot.example/x', jsonUrl: 'https://bot.example/y' },
+  },
+  audit: {
+    empty: { title: 'Audit log: all', rows: [], empty: true },
+    some: { title: 'Audit log: c', rows: [{ when: 'w', who: 'Ada', what: 'job.pause on c', outcome: 'ok', detail: '' }, { when: 'w', who: 'Bo', what: 'x', outcome: 'refused', detail: 'no role' }], empty: false },
+  },
+  confirm: { pause: { title: 'Pause c?', text: 't', askedBy: 'Ada', permission: 'sync.operate', confirmTitle: 'Pause', opId: 'OP-1' } },
+  help: {
+    plain: { hint: '', commands: [{ usage: 'status', description: 'd', example: 'status' }], mode: 'demo', configurations: 'c' },
+    unknownCommand: { hint: 'I don\'t know "x".', commands: [{ usage: 'status', description: 'd', example: 'status' }], mode: 'demo', configurations: 'c' },
+  },
+  notice: {
+    error: { title: 'Not allowed', text: 't', hint: 'h', style: 'error' },
+    plain: { title: 'Done', text: '', hint: '', style: 'default' },
+  },
+  provision: {
+    running: { title: 'Provisioning on c: 0 of 1 done', summary: '1 user: 1 queued.', items: [{ who: 'Ada', state: 'Queued', color: 'Default', note: '', steps: [] }], hasSteps: false, stepLines: [], finished: false },
+    finished: { title: 'Provision on demand: c', summary: '2 users: 1 provisioned, 1 skipped.', items: [{ who: 'Ada', state: 'Success', color: 'Good', note: '', steps: [{ text: 's' }] }, { who: 'Bo', state: 'Skipped', color: 'Warning', note: 'not in scope', steps: [] }], hasSteps: true, stepLines: [{ text: 'Ada · Import: success' }], finished: true },
+  },
+  'request-form': {
+    blank: { configurations: [{ title: 'c', value: 'c' }], configuration: 'c', op: 'add', principalType: 'user', principals: '', reason: '', error: '' },
+    withError: { configurations: [{ title: 'c', value: 'c' }, { title: 'd', value: 'd' }], configuration: '', op: 'remove', principalType: 'group', principals: 'Eng', reason: 'r', error: 'Say who.' },
+  },
+  'status-detail': {
+    quarantined: {
+      name: 'c', route: 'A → B', state: 'Quarantine: credentials', color: 'Attention', reason: 'r', facts: [fact('Last cycle', 'x')], jobId: 'Azure2Azure.\u200babc', failures: [{ who: 'Ada', action: 'create', status: 'failure', when: 'now', error: 'e' }],
+      failuresNote: 'None', troubleshootingUrl: 'https://example.com', readAt: 'now',
+      actions: [{ title: 'Restart', verb: 'job.restart', config: 'c', scope: 'default' }, { title: 'Back to all', verb: 'status.refresh', config: 'c', scope: '' }],
+    },
+    unreadable: { name: 'c', route: 'A → B', state: 'Unknown', color: 'Default', reason: '', facts: [fact('Job', 'could not be read')], jobId: '', failures: [], failuresNote: 'Could not read', troubleshootingUrl: '', readAt: 'now', actions: [{ title: 'Refresh', verb: 'status.detail', config: 'c', scope: '' }] },
+  },
+  status: {
+    some: { summary: '2 configurations', readAt: 'now', rows: [{ name: 'c', route: 'A → B', state: 'Active', color: 'Good', detail: 'd', next: '' }, { name: 'd', route: 'A → C', state: 'Quarantine: x', color: 'Attention', detail: 'd', next: 'next attempt in 5 min' }] },
+  },
+  subscriptions: {
+    none: { title: 'Subscriptions', summary: 'None.', rows: [], hint: '' },
+    some: { title: 'Subscriptions', summary: 's', rows: [{ topic: 'Alerts', configuration: 'all', state: 'active', detail: 'd' }], hint: 'h' },
+  },
+  welcome: {
+    fresh: { place: 'chat', configurations: 'c', note: '', noteStyle: 'default' },
+    refused: { place: 'channel', configurations: 'c', note: 'Not allowed: needs alerts.manage.', noteStyle: 'attention' },
+  },
+  whoami: {
+    member: { name: 'Ada', upn: 'ada@x', objectId: 'o', tenant: 't', userType: 'Member', roles: 'none', permissions: [], resolvedAt: 'now' },
+    operator: { name: 'Ada', upn: 'ada@x', objectId: 'o', tenant: 't', userType: 'Member', roles: 'Hybrid Identity Administrator', permissions: [{ name: 'sync.read', meaning: 'see status' }], resolvedAt: 'now' },
+  },
+};
