@@ -16,6 +16,7 @@ import {
   createRequest,
   decide,
   isExpired,
+  isTerminal,
   newRequestId,
   requiresDeletesAllow,
   type ApprovalAction,
@@ -30,21 +31,25 @@ import type { Permission } from '../domain/permissions';
 import { GraphError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
-import { createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import { canListKeys, createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
 import type { AccessService, CallerIdentity } from './access';
 import { checkRequest, DEFAULT_MAX_GROWTH_SHARE, problemTitle, type ValidationProblem } from './approvalChecks';
 import {
+  ACTIVE_PREFIX,
   APPROVAL_RECORD_VERSION,
   KNOWN_APPROVERS_KEY,
+  activeKey,
   KnownApproversSchema,
   OPEN_INDEX_KEY,
   OpenIndexSchema,
   duplicateOf,
+  openEntryOf,
   parseStoredApproval,
   requestKey,
   withEntry,
   type CardCopy,
   type KnownApprovers,
+  type OpenEntry,
   type OpenIndex,
   type StoredApproval,
 } from './approvalRecords';
@@ -110,6 +115,8 @@ type Listener = (record: StoredApproval) => void | Promise<void>;
 /** How often the known-approvers list is rewritten for the same person (it feeds refresh.userIds). */
 const APPROVER_NOTE_MS = 60 * 60 * 1000;
 export const MAX_REFRESH_USER_IDS = 60;
+/** An index reservation whose request record has not appeared within this long belongs to a create that died. */
+const RESERVATION_GRACE_MS = 5 * 60_000;
 
 export class ApprovalsService {
   private readonly listeners: Listener[] = [];
@@ -149,9 +156,8 @@ export class ApprovalsService {
 
   /** Open requests waiting for a decision, oldest first. */
   async pending(): Promise<StoredApproval[]> {
-    const index = await this.readIndex();
     const now = this.deps.clock.now();
-    const records = await Promise.all(index.entries.filter((e) => e.status === 'pending').map((e) => this.get(e.id)));
+    const records = await Promise.all((await this.openIds()).map((id) => this.readSafely(id)));
     return records
       .filter((r): r is StoredApproval => !!r && r.request.status === 'pending' && !isExpired(r.request, now))
       .sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt));
@@ -241,17 +247,7 @@ export class ApprovalsService {
       ...(input.origin ? { origin: input.origin } : {}),
     };
 
-    // The index entry is the reservation: two identical requests racing cannot both get one.
-    let duplicate: string | undefined;
-    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
-      const index = cur ? OpenIndexSchema.parse(cur) : undefined;
-      const dup = duplicateOf(index, config.name, input.op, request.principals.map((p) => p.id));
-      if (dup) {
-        duplicate = dup.id;
-        return 'abort';
-      }
-      return withEntry(index, request);
-    });
+    const duplicate = await this.reserve(request);
     if (duplicate) {
       return {
         ok: false,
@@ -264,7 +260,11 @@ export class ApprovalsService {
         },
       };
     }
-    if (!(await createIfAbsent(this.deps.storage, requestKey(request.id), record))) {
+    // The marker first: a request record is never stored without the key that lets reconcile and expiry find it.
+    const stored =
+      (await createIfAbsent(this.deps.storage, activeKey(request.id), { id: request.id, createdAt: request.createdAt })) &&
+      (await createIfAbsent(this.deps.storage, requestKey(request.id), record));
+    if (!stored) {
       // A random id collided with an existing request: give back the reservation and let the person retry.
       await this.updateIndex({ ...request, status: 'cancelled' });
       return fail('graph-unavailable', ['Could not store the request (id collision); please send it again.']);
@@ -330,13 +330,15 @@ export class ApprovalsService {
       return { kind: 'refused', code: r.code, message: r.message, record };
     }
 
-    await this.updateIndex(record.request);
+    // The request record now says what was decided; everything after works from it. The shared index is only a cache
+    // (duplicate reservations): it is brought up to date afterwards and repaired by reconcile if that write fails.
     const verdict = verb === 'approve' ? 'approved' : verb === 'reject' ? 'rejected' : 'cancelled';
+    const execution = verb === 'approve' ? this.track(this.execute(record, 'fresh')) : undefined;
     await this.auditEvent(actor, `scope.${verdict}`, record, 'ok', verb === 'reject' && options.reason ? options.reason : describePrincipals(record.request));
     this.emit(record);
-    if (verb !== 'approve') return { kind: 'committed', record };
-    const execution = this.track(this.execute(record, 'fresh'));
-    return { kind: 'committed', record, execution };
+    if (verb !== 'approve') this.track(this.settle(record.request));
+    else this.track(this.updateIndexLater(record.request));
+    return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -362,7 +364,6 @@ export class ApprovalsService {
     });
     const final = (done.item && parseStoredApproval(done.item)) ?? record;
     if (done.outcome !== 'committed') return final;
-    await this.updateIndex(final.request);
     const failed = results.filter((r) => r.outcome === 'failed');
     await this.auditEvent(
       SYSTEM_ACTOR,
@@ -373,6 +374,7 @@ export class ApprovalsService {
       Object.values(requestIds)[0],
     );
     this.emit(final);
+    await this.settle(final.request);
     return final;
   }
 
@@ -430,14 +432,26 @@ export class ApprovalsService {
    */
   async reconcile(options: { minAgeMs?: number } = {}): Promise<StoredApproval[]> {
     const now = this.deps.clock.now();
-    const index = await this.readIndex();
     const out: StoredApproval[] = [];
-    for (const e of index.entries) {
-      if (e.status !== 'executing' && e.status !== 'approved') continue;
-      let rec = await this.get(e.id);
-      if (!rec) continue;
+    const open: ScopeRequest[] = [];
+    const ended = new Set<string>();
+    const index = await this.readIndex();
+    for (const id of await this.openIds()) {
+      let rec = await this.readSafely(id);
+      if (!rec) {
+        const entry = index?.entries.find((e) => e.id === id);
+        if (entry && now - Date.parse(entry.createdAt) > RESERVATION_GRACE_MS) ended.add(id);
+        continue;
+      }
+      if (isTerminal(rec.request.status)) {
+        ended.add(id);
+        await this.settle(rec.request);
+        continue;
+      }
+      open.push(rec.request);
+      if (rec.request.status === 'pending') continue;
       if (rec.request.status === 'approved') {
-        const begun = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(e.id), (cur) => {
+        const begun = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
           const r = cur && parseStoredApproval(cur);
           if (!r) return 'abort';
           const d = decide(r.request, { type: 'beginExecution' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
@@ -445,39 +459,34 @@ export class ApprovalsService {
         });
         if (begun.outcome !== 'committed') continue;
         rec = parseStoredApproval(begun.item)!;
-      } else if (rec.request.status !== 'executing') {
-        await this.updateIndex(rec.request);
-        continue;
       }
       const started = Date.parse(rec.request.execution?.startedAt ?? rec.request.createdAt);
       if (now - started < (options.minAgeMs ?? 0)) continue;
       out.push(await this.track(this.execute(rec, 'reconcile')));
     }
+    await this.repairIndex(open, ended);
     return out;
   }
 
   /** Expires every pending request past its time; each expiry updates its cards through the listeners. */
   async expireDue(): Promise<StoredApproval[]> {
     const now = this.deps.clock.now();
-    const index = await this.readIndex();
     const out: StoredApproval[] = [];
-    for (const e of index.entries) {
-      if (e.status !== 'pending' || Date.parse(e.expiresAt) > now) continue;
-      const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(e.id), (cur) => {
+    for (const id of await this.openIds()) {
+      const seen = await this.readSafely(id);
+      if (!seen) continue;
+      if (seen.request.status !== 'pending' || Date.parse(seen.request.expiresAt) > now) continue;
+      const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
         const rec = cur && parseStoredApproval(cur);
         if (!rec) return 'abort';
         const d = decide(rec.request, { type: 'expire' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
         return d.ok ? { ...rec, request: d.next } : 'abort';
       });
       const rec = r.item && parseStoredApproval(r.item);
-      if (!rec) {
-        await this.dropFromIndex(e.id);
-        continue;
-      }
-      await this.updateIndex(rec.request);
-      if (r.outcome !== 'committed') continue;
+      if (!rec || r.outcome !== 'committed') continue;
       await this.auditEvent(SYSTEM_ACTOR, 'scope.expired', rec, 'ok', `no decision by ${rec.request.expiresAt}`);
       this.emit(rec);
+      await this.settle(rec.request);
       out.push(rec);
     }
     return out;
@@ -528,22 +537,125 @@ export class ApprovalsService {
     }
   }
 
-  private async readIndex(): Promise<OpenIndex> {
-    const raw = (await this.deps.storage.read([OPEN_INDEX_KEY]))[OPEN_INDEX_KEY];
-    const parsed = raw ? OpenIndexSchema.safeParse(stripEtag(raw)) : undefined;
-    return parsed?.success ? parsed.data : { schemaVersion: 1, entries: [] };
+  /** A request record, or undefined (logged) when it is missing, unreadable or invalid: one bad record stops no sweep. */
+  private async readSafely(id: string): Promise<StoredApproval | undefined> {
+    try {
+      return await this.get(id);
+    } catch (err) {
+      this.options.logger?.error({ err, id }, 'approval request record is unreadable; it is skipped');
+      return undefined;
+    }
+  }
+
+  /**
+   * Ids of requests that may still be open: the per-request markers where the store can list them, plus the index
+   * (which also covers requests stored before markers existed, and stores that cannot list).
+   */
+  private async openIds(): Promise<string[]> {
+    const ids = new Set<string>();
+    const { storage } = this.deps;
+    if (canListKeys(storage)) for (const k of await storage.listKeys(ACTIVE_PREFIX)) ids.add(k.slice(ACTIVE_PREFIX.length));
+    const index = await this.readIndex();
+    if (index) for (const e of index.entries) ids.add(e.id);
+    return [...ids].sort();
+  }
+
+  /** The index, or undefined (logged) when it is unreadable; an absent index is empty. */
+  private async readIndex(): Promise<OpenIndex | undefined> {
+    try {
+      const raw = (await this.deps.storage.read([OPEN_INDEX_KEY]))[OPEN_INDEX_KEY];
+      if (!raw) return { schemaVersion: 1, entries: [] };
+      const parsed = OpenIndexSchema.safeParse(stripEtag(raw));
+      if (parsed.success) return parsed.data;
+      this.options.logger?.error({ key: OPEN_INDEX_KEY }, 'the open-requests index failed validation; it will be rebuilt');
+    } catch (err) {
+      this.options.logger?.error({ err, key: OPEN_INDEX_KEY }, 'the open-requests index is unreadable; it will be rebuilt');
+    }
+    return undefined;
+  }
+
+  /**
+   * Reserves the request's principals in the index (two identical requests racing cannot both get one). An entry whose
+   * request has meanwhile ended (its index update failed) does not block; an unreadable index is rebuilt first.
+   */
+  private async reserve(request: ScopeRequest): Promise<string | undefined> {
+    const principalIds = request.principals.map((p) => p.id);
+    let index = await this.readIndex();
+    if (!index) {
+      await this.rebuildIndex();
+      index = (await this.readIndex()) ?? { schemaVersion: 1, entries: [] };
+    }
+    const stale = new Set<string>();
+    for (let e = duplicateOf(index, request.configuration, request.op, principalIds); e; e = duplicateOf(without(index, stale), request.configuration, request.op, principalIds)) {
+      const rec = await this.readSafely(e.id);
+      // A reservation without its record yet is another create in flight, unless it is old (that create died).
+      const inFlight = !rec && this.deps.clock.now() - Date.parse(e.createdAt) <= RESERVATION_GRACE_MS;
+      if (inFlight || (rec && !isTerminal(rec.request.status))) return e.id;
+      stale.add(e.id);
+    }
+    let duplicate: string | undefined;
+    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
+      duplicate = undefined;
+      const current = without(cur ? OpenIndexSchema.parse(cur) : undefined, stale);
+      const dup = duplicateOf(current, request.configuration, request.op, principalIds);
+      if (dup) {
+        duplicate = dup.id;
+        return 'abort';
+      }
+      return withEntry(current, request);
+    });
+    return duplicate;
   }
 
   private async updateIndex(request: ScopeRequest): Promise<void> {
     await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => withEntry(cur ? OpenIndexSchema.parse(cur) : undefined, request));
   }
 
-  private async dropFromIndex(id: string): Promise<void> {
+  /** Brings the index up to date off the decision path; a failure is logged and left for reconcile to repair. */
+  private async updateIndexLater(request: ScopeRequest): Promise<void> {
+    await this.updateIndex(request).catch((err) => this.options.logger?.warn({ err, id: request.id }, 'open-requests index not updated; reconcile repairs it'));
+  }
+
+  /** A request that has ended leaves the index and loses its marker (both best effort: reconcile finishes the job). */
+  private async settle(request: ScopeRequest): Promise<void> {
+    await this.updateIndexLater(request);
+    if (isTerminal(request.status)) {
+      await this.deps.storage.delete([activeKey(request.id)]).catch((err) => this.options.logger?.warn({ err, id: request.id }, 'request marker not removed; reconcile removes it'));
+    }
+  }
+
+  /**
+   * Makes the index agree with the records reconcile just read: `open` requests get their current entry, `ended` ids
+   * (terminal, or reservations whose record never appeared) lose theirs; entries reconcile did not see are kept.
+   */
+  private async repairIndex(open: ScopeRequest[], ended: Set<string>): Promise<void> {
+    const wanted = new Map(open.map((r) => [r.id, openEntryOf(r)]));
+    const index = await this.readIndex();
+    if (!index) {
+      await this.rebuildIndex().catch((err) => this.options.logger?.error({ err }, 'open-requests index rebuild failed'));
+      return;
+    }
+    const differs = index.entries.some((e) => ended.has(e.id) || (wanted.has(e.id) && JSON.stringify(e) !== JSON.stringify(wanted.get(e.id))));
+    const missing = [...wanted.keys()].some((id) => !index.entries.some((e) => e.id === id));
+    if (!differs && !missing) return;
     await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
-      const index = cur ? OpenIndexSchema.parse(cur) : undefined;
-      if (!index?.entries.some((e) => e.id === id)) return 'abort';
-      return { schemaVersion: 1, entries: index.entries.filter((e) => e.id !== id) };
-    });
+      const kept = (cur ? OpenIndexSchema.parse(cur) : { entries: [] }).entries.filter((e) => !ended.has(e.id) && !wanted.has(e.id));
+      return { schemaVersion: 1, entries: [...kept, ...wanted.values()] };
+    }).catch((err) => this.options.logger?.warn({ err }, 'open-requests index repair failed; the next sweep tries again'));
+  }
+
+  /** Replaces an unreadable index with one built from the request markers and records (logged loudly). */
+  private async rebuildIndex(): Promise<void> {
+    const { storage } = this.deps;
+    if (!canListKeys(storage)) throw new Error('the open-requests index is unreadable and this store cannot list requests to rebuild it');
+    const entries: OpenEntry[] = [];
+    for (const k of await storage.listKeys(ACTIVE_PREFIX)) {
+      const rec = await this.readSafely(k.slice(ACTIVE_PREFIX.length));
+      if (rec && !isTerminal(rec.request.status)) entries.push(openEntryOf(rec.request));
+    }
+    // An unconditional write: the unreadable index has no eTag we could match.
+    await storage.write({ [OPEN_INDEX_KEY]: { schemaVersion: 1, entries, eTag: '*' } });
+    this.options.logger?.error({ key: OPEN_INDEX_KEY, entries: entries.length }, 'rebuilt the unreadable open-requests index from the request records');
   }
 
   private async auditEvent(actor: Person, action: string, record: StoredApproval, outcome: 'ok' | 'refused' | 'failed', detail: string, graphRequestId?: string): Promise<void> {
@@ -565,6 +677,10 @@ export function describePrincipals(r: Pick<ScopeRequest, 'principals' | 'princip
   const names = r.principals.map((p) => p.userPrincipalName ?? p.displayName);
   const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
   return `${r.principalType === 'group' ? (names.length === 1 ? 'group' : 'groups') : names.length === 1 ? 'user' : 'users'} ${shown}`;
+}
+
+function without(index: OpenIndex | undefined, ids: Set<string>): OpenIndex | undefined {
+  return index && ids.size ? { schemaVersion: 1, entries: index.entries.filter((e) => !ids.has(e.id)) } : index;
 }
 
 function stripEtag(item: Record<string, unknown>): Record<string, unknown> {
