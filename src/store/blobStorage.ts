@@ -8,7 +8,7 @@ import { ABSENT_ETAG } from './cas';
 import { EtagConflictError } from './errors';
 import { StoredItemCorruptError } from './fileStorage';
 import { decodeKey, encodeKey } from './keyNames';
-import type { KeyLister } from './listing';
+import type { ItemMover, KeyLister } from './listing';
 
 /**
  * botbuilder `Storage` on an Azure Blob Storage container: one JSON blob per key, the blob's ETag is the
@@ -83,7 +83,7 @@ interface Stored {
   writeId?: string;
 }
 
-export class AzureBlobStorage implements Storage, KeyLister {
+export class AzureBlobStorage implements Storage, KeyLister, ItemMover {
   private readonly concurrency: number;
   private readonly writeRetries: number;
 
@@ -141,6 +141,19 @@ export class AzureBlobStorage implements Storage, KeyLister {
       if (key !== undefined && key.startsWith(prefix)) out.push(key);
     }
     return out;
+  }
+
+  /** Copies the blob's bytes as they are to `toKey`'s blob, then deletes the original. */
+  async moveAside(key: string, toKey: string): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await this.container.getBlobClient(blobNameFor(key)).downloadToBuffer();
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw err;
+    }
+    await this.writer.getBlockBlobClient(blobNameFor(toKey)).upload(body, body.length);
+    await this.delete([key]);
   }
 
   private async readOne(key: string): Promise<Stored | undefined> {

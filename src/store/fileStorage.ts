@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { acquireDirLock, isProcessAlive, type DirLock } from './dirLock';
 import { EtagConflictError } from './errors';
 import { decodeKey, encodeKey } from './keyNames';
-import type { KeyLister } from './listing';
+import type { ItemMover, KeyLister } from './listing';
 
 /**
  * botbuilder `Storage` on a local directory: one pretty-printed JSON file per key ({ key, item }).
@@ -52,7 +52,7 @@ export class StoredItemCorruptError extends Error {
   }
 }
 
-export class FileStorage implements Storage, KeyLister {
+export class FileStorage implements Storage, KeyLister, ItemMover {
   private readonly tails = new Map<string, Promise<void>>();
   private closed = false;
 
@@ -140,6 +140,17 @@ export class FileStorage implements Storage, KeyLister {
       if (stored?.success && stored.data.key.startsWith(prefix)) out.push(stored.data.key);
     }
     return out;
+  }
+
+  /** Renames the key's file, bytes untouched, to the file of `toKey` (which then reads as corrupt: it names `key`). */
+  async moveAside(key: string, toKey: string): Promise<void> {
+    this.assertOpen();
+    await this.withKeyLock(key, async () => {
+      await fs.rename(this.fileFor(key), this.fileFor(toKey)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+      await fsyncDir(this.dir);
+    });
   }
 
   private fileFor(key: string): string {

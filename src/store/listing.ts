@@ -12,6 +12,15 @@ export interface KeyLister {
 
 export type ListableStorage = Storage & KeyLister;
 
+/** Moves a stored item's bytes, as they are (even unreadable), to another key: quarantine of a corrupt record. */
+export interface ItemMover {
+  moveAside(key: string, toKey: string): Promise<void>;
+}
+
+export function canMoveItems(storage: Storage): storage is Storage & ItemMover {
+  return typeof (storage as Partial<ItemMover>).moveAside === 'function';
+}
+
 export function canListKeys(storage: Storage): storage is ListableStorage {
   return typeof (storage as Partial<KeyLister>).listKeys === 'function';
 }
