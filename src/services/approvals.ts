@@ -33,7 +33,7 @@ import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
 import { canListKeys, createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
 import type { AccessService, CallerIdentity } from './access';
-import { checkRequest, DEFAULT_MAX_GROWTH_SHARE, problemTitle, type ValidationProblem } from './approvalChecks';
+import { checkRequest, currentPrivileged, DEFAULT_MAX_GROWTH_SHARE, newlyPrivileged, problemTitle, type ValidationProblem } from './approvalChecks';
 import {
   ACTIVE_PREFIX,
   APPROVAL_RECORD_VERSION,
@@ -86,7 +86,8 @@ export type DecisionVerb = 'approve' | 'reject' | 'cancel';
 
 export type ActOutcome =
   | { kind: 'not-found'; id: string }
-  | { kind: 'refused'; code: DecideFailureCode; message: string; record: StoredApproval }
+  /** `signals-changed`: the risk signals got worse since the card was shown; the record now holds the new ones. */
+  | { kind: 'refused'; code: DecideFailureCode | 'signals-changed'; message: string; record: StoredApproval }
   /** `execution` resolves when Graph has been called and the outcome stored (approvals only). */
   | { kind: 'committed'; record: StoredApproval; execution?: Promise<StoredApproval> };
 
@@ -300,6 +301,10 @@ export class ApprovalsService {
     const actor: Person = { aadObjectId: caller.aadObjectId, name: caller.name };
     const now = this.deps.clock.now();
     const action: ApprovalAction = verb === 'approve' ? { type: 'approve' } : verb === 'reject' ? { type: 'reject', reason: options.reason } : { type: 'cancel' };
+    if (verb === 'approve' && current.request.status === 'pending' && permissions.includes('scope.approve')) {
+      const stale = await this.staleSignals(current);
+      if (stale) return stale;
+    }
 
     let refusal: { code: DecideFailureCode; message: string } | undefined;
     const result = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
@@ -339,6 +344,38 @@ export class ApprovalsService {
     if (verb !== 'approve') this.track(this.settle(record.request));
     else this.track(this.updateIndexLater(record.request));
     return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
+  }
+
+  /**
+   * Reads the privileged-role signal again before an approval: if someone named in the request (or a member of a named
+   * group) holds a privileged role the approver was not shown, the record gets the new signals and the approval is
+   * refused, so the approver decides again on the card that shows them. A read failure does not block (logged).
+   */
+  private async staleSignals(current: StoredApproval): Promise<ActOutcome | undefined> {
+    const config = this.deps.configs.find(current.request.configuration);
+    if (!config) return undefined;
+    let now;
+    try {
+      now = await currentPrivileged(this.deps.graph, config, current.request);
+    } catch (err) {
+      this.options.logger?.warn({ err, id: current.request.id }, 'could not re-read the privileged-role signal before approval');
+      return undefined;
+    }
+    if (!now) return undefined;
+    const added = newlyPrivileged(current.risk.privileged, now);
+    if (!added.length) return undefined;
+    const words = added.map((p) => `${p.displayName} now holds ${p.roles.join(', ')}`).join('; ');
+    const message = `The risk changed since this card was shown: ${words}. Look at the updated request and approve again if you still agree.`;
+    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(current.request.id), (cur) => {
+      const rec = cur && parseStoredApproval(cur);
+      if (!rec || rec.request.status !== 'pending') return 'abort';
+      const merged = [...rec.risk.privileged.filter((p) => !now.some((n) => n.id.toLowerCase() === p.id.toLowerCase())), ...now];
+      return { ...rec, risk: { ...rec.risk, privileged: merged, warnings: [...rec.risk.warnings, `Re-checked before approval: ${words}.`].slice(-20) } };
+    });
+    const record = (r.item && parseStoredApproval(r.item)) ?? current;
+    if (r.outcome !== 'committed') return undefined; // decided meanwhile: the normal path says what happened
+    this.emit(record);
+    return { kind: 'refused', code: 'signals-changed', message, record };
   }
 
   // -------------------------------------------------------------------------------------------
