@@ -31,7 +31,7 @@ import type { Permission } from '../domain/permissions';
 import { GraphError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
-import { canListKeys, createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import { AuditRewriteError, canListKeys, createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
 import type { AccessService, CallerIdentity } from './access';
 import { checkRequest, currentPrivileged, DEFAULT_MAX_GROWTH_SHARE, newlyPrivileged, problemTitle, type ValidationProblem } from './approvalChecks';
 import {
@@ -337,11 +337,10 @@ export class ApprovalsService {
 
     // The request record now says what was decided; everything after works from it. The shared index is only a cache
     // (duplicate reservations): it is brought up to date afterwards and repaired by reconcile if that write fails.
-    const verdict = verb === 'approve' ? 'approved' : verb === 'reject' ? 'rejected' : 'cancelled';
     const execution = verb === 'approve' ? this.track(this.execute(record, 'fresh')) : undefined;
-    await this.auditEvent(actor, `scope.${verdict}`, record, 'ok', verb === 'reject' && options.reason ? options.reason : describePrincipals(record.request));
+    const audited = await this.auditDecision(record);
     this.emit(record);
-    if (verb !== 'approve') this.track(this.settle(record.request));
+    if (verb !== 'approve') this.track(this.settle(record.request, audited));
     else this.track(this.updateIndexLater(record.request));
     return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
   }
@@ -401,17 +400,9 @@ export class ApprovalsService {
     });
     const final = (done.item && parseStoredApproval(done.item)) ?? record;
     if (done.outcome !== 'committed') return final;
-    const failed = results.filter((r) => r.outcome === 'failed');
-    await this.auditEvent(
-      SYSTEM_ACTOR,
-      'scope.executed',
-      final,
-      failed.length ? 'failed' : 'ok',
-      `${mode === 'reconcile' ? 'finished after a restart by reading Graph; ' : ''}${results.map((r) => `${r.principalId}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}`,
-      Object.values(requestIds)[0],
-    );
+    const audited = (await this.auditDecision(final)) && (await this.auditExecution(final, mode));
     this.emit(final);
-    await this.settle(final.request);
+    await this.settle(final.request, audited);
     return final;
   }
 
@@ -482,11 +473,15 @@ export class ApprovalsService {
       }
       if (isTerminal(rec.request.status)) {
         ended.add(id);
-        await this.settle(rec.request);
+        // Its marker is still here: the process may have died before the audit events were written. They have fixed
+        // ids, so writing them again finds them instead of doubling them.
+        const audited = (await this.auditDecision(rec)) && (await this.auditExecution(rec, 'reconcile'));
+        await this.settle(rec.request, audited);
         continue;
       }
       open.push(rec.request);
       if (rec.request.status === 'pending') continue;
+      if (rec.request.decision) await this.auditDecision(rec);
       if (rec.request.status === 'approved') {
         const begun = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
           const r = cur && parseStoredApproval(cur);
@@ -653,10 +648,13 @@ export class ApprovalsService {
     await this.updateIndex(request).catch((err) => this.options.logger?.warn({ err, id: request.id }, 'open-requests index not updated; reconcile repairs it'));
   }
 
-  /** A request that has ended leaves the index and loses its marker (both best effort: reconcile finishes the job). */
-  private async settle(request: ScopeRequest): Promise<void> {
+  /**
+   * A request that has ended leaves the index and loses its marker (both best effort: reconcile finishes the job). The
+   * marker stays while an audit event of the request could not be written, so reconcile writes it later.
+   */
+  private async settle(request: ScopeRequest, audited = true): Promise<void> {
     await this.updateIndexLater(request);
-    if (isTerminal(request.status)) {
+    if (isTerminal(request.status) && audited) {
       await this.deps.storage.delete([activeKey(request.id)]).catch((err) => this.options.logger?.warn({ err, id: request.id }, 'request marker not removed; reconcile removes it'));
     }
   }
@@ -695,18 +693,51 @@ export class ApprovalsService {
     this.options.logger?.error({ key: OPEN_INDEX_KEY, entries: entries.length }, 'rebuilt the unreadable open-requests index from the request records');
   }
 
-  private async auditEvent(actor: Person, action: string, record: StoredApproval, outcome: 'ok' | 'refused' | 'failed', detail: string, graphRequestId?: string): Promise<void> {
-    await this.deps.audit
-      .append({
-        actor: actor.aadObjectId === SYSTEM_ACTOR.aadObjectId ? 'system' : { aadObjectId: actor.aadObjectId, name: actor.name },
-        action,
-        configuration: record.request.configuration,
-        target: record.request.id,
-        outcome,
-        detail: detail.slice(0, 2000),
-        ...(graphRequestId ? { graphRequestId } : {}),
-      })
-      .catch((err) => this.options.logger?.error({ err, action, id: record.request.id }, 'audit append failed'));
+  /** The decision's audit event, from the record alone: one per request (fixed id and time), however often written. */
+  private async auditDecision(record: StoredApproval): Promise<boolean> {
+    const d = record.request.decision;
+    if (!d || d.verdict === 'expired') return true;
+    const detail = d.verdict === 'rejected' && d.reason ? d.reason : describePrincipals(record.request);
+    return this.auditEvent(d.by, `scope.${d.verdict}`, record, 'ok', detail, undefined, { id: `${record.request.id}.${d.verdict}`, at: d.at });
+  }
+
+  /** The execution's audit event, from the record alone (fixed id and time, like the decision's). */
+  private async auditExecution(record: StoredApproval, mode: 'fresh' | 'reconcile'): Promise<boolean> {
+    const ex = record.request.execution;
+    if (!ex?.finishedAt) return true;
+    const results = ex.results ?? [];
+    const failed = record.request.status === 'failed';
+    const detail = `${mode === 'reconcile' ? 'finished after a restart by reading Graph; ' : ''}${results.map((r) => `${r.principalId}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}${ex.error ? ex.error : ''}`;
+    return this.auditEvent(SYSTEM_ACTOR, 'scope.executed', record, failed ? 'failed' : 'ok', detail, Object.values(record.graphRequestIds)[0], { id: `${record.request.id}.executed`, at: ex.finishedAt });
+  }
+
+  private async auditEvent(
+    actor: Person,
+    action: string,
+    record: StoredApproval,
+    outcome: 'ok' | 'refused' | 'failed',
+    detail: string,
+    graphRequestId?: string,
+    fixed?: { id: string; at: string },
+  ): Promise<boolean> {
+    const input = {
+      actor: actor.aadObjectId === SYSTEM_ACTOR.aadObjectId ? ('system' as const) : { aadObjectId: actor.aadObjectId, name: actor.name },
+      action,
+      configuration: record.request.configuration,
+      target: record.request.id,
+      outcome,
+      detail: detail.slice(0, 2000),
+      ...(graphRequestId ? { graphRequestId } : {}),
+    };
+    try {
+      if (fixed) await this.deps.audit.appendRecord({ schemaVersion: 1, ...fixed, at: new Date(fixed.at).toISOString(), ...input });
+      else await this.deps.audit.append(input);
+      return true;
+    } catch (err) {
+      if (err instanceof AuditRewriteError) return true;
+      this.options.logger?.error({ err, action, id: record.request.id }, fixed ? 'AUDIT WRITE FAILED; reconcile writes it again' : 'AUDIT WRITE FAILED');
+      return false;
+    }
   }
 }
 
