@@ -74,6 +74,25 @@ describe('concurrent approvals of different requests (state faults)', () => {
     expect(again.ok).toBe(true);
   });
 
+  it('a full disk for audit events during approvals (ENOSPC, simulated by a storage wrapper): executions happen, the events are written by reconcile once space is back, once', async () => {
+    const enospc = (key: string) => Object.assign(new Error(`ENOSPC: no space left on device, write ${key}`), { code: 'ENOSPC' });
+    const failing = new FailingWrites(storage, (key) => (key.startsWith('audit/') ? enospc(key) : undefined));
+    failing.failing = false;
+    bot = await estate.bot(connector, failing);
+    const reqs = await createRequests(bot, 5, 'disk full');
+    failing.failing = true;
+    const before = await assignmentPostCount(estate.sim);
+    await approveAll(bot, connector, reqs.map((r) => r.id));
+    await bot.approvals.idle();
+    expect(failing.writesRefused).toBeGreaterThan(0);
+    failing.failing = false;
+    await bot.approvals.reconcile();
+    await bot.approvals.reconcile();
+    const check = await checkExecutedOnce(bot, estate.sim, reqs.map((r) => r.id), before);
+    record({ test: 'state: ENOSPC on audit events during approvals', faults: failing.writesRefused, ...pick(check) });
+    expect(check).toMatchObject({ done: 5, posts: 5, duplicateExecutions: 0, lostRequests: 0, lostAuditRecords: 0 });
+  });
+
   it('a corrupt index file: approvals execute and are audited, reconcile rebuilds the index, new requests work', async () => {
     bot = await estate.bot(connector, storage);
     const reqs = await createRequests(bot, 6, 'index corrupt');
