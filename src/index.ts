@@ -118,9 +118,15 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
         throw err;
       });
   const storage: Storage = opened.storage;
-  const audit = new AuditLog(storage, { clock });
+  const audit = new AuditLog(storage, {
+    clock,
+    onIndexProblem: (p) =>
+      p.kind === 'reindexed'
+        ? logger.warn({ count: p.count }, 'audit log: re-indexed events the index had missed')
+        : logger.error({ err: p.err, key: p.key, problem: p.kind }, p.kind === 'append-failed' ? 'AUDIT EVENT NOT WRITTEN' : 'audit index problem (events stay stored; repair re-indexes them)'),
+  });
   const configs = new Configurations(estate, graph);
-  const operations = new OperationsService(configs, graph, audit, storage, clock);
+  const operations = new OperationsService(configs, graph, audit, storage, clock, undefined, logger);
   const access = new AccessService(estate.homeTenantId, directory, config.policy, clock, undefined, (problem) => logger.error({ problem }, 'configuration problem: directory roles unreadable'));
   // Roles the bot cannot read would refuse everyone: say so at start-up rather than at the first refusal.
   const warnings: string[] = [];
@@ -209,12 +215,17 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   // Requests a crash left `executing` are finished by reading Graph before anything is sent again.
   // Only the leader sweeps, so two instances never finish the same execution at once (the CAS would stop a double
   // write, but not the duplicated Graph reads and calls).
+  // Audit events a crash (or an unreadable index chunk) left out of the index are indexed again from the events.
+  await audit.repair().catch((err) => logger.error({ err }, 'audit repair failed'));
   if (leader.isLeader()) await approvals.reconcile().catch((err) => logger.error({ err }, 'approval reconcile failed'));
+  // Job operations a crash left `executing` are settled by reading the job; unwritten audit events are written.
+  if (leader.isLeader()) await operations.reconcile().catch((err) => logger.error({ err }, 'operation reconcile failed'));
   const approvalSweep = setInterval(() => {
     if (!leader.isLeader()) return;
     void approvals
       .expireDue()
       .then(() => approvals.reconcile({ minAgeMs: 15 * 60_000 }))
+      .then(() => operations.reconcile({ minAgeMs: 15 * 60_000 }))
       .catch((err) => logger.error({ err }, 'approval sweep failed'));
   }, 60_000);
   approvalSweep.unref();

@@ -60,7 +60,11 @@ export interface RetryEvent {
   reason: string;
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+/**
+ * Methods resent after a failure. DELETE is not among them although HTTP calls it idempotent: a DELETE that was
+ * applied and then answered 5xx, sent again, gets 404, and the caller could no longer tell "removed" from "absent".
+ */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'OPTIONS']);
 /** Errors where the request provably never left this machine, so even a POST can go again. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -135,10 +139,9 @@ export class RetryMiddleware implements Middleware {
         cancel();
       }
 
-      // A write answered 503 may still have been applied; only a 503 carrying Retry-After (throttling) is safe to resend.
-      const retryable = idempotent
-        ? status! === 429 || status! === 502 || status! === 503 || status! === 504
-        : status! === 429 || (status! === 503 && retryAfterMs !== undefined);
+      // A write answered 5xx may have been applied, Retry-After or not (a gateway can time out after the backend
+      // acted): it is never resent here; the caller reads back. Only 429 says Graph refused before doing anything.
+      const retryable = idempotent ? status! === 429 || status! === 502 || status! === 503 || status! === 504 : status! === 429;
       if (retryable) {
         // Graph says how long; waiting less only burns quota. Jitter spreads a herd of pollers.
         const delay = retryAfterMs !== undefined ? retryAfterMs + Math.floor(this.time.random() * 250) : this.backoff(attempt);
@@ -149,7 +152,7 @@ export class RetryMiddleware implements Middleware {
         }
         return; // the caller turns the last throttled answer into a GraphError (isThrottled)
       }
-      if (!idempotent && (status! === 500 || status! === 502 || status! === 503 || status! === 504)) {
+      if (!idempotent && status! >= 500 && status! <= 599) {
         fail(new GraphOutcomeUnknownError(operation, 'server', status!, context.response?.headers.get('request-id') ?? undefined));
       }
       return;

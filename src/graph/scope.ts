@@ -96,15 +96,24 @@ export class SyncScope {
     }
   }
 
-  /** Removes every access assignment of this principal; absent (or already deleted) counts as done. */
+  /**
+   * Removes every access assignment of this principal; absent (or already deleted) counts as done. A DELETE whose
+   * outcome is unknown (5xx, lost answer) is settled by reading the assignments again, never by sending it again.
+   */
   async ensureUnassigned(spId: string, principalId: string): Promise<{ removed: number }> {
-    const mine = (await this.listAssignments(spId)).filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase());
+    const mineIn = (list: AppRoleAssignment[]) => list.filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase());
+    const mine = mineIn(await this.listAssignments(spId));
     let removed = 0;
     for (const a of mine) {
       try {
         await this.unassign(spId, a.id);
         removed++;
       } catch (err) {
+        if (err instanceof GraphOutcomeUnknownError) {
+          if (mineIn(await this.listAssignments(spId)).some((x) => x.id === a.id)) throw err;
+          removed++;
+          continue;
+        }
         if (!(err instanceof GraphError && err.isNotFound)) throw err;
       }
     }

@@ -307,3 +307,31 @@ const GROUP_HINTS: Partial<Record<ProblemCode, string>> = {
 export function problemTitle(code: ProblemCode): string {
   return TITLES[code];
 }
+
+/**
+ * The privileged-role signal read afresh for a stored add request (for the users it names, or the user members of the
+ * groups it names, sampled as at request time). Roles change after a request is made; an approver must decide on
+ * what is true now. Returns undefined for removals (they grant nothing).
+ */
+export async function currentPrivileged(graph: CtsGraph, config: SyncConfiguration, request: { op: 'add' | 'remove'; principalType: 'user' | 'group'; principals: { id: string; displayName: string }[] }): Promise<RiskReport['privileged'] | undefined> {
+  if (request.op !== 'add') return undefined;
+  const src = config.sourceTenantId;
+  if (request.principalType === 'user') return privilegedAmong(graph, src, request.principals);
+  const users: { id: string; displayName: string }[] = [];
+  for (const g of request.principals) {
+    for (const m of await graph.groupMembers(src, g.id)) {
+      if (typeOf(m) === 'user' && !isExternalUser(m) && !users.some((u) => u.id === lower(m.id))) users.push({ id: lower(m.id), displayName: m.displayName ?? m.userPrincipalName ?? m.id });
+    }
+  }
+  return privilegedAmong(graph, src, users);
+}
+
+/** Privileged users or roles in `now` that `before` did not show (what makes a decision stale). */
+export function newlyPrivileged(before: RiskReport['privileged'], now: RiskReport['privileged']): RiskReport['privileged'] {
+  return now
+    .map((p) => {
+      const was = before.find((b) => b.id.toLowerCase() === p.id.toLowerCase());
+      return { ...p, roles: p.roles.filter((r) => !was?.roles.includes(r)) };
+    })
+    .filter((p) => p.roles.length > 0);
+}

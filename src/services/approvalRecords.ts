@@ -2,8 +2,9 @@ import { ConversationTargetSchema } from './notify';
 /**
  * How scope-change requests are stored. The domain `ScopeRequest` is wrapped in an envelope that also keeps what the
  * service learnt when it validated the request (risk signals), where every copy of its card lives, and Graph's
- * request ids. Storage cannot list keys, so an index of open requests (`approvals/open`) serves `pending`, the
- * duplicate check, the expiry sweep and start-up reconciliation. Every write to either key is a CAS.
+ * request ids. The index of open requests (`approvals/open`) reserves principals against duplicate requests; it is a
+ * cache kept up to date off the decision path and rebuilt from the per-request `approvals/active/<id>` keys when it
+ * is lost or corrupt. Every write to a record or the index is a CAS.
  */
 import { z } from 'zod';
 import { ScopeRequestSchema, isTerminal, type ScopeRequest } from '../domain/approvals';
@@ -11,6 +12,13 @@ import { ScopeRequestSchema, isTerminal, type ScopeRequest } from '../domain/app
 export const APPROVAL_RECORD_VERSION = 1 as const;
 export const requestKey = (id: string): string => `approvals/req/${id}`;
 export const OPEN_INDEX_KEY = 'approvals/open';
+/**
+ * One small key per open request, created before the request record and deleted after it is terminal. Listing these
+ * (where the store can list) is how reconcile, expiry and "pending" find open requests: no shared key is on the path
+ * of a decision, and a lost or corrupt index is rebuilt from them.
+ */
+export const ACTIVE_PREFIX = 'approvals/active/';
+export const activeKey = (id: string): string => `${ACTIVE_PREFIX}${id}`;
 export const KNOWN_APPROVERS_KEY = 'approvals/approvers';
 
 const TargetSchema = ConversationTargetSchema;

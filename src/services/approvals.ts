@@ -16,6 +16,7 @@ import {
   createRequest,
   decide,
   isExpired,
+  isTerminal,
   newRequestId,
   requiresDeletesAllow,
   type ApprovalAction,
@@ -30,21 +31,25 @@ import type { Permission } from '../domain/permissions';
 import { GraphError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
-import { createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import { AuditRewriteError, canListKeys, createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
 import type { AccessService, CallerIdentity } from './access';
-import { checkRequest, DEFAULT_MAX_GROWTH_SHARE, problemTitle, type ValidationProblem } from './approvalChecks';
+import { checkRequest, currentPrivileged, DEFAULT_MAX_GROWTH_SHARE, newlyPrivileged, problemTitle, type ValidationProblem } from './approvalChecks';
 import {
+  ACTIVE_PREFIX,
   APPROVAL_RECORD_VERSION,
   KNOWN_APPROVERS_KEY,
+  activeKey,
   KnownApproversSchema,
   OPEN_INDEX_KEY,
   OpenIndexSchema,
   duplicateOf,
+  openEntryOf,
   parseStoredApproval,
   requestKey,
   withEntry,
   type CardCopy,
   type KnownApprovers,
+  type OpenEntry,
   type OpenIndex,
   type StoredApproval,
 } from './approvalRecords';
@@ -81,7 +86,8 @@ export type DecisionVerb = 'approve' | 'reject' | 'cancel';
 
 export type ActOutcome =
   | { kind: 'not-found'; id: string }
-  | { kind: 'refused'; code: DecideFailureCode; message: string; record: StoredApproval }
+  /** `signals-changed`: the risk signals got worse since the card was shown; the record now holds the new ones. */
+  | { kind: 'refused'; code: DecideFailureCode | 'signals-changed'; message: string; record: StoredApproval }
   /** `execution` resolves when Graph has been called and the outcome stored (approvals only). */
   | { kind: 'committed'; record: StoredApproval; execution?: Promise<StoredApproval> };
 
@@ -110,6 +116,8 @@ type Listener = (record: StoredApproval) => void | Promise<void>;
 /** How often the known-approvers list is rewritten for the same person (it feeds refresh.userIds). */
 const APPROVER_NOTE_MS = 60 * 60 * 1000;
 export const MAX_REFRESH_USER_IDS = 60;
+/** An index reservation whose request record has not appeared within this long belongs to a create that died. */
+const RESERVATION_GRACE_MS = 5 * 60_000;
 
 export class ApprovalsService {
   private readonly listeners: Listener[] = [];
@@ -149,9 +157,8 @@ export class ApprovalsService {
 
   /** Open requests waiting for a decision, oldest first. */
   async pending(): Promise<StoredApproval[]> {
-    const index = await this.readIndex();
     const now = this.deps.clock.now();
-    const records = await Promise.all(index.entries.filter((e) => e.status === 'pending').map((e) => this.get(e.id)));
+    const records = await Promise.all((await this.openIds()).map((id) => this.readSafely(id)));
     return records
       .filter((r): r is StoredApproval => !!r && r.request.status === 'pending' && !isExpired(r.request, now))
       .sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt));
@@ -241,17 +248,7 @@ export class ApprovalsService {
       ...(input.origin ? { origin: input.origin } : {}),
     };
 
-    // The index entry is the reservation: two identical requests racing cannot both get one.
-    let duplicate: string | undefined;
-    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
-      const index = cur ? OpenIndexSchema.parse(cur) : undefined;
-      const dup = duplicateOf(index, config.name, input.op, request.principals.map((p) => p.id));
-      if (dup) {
-        duplicate = dup.id;
-        return 'abort';
-      }
-      return withEntry(index, request);
-    });
+    const duplicate = await this.reserve(request);
     if (duplicate) {
       return {
         ok: false,
@@ -264,7 +261,11 @@ export class ApprovalsService {
         },
       };
     }
-    if (!(await createIfAbsent(this.deps.storage, requestKey(request.id), record))) {
+    // The marker first: a request record is never stored without the key that lets reconcile and expiry find it.
+    const stored =
+      (await createIfAbsent(this.deps.storage, activeKey(request.id), { id: request.id, createdAt: request.createdAt })) &&
+      (await createIfAbsent(this.deps.storage, requestKey(request.id), record));
+    if (!stored) {
       // A random id collided with an existing request: give back the reservation and let the person retry.
       await this.updateIndex({ ...request, status: 'cancelled' });
       return fail('graph-unavailable', ['Could not store the request (id collision); please send it again.']);
@@ -300,6 +301,10 @@ export class ApprovalsService {
     const actor: Person = { aadObjectId: caller.aadObjectId, name: caller.name };
     const now = this.deps.clock.now();
     const action: ApprovalAction = verb === 'approve' ? { type: 'approve' } : verb === 'reject' ? { type: 'reject', reason: options.reason } : { type: 'cancel' };
+    if (verb === 'approve' && current.request.status === 'pending' && permissions.includes('scope.approve')) {
+      const stale = await this.staleSignals(current);
+      if (stale) return stale;
+    }
 
     let refusal: { code: DecideFailureCode; message: string } | undefined;
     const result = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
@@ -330,13 +335,46 @@ export class ApprovalsService {
       return { kind: 'refused', code: r.code, message: r.message, record };
     }
 
-    await this.updateIndex(record.request);
-    const verdict = verb === 'approve' ? 'approved' : verb === 'reject' ? 'rejected' : 'cancelled';
-    await this.auditEvent(actor, `scope.${verdict}`, record, 'ok', verb === 'reject' && options.reason ? options.reason : describePrincipals(record.request));
+    // The request record now says what was decided; everything after works from it. The shared index is only a cache
+    // (duplicate reservations): it is brought up to date afterwards and repaired by reconcile if that write fails.
+    const execution = verb === 'approve' ? this.track(this.execute(record, 'fresh')) : undefined;
+    const audited = await this.auditDecision(record);
     this.emit(record);
-    if (verb !== 'approve') return { kind: 'committed', record };
-    const execution = this.track(this.execute(record, 'fresh'));
-    return { kind: 'committed', record, execution };
+    if (verb !== 'approve') this.track(this.settle(record.request, audited));
+    else this.track(this.updateIndexLater(record.request));
+    return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
+  }
+
+  /**
+   * Reads the privileged-role signal again before an approval: if someone named in the request (or a member of a named
+   * group) holds a privileged role the approver was not shown, the record gets the new signals and the approval is
+   * refused, so the approver decides again on the card that shows them. A read failure does not block (logged).
+   */
+  private async staleSignals(current: StoredApproval): Promise<ActOutcome | undefined> {
+    const config = this.deps.configs.find(current.request.configuration);
+    if (!config) return undefined;
+    let now;
+    try {
+      now = await currentPrivileged(this.deps.graph, config, current.request);
+    } catch (err) {
+      this.options.logger?.warn({ err, id: current.request.id }, 'could not re-read the privileged-role signal before approval');
+      return undefined;
+    }
+    if (!now) return undefined;
+    const added = newlyPrivileged(current.risk.privileged, now);
+    if (!added.length) return undefined;
+    const words = added.map((p) => `${p.displayName} now holds ${p.roles.join(', ')}`).join('; ');
+    const message = `The risk changed since this card was shown: ${words}. Look at the updated request and approve again if you still agree.`;
+    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(current.request.id), (cur) => {
+      const rec = cur && parseStoredApproval(cur);
+      if (!rec || rec.request.status !== 'pending') return 'abort';
+      const merged = [...rec.risk.privileged.filter((p) => !now.some((n) => n.id.toLowerCase() === p.id.toLowerCase())), ...now];
+      return { ...rec, risk: { ...rec.risk, privileged: merged, warnings: [...rec.risk.warnings, `Re-checked before approval: ${words}.`].slice(-20) } };
+    });
+    const record = (r.item && parseStoredApproval(r.item)) ?? current;
+    if (r.outcome !== 'committed') return undefined; // decided meanwhile: the normal path says what happened
+    this.emit(record);
+    return { kind: 'refused', code: 'signals-changed', message, record };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -362,17 +400,9 @@ export class ApprovalsService {
     });
     const final = (done.item && parseStoredApproval(done.item)) ?? record;
     if (done.outcome !== 'committed') return final;
-    await this.updateIndex(final.request);
-    const failed = results.filter((r) => r.outcome === 'failed');
-    await this.auditEvent(
-      SYSTEM_ACTOR,
-      'scope.executed',
-      final,
-      failed.length ? 'failed' : 'ok',
-      `${mode === 'reconcile' ? 'finished after a restart by reading Graph; ' : ''}${results.map((r) => `${nameOf(final.request, r.principalId)}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}`,
-      Object.values(requestIds)[0],
-    );
+    const audited = (await this.auditDecision(final)) && (await this.auditExecution(final, mode));
     this.emit(final);
+    await this.settle(final.request, audited);
     return final;
   }
 
@@ -430,14 +460,30 @@ export class ApprovalsService {
    */
   async reconcile(options: { minAgeMs?: number } = {}): Promise<StoredApproval[]> {
     const now = this.deps.clock.now();
-    const index = await this.readIndex();
     const out: StoredApproval[] = [];
-    for (const e of index.entries) {
-      if (e.status !== 'executing' && e.status !== 'approved') continue;
-      let rec = await this.get(e.id);
-      if (!rec) continue;
+    const open: ScopeRequest[] = [];
+    const ended = new Set<string>();
+    const index = await this.readIndex();
+    for (const id of await this.openIds()) {
+      let rec = await this.readSafely(id);
+      if (!rec) {
+        const entry = index?.entries.find((e) => e.id === id);
+        if (entry && now - Date.parse(entry.createdAt) > RESERVATION_GRACE_MS) ended.add(id);
+        continue;
+      }
+      if (isTerminal(rec.request.status)) {
+        ended.add(id);
+        // Its marker is still here: the process may have died before the audit events were written. They have fixed
+        // ids, so writing them again finds them instead of doubling them.
+        const audited = (await this.auditDecision(rec)) && (await this.auditExecution(rec, 'reconcile'));
+        await this.settle(rec.request, audited);
+        continue;
+      }
+      open.push(rec.request);
+      if (rec.request.status === 'pending') continue;
+      if (rec.request.decision) await this.auditDecision(rec);
       if (rec.request.status === 'approved') {
-        const begun = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(e.id), (cur) => {
+        const begun = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
           const r = cur && parseStoredApproval(cur);
           if (!r) return 'abort';
           const d = decide(r.request, { type: 'beginExecution' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
@@ -445,39 +491,34 @@ export class ApprovalsService {
         });
         if (begun.outcome !== 'committed') continue;
         rec = parseStoredApproval(begun.item)!;
-      } else if (rec.request.status !== 'executing') {
-        await this.updateIndex(rec.request);
-        continue;
       }
       const started = Date.parse(rec.request.execution?.startedAt ?? rec.request.createdAt);
       if (now - started < (options.minAgeMs ?? 0)) continue;
       out.push(await this.track(this.execute(rec, 'reconcile')));
     }
+    await this.repairIndex(open, ended);
     return out;
   }
 
   /** Expires every pending request past its time; each expiry updates its cards through the listeners. */
   async expireDue(): Promise<StoredApproval[]> {
     const now = this.deps.clock.now();
-    const index = await this.readIndex();
     const out: StoredApproval[] = [];
-    for (const e of index.entries) {
-      if (e.status !== 'pending' || Date.parse(e.expiresAt) > now) continue;
-      const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(e.id), (cur) => {
+    for (const id of await this.openIds()) {
+      const seen = await this.readSafely(id);
+      if (!seen) continue;
+      if (seen.request.status !== 'pending' || Date.parse(seen.request.expiresAt) > now) continue;
+      const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
         const rec = cur && parseStoredApproval(cur);
         if (!rec) return 'abort';
         const d = decide(rec.request, { type: 'expire' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
         return d.ok ? { ...rec, request: d.next } : 'abort';
       });
       const rec = r.item && parseStoredApproval(r.item);
-      if (!rec) {
-        await this.dropFromIndex(e.id);
-        continue;
-      }
-      await this.updateIndex(rec.request);
-      if (r.outcome !== 'committed') continue;
+      if (!rec || r.outcome !== 'committed') continue;
       await this.auditEvent(SYSTEM_ACTOR, 'scope.expired', rec, 'ok', `no decision by ${rec.request.expiresAt}`);
       this.emit(rec);
+      await this.settle(rec.request);
       out.push(rec);
     }
     return out;
@@ -528,36 +569,175 @@ export class ApprovalsService {
     }
   }
 
-  private async readIndex(): Promise<OpenIndex> {
-    const raw = (await this.deps.storage.read([OPEN_INDEX_KEY]))[OPEN_INDEX_KEY];
-    const parsed = raw ? OpenIndexSchema.safeParse(stripEtag(raw)) : undefined;
-    return parsed?.success ? parsed.data : { schemaVersion: 1, entries: [] };
+  /** A request record, or undefined (logged) when it is missing, unreadable or invalid: one bad record stops no sweep. */
+  private async readSafely(id: string): Promise<StoredApproval | undefined> {
+    try {
+      return await this.get(id);
+    } catch (err) {
+      this.options.logger?.error({ err, id }, 'approval request record is unreadable; it is skipped');
+      return undefined;
+    }
+  }
+
+  /**
+   * Ids of requests that may still be open: the per-request markers where the store can list them, plus the index
+   * (which also covers requests stored before markers existed, and stores that cannot list).
+   */
+  private async openIds(): Promise<string[]> {
+    const ids = new Set<string>();
+    const { storage } = this.deps;
+    if (canListKeys(storage)) for (const k of await storage.listKeys(ACTIVE_PREFIX)) ids.add(k.slice(ACTIVE_PREFIX.length));
+    const index = await this.readIndex();
+    if (index) for (const e of index.entries) ids.add(e.id);
+    return [...ids].sort();
+  }
+
+  /** The index, or undefined (logged) when it is unreadable; an absent index is empty. */
+  private async readIndex(): Promise<OpenIndex | undefined> {
+    try {
+      const raw = (await this.deps.storage.read([OPEN_INDEX_KEY]))[OPEN_INDEX_KEY];
+      if (!raw) return { schemaVersion: 1, entries: [] };
+      const parsed = OpenIndexSchema.safeParse(stripEtag(raw));
+      if (parsed.success) return parsed.data;
+      this.options.logger?.error({ key: OPEN_INDEX_KEY }, 'the open-requests index failed validation; it will be rebuilt');
+    } catch (err) {
+      this.options.logger?.error({ err, key: OPEN_INDEX_KEY }, 'the open-requests index is unreadable; it will be rebuilt');
+    }
+    return undefined;
+  }
+
+  /**
+   * Reserves the request's principals in the index (two identical requests racing cannot both get one). An entry whose
+   * request has meanwhile ended (its index update failed) does not block; an unreadable index is rebuilt first.
+   */
+  private async reserve(request: ScopeRequest): Promise<string | undefined> {
+    const principalIds = request.principals.map((p) => p.id);
+    let index = await this.readIndex();
+    if (!index) {
+      await this.rebuildIndex();
+      index = (await this.readIndex()) ?? { schemaVersion: 1, entries: [] };
+    }
+    const stale = new Set<string>();
+    for (let e = duplicateOf(index, request.configuration, request.op, principalIds); e; e = duplicateOf(without(index, stale), request.configuration, request.op, principalIds)) {
+      const rec = await this.readSafely(e.id);
+      // A reservation without its record yet is another create in flight, unless it is old (that create died).
+      const inFlight = !rec && this.deps.clock.now() - Date.parse(e.createdAt) <= RESERVATION_GRACE_MS;
+      if (inFlight || (rec && !isTerminal(rec.request.status))) return e.id;
+      stale.add(e.id);
+    }
+    let duplicate: string | undefined;
+    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
+      duplicate = undefined;
+      const current = without(cur ? OpenIndexSchema.parse(cur) : undefined, stale);
+      const dup = duplicateOf(current, request.configuration, request.op, principalIds);
+      if (dup) {
+        duplicate = dup.id;
+        return 'abort';
+      }
+      return withEntry(current, request);
+    });
+    return duplicate;
   }
 
   private async updateIndex(request: ScopeRequest): Promise<void> {
     await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => withEntry(cur ? OpenIndexSchema.parse(cur) : undefined, request));
   }
 
-  private async dropFromIndex(id: string): Promise<void> {
-    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
-      const index = cur ? OpenIndexSchema.parse(cur) : undefined;
-      if (!index?.entries.some((e) => e.id === id)) return 'abort';
-      return { schemaVersion: 1, entries: index.entries.filter((e) => e.id !== id) };
-    });
+  /** Brings the index up to date off the decision path; a failure is logged and left for reconcile to repair. */
+  private async updateIndexLater(request: ScopeRequest): Promise<void> {
+    await this.updateIndex(request).catch((err) => this.options.logger?.warn({ err, id: request.id }, 'open-requests index not updated; reconcile repairs it'));
   }
 
-  private async auditEvent(actor: Person, action: string, record: StoredApproval, outcome: 'ok' | 'refused' | 'failed', detail: string, graphRequestId?: string): Promise<void> {
-    await this.deps.audit
-      .append({
-        actor: actor.aadObjectId === SYSTEM_ACTOR.aadObjectId ? 'system' : { aadObjectId: actor.aadObjectId, name: actor.name },
-        action,
-        configuration: record.request.configuration,
-        target: record.request.id,
-        outcome,
-        detail: detail.slice(0, 2000),
-        ...(graphRequestId ? { graphRequestId } : {}),
-      })
-      .catch((err) => this.options.logger?.error({ err, action, id: record.request.id }, 'audit append failed'));
+  /**
+   * A request that has ended leaves the index and loses its marker (both best effort: reconcile finishes the job). The
+   * marker stays while an audit event of the request could not be written, so reconcile writes it later.
+   */
+  private async settle(request: ScopeRequest, audited = true): Promise<void> {
+    await this.updateIndexLater(request);
+    if (isTerminal(request.status) && audited) {
+      await this.deps.storage.delete([activeKey(request.id)]).catch((err) => this.options.logger?.warn({ err, id: request.id }, 'request marker not removed; reconcile removes it'));
+    }
+  }
+
+  /**
+   * Makes the index agree with the records reconcile just read: `open` requests get their current entry, `ended` ids
+   * (terminal, or reservations whose record never appeared) lose theirs; entries reconcile did not see are kept.
+   */
+  private async repairIndex(open: ScopeRequest[], ended: Set<string>): Promise<void> {
+    const wanted = new Map(open.map((r) => [r.id, openEntryOf(r)]));
+    const index = await this.readIndex();
+    if (!index) {
+      await this.rebuildIndex().catch((err) => this.options.logger?.error({ err }, 'open-requests index rebuild failed'));
+      return;
+    }
+    const differs = index.entries.some((e) => ended.has(e.id) || (wanted.has(e.id) && JSON.stringify(e) !== JSON.stringify(wanted.get(e.id))));
+    const missing = [...wanted.keys()].some((id) => !index.entries.some((e) => e.id === id));
+    if (!differs && !missing) return;
+    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
+      const kept = (cur ? OpenIndexSchema.parse(cur) : { entries: [] }).entries.filter((e) => !ended.has(e.id) && !wanted.has(e.id));
+      return { schemaVersion: 1, entries: [...kept, ...wanted.values()] };
+    }).catch((err) => this.options.logger?.warn({ err }, 'open-requests index repair failed; the next sweep tries again'));
+  }
+
+  /** Replaces an unreadable index with one built from the request markers and records (logged loudly). */
+  private async rebuildIndex(): Promise<void> {
+    const { storage } = this.deps;
+    if (!canListKeys(storage)) throw new Error('the open-requests index is unreadable and this store cannot list requests to rebuild it');
+    const entries: OpenEntry[] = [];
+    for (const k of await storage.listKeys(ACTIVE_PREFIX)) {
+      const rec = await this.readSafely(k.slice(ACTIVE_PREFIX.length));
+      if (rec && !isTerminal(rec.request.status)) entries.push(openEntryOf(rec.request));
+    }
+    // An unconditional write: the unreadable index has no eTag we could match.
+    await storage.write({ [OPEN_INDEX_KEY]: { schemaVersion: 1, entries, eTag: '*' } });
+    this.options.logger?.error({ key: OPEN_INDEX_KEY, entries: entries.length }, 'rebuilt the unreadable open-requests index from the request records');
+  }
+
+  /** The decision's audit event, from the record alone: one per request (fixed id and time), however often written. */
+  private async auditDecision(record: StoredApproval): Promise<boolean> {
+    const d = record.request.decision;
+    if (!d || d.verdict === 'expired') return true;
+    const detail = d.verdict === 'rejected' && d.reason ? d.reason : describePrincipals(record.request);
+    return this.auditEvent(d.by, `scope.${d.verdict}`, record, 'ok', detail, undefined, { id: `${record.request.id}.${d.verdict}`, at: d.at });
+  }
+
+  /** The execution's audit event, from the record alone (fixed id and time, like the decision's). */
+  private async auditExecution(record: StoredApproval, mode: 'fresh' | 'reconcile'): Promise<boolean> {
+    const ex = record.request.execution;
+    if (!ex?.finishedAt) return true;
+    const results = ex.results ?? [];
+    const failed = record.request.status === 'failed';
+    const detail = `${mode === 'reconcile' ? 'finished after a restart by reading Graph; ' : ''}${results.map((r) => `${nameOf(record.request, r.principalId)}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}${ex.error ? ex.error : ''}`;
+    return this.auditEvent(SYSTEM_ACTOR, 'scope.executed', record, failed ? 'failed' : 'ok', detail, Object.values(record.graphRequestIds)[0], { id: `${record.request.id}.executed`, at: ex.finishedAt });
+  }
+
+  private async auditEvent(
+    actor: Person,
+    action: string,
+    record: StoredApproval,
+    outcome: 'ok' | 'refused' | 'failed',
+    detail: string,
+    graphRequestId?: string,
+    fixed?: { id: string; at: string },
+  ): Promise<boolean> {
+    const input = {
+      actor: actor.aadObjectId === SYSTEM_ACTOR.aadObjectId ? ('system' as const) : { aadObjectId: actor.aadObjectId, name: actor.name },
+      action,
+      configuration: record.request.configuration,
+      target: record.request.id,
+      outcome,
+      detail: detail.slice(0, 2000),
+      ...(graphRequestId ? { graphRequestId } : {}),
+    };
+    try {
+      if (fixed) await this.deps.audit.appendRecord({ schemaVersion: 1, ...fixed, at: new Date(fixed.at).toISOString(), ...input });
+      else await this.deps.audit.append(input);
+      return true;
+    } catch (err) {
+      if (err instanceof AuditRewriteError) return true;
+      this.options.logger?.error({ err, action, id: record.request.id }, fixed ? 'AUDIT WRITE FAILED; reconcile writes it again' : 'AUDIT WRITE FAILED');
+      return false;
+    }
   }
 }
 
@@ -571,6 +751,10 @@ export function describePrincipals(r: Pick<ScopeRequest, 'principals' | 'princip
   const names = r.principals.map((p) => p.userPrincipalName ?? p.displayName);
   const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
   return `${r.principalType === 'group' ? (names.length === 1 ? 'group' : 'groups') : names.length === 1 ? 'user' : 'users'} ${shown}`;
+}
+
+function without(index: OpenIndex | undefined, ids: Set<string>): OpenIndex | undefined {
+  return index && ids.size ? { schemaVersion: 1, entries: index.entries.filter((e) => !ids.has(e.id)) } : index;
 }
 
 function stripEtag(item: Record<string, unknown>): Record<string, unknown> {

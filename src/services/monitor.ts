@@ -21,7 +21,7 @@ import type { CtsGraph } from '../graph/gateway';
 import { isStaged } from '../graph/logs';
 import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { Logger } from '../logger';
-import { updateWithCas, type LeaderElection } from '../store';
+import { canMoveItems, createIfAbsent, updateWithCas, type LeaderElection } from '../store';
 import type { Configurations } from './configurations';
 import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from './notify';
 import { describeAction, errorText, type ActionOutcome, type Actor, type JobAction } from './operations';
@@ -190,6 +190,8 @@ interface DeliveryTally {
 export class Monitor {
   private timer: unknown;
   private polling?: Promise<PollReport>;
+  /** Incident records moved aside because they could not be read (see quarantine). */
+  quarantined = 0;
   private stopped = true;
   private readonly deliveryChains = new Map<string, Promise<DeliveryTally>>();
   private readonly deliveryRerun = new Map<string, Promise<DeliveryTally>>();
@@ -382,14 +384,50 @@ export class Monitor {
     return { entries: latest, complete: entries.length < 500 };
   }
 
-  /** CAS over the record; `decide` gets a valid record (a fresh one when absent or unreadable). */
+  /**
+   * CAS over the record; `decide` gets a valid record, a fresh one when absent. A record that cannot be read or fails
+   * validation is first quarantined (moved aside, logged as an error) so that one bad record never stops the alerts
+   * of its configuration; monitoring carries on with a fresh record.
+   */
   private async update(configuration: string, decide: (current: IncidentRecord) => IncidentRecord | 'abort'): Promise<IncidentRecord | undefined> {
-    return updateWithCas<IncidentRecord>(this.deps.storage, incidentKey(configuration), (raw) => {
-      const parsed = raw === undefined ? undefined : RecordSchema.safeParse(raw);
-      if (parsed && !parsed.success) this.deps.logger?.warn({ configuration, issues: parsed.error.issues.slice(0, 3) }, 'incident record unreadable; starting afresh');
-      const current: IncidentRecord = parsed?.success ? parsed.data : { schemaVersion: 1, configuration, state: { configuration }, closed: [] };
-      return decide(current);
-    });
+    for (let attempt = 1; ; attempt++) {
+      let invalid: { raw: unknown; reason: string } | undefined;
+      try {
+        const out = await updateWithCas<IncidentRecord>(this.deps.storage, incidentKey(configuration), (raw) => {
+          const parsed = raw === undefined ? undefined : RecordSchema.safeParse(raw);
+          if (parsed && !parsed.success) {
+            invalid = { raw, reason: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+            return 'abort';
+          }
+          return decide(parsed?.data ?? { schemaVersion: 1, configuration, state: { configuration }, closed: [] });
+        });
+        if (!invalid) return out;
+      } catch (err) {
+        if ((err as { code?: unknown })?.code !== 'StoredItemCorrupt' || attempt > 1) throw err;
+        invalid = { raw: undefined, reason: errorText(err) };
+      }
+      if (attempt > 1) throw new Error(`incident record of ${configuration} is still invalid after quarantine`);
+      await this.quarantine(configuration, invalid.raw, invalid.reason);
+    }
+  }
+
+  /** Moves a bad incident record aside under `incidents-quarantine/<configuration>/<time>` and says so loudly. */
+  private async quarantine(configuration: string, raw: unknown, reason: string): Promise<void> {
+    const key = incidentKey(configuration);
+    const aside = `incidents-quarantine/${configuration.toLowerCase()}/${new Date(this.deps.clock.now()).toISOString()}`;
+    const { storage } = this.deps;
+    if (raw !== undefined) {
+      const { eTag: _eTag, ...original } = raw as Record<string, unknown>;
+      await createIfAbsent(storage, aside, { reason, original });
+      await storage.delete([key]);
+    } else if (canMoveItems(storage)) {
+      await storage.moveAside(key, aside);
+    } else {
+      await createIfAbsent(storage, aside, { reason, original: null });
+      await storage.delete([key]);
+    }
+    this.quarantined++;
+    this.deps.logger?.error({ configuration, key, movedTo: aside, reason }, 'INCIDENT RECORD QUARANTINED: it could not be read; alerts for this configuration go on with a fresh record');
   }
 
   async record(configuration: string): Promise<IncidentRecord | undefined> {

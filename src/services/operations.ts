@@ -7,7 +7,8 @@ import { GraphError, GraphOutcomeUnknownError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { AppRoleAssignment, ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { DeletionThreshold } from '../graph/jobs';
-import { createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import { AuditRewriteError, canListKeys, createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import type { Logger } from '../logger';
 import { z } from 'zod';
 import type { Configurations } from './configurations';
 
@@ -66,6 +67,8 @@ export interface PendingOperation {
   decidedBy?: Actor;
   decidedAt?: string;
   outcome?: ActionOutcome;
+  /** false while the outcome is stored but its audit event is not yet (reconcile writes it). */
+  audited?: boolean;
 }
 
 const ActorSchema = z.object({ aadObjectId: z.string(), name: z.string() });
@@ -85,10 +88,12 @@ const PendingOperationSchema = z.object({
   decidedBy: ActorSchema.optional(),
   decidedAt: z.string().optional(),
   outcome: z.object({ ok: z.boolean(), unchanged: z.boolean().optional(), message: z.string(), requestId: z.string().optional(), state: z.string().optional() }).optional(),
+  audited: z.boolean().optional(),
 });
 
 export const CONFIRMATION_TTL_MS = 15 * 60 * 1000;
-const opKey = (id: string) => `ops/${id}`;
+const OPS_PREFIX = 'ops/';
+const opKey = (id: string) => `${OPS_PREFIX}${id}`;
 
 export interface StatusRow {
   config: SyncConfiguration;
@@ -122,6 +127,11 @@ export function isPaused(job: SyncJob): boolean {
  * Start, pause and restart of sync jobs, with the rules an Entra admin expects: no start on a running job, no write
  * retried blindly when its outcome is unknown (read the job instead), every action audited with Graph's request id.
  * Pause and restart are proposed first and executed when someone confirms on the card — exactly once, by CAS.
+ *
+ * Every action is recorded as `executing` (the intent: what, on which job, decided by whom) before Graph is called,
+ * so a process killed after the call leaves a record that reconcile() finishes by READING the job; the audit event
+ * has a fixed id per operation, so writing it again after a crash never makes a second one, and an audit write that
+ * fails is retried by reconcile instead of turning an action that happened into a reported failure.
  */
 export class OperationsService {
   private readonly executedListeners: ((event: { config: SyncConfiguration; action: JobAction; actor: Actor; outcome: ActionOutcome }) => void)[] = [];
@@ -133,6 +143,7 @@ export class OperationsService {
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly newId: () => string = () => randomBytes(6).toString('base64url'),
+    private readonly logger?: Logger,
   ) {}
 
   /** Every configuration's job, read through $batch (one request per source tenant for up to 20 jobs). */
@@ -169,26 +180,23 @@ export class OperationsService {
     this.executedListeners.push(listener);
   }
 
-  /** Runs an action now (the caller has checked the permission with fresh roles) and audits it. */
+  /** Runs an action now (the caller has checked the permission with fresh roles): intent stored, Graph, outcome, audit. */
   async run(config: SyncConfiguration, action: JobAction, actor: Actor): Promise<ActionOutcome> {
-    const outcome = await this.execute(config, action).catch((err): ActionOutcome => ({ ok: false, message: errorText(err), requestId: requestIdOf(err) }));
-    await this.audit.append({
-      actor: { aadObjectId: actor.aadObjectId, name: actor.name },
-      action: `job.${action.kind === 'restart' && action.scope === 'forceDeletes' ? 'allowDeletes' : action.kind}`,
+    const now = new Date(this.clock.now()).toISOString();
+    const op: PendingOperation = {
+      schemaVersion: 1,
+      id: this.newId(),
       configuration: config.name,
-      target: action.kind === 'restart' ? RESET_SCOPE[action.scope] : undefined,
-      outcome: outcome.ok ? 'ok' : 'failed',
-      detail: outcome.message,
-      graphRequestId: outcome.requestId,
-    });
-    for (const listener of this.executedListeners) {
-      try {
-        listener({ config, action, actor, outcome });
-      } catch {
-        // A listener must never undo or hide an action that already ran.
-      }
-    }
-    return outcome;
+      action,
+      proposedBy: actor,
+      proposedAt: now,
+      expiresAt: now,
+      status: 'executing',
+      decidedBy: actor,
+      decidedAt: now,
+    };
+    if (!(await createIfAbsent(this.storage, opKey(op.id), op))) throw new Error(`operation id ${op.id} is taken`);
+    return (await this.carryOut(op, 'fresh')).outcome!;
   }
 
   async propose(config: SyncConfiguration, action: JobAction, actor: Actor): Promise<PendingOperation> {
@@ -230,12 +238,109 @@ export class OperationsService {
     const op = claim.item;
     if (!op) return undefined;
     if (claim.outcome !== 'committed') return { op, ran: false };
+    return { op: await this.carryOut(op, 'fresh'), ran: true };
+  }
+
+  /**
+   * Finishes what a crash left behind: operations still `executing` are settled by reading the job (never by sending
+   * again), and outcomes whose audit event was not written get it. `minAgeMs` leaves alone operations another
+   * instance may still be carrying out. Needs a store that can list keys; otherwise there is nothing to find.
+   */
+  async reconcile(options: { minAgeMs?: number } = {}): Promise<PendingOperation[]> {
+    if (!canListKeys(this.storage)) return [];
+    const now = this.clock.now();
+    const out: PendingOperation[] = [];
+    for (const key of await this.storage.listKeys(OPS_PREFIX)) {
+      const op = await this.getOperation(key.slice(OPS_PREFIX.length)).catch((err) => {
+        this.logger?.error({ err, key }, 'stored operation is unreadable; it is skipped');
+        return undefined;
+      });
+      if (!op) continue;
+      if (op.status === 'executing') {
+        if (now - Date.parse(op.decidedAt ?? op.proposedAt) < (options.minAgeMs ?? 0)) continue;
+        out.push(await this.carryOut(op, 'reconcile'));
+      } else if ((op.status === 'done' || op.status === 'failed') && op.audited === false) {
+        await this.auditOutcome(op);
+        out.push(op);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Graph (or, after a crash, a read of the job), then the outcome by CAS, then the audit event. A failure to store
+   * or audit is logged loudly and left for reconcile; it never changes what the person is told happened.
+   */
+  private async carryOut(op: PendingOperation, mode: 'fresh' | 'reconcile'): Promise<PendingOperation> {
     const config = this.configs.find(op.configuration);
-    const outcome: ActionOutcome = config ? await this.run(config, op.action, actor) : { ok: false, message: `configuration ${op.configuration} no longer exists` };
-    const done = await updateWithCasDetailed<PendingOperation>(this.storage, opKey(id), (current) =>
-      current ? { ...current, status: outcome.ok ? 'done' : 'failed', outcome } : undefined,
+    const actor = op.decidedBy ?? op.proposedBy;
+    let outcome: ActionOutcome;
+    if (!config) outcome = { ok: false, message: `configuration ${op.configuration} no longer exists` };
+    else if (mode === 'fresh') outcome = await this.execute(config, op.action).catch((err): ActionOutcome => ({ ok: false, message: errorText(err), requestId: requestIdOf(err) }));
+    else outcome = await this.settleByReading(config, op.action);
+    const status = outcome.ok ? 'done' : 'failed';
+    let final: PendingOperation = { ...op, status, outcome, audited: false };
+    try {
+      const done = await updateWithCasDetailed<PendingOperation>(this.storage, opKey(op.id), (current) =>
+        current && current.status === 'executing' ? { ...current, status, outcome, audited: false } : 'abort',
+      );
+      if (done.outcome !== 'committed' && done.item) return done.item as PendingOperation; // someone else finished it
+    } catch (err) {
+      this.logger?.error({ err, op: op.id }, 'operation outcome not stored; reconcile will settle it by reading the job');
+    }
+    final = await this.auditOutcome(final);
+    if (config) {
+      for (const listener of this.executedListeners) {
+        try {
+          listener({ config, action: op.action, actor, outcome });
+        } catch {
+          // A listener must never undo or hide an action that already ran.
+        }
+      }
+    }
+    return final;
+  }
+
+  /** After a crash: what the job shows now. Start and pause can be confirmed; a restart leaves no trace to read. */
+  private async settleByReading(config: SyncConfiguration, action: JobAction): Promise<ActionOutcome> {
+    const ref = await this.configs.jobRef(config).catch(() => undefined);
+    const job = ref ? await this.graph.getJob(ref).catch(() => undefined) : undefined;
+    const confirmed = job && ((action.kind === 'start' && isRunning(job)) || (action.kind === 'pause' && isPaused(job)));
+    if (confirmed) return { ok: true, state: job.status.code, message: `${config.name}: ${describeAction(action)} confirmed by reading the job after the bot restarted.` };
+    return {
+      ok: false,
+      state: job?.status.code,
+      message: `The bot stopped while carrying out the ${describeAction(action)} of ${config.name}, so it may or may not have happened${job ? ` (the job is now ${job.status.code})` : ''}. Check "status ${config.name}" before trying again.`,
+    };
+  }
+
+  /** One audit event per operation (fixed id and time), so writing it again after a crash finds it instead of doubling it. */
+  private async auditOutcome(op: PendingOperation): Promise<PendingOperation> {
+    const outcome = op.outcome!;
+    const actor = op.decidedBy ?? op.proposedBy;
+    try {
+      await this.audit.appendRecord({
+        schemaVersion: 1,
+        id: `op-${op.id}`,
+        at: op.decidedAt ?? op.proposedAt,
+        actor: { aadObjectId: actor.aadObjectId, name: actor.name },
+        action: `job.${op.action.kind === 'restart' && op.action.scope === 'forceDeletes' ? 'allowDeletes' : op.action.kind}`,
+        configuration: op.configuration,
+        ...(op.action.kind === 'restart' ? { target: RESET_SCOPE[op.action.scope] } : {}),
+        outcome: outcome.ok ? 'ok' : 'failed',
+        detail: outcome.message.slice(0, 2000),
+        ...(outcome.requestId ? { graphRequestId: outcome.requestId } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof AuditRewriteError)) {
+        this.logger?.error({ err, op: op.id }, 'AUDIT WRITE FAILED for a job operation that ran; reconcile retries it');
+        return op;
+      }
+    }
+    await updateWithCasDetailed<PendingOperation>(this.storage, opKey(op.id), (current) => (current && current.audited === false ? { ...current, audited: true } : 'abort')).catch(
+      (err) => this.logger?.warn({ err, op: op.id }, 'operation audited but not marked so; reconcile finds the event already there'),
     );
-    return { op: done.item ?? { ...op, status: outcome.ok ? 'done' : 'failed', outcome }, ran: true };
+    return { ...op, audited: true };
   }
 
   async cancel(id: string, actor: Actor): Promise<PendingOperation | undefined> {

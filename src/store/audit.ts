@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { systemClock } from '../domain/clock';
 import { createIfAbsent, updateWithCas, updateWithCasDetailed } from './cas';
+import { canListKeys } from './listing';
 
 /**
  * Append-only audit log over any botbuilder Storage.
@@ -19,8 +20,12 @@ import { createIfAbsent, updateWithCas, updateWithCasDetailed } from './cas';
  * whole chunk is older than what they need (allowing `skewMs` of clock skew between writers, since
  * chunk order is append order, not strictly `at` order). Cost: O(N / chunkSize + 1) chunk reads.
  *
- * Crash window: the event is written before it is indexed; a crash in between leaves a stored event that
- * listings do not show (never an index entry pointing at nothing).
+ * Self-healing: the event is written before it is indexed, so a crash in between, or an index chunk that cannot be
+ * read or written, leaves a stored event the index does not name (never an index entry pointing at nothing). The
+ * events themselves are the truth: `repair()` lists the `audit/` keys (where the store can list) and indexes every
+ * event no readable chunk names. The composition root runs it at start-up (a crash between write and index); it
+ * runs again before the next listing after any index write failed or a new unreadable chunk was found; an unreadable chunk is skipped by readers and writers (the head moves past it) and reported through
+ * `onIndexProblem`, so one bad chunk hides nothing once repaired, and appends never stop.
  */
 
 export const AUDIT_SCHEMA_VERSION = 1;
@@ -97,6 +102,11 @@ export interface AuditLogOptions {
   onInvalid?: (key: string, reason: string) => void;
   /** CAS attempts for index updates. Default 100: appends are rare but may come in bursts. */
   maxAttempts?: number;
+  /**
+   * Loud reports: an event that could not be stored at all (`stored: false`, the caller also gets the error), an
+   * event stored but not indexed yet (repair indexes it), an unreadable chunk skipped, events re-indexed.
+   */
+  onIndexProblem?: (problem: { kind: 'append-failed' | 'index-failed' | 'chunk-unreadable' | 'reindexed'; key?: string; count?: number; err?: unknown }) => void;
 }
 
 export class AuditLog {
@@ -106,6 +116,11 @@ export class AuditLog {
   private readonly skewMs: number;
   private readonly migrations: AuditMigrations;
   private readonly maxAttempts: number;
+  /** Set when an index write failed or a new unreadable chunk was found: the next listing repairs first. */
+  private needsRepair = false;
+  /** Unreadable chunks already reported; finding one again does not trigger another repair. */
+  private readonly badChunks = new Set<number>();
+  private repairing?: Promise<number>;
 
   constructor(
     private readonly storage: Storage,
@@ -135,23 +150,80 @@ export class AuditLog {
   async appendRecord(record: AuditRecord): Promise<void> {
     const valid = auditRecordSchema.parse(record);
     const key = eventKey(valid);
-    if (!(await createIfAbsent(this.storage, key, valid))) throw new AuditRewriteError(valid.id);
-    await this.index({ id: valid.id, at: valid.at, key, action: valid.action, configuration: valid.configuration });
+    let created: boolean;
+    try {
+      created = await createIfAbsent(this.storage, key, valid);
+    } catch (err) {
+      this.options.onIndexProblem?.({ kind: 'append-failed', key, err });
+      throw err;
+    }
+    const entry = { id: valid.id, at: valid.at, key, action: valid.action, configuration: valid.configuration };
+    // A writer that crashed (or failed) after storing this same event but before indexing it: index the stored one.
+    if (!created) {
+      await this.index(entry).catch(() => undefined);
+      throw new AuditRewriteError(valid.id);
+    }
+    try {
+      await this.index(entry);
+    } catch (err) {
+      // The event is stored; only the index missed it. Repair indexes it before the next listing.
+      this.needsRepair = true;
+      this.options.onIndexProblem?.({ kind: 'index-failed', key, err });
+    }
+  }
+
+  /**
+   * Indexes every stored event that no readable chunk names. Returns how many it added. A no-op (0) on a store that
+   * cannot list keys.
+   */
+  async repair(): Promise<number> {
+    this.repairing ??= this.reindex().finally(() => (this.repairing = undefined));
+    return this.repairing;
+  }
+
+  private async reindex(): Promise<number> {
+    this.needsRepair = false;
+    if (!canListKeys(this.storage)) return 0;
+    const keys = await this.storage.listKeys(EVENT_PREFIX);
+    const named = new Set<string>();
+    for await (const chunk of this.chunksNewestFirst()) for (const e of chunk.entries) named.add(e.key);
+    let added = 0;
+    for (const key of keys.sort()) {
+      if (named.has(key)) continue;
+      const raw = (await this.storage.read([key]).catch(() => ({}) as Record<string, undefined>))[key];
+      const rec = raw && this.upgrade(key, stripEtag(raw));
+      if (!rec) continue;
+      try {
+        await this.index({ id: rec.id, at: rec.at, key, action: rec.action, configuration: rec.configuration });
+        added++;
+      } catch (err) {
+        this.needsRepair = true;
+        this.options.onIndexProblem?.({ kind: 'index-failed', key, err });
+      }
+    }
+    if (added) this.options.onIndexProblem?.({ kind: 'reindexed', count: added });
+    return added;
+  }
+
+  private async repairIfNeeded(): Promise<void> {
+    if (this.needsRepair) await this.repair();
   }
 
   /** The newest `n` events (matching `filter`), newest first. */
   async last(n: number, filter: AuditFilter = {}): Promise<AuditRecord[]> {
     if (n <= 0) return [];
+    await this.repairIfNeeded();
     const picked: IndexEntry[] = [];
     for await (const chunk of this.chunksNewestFirst()) {
       if (picked.length >= n && maxAt(chunk) < nthNewest(picked, n) - this.skewMs) break;
       picked.push(...chunk.entries.filter((e) => matches(e, filter)));
     }
-    return this.load(picked.sort(newestFirst).slice(0, n));
+    return this.load(distinct(picked).sort(newestFirst).slice(0, n));
   }
 
   /** Events with from <= at < to (matching `filter`), oldest first. */
   async between(from: Date, to: Date, filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    await this.repairIfNeeded();
     const lo = from.getTime();
     const hi = to.getTime();
     const picked: IndexEntry[] = [];
@@ -164,23 +236,34 @@ export class AuditLog {
         }),
       );
     }
-    return this.load(picked.sort(newestFirst).reverse());
+    return this.load(distinct(picked).sort(newestFirst).reverse());
   }
 
   private async index(entry: IndexEntry): Promise<void> {
     const opts = { maxAttempts: this.maxAttempts };
     for (;;) {
       const last = (await this.readHead()).last;
-      const r = await updateWithCasDetailed<Chunk>(
-        this.storage,
-        auditChunkKey(last),
-        (cur) => {
-          const entries = cur?.entries ?? [];
-          if (entries.length >= this.chunkSize || entries.some((e) => e.id === entry.id)) return 'abort';
-          return { schemaVersion: 1, entries: [...entries, entry] };
-        },
-        opts,
-      );
+      let r;
+      try {
+        r = await updateWithCasDetailed<Chunk>(
+          this.storage,
+          auditChunkKey(last),
+          (cur) => {
+            const entries = cur ? chunkSchema.parse(cur).entries : [];
+            if (entries.length >= this.chunkSize || entries.some((e) => e.id === entry.id)) return 'abort';
+            return { schemaVersion: 1, entries: [...entries, entry] };
+          },
+          opts,
+        );
+      } catch (err) {
+        if (!isUnreadable(err)) throw err;
+        // The newest chunk is unreadable: leave it as it is (for whoever investigates) and append past it. The
+        // entries it held come back through repair().
+        this.needsRepair = true;
+        this.options.onIndexProblem?.({ kind: 'chunk-unreadable', key: auditChunkKey(last), err });
+        await updateWithCas<Head>(this.storage, AUDIT_INDEX_HEAD_KEY, (cur) => ((cur?.last ?? 0) === last ? { schemaVersion: 1, last: last + 1 } : 'abort'), opts);
+        continue;
+      }
       if (r.outcome === 'committed' || r.item?.entries.some((e) => e.id === entry.id)) return;
       await updateWithCas<Head>(
         this.storage,
@@ -197,10 +280,22 @@ export class AuditLog {
     return headSchema.parse(stripEtag(raw));
   }
 
+  /** Readable chunks, newest first; an unreadable one is reported and skipped (repair re-indexes what it named). */
   private async *chunksNewestFirst(): AsyncGenerator<Chunk> {
     for (let n = (await this.readHead()).last; n >= 0; n--) {
-      const raw = (await this.storage.read([auditChunkKey(n)]))[auditChunkKey(n)];
-      if (raw) yield chunkSchema.parse(stripEtag(raw));
+      let chunk: Chunk | undefined;
+      try {
+        const raw = (await this.storage.read([auditChunkKey(n)]))[auditChunkKey(n)];
+        chunk = raw ? chunkSchema.parse(stripEtag(raw)) : undefined;
+      } catch (err) {
+        if (!isUnreadable(err)) throw err;
+        if (!this.badChunks.has(n)) {
+          this.badChunks.add(n);
+          this.needsRepair = true;
+          this.options.onIndexProblem?.({ kind: 'chunk-unreadable', key: auditChunkKey(n), err });
+        }
+      }
+      if (chunk) yield chunk;
     }
   }
 
@@ -245,13 +340,26 @@ export class AuditLog {
   }
 }
 
+const EVENT_PREFIX = 'audit/';
+
 export function eventKey(record: Pick<AuditRecord, 'at' | 'id'>): string {
-  return `audit/${record.at}/${record.id}`;
+  return `${EVENT_PREFIX}${record.at}/${record.id}`;
+}
+
+/** A stored item that cannot be parsed (a corrupt file or blob) or does not have the shape of a chunk. */
+function isUnreadable(err: unknown): boolean {
+  return err instanceof z.ZodError || (err as { code?: unknown })?.code === 'StoredItemCorrupt';
 }
 
 function stripEtag(item: Record<string, unknown>): Record<string, unknown> {
   const { eTag: _eTag, ...rest } = item;
   return rest;
+}
+
+/** An event indexed twice (re-indexed by repair, then its old chunk restored) is listed once. */
+function distinct(entries: IndexEntry[]): IndexEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.key) && !!seen.add(e.key));
 }
 
 function matches(e: IndexEntry, f: AuditFilter): boolean {

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { ABSENT_ETAG } from './cas';
 import { EtagConflictError } from './errors';
 import { StoredItemCorruptError } from './fileStorage';
-import { encodeKey } from './keyNames';
+import { decodeKey, encodeKey } from './keyNames';
+import type { ItemMover, KeyLister } from './listing';
 
 /**
  * botbuilder `Storage` on an Azure Blob Storage container: one JSON blob per key, the blob's ETag is the
@@ -82,7 +83,7 @@ interface Stored {
   writeId?: string;
 }
 
-export class AzureBlobStorage implements Storage {
+export class AzureBlobStorage implements Storage, KeyLister, ItemMover {
   private readonly concurrency: number;
   private readonly writeRetries: number;
 
@@ -130,6 +131,29 @@ export class AzureBlobStorage implements Storage {
         if (statusOf(err) !== 404) throw err;
       });
     });
+  }
+
+  /** Keys under `prefix`: one prefix listing of blob names (long keys, stored under a hash, are not listed). */
+  async listKeys(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    for await (const blob of this.container.listBlobsFlat({ prefix: ITEM_PREFIX + (prefix ? encodeKey(prefix) : '') })) {
+      const key = decodeKey(blob.name.slice(ITEM_PREFIX.length));
+      if (key !== undefined && key.startsWith(prefix)) out.push(key);
+    }
+    return out;
+  }
+
+  /** Copies the blob's bytes as they are to `toKey`'s blob, then deletes the original. */
+  async moveAside(key: string, toKey: string): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await this.container.getBlobClient(blobNameFor(key)).downloadToBuffer();
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw err;
+    }
+    await this.writer.getBlockBlobClient(blobNameFor(toKey)).upload(body, body.length);
+    await this.delete([key]);
   }
 
   private async readOne(key: string): Promise<Stored | undefined> {

@@ -6,7 +6,8 @@ import * as lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { acquireDirLock, isProcessAlive, type DirLock } from './dirLock';
 import { EtagConflictError } from './errors';
-import { encodeKey } from './keyNames';
+import { decodeKey, encodeKey } from './keyNames';
+import type { ItemMover, KeyLister } from './listing';
 
 /**
  * botbuilder `Storage` on a local directory: one pretty-printed JSON file per key ({ key, item }).
@@ -51,7 +52,7 @@ export class StoredItemCorruptError extends Error {
   }
 }
 
-export class FileStorage implements Storage {
+export class FileStorage implements Storage, KeyLister, ItemMover {
   private readonly tails = new Map<string, Promise<void>>();
   private closed = false;
 
@@ -117,6 +118,39 @@ export class FileStorage implements Storage {
         }),
       ),
     );
+  }
+
+  /** Keys under `prefix`: a directory listing (a long key's hashed file is opened to learn its key). */
+  async listKeys(prefix: string): Promise<string[]> {
+    this.assertOpen();
+    const wanted = prefix ? encodeKey(prefix) : '';
+    const out: string[] = [];
+    for (const name of await fs.readdir(this.dir)) {
+      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      const base = name.slice(0, -'.json'.length);
+      const key = decodeKey(base);
+      if (key !== undefined) {
+        if (base.startsWith(wanted)) out.push(key);
+        continue;
+      }
+      const stored = await fs
+        .readFile(path.join(this.dir, name), 'utf8')
+        .then((t) => fileSchema.safeParse(JSON.parse(t)))
+        .catch(() => undefined);
+      if (stored?.success && stored.data.key.startsWith(prefix)) out.push(stored.data.key);
+    }
+    return out;
+  }
+
+  /** Renames the key's file, bytes untouched, to the file of `toKey` (which then reads as corrupt: it names `key`). */
+  async moveAside(key: string, toKey: string): Promise<void> {
+    this.assertOpen();
+    await this.withKeyLock(key, async () => {
+      await fs.rename(this.fileFor(key), this.fileFor(toKey)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+      await fsyncDir(this.dir);
+    });
   }
 
   private fileFor(key: string): string {

@@ -119,6 +119,7 @@ const KIND_STATE: Record<AlertView['kind'], string> = {
   paused: 'paused',
   entryErrors: 'failing for some users',
   credentials: 'unreadable with the bot’s credentials',
+  disabled: 'disabled after a long quarantine',
 };
 
 const when = (iso: string | undefined) => utcTime(iso);

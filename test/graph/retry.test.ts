@@ -88,12 +88,37 @@ describe('retries (scripted server, injected time)', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  test('POST start is retried on 503 with Retry-After (throttling)', async () => {
+  test('a POST answered 503 WITH Retry-After is not resent either (it may have been applied): outcome unknown', async () => {
     const { server, clock, gw } = await setup((_r, n) => (n === 1 ? { status: 503, headers: { 'Retry-After': '3' } } : { status: 204 }));
     close = server.close;
-    await gw.startJob(ref);
-    expect(server.requests).toHaveLength(2);
-    expect(clock.sleeps).toEqual([3000]);
+    const err = await gw.restartJob(ref, 'Watermark').catch((e) => e);
+    expect(err).toBeInstanceOf(GraphOutcomeUnknownError);
+    expect(server.requests).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test.each([500, 502, 503])('a DELETE applied then answered %i is read back: removed, not failed, and not sent again', async (status) => {
+    const assignment = { id: 'asg-1', principalId: 'e1c7a3f0-92b4-4d6e-8a15-7c3b9d2f4e61', principalType: 'User', resourceId: SP, appRoleId: 'r1', principalDisplayName: 'Megan', createdDateTime: '2026-01-01T00:00:00Z' };
+    let deleted = false;
+    const { server, gw } = await setup((r) => {
+      if (r.method === 'DELETE') {
+        deleted = true;
+        return { status, headers: { 'Retry-After': '1' } };
+      }
+      return { status: 200, body: { value: deleted ? [] : [assignment] } };
+    });
+    close = server.close;
+    const out = await gw.ensureUnassigned(TENANT, SP, assignment.principalId);
+    expect(out).toEqual({ removed: 1 });
+    expect(server.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+  });
+
+  test('a DELETE answered 500 that did NOT apply stays an unknown outcome (the caller reports it, nothing resent)', async () => {
+    const assignment = { id: 'asg-1', principalId: 'e1c7a3f0-92b4-4d6e-8a15-7c3b9d2f4e61', principalType: 'User', resourceId: SP, appRoleId: 'r1', principalDisplayName: 'Megan', createdDateTime: '2026-01-01T00:00:00Z' };
+    const { server, gw } = await setup((r) => (r.method === 'DELETE' ? { status: 500 } : { status: 200, body: { value: [assignment] } }));
+    close = server.close;
+    await expect(gw.ensureUnassigned(TENANT, SP, assignment.principalId)).rejects.toBeInstanceOf(GraphOutcomeUnknownError);
+    expect(server.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
   });
 
   test.each([500, 502, 503, 504])('a POST answered %i (no Retry-After) is NOT retried: outcome unknown', async (status) => {

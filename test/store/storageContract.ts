@@ -1,6 +1,7 @@
 import type { Storage } from 'botbuilder-core';
 import { ABSENT_ETAG, createIfAbsent, updateWithCas } from '../../src/store/cas';
 import { isEtagConflict } from '../../src/store/errors';
+import { canListKeys, canMoveItems } from '../../src/store/listing';
 
 /**
  * The behaviour every Storage backend we plug in must have: FileStorage (exclusive and shared),
@@ -139,6 +140,17 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
       const got = await storage.read(keys);
       expect(Object.keys(got).sort()).toEqual([...keys].sort());
       keys.forEach((k, i) => expect(got[k]).toMatchObject({ i, k }));
+    });
+
+    it('lists the keys under a prefix, and moves an item aside (where the backend can)', async () => {
+      if (!canListKeys(storage)) return; // botbuilder's own MemoryStorage cannot; ours (src/store/memory) can
+      await storage.write({ 'approvals/active/REQ-1': { a: 1 }, 'approvals/active/REQ-2': { a: 2 }, 'approvals/activeX': { a: 3 }, 'approvals/req/REQ-1': { a: 4 } });
+      await storage.delete(['approvals/active/REQ-2']);
+      expect((await storage.listKeys('approvals/active/')).sort()).toEqual(['approvals/active/REQ-1']);
+      if (!canMoveItems(storage)) return;
+      await storage.moveAside('approvals/req/REQ-1', 'quarantine/REQ-1');
+      expect(await storage.read(['approvals/req/REQ-1'])).toEqual({});
+      expect(await storage.listKeys('quarantine/')).toEqual(['quarantine/REQ-1']);
     });
   });
 }
