@@ -88,12 +88,21 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   }
 
   const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger });
+  const tenantWhere = (id: string) => `CTS_CONFIG tenants[${estate.tenants.findIndex((t) => t.id === id)}]`;
+  const tenantLabel = (id: string) => `tenant ${estate.tenants.find((t) => t.id === id)?.name ?? ''} (${id})`.replace('tenant  (', 'tenant (');
   const missing = graph.credentialProblems();
   if (missing.length) {
     await simulator?.close();
-    throw new ConfigError(
-      missing.map((m) => ({ where: `CTS_CONFIG tenants[${estate.tenants.findIndex((t) => t.id === m.tenantId)}]`, message: `tenant ${m.tenantId}: ${m.problem}` })),
-    );
+    throw new ConfigError(missing.map((m) => ({ where: tenantWhere(m.tenantId), message: `tenant ${m.tenantId}: ${m.problem}` })));
+  }
+  // One token per tenant before serving: a missing consent or a wrong secret is named now, not at 3 a.m. by an alert.
+  // Network trouble is only a warning (the monitor reports it as a credentials alert if it lasts).
+  const tokenFailures = (await graph.tokenProblems?.()) ?? [];
+  for (const f of tokenFailures.filter((x) => !x.definitive)) logger.warn({ tenantId: f.tenantId, reason: f.reason }, `start-up token check: ${tenantLabel(f.tenantId)}: ${f.message}`);
+  const definitive = tokenFailures.filter((f) => f.definitive);
+  if (definitive.length) {
+    await simulator?.close();
+    throw new ConfigError(definitive.map((f) => ({ where: tenantWhere(f.tenantId), message: `${tenantLabel(f.tenantId)}: no token (${f.reason}): ${f.message}` })));
   }
   const directory = overrides.directory ?? graphCallerDirectory(graph, estate.homeTenantId);
   // One store for all durable state: requests, incidents, subscriptions, pending operations, audit.
