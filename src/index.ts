@@ -14,7 +14,7 @@ import { Gate } from './teams/gate';
 import { loggedTurn } from './teams/turnLog';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
 import { registerAlertRoutes, renderAlert, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
-import { adapterTransport, TeamsNotifier } from './teams/notifier';
+import { adapterTransport, TeamsNotifier, type ConnectorTransport } from './teams/notifier';
 import { Monitor } from './services/monitor';
 import { Subscriptions } from './services/subscriptions';
 import { ProvisioningService } from './services/provisioning';
@@ -33,8 +33,18 @@ import { auditExportHandler, auditExportRoute } from './teams/auditExport';
 import { openStorage, type OpenedStorage, type OpenStorageOptions } from './store/factory';
 import { SingleProcessLeader } from './store';
 import type { Storage } from 'botbuilder';
+import { graphResponse, inSpan, PollHealth, sendRetried, startTelemetry, storeReachable } from './observability';
 
-export const VERSION: string = JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version;
+/** The nearest package.json above this file: ../ from src/ (ts-node), ../../ from dist/src/ (the production build). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).version;
+    if (path.dirname(dir) === dir) return '0.0.0';
+  }
+}
+
+export const VERSION: string = packageVersion();
 
 export interface BotOverrides {
   clock?: Clock;
@@ -87,7 +97,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     estate = config.estate!;
   }
 
-  const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger });
+  const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger, onResponse: graphResponse });
   const tenantWhere = (id: string) => `CTS_CONFIG tenants[${estate.tenants.findIndex((t) => t.id === id)}]`;
   const tenantLabel = (id: string) => `tenant ${estate.tenants.find((t) => t.id === id)?.name ?? ''} (${id})`.replace('tenant  (', 'tenant (');
   const missing = graph.credentialProblems();
@@ -136,9 +146,13 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const provisioning = new ProvisioningService(configs, graph, audit);
   const operationDeps = { access, configs, operations, provisioning, audit, gate, clock, logger };
   const subscriptions = new Subscriptions(storage, clock, audit);
-  const notifier = new TeamsNotifier({ transport: adapterTransport(adapter, config.bot.appId ?? '', logger), logger });
+  const notifier = new TeamsNotifier({ transport: countingRetries(adapterTransport(adapter, config.bot.appId ?? '', logger)), logger });
   const leader = opened.leader;
-  const monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds });
+  const pollHealth = new PollHealth(clock, Math.max(10, estate.pollIntervalSeconds) * 1000, config.monitorEnabled);
+  const monitor = new Monitor({
+    configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds,
+    observePoll: (poll) => pollHealth.observe(poll),
+  });
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock };
   const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
   let serverUrl = '';
@@ -182,8 +196,24 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       host: config.host,
       port: config.port,
       adapter,
-      onTurn: (context) => loggedTurn(context, logger, clock, () => app.run(context)),
-      health: () => ({ status: 'ok', mode: config.mode, version: VERSION, ...(simulator ? { simulatorUrl: simulator.url } : {}) }),
+      // One trace per turn; Graph calls made in it add their request ids. Never the message text.
+      onTurn: (context) => inSpan('turn', { 'activity.type': context.activity.type ?? '', 'conversation.type': context.activity.conversation?.conversationType ?? '' }, () => loggedTurn(context, logger, clock, () => app.run(context))),
+      health: async () => {
+        const reachable = await storeReachable(() => storage.read(['health/probe']));
+        const polls = pollHealth.report();
+        return {
+          status: reachable && !polls.stale ? 'ok' : 'unhealthy',
+          mode: config.mode,
+          version: VERSION,
+          ...(simulator ? { simulatorUrl: simulator.url } : {}),
+          instanceId: config.instanceId,
+          leader: leader.isLeader(),
+          monitor: config.monitorEnabled ? 'on' : 'off',
+          lastPoll: polls.lastPoll,
+          ...(polls.stale ? { problem: `no poll for more than three intervals (${(3 * pollHealth.intervalMs) / 1000} s)` } : {}),
+          store: { kind: opened.kind, reachable },
+        };
+      },
       logger,
       routes: [auditExportRoute(auditExports)],
     });
@@ -231,6 +261,23 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   };
 }
 
+/** Counts proactive sends that fail with a status the notifier retries (the metric; the notifier decides). */
+function countingRetries(transport: ConnectorTransport): ConnectorTransport {
+  const counted = async <T>(send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (err) {
+      const status = Number((err as { statusCode?: unknown }).statusCode ?? 0);
+      if ([0, 412, 429, 502, 503, 504].includes(status)) sendRetried(status);
+      throw err;
+    }
+  };
+  return {
+    send: (target, activity) => counted(() => transport.send(target, activity)),
+    update: (target, activityId, activity) => counted(() => transport.update(target, activityId, activity)),
+  } as ConnectorTransport;
+}
+
 function banner(bot: RunningBot): string {
   const lines = [
     '',
@@ -258,6 +305,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const telemetry = startTelemetry(config.telemetryConnectionString);
   let bot: RunningBot;
   try {
     bot = await startBot(config);
@@ -270,12 +318,20 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.stdout.write(banner(bot));
-  const stop = async () => {
-    await bot.close().catch(() => undefined);
+  // SIGTERM (App Service, Container Apps, docker stop): stop taking turns, let the ones in flight finish, release the
+  // leader lease so another instance leads at once, flush telemetry. A second signal, or 25 s, ends it anyway.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stdout.write(`${signal}: finishing turns in flight and releasing the leader lease\n`);
+    setTimeout(() => process.exit(1), 25_000).unref();
+    await bot.close().catch((err) => process.stderr.write(`shutdown: ${(err as Error).message}\n`));
+    await telemetry.shutdown().catch(() => undefined);
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 if (require.main === module) {

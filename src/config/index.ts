@@ -64,6 +64,10 @@ const EnvSchema = z.object({
       .max(60, 'LEASE_SECONDS must be at most 60 (the longest fixed lease Azure Blob Storage grants)')
       .default(30),
   ),
+  /** Application Insights (Azure Monitor OpenTelemetry); unset = no telemetry, nothing loaded. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optional(
+    z.string().regex(/InstrumentationKey=/i, 'APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)'),
+  ),
   MicrosoftAppId: optional(guid('MicrosoftAppId')),
   MicrosoftAppPassword: optional(z.string()),
   MicrosoftAppType: z.preprocess(
@@ -99,6 +103,8 @@ export interface AppConfig {
   leaseSeconds: number;
   /** Base of links the bot hands out (audit export downloads); default the server's own URL. */
   publicUrl?: string;
+  /** Application Insights connection string; unset = telemetry off. */
+  telemetryConnectionString?: string;
   /** Who may do what: the defaults, overridden by the CTS_POLICY file when set. */
   policy: Policy;
   mode: 'simulator' | 'graph';
@@ -171,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     leaseSeconds: e.LEASE_SECONDS,
     publicUrl: e.PUBLIC_URL,
+    telemetryConnectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING,
     policy,
     mode: estate ? 'graph' : 'simulator',
     estate,

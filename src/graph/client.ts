@@ -31,6 +31,8 @@ export interface GraphClientOptions {
   retry?: Partial<RetrySettings>;
   time?: Partial<TimeSource>;
   log?: GraphLog;
+  /** Told of every Graph answer (status and request id), for traces and the 429 count. */
+  onResponse?: (e: { tenantId: string; status: number; requestId?: string; method: string }) => void;
   /** Replaces global fetch (tests). */
   fetch?: typeof fetch;
   /** Replaces the credential-based auth provider per tenant (tests, or a custom credential). */
@@ -63,6 +65,25 @@ class AuthMiddleware implements Middleware {
     headers['Authorization'] = `Bearer ${token}`;
     context.options!.headers = headers;
     await this.next!.execute(context);
+  }
+}
+
+/** Reports each attempt's answer (inside the retry, so every 429 counts); never changes it. */
+class ObserveMiddleware implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly tenantId: string, private readonly report: NonNullable<GraphClientOptions['onResponse']>) {}
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+  async execute(context: Context): Promise<void> {
+    await this.next!.execute(context);
+    const res = context.response;
+    if (!res) return;
+    try {
+      this.report({ tenantId: this.tenantId, status: res.status, requestId: res.headers.get('request-id') ?? undefined, method: String(context.options?.method ?? 'GET') });
+    } catch {
+      /* observation must never break a call */
+    }
   }
 }
 
@@ -249,6 +270,7 @@ export class GraphClientFactory {
     const onRetry = (e: RetryEvent) => log?.warn({ tenantId: key, ...e }, 'graph retry');
     const chain: Middleware[] = [
       new RetryMiddleware(this.retry, this.time, onRetry),
+      ...(this.options.onResponse ? [new ObserveMiddleware(key, this.options.onResponse)] : []),
       new AuthMiddleware(this.authProvider(tenant, baseUrl), key),
       new FetchMiddleware(this.options.fetch ?? ((input, init) => fetch(input, init))),
     ];
