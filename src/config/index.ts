@@ -39,6 +39,8 @@ const EnvSchema = z.object({
     }).default('info'),
   ),
   CTS_CONFIG: optional(z.string()),
+  /** The estate as JSON text instead of a file (an App Service or Container Apps setting); not with CTS_CONFIG. */
+  CTS_CONFIG_JSON: optional(z.string()),
   CTS_POLICY: optional(z.string()),
   MONITOR: z.preprocess(
     blankToUndefined,
@@ -80,6 +82,9 @@ const EnvSchema = z.object({
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** Every environment variable loadConfig reads (the Bicep's app settings are checked against these). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export interface BotAuthConfig {
   appId?: string;
@@ -129,10 +134,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
 
   let estate: Estate | undefined;
   const configPath = typeof env.CTS_CONFIG === 'string' && env.CTS_CONFIG.trim() ? path.resolve(cwd, env.CTS_CONFIG) : undefined;
-  if (configPath) {
+  const inlineEstate = typeof env.CTS_CONFIG_JSON === 'string' && env.CTS_CONFIG_JSON.trim() ? env.CTS_CONFIG_JSON : undefined;
+  if (configPath && inlineEstate) {
+    problems.push({ where: 'CTS_CONFIG_JSON', message: 'set either CTS_CONFIG (a file) or CTS_CONFIG_JSON (the estate itself), not both' });
+  } else if (configPath) {
     const result = readEstateFile(configPath);
     if (result.ok) estate = result.estate;
     else problems.push(...result.problems);
+  } else if (inlineEstate) {
+    let json: unknown;
+    try {
+      json = JSON.parse(inlineEstate);
+    } catch (err) {
+      problems.push({ where: 'CTS_CONFIG_JSON', message: `is not valid JSON: ${(err as Error).message}` });
+    }
+    if (json !== undefined) {
+      const result = parseEstate(json, 'CTS_CONFIG_JSON');
+      if (result.ok) estate = result.estate;
+      else problems.push(...result.problems);
+    }
   }
 
   let policy = DEFAULT_POLICY;

@@ -33,6 +33,18 @@ export interface CredentialEnv {
   [variable: string]: string | undefined;
 }
 
+/** The variables credentialForTenant reads by default (a tenant's secretVariable may name others). */
+export const CREDENTIAL_VARIABLES = [
+  'AZURE_CLIENT_ID',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_CLIENT_CERTIFICATE_PATH',
+  'AZURE_CLIENT_CERTIFICATE_PASSWORD',
+  'AZURE_FEDERATED_TOKEN_FILE',
+  'AZURE_AUTHORITY_HOST',
+  'AZURE_MANAGED_IDENTITY_CLIENT_ID',
+  'AZURE_TENANT_ID',
+] as const;
+
 /** What a tenant of the estate says about signing in (structurally the estate's TenantConfig). */
 export interface CredentialTenant {
   id: string;
