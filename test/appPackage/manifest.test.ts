@@ -125,7 +125,7 @@ describe('command menu', () => {
   });
 });
 
-describe('appPackage.zip', () => {
+describe('cts-ops.zip', () => {
   it('holds exactly manifest.json, color.png and outline.png at its root, byte for byte', () => {
     const built = packageApp(settings(), outDir);
     const zip = new AdmZip(built.zipPath);
