@@ -155,11 +155,11 @@ describe('npm run package (the script itself)', () => {
       encoding: 'utf8',
     });
 
-  it('writes appPackage/build/appPackage.zip with the bot id from MicrosoftAppId', () => {
+  it('writes appPackage/build/cts-ops.zip with the bot id from MicrosoftAppId', () => {
     const result = run({ MicrosoftAppId: BOT_ID });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const zip = new AdmZip(join(APP_PACKAGE_DIR, 'build', 'appPackage.zip'));
+    const zip = new AdmZip(join(APP_PACKAGE_DIR, 'build', 'cts-ops.zip'));
     expect(botOf(JSON.parse(zip.readAsText('manifest.json'))).botId).toBe(BOT_ID);
   });
 
