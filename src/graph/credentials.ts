@@ -160,7 +160,12 @@ function managedIdentityAssertion(tenantId: string, clientId: string, managedIde
   );
 }
 
-/** The audience Entra expects on a federated assertion, per cloud (learn.microsoft.com: workload identity federation). */
+/**
+ * The audience Entra expects on a federated assertion. api://AzureADTokenExchange is documented (Graph
+ * federatedIdentityCredential: "should be set to api://AzureADTokenExchange for Microsoft Entra ID"). UNVERIFIED: the
+ * per-cloud values for US Government and 21Vianet below follow the managed-identity-as-credential guidance as we
+ * recall it; no page at hand confirms them, so the federated credential's audience must match what is used here.
+ */
 function exchangeAudience(authorityHost: string): string {
   if (/\.us\/?$/i.test(authorityHost)) return 'api://AzureADTokenExchangeUSGov/.default';
   if (/\.cn\/?$/i.test(authorityHost)) return 'api://AzureADTokenExchangeChina/.default';
