@@ -1,14 +1,15 @@
 /**
- * `npm run package`: builds appPackage/build/manifest.json and appPackage/build/appPackage.zip
+ * `npm run package`: builds appPackage/build/manifest.json and appPackage/build/cts-ops.zip
  * (manifest.json, color.png, outline.png at the root of the zip, ready to sideload or upload).
  *
  * Env: MicrosoftAppId (the bot's Entra app id; a fixed dummy GUID when unset), BOT_DOMAIN (optional host
- * name of the messaging endpoint, listed in validDomains).
+ * name of the messaging endpoint, listed in validDomains). Read from `.env.production` too when that file exists
+ * (the real environment wins), so an org's values can live beside the deployment (docs/deploy.md).
  * `npm run package -- --update-template` rewrites the commandLists of the committed template from the
  * catalogue instead (run it after changing src/domain/commands.ts or src/teams/routedCommands.ts).
  */
 import AdmZip from 'adm-zip';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../src/domain/commands';
 import { ROUTED_COMMANDS } from '../src/teams/routedCommands';
@@ -63,7 +64,7 @@ export function packageApp(settings: PackageSettings, outDir = join(APP_PACKAGE_
   };
   add('manifest.json', Buffer.from(manifestJson, 'utf8'));
   for (const icon of ICON_FILES) add(icon, readFileSync(join(APP_PACKAGE_DIR, icon)));
-  const zipPath = join(outDir, 'appPackage.zip');
+  const zipPath = join(outDir, 'cts-ops.zip');
   zip.writeZip(zipPath);
   return { manifestPath, zipPath, manifest };
 }
@@ -75,6 +76,8 @@ function main(argv: readonly string[]): void {
     console.log(`updated the commandLists of ${TEMPLATE_PATH}`);
     return;
   }
+  // process.loadEnvFile keeps variables already set: the real environment wins over the file.
+  if (existsSync('.env.production')) process.loadEnvFile('.env.production');
   const settings = settingsFromEnv(process.env, readAppVersion());
   const built = packageApp(settings);
   if (settings.botIdIsDummy) {

@@ -15,7 +15,7 @@ import { loggedTurn } from './teams/turnLog';
 import { answerRepeat, InboundDedupe } from './teams/dedupe';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
 import { registerAlertRoutes, renderAlert, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
-import { adapterTransport, TeamsNotifier } from './teams/notifier';
+import { adapterTransport, TeamsNotifier, type ConnectorTransport } from './teams/notifier';
 import { Monitor } from './services/monitor';
 import { Subscriptions } from './services/subscriptions';
 import { ProvisioningService } from './services/provisioning';
@@ -34,8 +34,18 @@ import { auditExportHandler, auditExportRoute } from './teams/auditExport';
 import { openStorage, type OpenedStorage, type OpenStorageOptions } from './store/factory';
 import { SingleProcessLeader } from './store';
 import type { Storage } from 'botbuilder';
+import { graphResponse, inSpan, PollHealth, sendRetried, startTelemetry, storeReachable } from './observability';
 
-export const VERSION: string = JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version;
+/** The nearest package.json above this file: ../ from src/ (ts-node), ../../ from dist/src/ (the production build). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).version;
+    if (path.dirname(dir) === dir) return '0.0.0';
+  }
+}
+
+export const VERSION: string = packageVersion();
 
 export interface BotOverrides {
   clock?: Clock;
@@ -95,13 +105,22 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     estate = config.estate!;
   }
 
-  const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger });
+  const graph = overrides.graph ? overrides.graph(estate) : createCtsGraph(estate, { logger, onResponse: graphResponse });
+  const tenantWhere = (id: string) => `CTS_CONFIG tenants[${estate.tenants.findIndex((t) => t.id === id)}]`;
+  const tenantLabel = (id: string) => `tenant ${estate.tenants.find((t) => t.id === id)?.name ?? ''} (${id})`.replace('tenant  (', 'tenant (');
   const missing = graph.credentialProblems();
   if (missing.length) {
     await simulator?.close();
-    throw new ConfigError(
-      missing.map((m) => ({ where: `CTS_CONFIG tenants[${estate.tenants.findIndex((t) => t.id === m.tenantId)}]`, message: `tenant ${m.tenantId}: ${m.problem}` })),
-    );
+    throw new ConfigError(missing.map((m) => ({ where: tenantWhere(m.tenantId), message: `tenant ${m.tenantId}: ${m.problem}` })));
+  }
+  // One token per tenant before serving: a missing consent or a wrong secret is named now, not at 3 a.m. by an alert.
+  // Network trouble is only a warning (the monitor reports it as a credentials alert if it lasts).
+  const tokenFailures = (await graph.tokenProblems?.()) ?? [];
+  for (const f of tokenFailures.filter((x) => !x.definitive)) logger.warn({ tenantId: f.tenantId, reason: f.reason }, `start-up token check: ${tenantLabel(f.tenantId)}: ${f.message}`);
+  const definitive = tokenFailures.filter((f) => f.definitive);
+  if (definitive.length) {
+    await simulator?.close();
+    throw new ConfigError(definitive.map((f) => ({ where: tenantWhere(f.tenantId), message: `${tenantLabel(f.tenantId)}: no token (${f.reason}): ${f.message}` })));
   }
   const directory = overrides.directory ?? graphCallerDirectory(graph, estate.homeTenantId);
   // One store for all durable state: requests, incidents, subscriptions, pending operations, audit.
@@ -151,9 +170,13 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const provisioning = new ProvisioningService(configs, graph, audit);
   const operationDeps = { access, configs, operations, provisioning, audit, gate, clock, logger, botAppId: config.bot.appId ?? '', answerWithinMs: overrides.answerWithinMs?.invoke };
   const subscriptions = new Subscriptions(storage, clock, audit);
-  const notifier = new TeamsNotifier({ transport: adapterTransport(adapter, config.bot.appId ?? '', logger), logger });
+  const notifier = new TeamsNotifier({ transport: countingRetries(adapterTransport(adapter, config.bot.appId ?? '', logger)), logger });
   const leader = opened.leader;
-  const monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds });
+  const pollHealth = new PollHealth(clock, Math.max(10, estate.pollIntervalSeconds) * 1000, config.monitorEnabled);
+  const monitor = new Monitor({
+    configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds,
+    observePoll: (poll) => pollHealth.observe(poll),
+  });
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock, audit };
   const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
   let serverUrl = '';
@@ -199,9 +222,25 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       host: config.host,
       port: config.port,
       adapter,
+      // One trace per turn; Graph calls made in it add their request ids. Never the message text.
+      onTurn: (context) => inSpan('turn', { 'activity.type': context.activity.type ?? '', 'conversation.type': context.activity.conversation?.conversationType ?? '' }, () => loggedTurn(context, logger, clock, async () => ((await dedupe.claim(context.activity)) ? app.run(context) : answerRepeat(context)))),
       anonymous: !config.bot.appId,
-      onTurn: (context) => loggedTurn(context, logger, clock, async () => ((await dedupe.claim(context.activity)) ? app.run(context) : answerRepeat(context))),
-      health: () => ({ status: 'ok', mode: config.mode, version: VERSION, ...(simulator ? { simulatorUrl: simulator.url } : {}) }),
+      health: async () => {
+        const reachable = await storeReachable(() => storage.read(['health/probe']));
+        const polls = pollHealth.report();
+        return {
+          status: reachable && !polls.stale ? 'ok' : 'unhealthy',
+          mode: config.mode,
+          version: VERSION,
+          ...(simulator ? { simulatorUrl: simulator.url } : {}),
+          instanceId: config.instanceId,
+          leader: leader.isLeader(),
+          monitor: config.monitorEnabled ? 'on' : 'off',
+          lastPoll: polls.lastPoll,
+          ...(polls.stale ? { problem: `no poll for more than three intervals (${(3 * pollHealth.intervalMs) / 1000} s)` } : {}),
+          store: { kind: opened.kind, reachable },
+        };
+      },
       logger,
       routes: [auditExportRoute(auditExports)],
     });
@@ -256,6 +295,23 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   };
 }
 
+/** Counts proactive sends that fail with a status the notifier retries (the metric; the notifier decides). */
+function countingRetries(transport: ConnectorTransport): ConnectorTransport {
+  const counted = async <T>(send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (err) {
+      const status = Number((err as { statusCode?: unknown }).statusCode ?? 0);
+      if ([0, 412, 429, 502, 503, 504].includes(status)) sendRetried(status);
+      throw err;
+    }
+  };
+  return {
+    send: (target, activity) => counted(() => transport.send(target, activity)),
+    update: (target, activityId, activity) => counted(() => transport.update(target, activityId, activity)),
+  } as ConnectorTransport;
+}
+
 export function banner(bot: Pick<RunningBot, 'url' | 'simulator' | 'estate' | 'warnings'>): string {
   const lines = [
     '',
@@ -284,6 +340,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const telemetry = startTelemetry(config.telemetryConnectionString);
   let bot: RunningBot;
   try {
     bot = await startBot(config);
@@ -298,12 +355,20 @@ async function main(): Promise<void> {
   // From here on every line on stdout/stderr is one JSON log line, botbuilder's console errors included.
   routeConsole(bot.logger);
   process.stdout.write(banner(bot));
-  const stop = async () => {
-    await bot.close().catch(() => undefined);
+  // SIGTERM (App Service, Container Apps, docker stop): stop taking turns, let the ones in flight finish, release the
+  // leader lease so another instance leads at once, flush telemetry. A second signal, or 25 s, ends it anyway.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stdout.write(`${signal}: finishing turns in flight and releasing the leader lease\n`);
+    setTimeout(() => process.exit(1), 25_000).unref();
+    await bot.close().catch((err) => process.stderr.write(`shutdown: ${(err as Error).message}\n`));
+    await telemetry.shutdown().catch(() => undefined);
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 if (require.main === module) {

@@ -6,10 +6,12 @@ import type { Logger } from './logger';
 import { InboundAuthError, type BotAdapter } from './teams/adapter';
 
 export interface Health {
-  status: 'ok';
+  /** 'unhealthy' is answered with 503 (the platform's probe restarts or routes around the instance). */
+  status: 'ok' | 'unhealthy';
   mode: 'simulator' | 'graph';
   version: string;
   simulatorUrl?: string;
+  [detail: string]: unknown;
 }
 
 export interface ServerOptions {
@@ -23,7 +25,7 @@ export interface ServerOptions {
   anonymous: boolean;
   /** Runs one turn (the teams-ai Application's `run`). */
   onTurn: (context: TurnContext) => Promise<unknown>;
-  health: () => Health;
+  health: () => Health | Promise<Health>;
   logger: Logger;
   /** Further GET endpoints (e.g. the audit export download). */
   routes?: HttpRoute[];
@@ -80,9 +82,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
 
-  server.get('/healthz', (_req, res, next) => {
-    res.send(200, options.health());
-    next();
+  server.get('/healthz', async (_req, res) => {
+    const health = await options.health();
+    res.send(health.status === 'ok' ? 200 : 503, health);
   });
 
   for (const route of options.routes ?? []) {

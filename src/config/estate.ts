@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cloudMismatch } from './clouds';
 import { isLoopbackUrl } from './net';
 
 /**
@@ -46,8 +47,63 @@ const TenantSchema = z
       )
       .transform((u) => u.replace(/\/+$/, ''))
       .default(DEFAULT_GRAPH_BASE_URL),
+    /** Where this tenant signs in (its cloud's Entra host); default AZURE_AUTHORITY_HOST, else the Graph host's cloud. */
+    authorityHost: z
+      .string()
+      .url('authorityHost must be an absolute URL such as https://login.microsoftonline.us')
+      .refine(
+        (u) => isLoopbackUrl(u) || urlPart(u, 'protocol') === 'https:',
+        'authorityHost must use https (plain http is only allowed on a loopback address)',
+      )
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    /** How the bot's app signs in to this tenant; absent = @azure/identity's environment variables. */
+    credential: z.lazy(() => CredentialSchema).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.authorityHost && !isLoopbackUrl(t.graphBaseUrl)) {
+      const mismatch = cloudMismatch(t.authorityHost, t.graphBaseUrl);
+      if (mismatch) ctx.addIssue({ code: 'custom', path: ['authorityHost'], message: `tenant ${t.name} (${t.id}): ${mismatch}` });
+    }
+  });
+
+/** The name of an environment variable (secrets are never written in the estate file, only where to find them). */
+const envName = (what: string) =>
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, `${what} must be the NAME of an environment variable (letters, digits, _), not the value itself`);
+
+const clientId = guid('credential.clientId (the application (client) id of the bot\'s multi-tenant app)').optional();
+
+/**
+ * One multi-tenant app registration, consented in each tenant, signing in with one of three kinds of proof.
+ * Every field but `kind` defaults to @azure/identity's environment variables (AZURE_CLIENT_ID, …).
+ */
+const CredentialSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('secret'), clientId, secretVariable: envName('credential.secretVariable').optional() }).strict(),
+    z
+      .object({
+        kind: z.literal('certificate'),
+        clientId,
+        /** A PEM file holding the certificate and its private key. */
+        certificatePath: z.string().trim().min(1, 'credential.certificatePath must not be empty').optional(),
+        certificatePasswordVariable: envName('credential.certificatePasswordVariable').optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('managedIdentity'),
+        clientId,
+        /** The user-assigned managed identity registered as a federated credential of the app. */
+        managedIdentityClientId: guid('credential.managedIdentityClientId').optional(),
+      })
+      .strict(),
+  ],
+  { errorMap: (issue, ctx) => (issue.code === 'invalid_union_discriminator' ? { message: 'credential.kind must be "secret", "certificate" or "managedIdentity" (a managed identity as federated credential of the app: no secret anywhere)' } : { message: ctx.defaultError }) },
+);
+
+export type TenantCredentialConfig = z.infer<typeof CredentialSchema>;
 
 const ConfigurationSchema = z
   .object({

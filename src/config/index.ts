@@ -39,6 +39,8 @@ const EnvSchema = z.object({
     }).default('info'),
   ),
   CTS_CONFIG: optional(z.string()),
+  /** The estate as JSON text instead of a file (an App Service or Container Apps setting); not with CTS_CONFIG. */
+  CTS_CONFIG_JSON: optional(z.string()),
   CTS_POLICY: optional(z.string()),
   MONITOR: z.preprocess(
     blankToUndefined,
@@ -64,6 +66,10 @@ const EnvSchema = z.object({
       .max(60, 'LEASE_SECONDS must be at most 60 (the longest fixed lease Azure Blob Storage grants)')
       .default(30),
   ),
+  /** Application Insights (Azure Monitor OpenTelemetry); unset = no telemetry, nothing loaded. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optional(
+    z.string().regex(/InstrumentationKey=/i, 'APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)'),
+  ),
   MicrosoftAppId: optional(guid('MicrosoftAppId')),
   MicrosoftAppPassword: optional(z.string()),
   MicrosoftAppType: z.preprocess(
@@ -81,6 +87,9 @@ const EnvSchema = z.object({
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** Every environment variable loadConfig reads (the Bicep's app settings are checked against these). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export interface BotAuthConfig {
   appId?: string;
@@ -104,6 +113,8 @@ export interface AppConfig {
   leaseSeconds: number;
   /** Base of links the bot hands out (audit export downloads); default the server's own URL. */
   publicUrl?: string;
+  /** Application Insights connection string; unset = telemetry off. */
+  telemetryConnectionString?: string;
   /** Who may do what: the defaults, overridden by the CTS_POLICY file when set. */
   policy: Policy;
   mode: 'simulator' | 'graph';
@@ -128,10 +139,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
 
   let estate: Estate | undefined;
   const configPath = typeof env.CTS_CONFIG === 'string' && env.CTS_CONFIG.trim() ? path.resolve(cwd, env.CTS_CONFIG) : undefined;
-  if (configPath) {
+  const inlineEstate = typeof env.CTS_CONFIG_JSON === 'string' && env.CTS_CONFIG_JSON.trim() ? env.CTS_CONFIG_JSON : undefined;
+  if (configPath && inlineEstate) {
+    problems.push({ where: 'CTS_CONFIG_JSON', message: 'set either CTS_CONFIG (a file) or CTS_CONFIG_JSON (the estate itself), not both' });
+  } else if (configPath) {
     const result = readEstateFile(configPath);
     if (result.ok) estate = result.estate;
     else problems.push(...result.problems);
+  } else if (inlineEstate) {
+    let json: unknown;
+    try {
+      json = JSON.parse(inlineEstate);
+    } catch (err) {
+      problems.push({ where: 'CTS_CONFIG_JSON', message: `is not valid JSON: ${(err as Error).message}` });
+    }
+    if (json !== undefined) {
+      const result = parseEstate(json, 'CTS_CONFIG_JSON');
+      if (result.ok) estate = result.estate;
+      else problems.push(...result.problems);
+    }
   }
 
   let policy = DEFAULT_POLICY;
@@ -183,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     leaseSeconds: e.LEASE_SECONDS,
     publicUrl: e.PUBLIC_URL,
+    telemetryConnectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING,
     policy,
     mode: estate ? 'graph' : 'simulator',
     estate,

@@ -3,7 +3,7 @@ import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-grap
 import type { ZodType, ZodTypeDef } from 'zod';
 import { isLoopbackUrl } from '../config/net';
 import { scrubPersonal } from '../logger';
-import { credentialForTenant, type CredentialEnv } from './credentials';
+import { checkTenantToken, credentialForTenant, type CredentialEnv, type CredentialExtras, type CredentialTenant, type TokenFailure } from './credentials';
 import { GraphError, GraphInputError, GraphResponseInvalidError } from './errors';
 import { queryString } from './odata';
 import { pageOf } from './schemas';
@@ -12,7 +12,7 @@ import { DEFAULT_RETRY, realTime, RequestPolicy, RetryMiddleware, type RetryEven
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 
 /** What the gateway needs to know about a tenant (structurally the estate's TenantConfig). */
-export interface GraphTenant {
+export interface GraphTenant extends CredentialTenant {
   id: string;
   graphBaseUrl?: string;
 }
@@ -27,9 +27,13 @@ export interface GraphClientOptions {
   tenants: GraphTenant[];
   /** Where credentials come from; defaults to process.env. */
   env?: CredentialEnv;
+  /** Options for every credential (tests: TLS trust for a loopback token endpoint). */
+  credentialExtras?: CredentialExtras;
   retry?: Partial<RetrySettings>;
   time?: Partial<TimeSource>;
   log?: GraphLog;
+  /** Told of every Graph answer (status and request id), for traces and the 429 count. */
+  onResponse?: (e: { tenantId: string; status: number; requestId?: string; method: string }) => void;
   /** Replaces global fetch (tests). */
   fetch?: typeof fetch;
   /** Replaces the credential-based auth provider per tenant (tests, or a custom credential). */
@@ -62,6 +66,25 @@ class AuthMiddleware implements Middleware {
     headers['Authorization'] = `Bearer ${token}`;
     context.options!.headers = headers;
     await this.next!.execute(context);
+  }
+}
+
+/** Reports each attempt's answer (inside the retry, so every 429 counts); never changes it. */
+class ObserveMiddleware implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly tenantId: string, private readonly report: NonNullable<GraphClientOptions['onResponse']>) {}
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+  async execute(context: Context): Promise<void> {
+    await this.next!.execute(context);
+    const res = context.response;
+    if (!res) return;
+    try {
+      this.report({ tenantId: this.tenantId, status: res.status, requestId: res.headers.get('request-id') ?? undefined, method: String(context.options?.method ?? 'GET') });
+    } catch {
+      /* observation must never break a call */
+    }
   }
 }
 
@@ -248,6 +271,7 @@ export class GraphClientFactory {
     const onRetry = (e: RetryEvent) => log?.warn({ tenantId: key, ...e, operation: scrubPersonal(e.operation) }, 'graph retry');
     const chain: Middleware[] = [
       new RetryMiddleware(this.retry, this.time, onRetry),
+      ...(this.options.onResponse ? [new ObserveMiddleware(key, this.options.onResponse)] : []),
       new AuthMiddleware(this.authProvider(tenant, baseUrl), key),
       new FetchMiddleware(this.options.fetch ?? ((input, init) => fetch(input, init))),
     ];
@@ -267,7 +291,7 @@ export class GraphClientFactory {
       const baseUrl = tenant.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL;
       if (isLoopbackUrl(baseUrl)) continue;
       try {
-        credentialForTenant(tenant.id, this.options.env ?? (process.env as CredentialEnv));
+        this.credentialFor(tenant);
       } catch (err) {
         out.push({ tenantId: tenant.id, problem: (err as Error).message });
       }
@@ -275,10 +299,41 @@ export class GraphClientFactory {
     return out;
   }
 
+  /**
+   * Asks every tenant with a real credential for one token, all at once, and says for each that fails why
+   * (consent missing, wrong secret, wrong cloud, unreachable). Run at start-up after credentialProblems().
+   */
+  async tokenProblems(timeoutMs = 15_000): Promise<({ tenantId: string } & TokenFailure)[]> {
+    if (this.options.authProviderFor) return [];
+    const checks = [...this.tenants.values()]
+      .filter((t) => !isLoopbackUrl(t.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL))
+      .map(async (tenant) => {
+        const failure = await checkTenantToken(tenant.id, this.credentialFor(tenant), graphScope(tenant.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL), timeoutMs, this.options.credentialExtras);
+        return failure ? { tenantId: tenant.id, ...failure } : undefined;
+      });
+    return (await Promise.all(checks)).filter((x): x is { tenantId: string } & TokenFailure => x !== undefined);
+  }
+
+  /** One credential per tenant, kept: the start-up check's token is then reused by the first Graph call. */
+  private readonly credentials = new Map<string, ReturnType<typeof credentialForTenant>>();
+  private credentialFor(tenant: GraphTenant): ReturnType<typeof credentialForTenant> {
+    const key = tenant.id.toLowerCase();
+    let found = this.credentials.get(key);
+    if (!found) {
+      found = credentialForTenant(tenant, this.options.env ?? (process.env as CredentialEnv), this.options.credentialExtras);
+      this.credentials.set(key, found);
+    }
+    return found;
+  }
+
   private authProvider(tenant: GraphTenant, baseUrl: string): AuthenticationProvider {
     if (this.options.authProviderFor) return this.options.authProviderFor(tenant);
     if (isLoopbackUrl(baseUrl)) return staticToken;
-    const { credential } = credentialForTenant(tenant.id, this.options.env ?? (process.env as CredentialEnv));
-    return new TokenCredentialAuthenticationProvider(credential, { scopes: [`${new URL(baseUrl).origin}/.default`] });
+    return new TokenCredentialAuthenticationProvider(this.credentialFor(tenant).credential, { scopes: [graphScope(baseUrl)] });
   }
+}
+
+/** Tokens are per cloud: the scope is the tenant's own Graph host (graph.microsoft.us/.default in US Gov). */
+export function graphScope(graphBaseUrl: string): string {
+  return `${new URL(graphBaseUrl).origin}/.default`;
 }

@@ -32,6 +32,8 @@ import { SyncScope, type EnsureAssignedResult, type PrincipalType } from './scop
 export interface CtsGraph {
   /** Tenants without a usable credential (checked at start-up; no network). */
   credentialProblems(): { tenantId: string; problem: string }[];
+  /** Start-up: one token per tenant with a real credential; the tenants whose token fails, and why. */
+  tokenProblems?(): Promise<{ tenantId: string; reason: string; message: string; definitive: boolean }[]>;
   // jobs
   listJobs(tenantId: string, servicePrincipalId: string): Promise<SyncJob[]>;
   getJob(ref: JobRef): Promise<SyncJob>;
@@ -133,6 +135,7 @@ export class GraphGateway implements CtsGraph {
   }
 
   credentialProblems = () => this.factory.credentialProblems();
+  tokenProblems = () => this.factory.tokenProblems();
   listJobs = (t: string, sp: string) => this.tenant(t).jobs.list(sp);
   getJob = (ref: JobRef) => this.tenant(ref.tenantId).jobs.get(ref);
   getJobs = (t: string, keys: JobKey[]) => this.tenant(t).batch.getJobs(keys);

@@ -163,6 +163,8 @@ export interface MonitorDeps {
   timers?: Timers;
   pollIntervalSeconds?: number;
   entryErrorThreshold?: number;
+  /** Wraps every poll (traces, the poll-duration metric, the health report's last poll). */
+  observePoll?: (poll: () => Promise<PollReport>) => Promise<PollReport>;
 }
 
 export interface PollReport {
@@ -228,7 +230,7 @@ export class Monitor {
   /** One poll: read, detect, store, deliver. Overlapping calls share the poll in progress. */
   pollOnce(): Promise<PollReport> {
     if (this.polling) return this.polling;
-    this.polling = this.poll().finally(() => (this.polling = undefined));
+    this.polling = (this.deps.observePoll ? this.deps.observePoll(() => this.poll()) : this.poll()).finally(() => (this.polling = undefined));
     return this.polling;
   }
 

@@ -125,7 +125,7 @@ describe('command menu', () => {
   });
 });
 
-describe('appPackage.zip', () => {
+describe('cts-ops.zip', () => {
   it('holds exactly manifest.json, color.png and outline.png at its root, byte for byte', () => {
     const built = packageApp(settings(), outDir);
     const zip = new AdmZip(built.zipPath);
@@ -155,11 +155,11 @@ describe('npm run package (the script itself)', () => {
       encoding: 'utf8',
     });
 
-  it('writes appPackage/build/appPackage.zip with the bot id from MicrosoftAppId', () => {
+  it('writes appPackage/build/cts-ops.zip with the bot id from MicrosoftAppId', () => {
     const result = run({ MicrosoftAppId: BOT_ID });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const zip = new AdmZip(join(APP_PACKAGE_DIR, 'build', 'appPackage.zip'));
+    const zip = new AdmZip(join(APP_PACKAGE_DIR, 'build', 'cts-ops.zip'));
     expect(botOf(JSON.parse(zip.readAsText('manifest.json'))).botId).toBe(BOT_ID);
   });
 
