@@ -130,6 +130,8 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const notifier = new TeamsNotifier({ transport: adapterTransport(adapter, config.bot.appId ?? '', logger), logger });
   const leader = opened.leader;
   const monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds });
+  // `status` answers from the monitor's latest poll while it is younger than one poll interval.
+  operations.useSnapshots(() => monitor.latestJobs(), monitor.intervalMs);
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock };
   const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
   let serverUrl = '';

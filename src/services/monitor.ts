@@ -19,7 +19,7 @@ import type { CtsGraph } from '../graph/gateway';
 import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { Logger } from '../logger';
 import { updateWithCas, type LeaderElection } from '../store';
-import type { Configurations } from './configurations';
+import type { Configurations, JobRead } from './configurations';
 import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from './notify';
 import { describeAction, errorText, type ActionOutcome, type Actor, type JobAction } from './operations';
 import type { Subscriptions } from './subscriptions';
@@ -147,6 +147,12 @@ export interface PollReport {
   gone: number;
 }
 
+/** One read of every configuration's job, and when it began (ms since the epoch). */
+export interface JobsReading {
+  readAt: number;
+  reads: JobRead[];
+}
+
 export type IncidentLookup =
   | { found: true; config: SyncConfiguration; record: IncidentRecord; alert: AlertState; current: boolean }
   | { found: false; reason: string };
@@ -164,8 +170,17 @@ export class Monitor {
   private stopped = true;
   private readonly deliveryChains = new Map<string, Promise<DeliveryTally>>();
   private readonly deliveryRerun = new Map<string, Promise<DeliveryTally>>();
+  private latest?: JobsReading;
 
   constructor(private readonly deps: MonitorDeps) {}
+
+  /**
+   * Every job as the latest poll read it, stamped with when the read began (so its age is never understated), or
+   * undefined before the first poll. `status` answers from it instead of reading Graph again.
+   */
+  latestJobs(): JobsReading | undefined {
+    return this.latest;
+  }
 
   get intervalMs(): number {
     return Math.max(10, this.deps.pollIntervalSeconds ?? 60) * 1000;
@@ -231,8 +246,11 @@ export class Monitor {
 
   /** Every configuration's job, one $batch per source tenant; a failure becomes that job's JobReadError. */
   async observeAll(): Promise<{ config: SyncConfiguration; observation: JobObservation; troubleshootingUrl?: string }[]> {
-    const observedAt = new Date(this.deps.clock.now()).toISOString();
-    return (await this.deps.configs.readAllJobs()).map((r) =>
+    const readAt = this.deps.clock.now();
+    const observedAt = new Date(readAt).toISOString();
+    const reads = await this.deps.configs.readAllJobs();
+    this.latest = { readAt, reads };
+    return reads.map((r) =>
       'job' in r
         ? { config: r.config, observation: snapshotOf(r.config.name, r.job, observedAt), troubleshootingUrl: r.job.status.troubleshootingUrl ?? undefined }
         : { config: r.config, observation: readError(r.config.name, observedAt, r.error) },
