@@ -1,6 +1,6 @@
 import { ManualClock } from '../../src/domain/clock';
 import { DEMO } from '../../src/simulator';
-import { cardAction, cardOf, cardText, post } from '../harness/activities';
+import { cardAction, cardText, post } from '../harness/activities';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
 import { SimControl } from '../harness/sim';
 
