@@ -111,7 +111,7 @@ export function table(r: BenchResults): string {
   if (a) rows.push(['3 alerts', `p50 / p99 / max s (${a.jobs} jobs, poll ${a.pollSeconds} s)`, `${a.p50Seconds} / ${a.p99Seconds} / ${a.maxSeconds}`, `p99 ≤ ${a.pollSeconds + 2}`]);
   const ap = r.approvals;
   if (ap) {
-    rows.push(['4 approvals', `duplicates (${ap.count} requests, ${ap.invokes} invokes, ${ap.concurrency} at once)`, `${ap.duplicates} (not done: ${ap.notDone})`, '0']);
+    rows.push(['4 approvals', `duplicates (${ap.count} requests, ${ap.invokes} invokes, ${ap.concurrency} at once)`, `${ap.duplicates} (not done ${ap.notDone}, failed turns ${ap.failedTurns})`, '0']);
     rows.push(['', `turn ms beyond Graph p50 / p95 (raw p95 ${ap.p95TurnMs})`, `${ap.p50TurnMsBeyondGraph} / ${ap.p95TurnMsBeyondGraph}`, 'p95 ≤ 50']);
     rows.push(['', 'Graph calls per approval', `${ap.graphCallsPerApproval}`, '']);
   }

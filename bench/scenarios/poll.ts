@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchContext } from '../context';
+import { profiled } from '../profile';
 import { mean, round } from '../stats';
 
 export interface PollResult {
@@ -26,19 +27,22 @@ export async function pollScenario(ctx: BenchContext): Promise<PollResult> {
     const batched: number[] = [];
     const cpu: number[] = [];
     const wall: number[] = [];
-    for (let i = 0; i < ctx.opts.poll.cycles; i++) {
-      await ctx.control.clearRequests();
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const report = await bot.monitor.pollOnce();
-      wall.push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpu.push((c.user + c.system) / 1000);
-      if (report.readErrors) throw new Error(`poll: ${report.readErrors} jobs could not be read`);
-      const log = await ctx.control.requests();
-      requests.push(log.filter((r) => !r.inBatch).length);
-      batched.push(log.filter((r) => r.inBatch).length);
-    }
+    // BENCH_POLL_PROFILE=<file.cpuprofile>: a CPU profile of the measured cycles only.
+    await profiled(process.env.BENCH_POLL_PROFILE, async () => {
+      for (let i = 0; i < ctx.opts.poll.cycles; i++) {
+        await ctx.control.clearRequests();
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        const report = await bot.monitor.pollOnce();
+        wall.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
+        if (report.readErrors) throw new Error(`poll: ${report.readErrors} jobs could not be read`);
+        const log = await ctx.control.requests();
+        requests.push(log.filter((r) => !r.inBatch).length);
+        batched.push(log.filter((r) => r.inBatch).length);
+      }
+    });
     return {
       jobs: bot.estate.configurations.length,
       tenants: new Set(bot.estate.configurations.map((c) => c.sourceTenantId)).size,

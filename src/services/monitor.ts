@@ -192,10 +192,14 @@ export class Monitor {
     this.stopped = false;
     const tick = () => {
       if (this.stopped) return;
+      const began = this.deps.clock.now();
       void this.pollOnce()
         .catch((err) => this.deps.logger?.error({ err }, 'monitor poll failed'))
         .finally(() => {
-          if (!this.stopped) this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, this.intervalMs);
+          // Polls start one interval apart (not one interval after the last ended): a slow poll of a large estate
+          // must not stretch the time an admin waits for an alert beyond the interval plus one poll.
+          const wait = Math.max(0, this.intervalMs - (this.deps.clock.now() - began));
+          if (!this.stopped) this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, wait);
         });
     };
     this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, 0);
@@ -335,7 +339,10 @@ export class Monitor {
 
   async record(configuration: string): Promise<IncidentRecord | undefined> {
     const key = incidentKey(configuration);
-    const parsed = RecordSchema.safeParse((await this.deps.storage.read([key]))[key]);
+    const raw = (await this.deps.storage.read([key]))[key];
+    // Most jobs never had an incident: a failed parse of nothing costs zod an issue list, once per job and poll.
+    if (raw === undefined) return undefined;
+    const parsed = RecordSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   }
 
