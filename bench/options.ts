@@ -11,7 +11,7 @@ export interface BenchOptions {
   turns: { clients: number; seconds: number; rounds: number };
   poll: { cycles: number };
   alerts: { pollSeconds: number; jobs: number; spanSeconds: number; manualPoll: boolean };
-  approvals: { count: number; concurrency: number; duplicateShare: number; latencyMs: number };
+  approvals: { count: number; concurrency: number; duplicateShare: number; latencyMs: number; timeoutSeconds: number };
   memory: { pending: number };
   fanout: { conversations: number };
 }
@@ -23,7 +23,7 @@ export const FULL: BenchOptions = {
   turns: { clients: 50, seconds: 8, rounds: 2 },
   poll: { cycles: 5 },
   alerts: { pollSeconds: 10, jobs: 50, spanSeconds: 30, manualPoll: false },
-  approvals: { count: 1000, concurrency: 200, duplicateShare: 0.1, latencyMs: 20 },
+  approvals: { count: 1000, concurrency: 200, duplicateShare: 0.1, latencyMs: 20, timeoutSeconds: 60 },
   memory: { pending: 10_000 },
   fanout: { conversations: 200 },
 };
@@ -35,7 +35,7 @@ export const SMOKE: BenchOptions = {
   turns: { clients: 3, seconds: 0.3, rounds: 1 },
   poll: { cycles: 1 },
   alerts: { pollSeconds: 10, jobs: 2, spanSeconds: 0, manualPoll: true },
-  approvals: { count: 4, concurrency: 4, duplicateShare: 0.5, latencyMs: 0 },
+  approvals: { count: 4, concurrency: 4, duplicateShare: 0.5, latencyMs: 0, timeoutSeconds: 60 },
   memory: { pending: 20 },
   fanout: { conversations: 4 },
 };

@@ -18,7 +18,8 @@ import { startBenchSim } from './sim';
  * bench/results.json. Numbers are ratios and counts from one run; see bench/README.md.
  */
 
-export const SCENARIOS = ['turns', 'poll', 'alertLatency', 'approvals', 'memory', 'fanout'] as const;
+// Approvals run last: when they cannot finish, their abandoned work must not load the scenarios after them.
+export const SCENARIOS = ['turns', 'poll', 'alertLatency', 'memory', 'fanout', 'approvals'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchResults {
@@ -111,7 +112,7 @@ export function table(r: BenchResults): string {
   if (a) rows.push(['3 alerts', `p50 / p99 / max s (${a.jobs} jobs, poll ${a.pollSeconds} s)`, `${a.p50Seconds} / ${a.p99Seconds} / ${a.maxSeconds}`, `p99 ≤ ${a.pollSeconds + 2}`]);
   const ap = r.approvals;
   if (ap) {
-    rows.push(['4 approvals', `duplicates (${ap.count} requests, ${ap.invokes} invokes, ${ap.concurrency} at once)`, `${ap.duplicates} (not done ${ap.notDone}, failed turns ${ap.failedTurns})`, '0']);
+    rows.push(['4 approvals', `duplicates (${ap.count} requests, ${ap.invokes} invokes, ${ap.concurrency} at once)`, `${ap.duplicates} (not done ${ap.notDone}, failed turns ${ap.failedTurns}${ap.timedOut ? `, TIMED OUT: ${ap.answeredInvokes} invokes answered` : ''})`, '0']);
     rows.push(['', `turn ms beyond Graph p50 / p95 (raw p95 ${ap.p95TurnMs})`, `${ap.p50TurnMsBeyondGraph} / ${ap.p95TurnMsBeyondGraph}`, 'p95 ≤ 50']);
     rows.push(['', 'Graph calls per approval', `${ap.graphCallsPerApproval}`, '']);
   }

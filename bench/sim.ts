@@ -26,6 +26,8 @@ export interface BenchSim {
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 export const benchTenantId = (i: number) => `b0000000-0000-4000-8000-${hex(i, 12)}`;
+/** The id of user `u` of added tenant `t` (named user<u>@bench<t>.example). */
+export const benchUserId = (t: number, u: number) => benchId(1, t, u);
 const benchId = (kind: number, i: number, j = 0) => `b${hex(kind, 7)}-${hex(j, 4)}-4000-8000-${hex(i, 12)}`;
 
 function copyTenant(id: string, name: string, domain: string, template: SimTenant): SimTenant {

@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { cardAction, cardText, post } from '../../test/harness/activities';
-import { ADELE, CONTOSO, LEE, MEGAN } from '../../test/harness/bot';
+import { ADELE, CONTOSO, MEGAN } from '../../test/harness/bot';
 import { ConnectorStandIn } from '../../test/harness/connector';
 import type { BenchContext } from '../context';
+import { seedPending } from '../seed';
+import { benchUserId } from '../sim';
 import { percentile, pool, prng, round } from '../stats';
 
 export interface ApprovalsResult {
@@ -17,6 +19,9 @@ export interface ApprovalsResult {
   notDone: number;
   /** Invokes answered with "Something went wrong". */
   failedTurns: number;
+  /** true when the approvals were not all carried out within timeoutSeconds: the numbers cover what was. */
+  timedOut: boolean;
+  answeredInvokes: number;
   p50TurnMs: number;
   p95TurnMs: number;
   p50TurnMsBeyondGraph: number;
@@ -25,8 +30,8 @@ export interface ApprovalsResult {
 }
 
 /**
- * Approvals under load: `count` scope requests (each adds one user to its own configuration, created through the
- * service as a chat request would) are approved by `concurrency` concurrent Action.Execute invokes over HTTP, a share
+ * Approvals under load: `count` open scope requests (each adds one bench user to a configuration; seeded as the
+ * service stores them, see bench/seed.ts) are approved by `concurrency` concurrent Action.Execute invokes over HTTP, a share
  * of them clicked twice, while the simulator answers every Graph call `latencyMs` late. Graph calls are counted at the
  * simulator; "beyond Graph" subtracts latency × the Graph calls per approval, as if each turn waited for all of them.
  */
@@ -34,30 +39,23 @@ export async function approvalsScenario(ctx: BenchContext): Promise<ApprovalsRes
   const o = ctx.opts.approvals;
   const connector = await new ConnectorStandIn().start();
   const bot = await ctx.bot(ctx.estateFile({ pollIntervalSeconds: 60 }));
+  let abandoned = false;
   try {
     // Configurations whose source tenant is one the bench added has users named user<i>@bench<t>.example.
     const configs = bot.estate.configurations.filter((c) => /^bench-/.test(c.name));
     const sources = configs.filter((c) => ctx.estate.tenants.findIndex((t) => t.id === c.sourceTenantId) >= 3);
+    if (o.count > sources.length * ctx.opts.estate.usersPerTenant) throw new Error('approvals: more requests than configuration/user pairs to ask for');
     if (!sources.length) throw new Error('approvals: the estate has no added tenants to request users from');
-    const requests: { id: string; cardVersion: number }[] = [];
-    const wanted = Array.from({ length: o.count }, (_, i) => {
+    const tenantIndex = (id: string) => ctx.estate.tenants.findIndex((t) => t.id === id);
+    const users = ctx.opts.estate.usersPerTenant;
+    const items = Array.from({ length: o.count }, (_, i) => {
       const config = sources[i % sources.length]!;
-      const t = ctx.estate.tenants.findIndex((x) => x.id === config.sourceTenantId);
-      return { config: config.name, upn: `user${Math.floor(i / sources.length) % ctx.opts.estate.usersPerTenant}@bench${t}.example` };
+      const t = tenantIndex(config.sourceTenantId);
+      const u = Math.floor(i / sources.length) % users;
+      return { configuration: config.name, principal: { id: benchUserId(t, u), displayName: `Bench User ${t}-${u}`, userPrincipalName: `user${u}@bench${t}.example` } };
     });
-    // Set-up, not measured: few at once, because every create is a CAS on the one open-requests index.
-    await pool(wanted, 2, async (w) => {
-      const out = await bot.approvals.create({
-        configuration: w.config,
-        op: 'add',
-        principalType: 'user',
-        principals: [w.upn],
-        reason: 'bench',
-        requester: { aadObjectId: LEE.aadObjectId, tenantId: CONTOSO, name: LEE.name },
-      });
-      if (!out.ok) throw new Error(`approvals: could not create a request for ${w.upn} on ${w.config}: ${out.problem.title} ${out.problem.lines.join(' ')}`);
-      requests.push({ id: out.record.request.id, cardVersion: out.record.request.cardVersion });
-    });
+    const seeded = await seedPending(bot, () => [items[0]!.principal.userPrincipalName], items);
+    const requests = seeded.map((r) => ({ id: r.request.id, cardVersion: r.request.cardVersion }));
 
     const random = prng(11);
     const clicks = requests.flatMap((r) => (random() < o.duplicateShare ? [r, r] : [r]));
@@ -69,7 +67,10 @@ export async function approvalsScenario(ctx: BenchContext): Promise<ApprovalsRes
     await ctx.control.clearRequests();
     const turns: number[] = [];
     let failedTurns = 0;
-    await pool(clicks, o.concurrency, async (r, i) => {
+    let timedOut = false;
+    const deadline = Date.now() + o.timeoutSeconds * 1000;
+    const clicking = pool(clicks, o.concurrency, async (r, i) => {
+      if (Date.now() > deadline) return;
       const t0 = performance.now();
       const res = await post(
         bot.url,
@@ -79,16 +80,23 @@ export async function approvalsScenario(ctx: BenchContext): Promise<ApprovalsRes
       if (res.status !== 200) throw new Error(`approve answered HTTP ${res.status}`);
       if (/Something went wrong/.test(cardText(res.body?.value ?? {}))) failedTurns++;
     });
-    await bot.approvals.idle();
+    // A run that cannot finish reports what it did by the deadline rather than holding the bench up.
+    timedOut = await Promise.race([
+      clicking.then(() => bot.approvals.idle()).then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), o.timeoutSeconds * 1000).unref()),
+    ]);
+    if (timedOut) abandoned = true;
     const log = await ctx.control.requests();
     if (o.latencyMs) await ctx.control.control('POST', '/faults', { latencyMs: 0 });
 
     const calls = log.filter((r) => !r.inBatch).length;
     const assignments = log.filter((r) => r.method === 'POST' && /\/appRoleAssignedTo$/i.test(r.path)).length;
-    const executed = (await bot.audit.last(requests.length * 3, { action: 'scope.executed' })).filter((e) => requests.some((r) => r.id === e.target));
+    const ids = new Set(requests.map((r) => r.id));
+    const executed = (await bot.audit.last(requests.length * 3, { action: 'scope.executed' })).filter((e) => ids.has(e.target ?? ''));
     const duplicates = Math.max(0, assignments - requests.length) + (executed.length - new Set(executed.map((e) => e.target)).size);
     let notDone = 0;
     for (const r of requests) if ((await bot.approvals.get(r.id))?.request.status !== 'done') notDone++;
+    const finished = turns.length;
     const perApproval = calls / Math.max(1, requests.length);
     const beyond = turns.map((t) => t - perApproval * o.latencyMs);
     return {
@@ -99,6 +107,8 @@ export async function approvalsScenario(ctx: BenchContext): Promise<ApprovalsRes
       duplicates,
       notDone,
       failedTurns,
+      timedOut,
+      answeredInvokes: finished,
       p50TurnMs: round(percentile(turns, 50), 1),
       p95TurnMs: round(percentile(turns, 95), 1),
       p50TurnMsBeyondGraph: round(percentile(beyond, 50), 1),
@@ -106,7 +116,11 @@ export async function approvalsScenario(ctx: BenchContext): Promise<ApprovalsRes
       graphCallsPerApproval: round(perApproval, 2),
     };
   } finally {
-    await bot.close();
-    await connector.stop();
+    // Abandoned work still holds the bot: leave it to the process's exit rather than wait for it.
+    if (abandoned) void bot.close().catch(() => undefined);
+    else {
+      await bot.close();
+      await connector.stop();
+    }
   }
 }

@@ -4,11 +4,9 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { OPEN_INDEX_KEY, openEntryOf, requestKey, type OpenIndex, type StoredApproval } from '../../src/services/approvalRecords';
-import { updateWithCas } from '../../src/store';
-import { CONTOSO, LEE } from '../../test/harness/bot';
 import type { BenchContext } from '../context';
 import { Child } from '../procs';
+import { seedPending } from '../seed';
 import { round } from '../stats';
 
 export interface MemoryResult {
@@ -52,35 +50,11 @@ export async function measureMemory(input: MemoryProbeInput): Promise<Omit<Memor
     const tenants = bot.estate.tenants.map((t) => t.id);
     const config = bot.estate.configurations.find((c) => /^bench-/.test(c.name) && tenants.indexOf(c.sourceTenantId) >= 3);
     if (!config) throw new Error('memory: the estate has no added tenants to request users from');
-    // The approvals scenario may have put the first users in scope already: take the first one still out of it.
-    let first: Awaited<ReturnType<typeof bot.approvals.create>> | undefined;
-    for (let u = input.usersPerTenant - 1; u >= 0 && !first?.ok; u--) {
-      first = await bot.approvals.create({
-        configuration: config.name,
-        op: 'add',
-        principalType: 'user',
-        principals: [`user${u}@bench${tenants.indexOf(config.sourceTenantId)}.example`],
-        reason: 'bench',
-        requester: { aadObjectId: LEE.aadObjectId, tenantId: CONTOSO, name: LEE.name },
-      });
-    }
-    if (!first?.ok) throw new Error(`memory: could not create the template request: ${first?.problem.title}`);
-    const template = first.record;
     const configs = bot.estate.configurations;
-    const made: StoredApproval[] = [];
-    for (let k = 1; k < input.pending; k++) {
-      const id = `REQ-${k.toString(36).toUpperCase().padStart(5, '0')}`;
-      const c = configs[k % configs.length]!;
-      made.push({
-        ...template,
-        request: { ...template.request, id, configuration: c.name, principals: [{ ...template.request.principals[0]!, id: `bench-user-${k}` }] },
-      });
-      if (made.length === 500 || k === input.pending - 1) {
-        await bot.storage.write(Object.fromEntries(made.map((r) => [requestKey(r.request.id), { ...r }])));
-        await updateWithCas<OpenIndex>(bot.storage, OPEN_INDEX_KEY, (cur) => ({ schemaVersion: 1, entries: [...(cur?.entries ?? []), ...made.map((r) => openEntryOf(r.request))] }));
-        made.length = 0;
-      }
-    }
+    const items = Array.from({ length: input.pending }, (_, k) => ({ configuration: k ? configs[k % configs.length]!.name : config.name, principal: { id: `bench-user-${k}`, displayName: `Bench ${k}` } }));
+    // The approvals scenario may have put the first users in scope already: ask for the last ones.
+    const t = tenants.indexOf(config.sourceTenantId);
+    await seedPending(bot, () => Array.from({ length: input.usersPerTenant }, (_, i) => `user${input.usersPerTenant - 1 - i}@bench${t}.example`), items);
     await bot.monitor.pollOnce();
     const open = await bot.approvals.pending();
     if (open.length !== input.pending) throw new Error(`memory: expected ${input.pending} pending requests, the service lists ${open.length}`);
