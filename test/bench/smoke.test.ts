@@ -13,7 +13,9 @@ describe('bench smoke', () => {
     for (const name of SCENARIOS) expect(r[name]).toBeDefined();
 
     const num = expect.any(Number);
-    expect(r).toMatchObject({ machine: expect.any(String), loadAverage: { start: expect.any(Array), end: expect.any(Array) } });
+    expect(r.machine).toEqual(expect.any(String));
+    expect(r.loadAverage.start).toHaveLength(3);
+    expect(r.loadAverage.end).toHaveLength(3);
     expect(r.turns).toMatchObject({ echoPerSec: num, helpPerSec: num, statusPerSec: num, ratioStatusToEcho: num });
     expect(r.turns!.echoPerSec).toBeGreaterThan(0);
     expect(r.turns!.statusPerSec).toBeGreaterThan(0);
