@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -54,16 +53,6 @@ export class Child {
 
   get pid(): number {
     return this.child.pid!;
-  }
-
-  /** CPU time (user + system) the process has used so far, in ms, from /proc (Linux). */
-  cpuMs(): number | undefined {
-    try {
-      const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    } catch {
-      return undefined;
-    }
   }
 
   async stop(): Promise<void> {
