@@ -20,7 +20,7 @@ export const FULL: BenchOptions = {
   children: true,
   out: 'bench/results.json',
   estate: { tenants: 20, jobs: 1000, usersPerTenant: 20 },
-  turns: { clients: 50, seconds: 8, rounds: 2 },
+  turns: { clients: 50, seconds: 6, rounds: 2 },
   poll: { cycles: 5 },
   alerts: { pollSeconds: 10, jobs: 50, spanSeconds: 30, manualPoll: false },
   approvals: { count: 1000, concurrency: 200, duplicateShare: 0.1, latencyMs: 20, timeoutSeconds: 60 },
