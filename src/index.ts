@@ -177,6 +177,8 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds,
     observePoll: (poll) => pollHealth.observe(poll),
   });
+  // `status` answers from the monitor's latest poll while it is younger than one poll interval.
+  operations.useSnapshots(() => monitor.latestJobs(), monitor.intervalMs);
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock, audit };
   const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
   let serverUrl = '';

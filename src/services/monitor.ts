@@ -22,7 +22,7 @@ import { isStaged } from '../graph/logs';
 import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { Logger } from '../logger';
 import { canMoveItems, createIfAbsent, updateWithCas, type LeaderElection } from '../store';
-import type { Configurations } from './configurations';
+import type { Configurations, JobRead } from './configurations';
 import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from './notify';
 import { describeAction, errorText, type ActionOutcome, type Actor, type JobAction } from './operations';
 import type { Subscriptions } from './subscriptions';
@@ -178,6 +178,12 @@ export interface PollReport {
   gone: number;
 }
 
+/** One read of every configuration's job, and when it began (ms since the epoch). */
+export interface JobsReading {
+  readAt: number;
+  reads: JobRead[];
+}
+
 export type IncidentLookup =
   | { found: true; config: SyncConfiguration; record: IncidentRecord; alert: AlertState; current: boolean }
   | { found: false; reason: string };
@@ -199,8 +205,17 @@ export class Monitor {
   private readonly deliveryRerun = new Map<string, Promise<DeliveryTally>>();
   /** Held-back entries per quarantine episode (`configuration|since`), read once per episode. */
   private readonly stagedCounts = new Map<string, number>();
+  private latest?: JobsReading;
 
   constructor(private readonly deps: MonitorDeps) {}
+
+  /**
+   * Every job as the latest poll read it, stamped with when the read began (so its age is never understated), or
+   * undefined before the first poll. `status` answers from it instead of reading Graph again.
+   */
+  latestJobs(): JobsReading | undefined {
+    return this.latest;
+  }
 
   get intervalMs(): number {
     return Math.max(10, this.deps.pollIntervalSeconds ?? 60) * 1000;
@@ -212,10 +227,14 @@ export class Monitor {
     this.stopped = false;
     const tick = () => {
       if (this.stopped) return;
+      const began = this.deps.clock.now();
       void this.pollOnce()
         .catch((err) => this.deps.logger?.error({ err }, 'monitor poll failed'))
         .finally(() => {
-          if (!this.stopped) this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, this.intervalMs);
+          // Polls start one interval apart (not one interval after the last ended): a slow poll of a large estate
+          // must not stretch the time an admin waits for an alert beyond the interval plus one poll.
+          const wait = Math.max(0, this.intervalMs - (this.deps.clock.now() - began));
+          if (!this.stopped) this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, wait);
         });
     };
     this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, 0);
@@ -266,8 +285,11 @@ export class Monitor {
 
   /** Every configuration's job, one $batch per source tenant; a failure becomes that job's JobReadError. */
   async observeAll(): Promise<{ config: SyncConfiguration; observation: JobObservation; troubleshootingUrl?: string }[]> {
-    const observedAt = new Date(this.deps.clock.now()).toISOString();
-    const out = (await this.deps.configs.readAllJobs()).map((r) =>
+    const readAt = this.deps.clock.now();
+    const observedAt = new Date(readAt).toISOString();
+    const reads = await this.deps.configs.readAllJobs();
+    this.latest = { readAt, reads };
+    const out = reads.map((r) =>
       'job' in r
         ? { config: r.config, observation: snapshotOf(r.config.name, r.job, observedAt), troubleshootingUrl: r.job.status.troubleshootingUrl || undefined }
         : { config: r.config, observation: readError(r.config.name, observedAt, r.error) },
@@ -434,7 +456,10 @@ export class Monitor {
 
   async record(configuration: string): Promise<IncidentRecord | undefined> {
     const key = incidentKey(configuration);
-    const parsed = RecordSchema.safeParse((await this.deps.storage.read([key]))[key]);
+    const raw = (await this.deps.storage.read([key]))[key];
+    // Most jobs never had an incident: a failed parse of nothing costs zod an issue list, once per job and poll.
+    if (raw === undefined) return undefined;
+    const parsed = RecordSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   }
 

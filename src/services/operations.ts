@@ -10,7 +10,8 @@ import type { DeletionThreshold } from '../graph/jobs';
 import { AuditRewriteError, canListKeys, createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
 import type { Logger } from '../logger';
 import { z } from 'zod';
-import type { Configurations } from './configurations';
+import type { Configurations, JobRead } from './configurations';
+import type { JobsReading } from './monitor';
 
 export interface Actor {
   aadObjectId: string;
@@ -101,6 +102,14 @@ export interface StatusRow {
   error?: string;
 }
 
+/** The overview `status` shows, and where it came from: the monitor's latest poll, or a read made for this request. */
+export interface StatusOverview {
+  rows: StatusRow[];
+  /** When the jobs were read (ms since the epoch). */
+  readAt: number;
+  source: 'monitor' | 'live';
+}
+
 export interface StatusDetail {
   config: SyncConfiguration;
   job?: SyncJob;
@@ -135,6 +144,9 @@ export function isPaused(job: SyncJob): boolean {
  */
 export class OperationsService {
   private readonly executedListeners: ((event: { config: SyncConfiguration; action: JobAction; actor: Actor; outcome: ActionOutcome }) => void)[] = [];
+  private snapshots?: { latest: () => JobsReading | undefined; maxAgeMs: number };
+  /** When the last action of this process finished: an older reading cannot show its effect. */
+  private lastActionAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly configs: Configurations,
@@ -148,7 +160,25 @@ export class OperationsService {
 
   /** Every configuration's job, read through $batch (one request per source tenant for up to 20 jobs). */
   async statusAll(): Promise<StatusRow[]> {
-    return (await this.configs.readAllJobs()).map((r) => ('job' in r ? { config: r.config, job: r.job } : { config: r.config, error: errorText(r.error) }));
+    return statusRows(await this.configs.readAllJobs());
+  }
+
+  /**
+   * Lets the overview answer from the monitor's latest reading while it is younger than `maxAgeMs` (the poll interval):
+   * the monitor reads the same jobs anyway, and a `status` from every admin need not cost Graph another $batch per tenant.
+   */
+  useSnapshots(latest: () => JobsReading | undefined, maxAgeMs: number): void {
+    this.snapshots = { latest, maxAgeMs };
+  }
+
+  /** The overview: the monitor's reading when fresh and newer than this process's last action, else read now. */
+  async statusOverview(options: { live?: boolean } = {}): Promise<StatusOverview> {
+    const reading = options.live ? undefined : this.snapshots?.latest();
+    const now = this.clock.now();
+    if (reading && now - reading.readAt < this.snapshots!.maxAgeMs && reading.readAt > this.lastActionAt) {
+      return { rows: statusRows(reading.reads), readAt: reading.readAt, source: 'monitor' };
+    }
+    return { rows: await this.statusAll(), readAt: now, source: 'live' };
   }
 
   /** One configuration in depth; each part is read on its own so one failure does not hide the rest. */
@@ -276,7 +306,11 @@ export class OperationsService {
     const actor = op.decidedBy ?? op.proposedBy;
     let outcome: ActionOutcome;
     if (!config) outcome = { ok: false, message: `configuration ${op.configuration} no longer exists` };
-    else if (mode === 'fresh') outcome = await this.execute(config, op.action).catch((err): ActionOutcome => ({ ok: false, message: errorText(err), requestId: requestIdOf(err) }));
+    else if (mode === 'fresh') {
+      outcome = await this.execute(config, op.action).catch((err): ActionOutcome => ({ ok: false, message: errorText(err), requestId: requestIdOf(err) }));
+      // A snapshot read before this action no longer tells the job's state.
+      this.lastActionAt = this.clock.now();
+    }
     else outcome = await this.settleByReading(config, op.action);
     const status = outcome.ok ? 'done' : 'failed';
     let final: PendingOperation = { ...op, status, outcome, audited: false };
@@ -384,6 +418,10 @@ export class OperationsService {
     const after = await this.graph.getJob(ref).catch(() => undefined);
     return { ok: true, state: after?.status.code, message: `${config.name}: ${describeAction(action)} sent${after ? `; the job is now ${after.status.code}` : ''}.`, ...(requestId ? { requestId } : {}) };
   }
+}
+
+function statusRows(reads: JobRead[]): StatusRow[] {
+  return reads.map((r) => ('job' in r ? { config: r.config, job: r.job } : { config: r.config, error: errorText(r.error) }));
 }
 
 function countScope(assignments: AppRoleAssignment[]): { users: number; groups: number } {

@@ -1,7 +1,7 @@
 import { describeReason } from '../domain/incidents';
 import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { Configurations } from '../services/configurations';
-import { RESTART_WORDS, describeAction, type JobAction, type PendingOperation, type StatusDetail, type StatusRow } from '../services/operations';
+import { RESTART_WORDS, describeAction, type JobAction, type PendingOperation, type StatusDetail, type StatusOverview, type StatusRow } from '../services/operations';
 import type { ProvisionItem, ProvisionReport } from '../services/provisioning';
 import type { AuditRecord } from '../store';
 import { plain, renderCard } from './cards';
@@ -28,7 +28,15 @@ function lastCycle(job: SyncJob, now: number): string {
   return `Last cycle ${ago(last.timeEnded ?? last.timeBegan, now)}: ${last.state ?? 'unknown'}${counts.length ? `, ${counts.join(', ')}` : ''}.`;
 }
 
-export function statusCard(rows: StatusRow[], configs: Configurations, now: number): Reply {
+/** "Read at …": when the jobs were read, and whether by the monitor's regular poll (Refresh reads them now). */
+export function readAtText(read: Pick<StatusOverview, 'readAt' | 'source'>, now: number): string {
+  const at = new Date(read.readAt).toISOString();
+  if (read.source === 'live') return at;
+  const seconds = Math.max(0, Math.round((now - read.readAt) / 1000));
+  return `${at} by the monitor's regular poll, ${seconds} s ago (Refresh reads it now)`;
+}
+
+export function statusCard(rows: StatusRow[], configs: Configurations, now: number, read: Pick<StatusOverview, 'readAt' | 'source'> = { readAt: now, source: 'live' }): Reply {
   const data = rows.map((r) => {
     if (!r.job) return { name: r.config.name, route: configs.route(r.config), state: 'Unknown', color: 'Attention', detail: `Could not read the job: ${r.error ?? 'unknown error'}`, next: '' };
     const q = r.job.status.quarantine;
@@ -45,7 +53,7 @@ export function statusCard(rows: StatusRow[], configs: Configurations, now: numb
   for (const r of rows) counts.set(r.job?.status.code ?? 'Unreadable', (counts.get(r.job?.status.code ?? 'Unreadable') ?? 0) + 1);
   const summary = [...counts].map(([code, n]) => `${n} ${code}`).join(', ');
   return {
-    card: renderCard('status', { rows: data, summary: `${plural(rows.length, 'configuration')}: ${summary}.`, readAt: localTime(new Date(now).toISOString()) }),
+    card: renderCard('status', { rows: data, summary: `${plural(rows.length, 'configuration')}: ${summary}.`, readAt: readAtText(read, now) }),
     summary: `Sync status: ${summary}`,
   };
 }

@@ -53,7 +53,8 @@ export function operationHandlers(deps: OperationRouteDeps): CommandHandlers {
   const status: CommandHandler<'status'> = async (turn, command) => {
     if (!command.config) {
       const mayRead = readable(deps, turn.resolved);
-      return statusCard((await operations.statusAll()).filter((r) => mayRead(r.config.name)), configs, clock.now());
+      const overview = await operations.statusOverview();
+      return statusCard(overview.rows.filter((r) => mayRead(r.config.name)), configs, clock.now(), overview);
     }
     const found = configs.resolve(command.config);
     if (!found.ok) return unknownConfig(found.problem, found.hint);
@@ -169,7 +170,9 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
     const g = await gate.check(context, 'sync.read', { fresh: false });
     if (!g.ok) return g.reply;
     const mayRead = readable(deps, g.resolved);
-    return statusCard((await operations.statusAll()).filter((r) => mayRead(r.config.name)), configs, clock.now());
+    // Refresh is asked for: always a live read, never the monitor's reading.
+    const overview = await operations.statusOverview({ live: true });
+    return statusCard(overview.rows.filter((r) => mayRead(r.config.name)), configs, clock.now(), overview);
   });
 
   action('status.detail', ConfigData, async (context, data) => {

@@ -14,6 +14,14 @@ export interface ConnectorCall {
   body: any;
   /** The id the connector assigned (for sends and replies) or the updated id. */
   id: string;
+  /** When it arrived (Date.now()), for the bench's latency and fan-out timings. */
+  at?: number;
+}
+
+/** At most `count` requests in any `ms` window (Teams' documented bot limits: reference/teams-bots.md). */
+export interface ConnectorRateLimit {
+  count: number;
+  ms: number;
 }
 
 export interface FailureRule {
@@ -31,7 +39,18 @@ export class ConnectorStandIn {
   private seq = 0;
   private failures: FailureRule[] = [];
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  private limits?: { perConversation: readonly ConnectorRateLimit[]; global: readonly ConnectorRateLimit[]; sent: Map<string, number[]>; all: number[] };
+  /** Requests answered 429 by enforceRateLimits. */
+  throttled = 0;
   url = '';
+
+  /**
+   * Answers 429 (Retry-After: 1) to a send, reply, update or create that would exceed a limit, as Teams does; only
+   * accepted requests count towards the windows.
+   */
+  enforceRateLimits(perConversation: readonly ConnectorRateLimit[], global: readonly ConnectorRateLimit[]): void {
+    this.limits = { perConversation, global, sent: new Map(), all: [] };
+  }
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -93,6 +112,18 @@ export class ConnectorStandIn {
         const headers: Record<string, string> = fail.retryAfterSeconds !== undefined ? { 'Retry-After': String(fail.retryAfterSeconds) } : {};
         return this.reply(res, fail.status, { error: { code: fail.code ?? 'Failure', message: 'injected by test' } }, headers);
       }
+      if (this.limits) {
+        const now = Date.now();
+        const mine = this.limits.sent.get(conversationId ?? '') ?? [];
+        const over = (times: number[], limits: readonly ConnectorRateLimit[]) => limits.some((l) => times.filter((t) => now - t < l.ms).length >= l.count);
+        if (over(mine, this.limits.perConversation) || over(this.limits.all, this.limits.global)) {
+          this.throttled++;
+          return this.reply(res, 429, { error: { code: 'Throttled', message: 'rate limit (connector stand-in)' } }, { 'Retry-After': '1' });
+        }
+        const horizon = Math.max(...this.limits.perConversation.map((l) => l.ms), ...this.limits.global.map((l) => l.ms), 0);
+        this.limits.sent.set(conversationId ?? '', [...mine.filter((t) => now - t < horizon), now]);
+        this.limits.all = [...this.limits.all.filter((t) => now - t < horizon), now];
+      }
       let call: ConnectorCall;
       if (!conversationId && req.method === 'POST') {
         const id = `conv-${++this.seq}`;
@@ -103,6 +134,7 @@ export class ConnectorStandIn {
         const id = `act-${++this.seq}`;
         call = { method: 'POST', kind: parts[4] ? 'reply' : 'send', conversationId, replyToId: parts[4], body, id };
       }
+      call.at = Date.now();
       this.calls.push(call);
       this.reply(res, call.kind === 'update' ? 200 : 201, { id: call.id });
       for (const w of [...this.waiters]) if (w.predicate()) {
