@@ -208,7 +208,6 @@ export function allowDeletesCard(view: AlertView, askedBy: string): AdaptiveCard
     askedBy,
     incident: view.incidentId,
     version: view.version,
-    countText: d ? String(d.count) : '',
     confirmTitle: d ? `Allow ${d.count} deletions` : 'Allow deletions',
   });
 }

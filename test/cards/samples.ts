@@ -6,6 +6,16 @@ const at = '2026-11-23T10:00:00Z';
 const fact = (title: string, value: string) => ({ title, value });
 
 export const SAMPLES: Record<string, Record<string, object>> = {
+  'allow-deletes': {
+    counted: {
+      title: 'Allow 27 held-back deletions in c?', text: 't', heading: '27 deletions or disables held back (threshold 20), including:',
+      names: [{ name: 'Ada' }, { name: 'Bo' }], andMore: 'and 25 more', askedBy: 'Ada', incident: 'c@1', version: 3, confirmTitle: 'Allow 27 deletions',
+    },
+    unread: {
+      title: 'Allow held-back deletions in c?', text: 't', heading: 'The held-back deletions could not be read: check the provisioning logs before allowing them.',
+      names: [], andMore: '', askedBy: 'Ada', incident: 'c@1', version: 1, confirmTitle: 'Allow deletions',
+    },
+  },
   'alert-failures': {
     some: { configuration: 'fabrikam-to-northwind', summary: 'The 2 latest failed provisioning events.', rows: [{ who: 'Ada', action: 'create', at, error: 'AzureActiveDirectoryConflict', fix: 'Remove the duplicate.' }, { who: 'Bo', action: 'update', at, error: 'x', fix: '' }] },
     none: { configuration: 'c', summary: 'No failed provisioning events in the logs.', rows: [] },

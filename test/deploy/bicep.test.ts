@@ -84,9 +84,9 @@ describe('infra/main.bicep app settings match the configuration the bot reads', 
 describe('CTS_CONFIG_JSON: the estate as an app setting', () => {
   it('is read like the file; with CTS_CONFIG too, or not JSON, it is a problem', async () => {
     const text = readFileSync(path.join(INFRA, 'estate.json'), 'utf8');
-    expect(loadConfig({ CTS_CONFIG_JSON: text }).estate?.configurations[0].name).toBe('contoso-to-fabrikam');
+    expect(loadConfig({ CTS_CONFIG_JSON: text, ALLOW_ANONYMOUS_REAL_TENANTS: 'true' }).estate?.configurations[0].name).toBe('contoso-to-fabrikam');
     const { problemsOf } = await import('../harness/config');
-    expect(problemsOf({ CTS_CONFIG_JSON: text, CTS_CONFIG: 'estate.json' })).toEqual(['CTS_CONFIG_JSON: set either CTS_CONFIG (a file) or CTS_CONFIG_JSON (the estate itself), not both']);
+    expect(problemsOf({ CTS_CONFIG_JSON: text, CTS_CONFIG: 'estate.json', ALLOW_ANONYMOUS_REAL_TENANTS: 'true' })).toEqual(['CTS_CONFIG_JSON: set either CTS_CONFIG (a file) or CTS_CONFIG_JSON (the estate itself), not both']);
     expect(problemsOf({ CTS_CONFIG_JSON: '{nope' })[0]).toMatch(/^CTS_CONFIG_JSON: is not valid JSON/);
     expect(problemsOf({ CTS_CONFIG_JSON: '{"homeTenantId":"x"}' })[0]).toMatch(/^CTS_CONFIG_JSON homeTenantId: homeTenantId must be a GUID/);
   });

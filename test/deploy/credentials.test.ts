@@ -121,7 +121,7 @@ describe('per-tenant credentials against a loopback token endpoint (no internet)
         configurations: [{ name: 'c2n', sourceTenantId: CONTOSO, targetTenantId: NORTHWIND, servicePrincipalId: '9c725e4b-4d6f-4819-b5c0-27e084dafa1c' }],
       }),
     );
-    const config = loadConfig({ CTS_CONFIG: file, PORT: '0', DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', MONITOR: 'off' });
+    const config = loadConfig({ CTS_CONFIG: file, ALLOW_ANONYMOUS_REAL_TENANTS: 'true', PORT: '0', DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', MONITOR: 'off' });
     const attempt = startBot(config, {
       logger: createLogger('silent'),
       graph: (estate) => createCtsGraph(estate, { env: { CONTOSO_SECRET: 'right-secret' }, credentialExtras: extras() }),
