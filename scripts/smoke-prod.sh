@@ -9,7 +9,7 @@ pid=""
 cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
 cp -r dist package.json package-lock.json "$work/"
-(cd "$work" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+(cd "$work" && npm ci --omit=dev --prefer-offline --no-audit --no-fund --loglevel=error)
 if [ -e "$work/node_modules/ts-node" ] || [ -e "$work/node_modules/typescript" ]; then
   echo "smoke-prod: ts-node or typescript was installed with --omit=dev" >&2; exit 1
 fi
