@@ -1,7 +1,8 @@
 import { describeReason } from '../domain/incidents';
 import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { Configurations } from '../services/configurations';
-import { RESTART_WORDS, describeAction, type JobAction, type PendingOperation, type StatusDetail, type StatusOverview, type StatusRow } from '../services/operations';
+import { describeAction, RESTART_WORDS, type JobAction } from '../domain/jobActions';
+import type { PendingOperation, StatusDetail, StatusOverview, StatusRow } from '../services/operations';
 import type { ProvisionItem, ProvisionReport } from '../services/provisioning';
 import type { AuditRecord } from '../store';
 import { plain, renderCard } from './cards';
