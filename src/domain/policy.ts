@@ -108,8 +108,6 @@ export const PolicyFileSchema = z
   })
   .strict();
 
-export type PolicyFile = z.infer<typeof PolicyFileSchema>;
-
 export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; problems: string[] };
 
 function jsonPath(path: readonly (string | number)[]): string {

@@ -14,7 +14,7 @@ import type { Configurations, JobRead } from './configurations';
 import type { JobsReading } from './monitor';
 
 // Moved to domain/jobActions; re-exported so callers (teams/alerts among them) keep compiling.
-export { describeAction, RESET_SCOPE, RESTART_WORDS, type JobAction } from '../domain/jobActions';
+export { describeAction, RESET_SCOPE, type JobAction } from '../domain/jobActions';
 
 export interface Actor {
   aadObjectId: string;

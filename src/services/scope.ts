@@ -13,7 +13,7 @@ export interface ScopeSnapshot {
 
 const lower = (s: string) => s.toLowerCase();
 // The guest/external and member-kind rules are domain rules (domain/risk); re-exported for existing callers.
-export { isExternalUser, isGuestUpn } from '../domain/risk';
+export { isExternalUser } from '../domain/risk';
 
 /** Who is in a configuration's sync scope: users assigned directly and user members of assigned groups (direct only). */
 export async function scopeSnapshot(graph: CtsGraph, config: SyncConfiguration): Promise<ScopeSnapshot> {

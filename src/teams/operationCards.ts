@@ -1,7 +1,7 @@
 import { describeReason } from '../domain/incidents';
 import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { Configurations } from '../services/configurations';
-import { describeAction, RESTART_WORDS, type JobAction } from '../domain/jobActions';
+import { describeAction, RESTART_WORDS } from '../domain/jobActions';
 import type { PendingOperation, StatusDetail, StatusOverview, StatusRow } from '../services/operations';
 import type { ProvisionItem, ProvisionReport } from '../services/provisioning';
 import type { AuditRecord } from '../store';
@@ -236,10 +236,6 @@ export function auditCard(records: AuditRecord[], scope: string): Reply {
     card: renderCard('audit', { title: `Audit log: ${scope}`, rows, empty: rows.length === 0 }),
     summary: `Audit log: ${rows.length} entries`,
   };
-}
-
-export function describeJobAction(action: JobAction): string {
-  return describeAction(action);
 }
 
 /**
