@@ -306,7 +306,3 @@ export function allowedActions(request: ScopeRequest, ctx: DecideContext): { app
     cancel: decide(request, { type: 'cancel' }, ctx).ok,
   };
 }
-
-export function describeStatus(request: ScopeRequest): string {
-  return `${STATUS_WORDS[request.status]}${request.status === 'pending' ? '' : whoDecided(request)}`;
-}

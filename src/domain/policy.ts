@@ -23,7 +23,7 @@ export interface Policy {
   configurations: Readonly<Record<string, Partial<Record<Permission, Grant>>>>;
 }
 
-export interface Caller {
+export interface PolicySubject {
   tenantId: string;
   homeTenantId: string;
   userType: 'Member' | 'Guest' | 'Unknown';
@@ -107,8 +107,6 @@ export const PolicyFileSchema = z
       .optional(),
   })
   .strict();
-
-export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 
 export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; problems: string[] };
 
@@ -217,7 +215,7 @@ export function describeGrant(g: Grant): string[] {
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-export function evaluate(policy: Policy, caller: Caller, permission: Permission, configuration?: string): Decision {
+export function evaluate(policy: Policy, caller: PolicySubject, permission: Permission, configuration?: string): Decision {
   const g = grantFor(policy, permission, configuration);
   const grantedBy = describeGrant(g);
   const where = configuration ? ` for ${configuration}` : '';
@@ -246,6 +244,6 @@ export function evaluate(policy: Policy, caller: Caller, permission: Permission,
 }
 
 /** Every permission the caller holds (for `whoami`), in catalogue order. */
-export function permissionsOf(policy: Policy, caller: Caller, configuration?: string): Permission[] {
+export function permissionsOf(policy: Policy, caller: PolicySubject, configuration?: string): Permission[] {
   return PERMISSIONS.filter((p) => evaluate(policy, caller, p, configuration).allowed);
 }

@@ -1,6 +1,7 @@
 import { Client, ResponseType, type AuthenticationProvider, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { ZodType, ZodTypeDef } from 'zod';
+import { DEFAULT_GRAPH_BASE_URL } from '../config/estate';
 import { isLoopbackUrl } from '../config/net';
 import { scrubPersonal } from '../logger';
 import { checkTenantToken, credentialForTenant, type CredentialEnv, type CredentialExtras, type CredentialTenant, type TokenFailure } from './credentials';
@@ -8,8 +9,6 @@ import { GraphError, GraphInputError, GraphResponseInvalidError } from './errors
 import { queryString } from './odata';
 import { pageOf } from './schemas';
 import { DEFAULT_RETRY, realTime, RequestPolicy, RetryMiddleware, type RetryEvent, type RetrySettings, type TimeSource } from './retry';
-
-export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 
 /** What the gateway needs to know about a tenant (structurally the estate's TenantConfig). */
 export interface GraphTenant extends CredentialTenant {

@@ -1,5 +1,5 @@
 export { GraphGateway, createCtsGraph, type CtsGraph, type GraphGatewayOptions } from './gateway';
-export { GraphClientFactory, TenantGraph, DEFAULT_GRAPH_BASE_URL, type GraphTenant, type GraphClientOptions, type GraphLog } from './client';
+export { GraphClientFactory, TenantGraph, type GraphTenant, type GraphClientOptions, type GraphLog } from './client';
 export { GraphError, GraphOutcomeUnknownError, GraphResponseInvalidError, GraphInputError, GraphPermissionMissingError } from './errors';
 export { odataString, isGuid } from './odata';
 export { DEFAULT_RETRY, type RetrySettings, type TimeSource } from './retry';

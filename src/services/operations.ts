@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Storage } from 'botbuilder-core';
 import type { SyncConfiguration } from '../config';
 import type { Clock } from '../domain/clock';
-import type { RestartScope } from '../domain/commands';
+import { describeAction, JOB_RESTART_SCOPES, RESET_SCOPE, type JobAction } from '../domain/jobActions';
 import { GraphError, GraphOutcomeUnknownError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { AppRoleAssignment, ProvisioningLogEntry, SyncJob } from '../graph/schemas';
@@ -13,13 +13,13 @@ import { z } from 'zod';
 import type { Configurations, JobRead } from './configurations';
 import type { JobsReading } from './monitor';
 
+// Moved to domain/jobActions; re-exported so callers (teams/alerts among them) keep compiling.
+export { describeAction, RESET_SCOPE, type JobAction } from '../domain/jobActions';
+
 export interface Actor {
   aadObjectId: string;
   name: string;
 }
-
-/** What an operator can do to a job. `forceDeletes` is the deletion-threshold "Allow deletes". */
-export type JobAction = { kind: 'start' } | { kind: 'pause' } | { kind: 'restart'; scope: RestartScope | 'forceDeletes' };
 
 export interface ActionOutcome {
   ok: boolean;
@@ -29,30 +29,6 @@ export interface ActionOutcome {
   requestId?: string;
   /** The job's state code after the action, when read. */
   state?: string;
-}
-
-/** Graph's resetScope for each restart choice (reference §1; "default" is the portal's Restart provisioning). */
-export const RESET_SCOPE: Record<RestartScope | 'forceDeletes', string> = {
-  default: 'Watermark, Escrows, QuarantineState',
-  full: 'Full',
-  quarantine: 'QuarantineState',
-  escrows: 'Escrows',
-  watermark: 'Watermark',
-  forceDeletes: 'ForceDeletes',
-};
-
-export const RESTART_WORDS: Record<RestartScope | 'forceDeletes', string> = {
-  default: 'lifts quarantine, drops queued retries and re-evaluates every object (the portal\'s "Restart provisioning")',
-  full: 'resets everything, including the connector cache, and re-evaluates every object. Microsoft advises this only with Support: prefer the default restart',
-  quarantine: 'lifts the quarantine and resumes the schedule',
-  escrows: 'drops the queued retries of failed objects',
-  watermark: 'makes the next cycle re-evaluate every object, not only changes',
-  forceDeletes: 'lets the deletions held back by the accidental-deletion threshold go through on the next cycle',
-};
-
-export function describeAction(action: JobAction): string {
-  if (action.kind !== 'restart') return action.kind;
-  return action.scope === 'default' ? 'restart' : action.scope === 'forceDeletes' ? 'allow deletes' : `restart (${action.scope})`;
 }
 
 /** A confirmation waiting on a card: what was asked, by whom, and — once someone clicks — what happened. */
@@ -80,7 +56,7 @@ const PendingOperationSchema = z.object({
   action: z.union([
     z.object({ kind: z.literal('start') }),
     z.object({ kind: z.literal('pause') }),
-    z.object({ kind: z.literal('restart'), scope: z.enum(['default', 'full', 'quarantine', 'escrows', 'watermark', 'forceDeletes']) }),
+    z.object({ kind: z.literal('restart'), scope: z.enum(JOB_RESTART_SCOPES) }),
   ]),
   proposedBy: ActorSchema,
   proposedAt: z.string(),

@@ -1,7 +1,7 @@
 /** A configuration's sync scope as CTS computes it: assigned users plus DIRECT user members of assigned groups. */
 import type { SyncConfiguration } from '../config';
 import type { CtsGraph } from '../graph/gateway';
-import type { DirectoryObject } from '../graph/schemas';
+import { isExternalUser, memberKind } from '../domain/risk';
 
 export interface ScopeSnapshot {
   directUsers: Set<string>;
@@ -12,22 +12,8 @@ export interface ScopeSnapshot {
 }
 
 const lower = (s: string) => s.toLowerCase();
-export const isGuestUpn = (upn: string | null | undefined) => !!upn && upn.includes('#EXT#');
-
-/**
- * Guests and external members (B2B users with userType Member, converted guests): CTS syncs internal members only.
- * By userType, the #EXT# UPN, creationType 'Invitation' or any externalUserState.
- */
-export function isExternalUser(u: { userType?: string | null; userPrincipalName?: string | null; creationType?: string | null; externalUserState?: string | null }): boolean {
-  return u.userType === 'Guest' || isGuestUpn(u.userPrincipalName) || (u.creationType ?? '').toLowerCase() === 'invitation' || !!u.externalUserState;
-}
-export const typeOf = (m: DirectoryObject): 'user' | 'group' | 'other' => {
-  const t = (m['@odata.type'] ?? '').toLowerCase();
-  if (t.endsWith('.user')) return 'user';
-  if (t.endsWith('.group')) return 'group';
-  if (!t && m.userPrincipalName) return 'user';
-  return t ? 'other' : 'user';
-};
+// The guest/external and member-kind rules are domain rules (domain/risk); re-exported for existing callers.
+export { isExternalUser } from '../domain/risk';
 
 /** Who is in a configuration's sync scope: users assigned directly and user members of assigned groups (direct only). */
 export async function scopeSnapshot(graph: CtsGraph, config: SyncConfiguration): Promise<ScopeSnapshot> {
@@ -42,7 +28,7 @@ export async function scopeSnapshot(graph: CtsGraph, config: SyncConfiguration):
   const memberLists = await Promise.all(groups.map((g) => graph.groupMembers(config.sourceTenantId, g.id)));
   memberLists.forEach((members, i) => {
     for (const m of members) {
-      if (typeOf(m) !== 'user' || isExternalUser(m)) continue;
+      if (memberKind(m) !== 'user' || isExternalUser(m)) continue;
       const id = lower(m.id);
       viaGroup.set(id, [...(viaGroup.get(id) ?? []), groups[i].name]);
     }

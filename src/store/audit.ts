@@ -3,6 +3,7 @@ import type { Storage } from 'botbuilder-core';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { systemClock } from '../domain/clock';
+import type { AuditAction, CheckedAuditAction } from '../domain/audit';
 import { createIfAbsent, updateWithCas, updateWithCasDetailed } from './cas';
 import { canListKeys } from './listing';
 
@@ -50,9 +51,16 @@ export const auditRecordSchema = z
   })
   .strict();
 
+/**
+ * A stored event. Its action is read as stored (z.string(): an older record is never dropped for its name); what
+ * the bot writes is checked at compile time (see append).
+ */
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
+/** What append takes: an action name from domain/audit. */
+export type AuditInput<A extends string = AuditAction> = Omit<AuditRecord, 'schemaVersion' | 'id' | 'at' | 'action'> & {
+  action: A & CheckedAuditAction<A>;
+};
 export type AuditActor = z.infer<typeof actorSchema>;
-export type AuditInput = Omit<AuditRecord, 'schemaVersion' | 'id' | 'at'>;
 export interface AuditFilter {
   configuration?: string;
   action?: string;
@@ -135,7 +143,7 @@ export class AuditLog {
   }
 
   /** Records an event now; returns the stored record. */
-  async append(input: AuditInput): Promise<AuditRecord> {
+  async append<A extends string>(input: AuditInput<A>): Promise<AuditRecord> {
     const record = auditRecordSchema.parse({
       ...input,
       schemaVersion: AUDIT_SCHEMA_VERSION,
@@ -147,7 +155,7 @@ export class AuditLog {
   }
 
   /** Stores a complete record (id and time chosen by the caller). Throws AuditRewriteError if the id exists. */
-  async appendRecord(record: AuditRecord): Promise<void> {
+  async appendRecord<A extends string>(record: AuditRecord & { action: A & CheckedAuditAction<A> }): Promise<void> {
     const valid = auditRecordSchema.parse(record);
     const key = eventKey(valid);
     let created: boolean;

@@ -92,4 +92,4 @@ export function cardAttachment(card: AdaptiveCard): Attachment {
   return CardFactory.adaptiveCard(card);
 }
 
-export { plain, withoutControls } from '../domain/text';
+export { plain } from '../domain/text';

@@ -1,7 +1,8 @@
 import { describeReason } from '../domain/incidents';
 import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { Configurations } from '../services/configurations';
-import { RESTART_WORDS, describeAction, type JobAction, type PendingOperation, type StatusDetail, type StatusOverview, type StatusRow } from '../services/operations';
+import { describeAction, RESTART_WORDS } from '../domain/jobActions';
+import type { PendingOperation, StatusDetail, StatusOverview, StatusRow } from '../services/operations';
 import type { ProvisionItem, ProvisionReport } from '../services/provisioning';
 import type { AuditRecord } from '../store';
 import { plain, renderCard } from './cards';
@@ -155,20 +156,20 @@ export function operationResultCard(op: PendingOperation, now: number): Reply {
   const by = op.decidedBy ? `${plain(op.decidedBy.name, 100)} at ${localTime(op.decidedAt)}` : 'unknown';
   switch (op.status) {
     case 'cancelled':
-      return notice(`${what} ${op.configuration}: cancelled`, `Cancelled by ${by}. Nothing was sent.`);
+      return resultNotice(`${what} ${op.configuration}: cancelled`, `Cancelled by ${by}. Nothing was sent.`);
     case 'executing':
-      return notice(`${what} ${op.configuration}: in progress`, `Confirmed by ${by}; waiting for Microsoft Graph.`, 'default');
+      return resultNotice(`${what} ${op.configuration}: in progress`, `Confirmed by ${by}; waiting for Microsoft Graph.`, 'default');
     case 'pending':
-      return notice(`${what} ${op.configuration}: expired`, 'This confirmation is more than 15 minutes old and was not used. Ask again if it is still needed.', 'warning');
+      return resultNotice(`${what} ${op.configuration}: expired`, 'This confirmation is more than 15 minutes old and was not used. Ask again if it is still needed.', 'warning');
     default: {
       const o = op.outcome;
       const id = o?.requestId ? ` (Graph request id ${o.requestId})` : '';
-      return notice(`${what} ${op.configuration}: ${o?.ok ? 'done' : 'failed'}`, `${o?.message ?? ''}${id}`.trim(), o?.ok ? 'good' : 'error', `Confirmed by ${by}.`);
+      return resultNotice(`${what} ${op.configuration}: ${o?.ok ? 'done' : 'failed'}`, `${o?.message ?? ''}${id}`.trim(), o?.ok ? 'good' : 'error', `Confirmed by ${by}.`);
     }
   }
 }
 
-function notice(title: string, text: string, style: 'good' | 'error' | 'warning' | 'default' = 'default', hint = ''): Reply {
+function resultNotice(title: string, text: string, style: 'good' | 'error' | 'warning' | 'default' = 'default', hint = ''): Reply {
   return { card: renderCard('notice', { title, text, hint, style }), summary: `${title}`, outcome: style === 'error' ? 'failed' : 'ok' };
 }
 
@@ -235,10 +236,6 @@ export function auditCard(records: AuditRecord[], scope: string): Reply {
     card: renderCard('audit', { title: `Audit log: ${scope}`, rows, empty: rows.length === 0 }),
     summary: `Audit log: ${rows.length} entries`,
   };
-}
-
-export function describeJobAction(action: JobAction): string {
-  return describeAction(action);
 }
 
 /**

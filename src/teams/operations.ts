@@ -2,11 +2,11 @@ import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
-import type { Permission } from '../domain/permissions';
+import { isJobRestartScope, JOB_RESTART_SCOPES, permissionFor, type JobAction } from '../domain/jobActions';
 import type { Logger } from '../logger';
 import type { AccessService, ResolvedCaller } from '../services/access';
 import type { Configurations } from '../services/configurations';
-import type { JobAction, OperationsService, PendingOperation } from '../services/operations';
+import type { OperationsService, PendingOperation } from '../services/operations';
 import type { ProvisioningService } from '../services/provisioning';
 import type { AuditLog } from '../store';
 import type { CommandHandler, CommandHandlers } from './app';
@@ -35,7 +35,6 @@ export interface OperationRouteDeps {
 }
 
 const actor = (caller: Caller) => ({ aadObjectId: caller.aadObjectId, name: caller.name });
-const permissionFor = (action: JobAction): Permission => (action.kind === 'restart' && action.scope === 'forceDeletes' ? 'deletes.allow' : 'sync.operate');
 
 function unknownConfig(problem: string, hint: string): Reply {
   return notice(problem, hint, { style: 'warning', outcome: 'invalid' });
@@ -126,7 +125,6 @@ export const CHANGING_COMMANDS = ['start', 'pause', 'restart', 'provision'] as c
 const ConfigData = z.object({ config: z.string().min(1).max(64) }).passthrough();
 const JobButtonData = z.object({ config: z.string().min(1).max(64), scope: z.string().max(20).optional() }).passthrough();
 const OpData = z.object({ op: z.string().min(1).max(32) }).passthrough();
-const RESTART_CHOICES = ['default', 'full', 'quarantine', 'escrows', 'watermark', 'forceDeletes'] as const;
 
 /**
  * Card buttons (Action.Execute). Card data carries only ids and a verb; the configuration and the operation are read
@@ -188,10 +186,10 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
       const config = configs.find(data.config);
       if (!config) return notice('Unknown configuration', `There is no configuration called "${plain(data.config, 64)}" any more.`, { style: 'warning', outcome: 'invalid' });
       // A scope we do not know is refused, never read as a plain restart: the button said something else.
-      if (verb === 'job.restart' && data.scope !== undefined && !(RESTART_CHOICES as readonly string[]).includes(data.scope)) {
-        return notice('This card could not be read', `"${plain(data.scope, 20)}" is not a restart scope, so nothing was done.`, { hint: `Type: restart ${config.name} [${RESTART_CHOICES.join('|')}]`, style: 'warning', outcome: 'invalid' });
+      if (verb === 'job.restart' && data.scope !== undefined && !isJobRestartScope(data.scope)) {
+        return notice('This card could not be read', `"${plain(data.scope, 20)}" is not a restart scope, so nothing was done.`, { hint: `Type: restart ${config.name} [${JOB_RESTART_SCOPES.join('|')}]`, style: 'warning', outcome: 'invalid' });
       }
-      const scope = data.scope === undefined ? 'default' : (data.scope as (typeof RESTART_CHOICES)[number]);
+      const scope = data.scope !== undefined && isJobRestartScope(data.scope) ? data.scope : 'default';
       const jobAction: JobAction = verb === 'job.start' ? { kind: 'start' } : verb === 'job.pause' ? { kind: 'pause' } : { kind: 'restart', scope };
       const g = await gate.check(context, permissionFor(jobAction), { fresh: true, configuration: config.name });
       if (!g.ok) return g.reply;

@@ -89,7 +89,7 @@ describe('scope-change approvals over /api/messages', () => {
     const named = new Set<string>(Object.values(DEMO.users).map((u) => u.id));
     const candidates = await bot().graph.usersStartingWith(CONTOSO, 'T', 25);
     const newcomer = candidates.find((u) => u.userType === 'Member' && u.accountEnabled !== false && !inScope.has(u.id) && !named.has(u.id))!;
-    expect(newcomer).toBeDefined();
+    expect(newcomer).toMatchObject({ userType: 'Member', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const asked = await sayAs(LEE, `request add user ${newcomer.userPrincipalName} to ${C2F.name} because covers for Megan`);
     const id = requestIdIn(asked.text);
     await bot().approvals.idle();
@@ -99,7 +99,7 @@ describe('scope-change approvals over /api/messages', () => {
     const done = await clickAs(MEGAN, 'approval.approve', approve.data, posted.id, APPROVERS_CHANNEL);
     await bot().approvals.idle();
     const provisionButton = buttons(done.card).find((b) => b.verb === 'approval.provision');
-    expect(provisionButton).toBeDefined();
+    expect(provisionButton?.title).toBe('Provision now');
     const pods = async () => (await simRequests(bot().simulator!)).filter((r) => r.path.endsWith('/provisionOnDemand'));
     const before = (await pods()).length;
     await clickAs(MEGAN, 'approval.provision', provisionButton!.data, posted.id, APPROVERS_CHANNEL);
@@ -222,7 +222,7 @@ describe('scope-change approvals over /api/messages', () => {
     const details = buttons(list.card).find((b) => b.verb === 'approval.refresh' && b.data.requestId === id)!;
     const view = await clickAs(MEGAN, 'approval.refresh', details.data, list.activityId);
     const back = buttons(view.card).find((b) => b.verb === 'approval.list');
-    expect(back).toBeDefined();
+    expect(back?.title).toBe('Open requests');
     expect(Object.keys(back!.data)).toEqual(['verb']);
     const again = await clickAs(MEGAN, 'approval.list', back!.data, list.activityId);
     expect(again.text).toContain('waiting for a decision');

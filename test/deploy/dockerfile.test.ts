@@ -61,7 +61,7 @@ describe('Dockerfile (checked without a Docker engine)', () => {
 
   it('runs as a non-root user, probes /healthz, and starts the compiled entry point', () => {
     const user = find(runtime, 'USER').at(-1)?.args;
-    expect(user).toBeDefined();
+    expect(user).toBe('node');
     expect(user).not.toMatch(/^(root|0)(:|$)/);
     const userIndex = runtime.findIndex((i) => i.op === 'USER');
     expect(runtime.slice(userIndex).filter((i) => i.op === 'RUN')).toEqual([]); // nothing runs as root after USER

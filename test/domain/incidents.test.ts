@@ -184,10 +184,10 @@ describe('words and actions', () => {
   });
 
   test('every incident kind can be described', () => {
-    for (const o of [paused(0), entryErrors(0, 50), readError(0, 401, 'InvalidAuthenticationToken'), quarantined(0, 'TooManyDeletes')]) {
-      const d = describeIncident(detect(undefined, o, OPTS).state.open!);
-      expect(d.title).toBeTruthy();
-    }
+    const titles = [paused(0), entryErrors(0, 50), readError(0, 401, 'InvalidAuthenticationToken'), quarantined(0, 'TooManyDeletes')].map(
+      (o) => describeIncident(detect(undefined, o, OPTS).state.open!).title,
+    );
+    expect(titles).toEqual(['Sync is paused', 'Some users are failing to sync', 'The bot cannot read this sync job', 'Deletions held back']);
     expect(describeIncident(detect(undefined, entryErrors(0, 50), OPTS).state.open!).explanation).toMatch(/^50 users/);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  Caller,
+  PolicySubject,
   DEFAULT_POLICY,
   PERMISSIONS,
   Permission,
@@ -15,7 +15,7 @@ const HOME = '11111111-1111-1111-1111-111111111111';
 const OTHER = '22222222-2222-2222-2222-222222222222';
 const GROUP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 
-const caller = (over: Partial<Caller> = {}): Caller => ({
+const caller = (over: Partial<PolicySubject> = {}): PolicySubject => ({
   tenantId: HOME,
   homeTenantId: HOME,
   userType: 'Member',

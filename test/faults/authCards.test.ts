@@ -173,7 +173,7 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
       expect(view.text).toContain('attack suite');
       const assignments = await sim.all(CONTOSO, `/roleManagement/directory/roleAssignments?$filter=principalId eq '${MEGAN.aadObjectId}'`);
       const role = assignments.find((a: any) => a.roleDefinitionId === ROLE_HYBRID_IDENTITY_ADMIN);
-      expect(role).toBeDefined();
+      expect(role).toMatchObject({ principalId: MEGAN.aadObjectId, roleDefinitionId: ROLE_HYBRID_IDENTITY_ADMIN });
       await sim.graph(CONTOSO, 'DELETE', `/roleManagement/directory/roleAssignments/${role.id}`);
       try {
         const res = await clickRaw(MEGAN, 'approval.approve', approveData());

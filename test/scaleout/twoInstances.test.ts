@@ -176,7 +176,7 @@ describe('two bot processes on one blob container', () => {
 
     const asked = await say(bots.b, connector, LEE, `request add user ${DEMO.users.nestor.userPrincipalName} to ${C2F.name} because scale-out test`);
     const id = /Request: (REQ-[0-9A-Z]{5})/.exec(asked.text)?.[1];
-    expect(id).toBeDefined();
+    expect(id).toMatch(/^REQ-[0-9A-Z]{5}$/);
     await control.clearRequests();
 
     const clicks = Array.from({ length: 20 }, (_, i) =>

@@ -1,0 +1,50 @@
+/** status / start / pause / restart / provision: the commands that act on a sync job. */
+import { FULL_RESTART_REFUSAL, RESTART_SCOPES, type RestartScope } from '../jobActions';
+import { isConfigName, isUserReference } from './names';
+import { configProblem, echo, invalid, splitTarget, TRAILING_PUNCT, uniqueCaseInsensitive, type Token } from './tokens';
+import { MAX_PROVISION_USERS, type Command } from './types';
+
+export function parseOptionalConfig(verb: 'status' | 'start' | 'pause', args: Token[]): Command {
+  if (args.length > 1) return invalid(verb, `${verb} takes at most one configuration name.`);
+  if (!args.length) return { kind: verb };
+  const config = args[0].text;
+  if (!isConfigName(config)) return invalid(verb, configProblem(config));
+  return { kind: verb, config };
+}
+
+function asRestartScope(t: Token | undefined): RestartScope | undefined {
+  if (!t || t.quoted) return undefined;
+  const k = t.key.replace(TRAILING_PUNCT, '');
+  return (RESTART_SCOPES as readonly string[]).includes(k) ? (k as RestartScope) : undefined;
+}
+
+export function parseRestart(args: Token[]): Command {
+  if (args.some((a) => !a.quoted && a.key.replace(TRAILING_PUNCT, '') === 'full')) return invalid('restart', FULL_RESTART_REFUSAL);
+  if (args.length > 2) return invalid('restart', 'restart takes a configuration name and one reset scope at most.');
+  if (!args.length) return { kind: 'restart', scope: 'default' };
+  if (args.length === 1) {
+    const scope = asRestartScope(args[0]);
+    if (scope) return { kind: 'restart', scope };
+    if (!isConfigName(args[0].text)) return invalid('restart', configProblem(args[0].text));
+    return { kind: 'restart', config: args[0].text, scope: 'default' };
+  }
+  const scope = asRestartScope(args[1]);
+  if (!scope) {
+    return invalid('restart', `"${echo(args[1].text)}" is not a reset scope: use ${RESTART_SCOPES.join(', ')}.`);
+  }
+  if (!isConfigName(args[0].text)) return invalid('restart', configProblem(args[0].text));
+  return { kind: 'restart', config: args[0].text, scope };
+}
+
+export function parseProvision(args: Token[]): Command {
+  const { items, config, problem } = splitTarget(args, ['to']);
+  if (problem) return invalid('provision', problem);
+  if (!items.length) return invalid('provision', 'Say which user to provision, by user principal name or object id.');
+  const bad = items.find((t) => !isUserReference(t.text));
+  if (bad) return invalid('provision', `"${echo(bad.text)}" is not a user principal name (name@domain) or object id.`);
+  const users = uniqueCaseInsensitive(items.map((t) => t.text));
+  if (users.length > MAX_PROVISION_USERS) {
+    return invalid('provision', `At most ${MAX_PROVISION_USERS} users at a time; you gave ${users.length}.`);
+  }
+  return config === undefined ? { kind: 'provision', users } : { kind: 'provision', users, config };
+}
