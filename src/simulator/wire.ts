@@ -33,6 +33,7 @@ export function groupJson(g: SimGroup): Record<string, unknown> {
     mailNickname: g.mailNickname,
     isAssignableToRole: g.isAssignableToRole,
     createdDateTime: g.createdDateTime,
+    ...(g.groupTypes.includes('DynamicMembership') ? { membershipRule: g.membershipRule ?? null, membershipRuleProcessingState: 'On' } : {}),
   };
 }
 
@@ -96,6 +97,8 @@ export function jobJson(job: SimJob, troubleshootingBase: string): Record<string
 }
 
 export function schemaJson(job: SimJob): Record<string, unknown> {
+  // A schema PUT through Graph replaces the template's, as Graph keeps the customized schema per job.
+  if (job.schema) return { ...job.schema, id: job.id };
   return {
     id: job.id,
     version: 'Date:2024-01-01T00:00:00Z',
@@ -124,6 +127,8 @@ export function schemaJson(job: SimJob): Record<string, unknown> {
               { source: { expression: '[objectId]', name: 'objectId', type: 'Attribute' }, targetAttributeName: 'alternativeSecurityIds', matchingPriority: 1 },
               { source: { expression: '[displayName]', name: 'displayName', type: 'Attribute' }, targetAttributeName: 'displayName', matchingPriority: 0 },
               { source: { expression: '[mail]', name: 'mail', type: 'Attribute' }, targetAttributeName: 'mail', matchingPriority: 0 },
+              { source: { expression: '"Member"', name: 'Member', type: 'Constant', parameters: [] }, targetAttributeName: 'userType', flowType: 'Always', matchingPriority: 0 },
+              { source: { expression: 'CBool("true")', name: 'CBool', type: 'Function', parameters: [] }, targetAttributeName: 'showInAddressList', flowType: 'Always', matchingPriority: 0 },
             ],
           },
         ],
