@@ -34,6 +34,7 @@ export type Command =
   | { kind: 'subscriptions' }
   | { kind: 'audit'; config?: string; count?: number }
   | { kind: 'auditExport'; from?: string; to?: string }
+  | { kind: 'doctor'; config?: string }
   | { kind: 'invalid'; command: string; problem: string; usage: string; example: string }
   | { kind: 'unknown'; text: string };
 
@@ -218,6 +219,15 @@ export const COMMANDS: readonly CommandInfo[] = [
     usage: 'audit export [from <yyyy-mm-dd>] [to <yyyy-mm-dd>]',
     example: 'audit export from 2026-01-01 to 2026-01-31',
     description: 'Export the audit log for a date range as a file.',
+    permission: 'sync.read',
+    manifest: false,
+  },
+  {
+    kind: 'doctor',
+    name: 'doctor',
+    usage: 'doctor [<configuration>|all]',
+    example: 'doctor contoso-to-fabrikam',
+    description: 'Check the configuration CTS depends on in both tenants (policies, job, threshold, scope, mappings, bot permissions).',
     permission: 'sync.read',
     manifest: false,
   },
@@ -408,7 +418,7 @@ function verbKey(t: Token): string {
 
 const VERBS = new Set([
   'help', '?', 'whoami', 'status', 'start', 'pause', 'restart', 'provision', 'request', 'pending', 'approve',
-  'reject', 'cancel', 'subscribe', 'unsubscribe', 'subscriptions', 'audit',
+  'reject', 'cancel', 'subscribe', 'unsubscribe', 'subscriptions', 'audit', 'doctor',
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -464,6 +474,8 @@ function parseNormalized(s: string): Command {
       return parseSubscribe(verb, args);
     case 'audit':
       return isKeyword(args[0], 'export') ? parseAuditExport(args.slice(1)) : parseAudit(args);
+    case 'doctor':
+      return parseDoctor(args);
     default:
       return { kind: 'unknown', text: rest ? `${tokens[0].text} ${rest}` : tokens[0].text };
   }
@@ -489,6 +501,15 @@ function parseOptionalConfig(verb: 'status' | 'start' | 'pause', args: Token[]):
   const config = args[0].text;
   if (!isConfigName(config)) return invalid(verb, configProblem(config));
   return { kind: verb, config };
+}
+
+/** `doctor`, `doctor all` (every configuration) or `doctor <configuration>`. */
+function parseDoctor(args: Token[]): Command {
+  if (args.length > 1) return invalid('doctor', 'doctor takes at most one configuration name, or "all".');
+  if (!args.length || isKeyword(args[0], 'all')) return { kind: 'doctor' };
+  const config = args[0].text;
+  if (!isConfigName(config)) return invalid('doctor', configProblem(config));
+  return { kind: 'doctor', config };
 }
 
 function asRestartScope(t: Token | undefined): RestartScope | undefined {
@@ -734,6 +755,7 @@ export function formatCommand(cmd: Command): string {
     case 'status':
     case 'start':
     case 'pause':
+    case 'doctor':
       return cmd.config ? `${cmd.kind} ${cmd.config}` : cmd.kind;
     case 'restart':
       return ['restart', cmd.config, cmd.scope === 'default' ? undefined : cmd.scope].filter(Boolean).join(' ');
