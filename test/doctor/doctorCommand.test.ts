@@ -41,5 +41,6 @@ describe('doctor in chat', () => {
   it('needs sync.read like status', async () => {
     const text = cardText(await t.card(LEE, 'doctor'));
     expect(text).not.toContain('Doctor:');
+    expect(text).toContain('sync.read');
   });
 });
