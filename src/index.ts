@@ -31,6 +31,9 @@ import { OperationsService } from './services/operations';
 import { AuditLog } from './store';
 import { AuditExports } from './services/auditExport';
 import { auditExportHandler, auditExportRoute } from './teams/auditExport';
+import { Doctor } from './services/doctor';
+import { doctorHandler } from './teams/doctor';
+import { botAppIdFor } from './config/botApp';
 import { openStorage, type OpenedStorage, type OpenStorageOptions } from './store/factory';
 import { SingleProcessLeader } from './store';
 import type { Storage } from 'botbuilder';
@@ -197,6 +200,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       subscriptions: subscriptionsHandler(alertDeps),
       ...approvalHandlers(approvalDeps),
       auditExport: auditExportHandler({ exports: auditExports, access, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
+      doctor: doctorHandler({ doctor: new Doctor(configs, graph, { botAppId: (t) => botAppIdFor(estate, t, process.env) }), configs, access }),
     },
     changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING]),
     checkedByHandler: new Set(['approve', 'reject', 'cancel']),

@@ -1,6 +1,7 @@
 import { GraphClientFactory, type GraphClientOptions, type GraphLog, type TenantGraph } from './client';
 import { JobBatchReader, type BatchJobResult, type JobKey } from './batch';
 import { Directory } from './directory';
+import { DoctorReads, type BotPermissions } from './doctorReads';
 import { SyncJobs, type DeletionThreshold, type JobRef, type ProvisionSubject } from './jobs';
 import { KeyedLimiter } from './limiter';
 import { ProvisioningLogs, type ProvisioningLogQuery, type StagedCycle } from './logs';
@@ -85,6 +86,12 @@ export interface CtsGraph {
   // policy
   partnerPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerPolicy | null>;
   identitySyncPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerIdentitySync | null>;
+  // doctor (optional so older fakes still type-check; the doctor reports a missing read as "could not check")
+  /** Null when the bot's app has no service principal in the tenant. */
+  botPermissions?(tenantId: string, appId: string): Promise<BotPermissions | null>;
+  validateSavedCredentials?(ref: JobRef): Promise<{ valid: boolean; message?: string }>;
+  syncAll?(tenantId: string, servicePrincipalId: string): Promise<boolean | null>;
+  dynamicGroups?(tenantId: string): Promise<{ name: string; rule: string }[]>;
 }
 
 interface TenantRooms {
@@ -95,6 +102,7 @@ interface TenantRooms {
   logs: ProvisioningLogs;
   policy: PartnerPolicies;
   batch: JobBatchReader;
+  doctor: DoctorReads;
 }
 
 export interface GraphGatewayOptions extends GraphClientOptions {
@@ -128,6 +136,7 @@ export class GraphGateway implements CtsGraph {
         logs: new ProvisioningLogs(g, this.logLimiter.for(key)),
         policy: new PartnerPolicies(g),
         batch: new JobBatchReader(g, this.factory.retry, this.factory.time, this.options.batchConcurrency),
+        doctor: new DoctorReads(g),
       };
       this.rooms.set(key, r);
     }
@@ -178,6 +187,11 @@ export class GraphGateway implements CtsGraph {
 
   partnerPolicy = (t: string, partner: string) => this.tenant(t).policy.partner(partner);
   identitySyncPolicy = (t: string, partner: string) => this.tenant(t).policy.identitySynchronization(partner);
+
+  botPermissions = (t: string, appId: string) => this.tenant(t).doctor.botPermissions(appId);
+  validateSavedCredentials = (ref: JobRef) => this.tenant(ref.tenantId).doctor.validateSavedCredentials(ref);
+  syncAll = (t: string, sp: string) => this.tenant(t).doctor.syncAll(sp);
+  dynamicGroups = (t: string) => this.tenant(t).doctor.dynamicGroups();
 }
 
 /**

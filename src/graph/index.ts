@@ -11,3 +11,5 @@ export { BATCH_LIMIT, type BatchJobResult, type JobKey } from './batch';
 export { isStaged, type ProvisioningLogQuery, type ProvisioningAction, type ProvisioningStatus, type StagedCycle } from './logs';
 export { ROLE_READ_PERMISSION } from './roles';
 export * from './schemas';
+export { type BotPermissions } from './doctorReads';
+export { GRAPH_PERMISSIONS, permissionNeeds, SIMULATOR_BOT_APP_ID } from './permissions';

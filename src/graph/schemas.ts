@@ -277,3 +277,34 @@ export const BatchResponseSchema = z
 export function pageOf<T extends z.ZodTypeAny>(item: T) {
   return z.object({ value: z.array(item), '@odata.nextLink': z.string().nullish().transform((v) => v ?? undefined) }).passthrough();
 }
+
+/** directoryAudit (LM directoryaudit-get): who changed what in the directory; doctor's drift reads policy changes. */
+export const DirectoryAuditSchema = z
+  .object({
+    id: z.string(),
+    category: optString,
+    activityDisplayName: optString,
+    activityDateTime: z.string(),
+    result: optString,
+    initiatedBy: z
+      .object({
+        user: z.object({ id: z.string().nullish(), displayName: z.string().nullish(), userPrincipalName: z.string().nullish() }).passthrough().nullish(),
+        app: z.object({ appId: z.string().nullish(), displayName: z.string().nullish(), servicePrincipalId: z.string().nullish() }).passthrough().nullish(),
+      })
+      .passthrough()
+      .nullish(),
+    targetResources: z
+      .array(
+        z
+          .object({
+            id: z.string().nullish(),
+            displayName: z.string().nullish(),
+            type: z.string().nullish(),
+            modifiedProperties: z.array(z.object({ displayName: z.string().nullish(), oldValue: z.string().nullish(), newValue: z.string().nullish() }).passthrough()).nullish(),
+          })
+          .passthrough(),
+      )
+      .nullish(),
+  })
+  .passthrough();
+export type DirectoryAudit = z.output<typeof DirectoryAuditSchema>;

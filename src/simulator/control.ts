@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SimError, computeScope, deleteThreshold, jobParts, quarantine, runCycle } from './engine';
+import { BotPermissionsBody, changeBotPermissions } from './botApp';
 import { estateConfig } from './estateConfig';
 import type { GraphResponse } from './graphHttp';
 import type { QuarantineReason, SimJob } from './model';
@@ -17,6 +18,7 @@ import { jobJson } from './wire';
  *                                                          or { tenantId?, applyThenStatus: 500, match?, times? }: the next
  *                                                          matching write is APPLIED, then answered with that status
  *   POST /_sim/tenants/{tenantId}/switches                 { limitedDirectoryRoles?, onDemandShape?: 'cts'|'generic' }
+ *   POST /_sim/tenants/{tenantId}/bot-permissions         { remove?, restore? }: take Graph permissions from the bot's app
  *   POST /_sim/reset                                       seed everything again
  *   GET  /_sim/state                                       dump of the model
  *   GET  /_sim/requests   DELETE /_sim/requests            Graph request log (per tenant counts + entries)
@@ -158,6 +160,11 @@ export function handleControl(ctx: ServerContext, method: string, rawUrl: string
       const tenantId = seg[2]!.toLowerCase();
       if (!state.world.tenants.has(tenantId)) throw new SimError(404, 'ResourceNotFound', `Tenant '${seg[2]}' is not part of the simulated estate.`);
       return json({ tenantId, switches: state.setSwitches(tenantId, parse(SwitchesBody, body)) });
+    }
+    case 'POST _sim/tenants/*/bot-permissions': {
+      const tenant = state.world.tenants.get(seg[2]!.toLowerCase());
+      if (!tenant) throw new SimError(404, 'ResourceNotFound', `Tenant '${seg[2]}' is not part of the simulated estate.`);
+      return json({ tenantId: tenant.id, ...changeBotPermissions(tenant, parse(BotPermissionsBody, body)) });
     }
     case 'POST _sim/tenants/*/trip-deletes/*':
       return tripDeletes(ctx, findJob(ctx, seg[2]!, seg[4]!));

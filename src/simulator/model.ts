@@ -42,6 +42,8 @@ export interface SimGroup {
   mailNickname: string;
   isAssignableToRole: boolean;
   createdDateTime: string;
+  /** Dynamic groups only (groupTypes has DynamicMembership). */
+  membershipRule?: string | null;
   /** Direct members: user or group ids. */
   members: string[];
 }
@@ -144,6 +146,8 @@ export interface SimJob {
   scheduleState: 'Active' | 'Paused' | 'Disabled';
   code: 'NotConfigured' | 'NotRun' | 'Active' | 'Paused' | 'Quarantine';
   quarantine: Quarantine | null;
+  /** Set by PUT .../schema; absent = the template's schema (wire.ts schemaJson). */
+  schema?: Record<string, unknown>;
   credentialsValid: boolean;
   /** restart ForceDeletes: the next cycle applies deletions even above the threshold. */
   forceDeletes: boolean;
@@ -195,6 +199,10 @@ export interface SimTenant {
   servicePrincipals: Map<string, ServicePrincipal>;
   partners: Map<string, PartnerPolicy>;
   provisioningLogs: ProvisioningLog[];
+  /** Graph permissions taken from the bot's app in this tenant through the control API (see botApp.ts). */
+  botRevoked?: Set<string>;
+  /** Directory audit records (policy changes), newest last. */
+  directoryAudits?: Record<string, unknown>[];
 }
 
 export interface SimConfiguration {

@@ -5,6 +5,8 @@ import { SimError } from './engine';
 import { matchRoute, type GraphRequest, type GraphResponse, type Route } from './graphHttp';
 import { handleControl } from './control';
 import { auditLogRoutes } from './routes/auditLogs';
+import { altKeyRoute, botAppRoutes, permissionDenied } from './botApp';
+import { directoryAuditRoutes } from './directoryAudits';
 import { directoryRoutes } from './routes/directory';
 import { policyRoutes } from './routes/policy';
 import { servicePrincipalRoutes } from './routes/servicePrincipals';
@@ -14,7 +16,7 @@ import type { SimState } from './state';
 
 /** The HTTP face: /{tenantId}/v1.0/... speaks Graph; /_sim/... is the control API. */
 
-const ROUTES: Route[] = [...directoryRoutes, ...userWriteRoutes, ...servicePrincipalRoutes, ...synchronizationRoutes, ...policyRoutes, ...auditLogRoutes];
+const ROUTES: Route[] = [...directoryRoutes, ...userWriteRoutes, ...servicePrincipalRoutes, ...synchronizationRoutes, ...policyRoutes, ...auditLogRoutes, ...directoryAuditRoutes, ...botAppRoutes, altKeyRoute];
 
 const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 const MAX_BODY = 1024 * 1024;
@@ -65,6 +67,8 @@ function dispatch(ctx: ServerContext, tenantId: string, method: string, pathAndQ
     const m = matchRoute(ROUTES, method, path);
     if (m === 'method') throw new SimError(405, 'Request_BadRequest', `The method ${method} is not supported on '${path}'.`);
     if (!m) throw new SimError(404, 'ResourceNotFound', `Resource not found for the segment '${path.split('/').filter(Boolean).pop() ?? ''}'.`);
+    const denied = permissionDenied(tenant, method, path);
+    if (denied) throw denied;
     const req: GraphRequest = { state, tenant, method, path, query, headers, body, baseUrl: `${ctx.url()}/${tenant.id}/v1.0`, pageSize: ctx.pageSize };
     res = m.route.handler(req, m.params);
     if (method !== 'GET' && res.status < 300) {

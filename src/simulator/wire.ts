@@ -33,6 +33,7 @@ export function groupJson(g: SimGroup): Record<string, unknown> {
     mailNickname: g.mailNickname,
     isAssignableToRole: g.isAssignableToRole,
     createdDateTime: g.createdDateTime,
+    ...(g.groupTypes.includes('DynamicMembership') ? { membershipRule: g.membershipRule ?? null, membershipRuleProcessingState: 'On' } : {}),
   };
 }
 
@@ -95,7 +96,22 @@ export function jobJson(job: SimJob, troubleshootingBase: string): Record<string
   };
 }
 
+/** One attributeMapping in its documented shape (synchronization-attributemapping), as the CTS template has it. */
+function mapping(type: 'Attribute' | 'Constant' | 'Function', name: string, expression: string, target: string, flowType = 'Always', matchingPriority = 0): Record<string, unknown> {
+  return {
+    defaultValue: null,
+    exportMissingReferences: false,
+    flowBehavior: 'FlowWhenChanged',
+    flowType,
+    matchingPriority,
+    source: { expression, name, parameters: [], type },
+    targetAttributeName: target,
+  };
+}
+
 export function schemaJson(job: SimJob): Record<string, unknown> {
+  // A schema PUT through Graph replaces the template's, as Graph keeps the customized schema per job.
+  if (job.schema) return { ...job.schema, id: job.id };
   return {
     id: job.id,
     version: 'Date:2024-01-01T00:00:00Z',
@@ -120,10 +136,14 @@ export function schemaJson(job: SimJob): Record<string, unknown> {
             flowTypes: 'Add,Update,Delete',
             sourceObjectName: 'User',
             targetObjectName: 'User',
+            metadata: [],
+            scope: null,
             attributeMappings: [
-              { source: { expression: '[objectId]', name: 'objectId', type: 'Attribute' }, targetAttributeName: 'alternativeSecurityIds', matchingPriority: 1 },
-              { source: { expression: '[displayName]', name: 'displayName', type: 'Attribute' }, targetAttributeName: 'displayName', matchingPriority: 0 },
-              { source: { expression: '[mail]', name: 'mail', type: 'Attribute' }, targetAttributeName: 'mail', matchingPriority: 0 },
+              mapping('Attribute', 'objectId', '[objectId]', 'alternativeSecurityIds', 'Always', 1),
+              mapping('Attribute', 'displayName', '[displayName]', 'displayName'),
+              mapping('Attribute', 'mail', '[mail]', 'mail'),
+              mapping('Constant', 'Member', '"Member"', 'userType'),
+              mapping('Function', 'CBool', 'CBool("true")', 'showInAddressList'),
             ],
           },
         ],

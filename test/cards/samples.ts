@@ -6,6 +6,20 @@ const at = '2026-11-23T10:00:00Z';
 const fact = (title: string, value: string) => ({ title, value });
 
 export const SAMPLES: Record<string, Record<string, object>> = {
+  doctor: {
+    mixed: {
+      title: 'Doctor: 1 to fix, 1 warning', color: 'Attention', summary: '2 configurations checked: 30 pass, 1 warn, 1 fail, 0 could not check.',
+      configurations: [
+        { name: 'contoso-to-fabrikam', route: 'Contoso → Fabrikam', rows: [
+          { mark: '❌', title: 'Fabrikam allows inbound sync from Contoso', color: 'Attention', found: 'userSyncInbound.isSyncAllowed is false.', fix: 'A Security Administrator of Fabrikam ticks "Allow users sync into this tenant".' },
+          { mark: '⚠️', title: 'Accidental-deletion threshold is enabled', color: 'Default', found: 'Disabled.', fix: 'Tick "Prevent accidental deletion".' },
+          { mark: '❔', title: "Bot's Graph permissions in Fabrikam", color: 'Default', found: 'Could not check: no Application.Read.All in Fabrikam.', fix: 'Fix the reason above, then run doctor again.' },
+        ] },
+        { name: 'contoso-to-northwind', route: 'Contoso → Northwind', rows: [{ mark: '✅', title: 'All 18 checks pass', color: 'Good', found: 'Nothing to fix.', fix: '' }] },
+      ],
+    },
+    healthy: { title: 'Doctor: all checks pass', color: 'Good', summary: '1 configuration checked: 18 pass.', configurations: [{ name: 'c', route: 'A → B', rows: [{ mark: '✅', title: 'All 18 checks pass', color: 'Good', found: 'Nothing to fix.', fix: '' }] }] },
+  },
   'allow-deletes': {
     counted: {
       title: 'Allow 27 held-back deletions in c?', text: 't', heading: '27 deletions or disables held back (threshold 20), including:',

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { ZodTypeAny } from 'zod';
 import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator';
 import {
+  AppRoleAssignmentSchema,
   BatchResponseSchema,
+  DirectoryAuditSchema,
   DirectoryObjectSchema,
   PartnerIdentitySyncSchema,
   PartnerPolicySchema,
@@ -40,6 +42,8 @@ const SCHEMAS = {
   PartnerPolicy: PartnerPolicySchema,
   PartnerIdentitySync: PartnerIdentitySyncSchema,
   BatchResponse: BatchResponseSchema,
+  AppRoleAssignmentPage: pageOf(AppRoleAssignmentSchema),
+  DirectoryAuditPage: pageOf(DirectoryAuditSchema),
 } satisfies Record<string, ZodTypeAny>;
 
 const DIR = path.join(__dirname, 'fixtures');
@@ -82,6 +86,10 @@ const SETUPS: Record<string, () => Promise<void>> = {
     await graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${C}`, { automaticUserConsentSettings: { inboundAllowed: false } });
     await control('POST', `/tenants/${C}/jobs/${encodeURIComponent(cfg.jobId)}/cycle`);
   },
+  policyChanged: async () => {
+    const admin = (await graph(F, 'GET', '/users?$top=1')).body.value[0];
+    await graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`, { userSyncInbound: { isSyncAllowed: false } }, { 'x-sim-actor': admin.userPrincipalName });
+  },
   stagedDeletesAndDisables: async () => {
     await control('POST', `/tenants/${C}/trip-deletes/${encodeURIComponent(cfg.jobId)}`);
     await graph(C, 'PATCH', `/users/${DEMO.users.megan.id}`, { accountEnabled: false });
@@ -103,6 +111,7 @@ function fill(p: string): string {
     .replace('{sp}', cfg.servicePrincipalId)
     .replace(/\{job\}/g, encodeURIComponent(cfg.jobId))
     .replace('{megan}', DEMO.users.megan.id)
+    .replace('{botsp}', `b0700000-0000-4000-8000-${F.slice(-12)}`)
     .replace('{fabrikam}', F)
     .replace('{contoso}', C);
 }

@@ -169,6 +169,15 @@ export const COMMANDS: readonly CommandInfo[] = [
     permission: 'sync.read',
     manifest: false,
   },
+  {
+    kind: 'doctor',
+    name: 'doctor',
+    usage: 'doctor [<configuration>|all]',
+    example: 'doctor contoso-to-fabrikam',
+    description: 'Check the configuration CTS depends on in both tenants (policies, job, threshold, scope, mappings, bot permissions).',
+    permission: 'sync.read',
+    manifest: false,
+  },
 ];
 
 export function commandInfo(kind: CommandKind): CommandInfo | undefined {

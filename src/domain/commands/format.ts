@@ -17,6 +17,7 @@ export function formatCommand(cmd: Command): string {
     case 'status':
     case 'start':
     case 'pause':
+    case 'doctor':
       return cmd.config ? `${cmd.kind} ${cmd.config}` : cmd.kind;
     case 'restart':
       return ['restart', cmd.config, cmd.scope === 'default' ? undefined : cmd.scope].filter(Boolean).join(' ');

@@ -1,7 +1,7 @@
-/** status / start / pause / restart / provision: the commands that act on a sync job. */
+/** status / start / pause / restart / provision / doctor: the commands about a sync job and its configuration. */
 import { FULL_RESTART_REFUSAL, RESTART_SCOPES, type RestartScope } from '../jobActions';
 import { isConfigName, isUserReference } from './names';
-import { configProblem, echo, invalid, splitTarget, TRAILING_PUNCT, uniqueCaseInsensitive, type Token } from './tokens';
+import { configProblem, echo, invalid, isKeyword, splitTarget, TRAILING_PUNCT, uniqueCaseInsensitive, type Token } from './tokens';
 import { MAX_PROVISION_USERS, type Command } from './types';
 
 export function parseOptionalConfig(verb: 'status' | 'start' | 'pause', args: Token[]): Command {
@@ -10,6 +10,15 @@ export function parseOptionalConfig(verb: 'status' | 'start' | 'pause', args: To
   const config = args[0].text;
   if (!isConfigName(config)) return invalid(verb, configProblem(config));
   return { kind: verb, config };
+}
+
+/** `doctor`, `doctor all` (every configuration) or `doctor <configuration>`. */
+export function parseDoctor(args: Token[]): Command {
+  if (args.length > 1) return invalid('doctor', 'doctor takes at most one configuration name, or "all".');
+  if (!args.length || isKeyword(args[0], 'all')) return { kind: 'doctor' };
+  const config = args[0].text;
+  if (!isConfigName(config)) return invalid('doctor', configProblem(config));
+  return { kind: 'doctor', config };
 }
 
 function asRestartScope(t: Token | undefined): RestartScope | undefined {

@@ -28,6 +28,7 @@ export type Command =
   | { kind: 'subscriptions' }
   | { kind: 'audit'; config?: string; count?: number }
   | { kind: 'auditExport'; from?: string; to?: string }
+  | { kind: 'doctor'; config?: string }
   | { kind: 'invalid'; command: string; problem: string; usage: string; example: string }
   | { kind: 'unknown'; text: string };
 

@@ -125,7 +125,15 @@ export const directoryRoutes: Route[] = [
       return collection(req, membership(req, requireUser(req, id!).id, rel === 'transitiveMemberOf', cast), { context: cast!.toLowerCase().endsWith('directoryrole') ? 'directoryRoles' : 'groups', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true });
     }),
   ]),
-  route('GET', '/groups', (req) => collection(req, [...req.tenant.groups.values()].map(groupJson), { context: 'groups', filterable: GROUP_FILTERS, countNeedsEventual: true, resourceName: 'Group', orderable: ['displayName'] })),
+  route('GET', '/groups', (req) => {
+    let groups = [...req.tenant.groups.values()];
+    // The one lambda filter the bot sends (doctor's dynamic groups); the filter engine has no lambdas.
+    if (/^groupTypes\/any\(c:c eq 'DynamicMembership'\)$/i.test(req.query.get('$filter') ?? '')) {
+      groups = groups.filter((g) => g.groupTypes.includes('DynamicMembership'));
+      req.query.delete('$filter');
+    }
+    return collection(req, groups.map(groupJson), { context: 'groups', filterable: GROUP_FILTERS, countNeedsEventual: true, resourceName: 'Group', orderable: ['displayName'] });
+  }),
   route('GET', '/groups/:id', (req, [id]) => single(req, groupJson(requireGroup(req, id!)), 'groups')),
   ...(['members', 'transitiveMembers'] as const).flatMap((rel) => [
     route('GET', `/groups/:id/${rel}`, (req, [id]) => collection(req, members(req, id!, rel === 'transitiveMembers'), { context: 'directoryObjects', filterable: MEMBER_FILTERS, countNeedsEventual: true })),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SimError } from '../engine';
 import { collection, noContent, notFound, ok, parseBody, route, type GraphRequest, type Route } from '../graphHttp';
 import type { PartnerPolicy } from '../model';
+import { recordPolicyChange } from '../directoryAudits';
 
 /** Cross-tenant access policy partners: consent suppression and the inbound identity sync switch. */
 
@@ -59,12 +60,17 @@ export const policyRoutes: Route[] = [
   route('PATCH', `${BASE}/:tid`, (req, [tid]) => {
     const p = requirePartner(req, tid!);
     const body = parseBody(req, PartnerPatch, false);
-    if (body.automaticUserConsentSettings) Object.assign(p.automaticUserConsentSettings, body.automaticUserConsentSettings);
+    if (body.automaticUserConsentSettings) {
+      const before = { ...p.automaticUserConsentSettings };
+      Object.assign(p.automaticUserConsentSettings, body.automaticUserConsentSettings);
+      recordPolicyChange(req, { activity: 'Update a partner cross-tenant access setting', targetId: p.tenantId, targetName: p.tenantId, modified: [{ displayName: 'automaticUserConsentSettings', oldValue: before, newValue: p.automaticUserConsentSettings }] });
+    }
     return noContent();
   }),
   route('DELETE', `${BASE}/:tid`, (req, [tid]) => {
     requirePartner(req, tid!);
     req.tenant.partners.delete(tid!.toLowerCase());
+    recordPolicyChange(req, { activity: 'Delete a partner cross-tenant access setting', targetId: tid!.toLowerCase(), targetName: tid!.toLowerCase(), modified: [] });
     return noContent();
   }),
   route('GET', `${BASE}/:tid/identitySynchronization`, (req, [tid]) => {
@@ -79,6 +85,7 @@ export const policyRoutes: Route[] = [
       throw new SimError(409, 'Request_MultipleObjectsWithSameKeyValue', 'The identity synchronization policy already exists; update it with PATCH.');
     }
     p.identitySynchronization = { tenantId: p.tenantId, displayName: body.displayName ?? '', userSyncInbound: { isSyncAllowed: body.userSyncInbound?.isSyncAllowed ?? false } };
+    recordPolicyChange(req, { activity: 'Create a partner cross-tenant identity sync setting', targetId: p.tenantId, targetName: p.identitySynchronization.displayName || p.tenantId, modified: [{ displayName: 'userSyncInbound', oldValue: null, newValue: p.identitySynchronization.userSyncInbound }] });
     return noContent();
   }),
   route('PATCH', `${BASE}/:tid/identitySynchronization`, (req, [tid]) => {
@@ -86,7 +93,11 @@ export const policyRoutes: Route[] = [
     if (!p.identitySynchronization) throw notFound(`${tid}/identitySynchronization`, false);
     const body = parseBody(req, IdentitySync, false);
     if (body.displayName !== undefined) p.identitySynchronization.displayName = body.displayName;
-    if (body.userSyncInbound) p.identitySynchronization.userSyncInbound.isSyncAllowed = body.userSyncInbound.isSyncAllowed;
+    if (body.userSyncInbound) {
+      const before = { ...p.identitySynchronization.userSyncInbound };
+      p.identitySynchronization.userSyncInbound.isSyncAllowed = body.userSyncInbound.isSyncAllowed;
+      recordPolicyChange(req, { activity: 'Update a partner cross-tenant identity sync setting', targetId: p.tenantId, targetName: p.identitySynchronization.displayName || p.tenantId, modified: [{ displayName: 'userSyncInbound', oldValue: before, newValue: { ...p.identitySynchronization.userSyncInbound } }] });
+    }
     return noContent();
   }),
 ];

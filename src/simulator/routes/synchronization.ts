@@ -47,6 +47,10 @@ function onDemandRateLimit(req: GraphRequest): void {
   req.state.onDemandCalls.set(req.tenant.id, calls);
 }
 
+const SchemaBody = z.object({
+  synchronizationRules: z.array(z.object({ id: z.string(), objectMappings: z.array(z.object({ attributeMappings: z.array(z.object({ targetAttributeName: z.string() }).passthrough()) }).passthrough()) }).passthrough()).min(1),
+}).passthrough();
+
 export const synchronizationRoutes: Route[] = [
   route('GET', JOBS, (req, [sp]) => {
     const jobs = requireSp(req, sp!).jobIds.map((id) => jobJson(req.state.world.jobs.get(id)!, troubleshootBase(req)));
@@ -56,6 +60,11 @@ export const synchronizationRoutes: Route[] = [
     const s = requireSp(req, sp!);
     const job = req.state.world.jobs.get(s.jobIds[0] ?? '');
     if (job && !job.credentialsValid) throw new SimError(400, 'CredentialValidationUnavailable', 'The credentials could not be validated against the target tenant.');
+    return noContent();
+  }),
+  // The per-job form with useSavedCredentials (what doctor sends): 204 when the saved credentials work.
+  route('POST', `${JOBS}/:job/validateCredentials`, (req, [sp, job]) => {
+    if (!requireJob(req, sp!, job!).credentialsValid) throw new SimError(400, 'CredentialValidationUnavailable', 'The credentials could not be validated against the target tenant.');
     return noContent();
   }),
   route('GET', `${JOBS}/:job`, (req, [sp, job]) => ok({
@@ -96,6 +105,14 @@ export const synchronizationRoutes: Route[] = [
     '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/jobs('${job}')/schema/$entity`,
     ...schemaJson(requireJob(req, sp!, job!)),
   })),
+  // PUT replaces the whole schema (Graph: 204 No Content); only its rules are checked, the rest is kept as sent.
+  route('PUT', `${JOBS}/:job/schema`, (req, [sp, job]) => {
+    const j = requireJob(req, sp!, job!);
+    const body = parseBody(req, SchemaBody, false);
+    const { ['@odata.context']: _context, ...schema } = body as Record<string, unknown>;
+    j.schema = schema;
+    return noContent();
+  }),
   route('GET', '/servicePrincipals/:sp/synchronization/templates', (req, [sp]) => {
     requireSp(req, sp!);
     return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/templates`, value: [{ id: 'Azure2Azure', factoryTag: 'Azure2Azure', default: true, description: 'Cross-tenant synchronization', discoverable: true, metadata: [] }] });

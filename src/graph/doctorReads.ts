@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { TenantGraph } from './client';
+import { GraphError, orNull } from './errors';
+import { guidSegment, jobIdSegment, odataString } from './odata';
+import { GRAPH_APP_ROLE_IDS } from './permissions';
+import { AppRoleAssignmentSchema, SecretsSchema } from './schemas';
+import type { JobRef } from './jobs';
+
+/** The reads only `doctor` needs: the bot's own permissions, saved-credential validation, scope mode, dynamic groups. */
+
+const SpIdSchema = z.object({ id: z.string(), appId: z.string().nullish() }).passthrough();
+const DynamicGroupSchema = z.object({ id: z.string(), displayName: z.string().nullish(), membershipRule: z.string().nullish() }).passthrough();
+
+export interface BotPermissions {
+  servicePrincipalId: string;
+  /** Graph application permissions by name; an id we cannot name is kept as the id. */
+  granted: string[];
+}
+
+export class DoctorReads {
+  constructor(private readonly g: TenantGraph) {}
+
+  /**
+   * The bot's service principal in this tenant (alternate key `appId`) and its Graph app role assignments.
+   * Null when the app has no service principal here (never consented in this tenant).
+   */
+  async botPermissions(appId: string): Promise<BotPermissions | null> {
+    const op = `read the bot's own service principal (app ${appId})`;
+    const sp = await orNull(this.g.get(`/servicePrincipals(appId=${odataString(guidSegment(appId, 'application id', op))})`, SpIdSchema, op, { $select: 'id,appId' }));
+    if (!sp) return null;
+    const op2 = "read the bot's Graph permissions (appRoleAssignments)";
+    const assignments = await this.g.getAll(`/servicePrincipals/${guidSegment(sp.id, 'service principal id', op2)}/appRoleAssignments`, AppRoleAssignmentSchema, op2);
+    // Only Microsoft Graph's roles count; resourceDisplayName is not reliable, so Graph's roles are matched by id.
+    const granted = assignments.map((a) => GRAPH_APP_ROLE_IDS[a.appRoleId.toLowerCase()] ?? a.appRoleId);
+    return { servicePrincipalId: sp.id, granted: [...new Set(granted)] };
+  }
+
+  /** POST validateCredentials with the saved credentials: 204 = valid; a 400 carries why (the other errors throw). */
+  async validateSavedCredentials(ref: JobRef): Promise<{ valid: boolean; message?: string }> {
+    const op = `validate the saved credentials of job ${ref.label ?? ref.jobId}`;
+    const path = `/servicePrincipals/${guidSegment(ref.servicePrincipalId, 'service principal id', op)}/synchronization/jobs/${jobIdSegment(ref.jobId, op)}/validateCredentials`;
+    try {
+      await this.g.call({ method: 'POST', path, body: { useSavedCredentials: true, credentials: [] }, operation: op, idempotent: true });
+      return { valid: true };
+    } catch (e) {
+      if (e instanceof GraphError && e.status === 400) return { valid: false, message: e.graphMessage ?? e.code };
+      throw e;
+    }
+  }
+
+  /** The `SyncAll` secret: true = "sync all users and groups"; null when absent (the portal's default is assigned only). */
+  async syncAll(servicePrincipalId: string): Promise<boolean | null> {
+    const op = `read the scope setting of service principal ${servicePrincipalId}`;
+    const secrets = await this.g.get(`/servicePrincipals/${guidSegment(servicePrincipalId, 'service principal id', op)}/synchronization/secrets`, SecretsSchema, op);
+    const v = secrets.value.find((s) => s.key === 'SyncAll')?.value;
+    return v == null ? null : v.toLowerCase() === 'true';
+  }
+
+  /** Dynamic groups and their rules (for "a mapping feeds a dynamic group"). */
+  async dynamicGroups(): Promise<{ name: string; rule: string }[]> {
+    const op = 'list the dynamic groups';
+    const groups = await this.g.getAll('/groups', DynamicGroupSchema, op, {
+      $filter: "groupTypes/any(c:c eq 'DynamicMembership')",
+      $select: 'id,displayName,membershipRule',
+    });
+    return groups.filter((g) => g.membershipRule).map((g) => ({ name: g.displayName ?? g.id, rule: g.membershipRule! }));
+  }
+}
