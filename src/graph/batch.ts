@@ -2,7 +2,9 @@ import type { TenantGraph } from './client';
 import { errorFromResponse } from './client';
 import { GraphError, GraphResponseInvalidError } from './errors';
 import { guidSegment, jobIdSegment } from './odata';
-import { parseRetryAfter, type RetrySettings, type TimeSource } from './retry';
+import { parseRetryAfter } from '../domain/backoff';
+import type { Clock } from '../domain/clock';
+import type { RetrySettings } from './retry';
 import { BatchResponseSchema, SyncJobSchema, type SyncJob } from './schemas';
 
 export interface JobKey {
@@ -25,7 +27,7 @@ export class JobBatchReader {
   constructor(
     private readonly g: TenantGraph,
     private readonly retry: RetrySettings,
-    private readonly time: TimeSource,
+    private readonly time: Clock,
     private readonly concurrency = 4,
   ) {}
 
@@ -103,9 +105,9 @@ export class JobBatchReader {
           throttled.push(p);
           const after = parseRetryAfter(headers['retry-after'], this.time.now());
           waitMs = Math.max(waitMs, after ?? this.retry.baseDelayMs * 2 ** (attempt - 1));
-          p.lastError = errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after']);
+          p.lastError = errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now());
         } else {
-          out.push({ ...key, ok: false, error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after']) });
+          out.push({ ...key, ok: false, error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now()) });
         }
       }
       pending = throttled;

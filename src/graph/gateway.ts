@@ -2,7 +2,7 @@ import { GraphClientFactory, type GraphClientOptions, type GraphLog, type Tenant
 import { JobBatchReader, type BatchJobResult, type JobKey } from './batch';
 import { Directory } from './directory';
 import { SyncJobs, type DeletionThreshold, type JobRef, type ProvisionSubject } from './jobs';
-import { KeyedLimiter } from './limiter';
+import { KeyedLimiter } from '../domain/rateLimit';
 import { ProvisioningLogs, type ProvisioningLogQuery, type StagedCycle } from './logs';
 import { PartnerPolicies } from './policy';
 import type { ProvisionOnDemandResult } from './provisionResult';

@@ -15,6 +15,6 @@ export {
 } from './audit';
 export { SingleProcessLeader, type LeaderElection } from './leader';
 export { AzureBlobStorage, WriteOutcomeUnknownError, type BlobStorageOptions } from './blobStorage';
-export { BlobLeaseLeader, InvalidLeaseDurationError, type BlobLeaseLeaderOptions, type LeaderTimers, type LeaderInfo } from './blobLeader';
+export { BlobLeaseLeader, InvalidLeaseDurationError, type BlobLeaseLeaderOptions, type LeaderInfo } from './blobLeader';
 export { openStorage, StorageConfigError, type OpenStorageOptions, type OpenedStorage } from './factory';
 export { canListKeys, canMoveItems, type ItemMover, type KeyLister, type ListableStorage } from './listing';
