@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { TenantGraph } from './client';
 import { errorFromResponse } from './client';
 import { GraphError, GraphResponseInvalidError } from './errors';
@@ -48,22 +49,22 @@ export class JobBatchReader {
     for (let i = 0; i < items.length; i += BATCH_LIMIT) chunks.push(items.slice(i, i + BATCH_LIMIT));
 
     const results = new Map<string, BatchJobResult>();
-    let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++];
-        // One failed $batch request fails only its own jobs, not the whole read.
-        const answered = await this.readChunk(chunk, op).catch((err: unknown): BatchJobResult[] => {
-          const error =
-            err instanceof GraphError || err instanceof GraphResponseInvalidError
-              ? err
-              : new GraphError({ operation: op, status: 0, code: 'ClientError', graphMessage: String((err as Error)?.message ?? err) });
-          return chunk.map((k) => ({ servicePrincipalId: k.servicePrincipalId, jobId: k.jobId, ok: false as const, error }));
-        });
-        for (const r of answered) results.set(`${r.servicePrincipalId.toLowerCase()}/${r.jobId}`, r);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, chunks.length) }, worker));
+    const limit = pLimit(this.concurrency);
+    await Promise.all(
+      chunks.map((chunk) =>
+        limit(async () => {
+          // One failed $batch request fails only its own jobs, not the whole read.
+          const answered = await this.readChunk(chunk, op).catch((err: unknown): BatchJobResult[] => {
+            const error =
+              err instanceof GraphError || err instanceof GraphResponseInvalidError
+                ? err
+                : new GraphError({ operation: op, status: 0, code: 'ClientError', graphMessage: String((err as Error)?.message ?? err) });
+            return chunk.map((k) => ({ servicePrincipalId: k.servicePrincipalId, jobId: k.jobId, ok: false as const, error }));
+          });
+          for (const r of answered) results.set(`${r.servicePrincipalId.toLowerCase()}/${r.jobId}`, r);
+        }),
+      ),
+    );
     // Answer in the caller's order, duplicates included.
     return keys.map((k) => results.get(`${k.servicePrincipalId.toLowerCase()}/${k.jobId}`)!);
   }

@@ -1,4 +1,6 @@
 /** The store's public surface: what the composition root and services import. */
+/** The Bot Framework storage interface every backend implements; services take it from here, not from botbuilder. */
+export type { Storage, StoreItem, StoreItems } from 'botbuilder-core';
 export { FileStorage, StoredItemCorruptError, type FileStorageOptions } from './fileStorage';
 export { updateWithCas, updateWithCasDetailed, createIfAbsent, ABSENT_ETAG, type CasDecision, type CasOptions, type CasResult } from './cas';
 export { EtagConflictError, StorageLockedError, CasExhaustedError, isEtagConflict } from './errors';
