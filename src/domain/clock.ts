@@ -50,8 +50,9 @@ export class ManualClock implements Clock {
   now(): number {
     return this.ms;
   }
+  /** A negative step sets the clock back (another writer's clock is behind); no timer fires then. */
   advance(ms: number): void {
-    const until = this.ms + Math.max(0, ms);
+    const until = this.ms + ms;
     for (;;) {
       const due = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
