@@ -3,7 +3,7 @@ import type { TenantGraph } from './client';
 import { errorFromResponse } from './client';
 import { GraphError, GraphResponseInvalidError } from './errors';
 import { guidSegment, jobIdSegment } from './odata';
-import { parseRetryAfter } from '../domain/backoff';
+import { backoffDelay, parseRetryAfter } from '../domain/backoff';
 import type { Clock } from '../domain/clock';
 import type { RetrySettings } from './retry';
 import { BatchResponseSchema, SyncJobSchema, type SyncJob } from './schemas';
@@ -105,7 +105,8 @@ export class JobBatchReader {
         } else if (r.status === 429 || r.status === 503) {
           throttled.push(p);
           const after = parseRetryAfter(headers['retry-after'], this.time.now());
-          waitMs = Math.max(waitMs, after ?? this.retry.baseDelayMs * 2 ** (attempt - 1));
+          // Without Retry-After: the back-off's full ceiling; the jitter is added once for the whole batch below.
+          waitMs = Math.max(waitMs, after ?? backoffDelay(attempt, this.retry, () => 1));
           p.lastError = errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now());
         } else {
           out.push({ ...key, ok: false, error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now()) });
