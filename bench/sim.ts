@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { systemClock } from '../src/domain/clock';
 import { estateConfig, type EstateConfig } from '../src/simulator/estateConfig';
 import type { ServicePrincipal, SimJob, SimTenant, SimUser, SimWorld } from '../src/simulator/model';
 import { createServer, type ServerContext } from '../src/simulator/server';
@@ -84,7 +85,7 @@ export function growWorld(world: SimWorld, sizes: BenchSimSizes): void {
 }
 
 export async function startBenchSim(sizes: BenchSimSizes, port = 0): Promise<BenchSim> {
-  const state = new SimState(42, 'demo', { now: () => Date.now() });
+  const state = new SimState(42, 'demo', systemClock);
   growWorld(state.world, sizes);
   let url = '';
   const ctx: ServerContext = { state, url: () => url, pageSize: 100, retryAfterSeconds: 1 };

@@ -1,8 +1,11 @@
+import pLimit from 'p-limit';
 import type { TenantGraph } from './client';
 import { errorFromResponse } from './client';
 import { GraphError, GraphResponseInvalidError } from './errors';
 import { guidSegment, jobIdSegment } from './odata';
-import { parseRetryAfter, type RetrySettings, type TimeSource } from './retry';
+import { backoffDelay, parseRetryAfter } from '../domain/backoff';
+import type { Clock } from '../domain/clock';
+import type { RetrySettings } from './retry';
 import { BatchResponseSchema, SyncJobSchema, type SyncJob } from './schemas';
 
 export interface JobKey {
@@ -25,7 +28,7 @@ export class JobBatchReader {
   constructor(
     private readonly g: TenantGraph,
     private readonly retry: RetrySettings,
-    private readonly time: TimeSource,
+    private readonly time: Clock,
     private readonly concurrency = 4,
   ) {}
 
@@ -46,22 +49,22 @@ export class JobBatchReader {
     for (let i = 0; i < items.length; i += BATCH_LIMIT) chunks.push(items.slice(i, i + BATCH_LIMIT));
 
     const results = new Map<string, BatchJobResult>();
-    let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++];
-        // One failed $batch request fails only its own jobs, not the whole read.
-        const answered = await this.readChunk(chunk, op).catch((err: unknown): BatchJobResult[] => {
-          const error =
-            err instanceof GraphError || err instanceof GraphResponseInvalidError
-              ? err
-              : new GraphError({ operation: op, status: 0, code: 'ClientError', graphMessage: String((err as Error)?.message ?? err) });
-          return chunk.map((k) => ({ servicePrincipalId: k.servicePrincipalId, jobId: k.jobId, ok: false as const, error }));
-        });
-        for (const r of answered) results.set(`${r.servicePrincipalId.toLowerCase()}/${r.jobId}`, r);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, chunks.length) }, worker));
+    const limit = pLimit(this.concurrency);
+    await Promise.all(
+      chunks.map((chunk) =>
+        limit(async () => {
+          // One failed $batch request fails only its own jobs, not the whole read.
+          const answered = await this.readChunk(chunk, op).catch((err: unknown): BatchJobResult[] => {
+            const error =
+              err instanceof GraphError || err instanceof GraphResponseInvalidError
+                ? err
+                : new GraphError({ operation: op, status: 0, code: 'ClientError', graphMessage: String((err as Error)?.message ?? err) });
+            return chunk.map((k) => ({ servicePrincipalId: k.servicePrincipalId, jobId: k.jobId, ok: false as const, error }));
+          });
+          for (const r of answered) results.set(`${r.servicePrincipalId.toLowerCase()}/${r.jobId}`, r);
+        }),
+      ),
+    );
     // Answer in the caller's order, duplicates included.
     return keys.map((k) => results.get(`${k.servicePrincipalId.toLowerCase()}/${k.jobId}`)!);
   }
@@ -102,10 +105,11 @@ export class JobBatchReader {
         } else if (r.status === 429 || r.status === 503) {
           throttled.push(p);
           const after = parseRetryAfter(headers['retry-after'], this.time.now());
-          waitMs = Math.max(waitMs, after ?? this.retry.baseDelayMs * 2 ** (attempt - 1));
-          p.lastError = errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after']);
+          // Without Retry-After: the back-off's full ceiling; the jitter is added once for the whole batch below.
+          waitMs = Math.max(waitMs, after ?? backoffDelay(attempt, this.retry, () => 1));
+          p.lastError = errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now());
         } else {
-          out.push({ ...key, ok: false, error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after']) });
+          out.push({ ...key, ok: false, error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now()) });
         }
       }
       pending = throttled;

@@ -8,7 +8,9 @@ import { checkTenantToken, credentialForTenant, type CredentialEnv, type Credent
 import { GraphError, GraphInputError, GraphResponseInvalidError } from './errors';
 import { queryString } from './odata';
 import { pageOf } from './schemas';
-import { DEFAULT_RETRY, realTime, RequestPolicy, RetryMiddleware, type RetryEvent, type RetrySettings, type TimeSource } from './retry';
+import { parseRetryAfter } from '../domain/backoff';
+import { systemClock, type Clock } from '../domain/clock';
+import { DEFAULT_RETRY, RequestPolicy, RetryMiddleware, type RetryEvent, type RetrySettings } from './retry';
 
 /** What the gateway needs to know about a tenant (structurally the estate's TenantConfig). */
 export interface GraphTenant extends CredentialTenant {
@@ -29,7 +31,8 @@ export interface GraphClientOptions {
   /** Options for every credential (tests: TLS trust for a loopback token endpoint). */
   credentialExtras?: CredentialExtras;
   retry?: Partial<RetrySettings>;
-  time?: Partial<TimeSource>;
+  /** Defaults to the system clock; tests pass a virtual one (any part of it). */
+  time?: Partial<Clock>;
   log?: GraphLog;
   /** Told of every Graph answer (status and request id), for traces and the 429 count. */
   onResponse?: (e: { tenantId: string; status: number; requestId?: string; method: string }) => void;
@@ -127,6 +130,7 @@ export class TenantGraph {
     readonly tenantId: string,
     baseUrl: string,
     middleware: Middleware[],
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     const m = /^(.*)\/(v1\.0|beta)$/.exec(this.baseUrl);
@@ -165,7 +169,7 @@ export class TenantGraph {
     }
     const headerRequestId = res.headers.get('request-id') ?? res.headers.get('client-request-id') ?? undefined;
     const text = await res.text();
-    if (!res.ok) throw errorFromResponse(req.operation, res.status, text, headerRequestId, res.headers.get('retry-after'));
+    if (!res.ok) throw errorFromResponse(req.operation, res.status, text, headerRequestId, res.headers.get('retry-after'), this.clock.now());
     if (!req.schema) return { status: res.status, data: undefined as T, requestId: headerRequestId };
     return { status: res.status, data: parseBody(req.operation, text, req.schema, headerRequestId), requestId: headerRequestId };
   }
@@ -225,7 +229,7 @@ function parseBody<T>(operation: string, text: string, schema: ZodType<T, ZodTyp
   return parsed.data;
 }
 
-export function errorFromResponse(operation: string, status: number, text: string, headerRequestId?: string, retryAfter?: string | null): GraphError {
+export function errorFromResponse(operation: string, status: number, text: string, headerRequestId: string | undefined, retryAfter: string | null | undefined, nowMs: number): GraphError {
   let code: string | undefined;
   let message: string | undefined;
   let requestId = headerRequestId;
@@ -242,20 +246,19 @@ export function errorFromResponse(operation: string, status: number, text: strin
   } catch {
     /* not JSON: keep the status */
   }
-  const retryAfterSeconds = retryAfter && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000 : undefined;
-  return new GraphError({ operation, status, code, graphMessage: message, requestId, retryAfterMs: retryAfterSeconds });
+  return new GraphError({ operation, status, code, graphMessage: message, requestId, retryAfterMs: parseRetryAfter(retryAfter, nowMs) });
 }
 
 /** One TenantGraph per tenant id, created on first use and kept (tokens are cached by the credential). */
 export class GraphClientFactory {
   private readonly tenants = new Map<string, GraphTenant>();
   private readonly clients = new Map<string, TenantGraph>();
-  readonly time: TimeSource;
+  readonly time: Clock;
   readonly retry: RetrySettings;
 
   constructor(private readonly options: GraphClientOptions) {
     for (const t of options.tenants) this.tenants.set(t.id.toLowerCase(), t);
-    this.time = { ...realTime, ...options.time };
+    this.time = { ...systemClock, ...options.time };
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
@@ -274,7 +277,7 @@ export class GraphClientFactory {
       new AuthMiddleware(this.authProvider(tenant, baseUrl), key),
       new FetchMiddleware(this.options.fetch ?? ((input, init) => fetch(input, init))),
     ];
-    const client = new TenantGraph(key, baseUrl, chain);
+    const client = new TenantGraph(key, baseUrl, chain, this.time);
     this.clients.set(key, client);
     return client;
   }

@@ -3,7 +3,7 @@ import { JobBatchReader, type BatchJobResult, type JobKey } from './batch';
 import { Directory } from './directory';
 import { DoctorReads, type BotPermissions } from './doctorReads';
 import { SyncJobs, type DeletionThreshold, type JobRef, type ProvisionSubject } from './jobs';
-import { KeyedLimiter } from './limiter';
+import { KeyedLimiter } from '../domain/rateLimit';
 import { ProvisioningLogs, type ProvisioningLogQuery, type StagedCycle } from './logs';
 import { PartnerPolicies } from './policy';
 import type { ProvisionOnDemandResult } from './provisionResult';

@@ -2,7 +2,7 @@ export { GraphGateway, createCtsGraph, type CtsGraph, type GraphGatewayOptions }
 export { GraphClientFactory, TenantGraph, type GraphTenant, type GraphClientOptions, type GraphLog } from './client';
 export { GraphError, GraphOutcomeUnknownError, GraphResponseInvalidError, GraphInputError, GraphPermissionMissingError } from './errors';
 export { odataString, isGuid } from './odata';
-export { DEFAULT_RETRY, type RetrySettings, type TimeSource } from './retry';
+export { DEFAULT_RETRY, type RetrySettings } from './retry';
 export { credentialForTenant, type CredentialEnv, type CredentialKind } from './credentials';
 export { parseProvisionOnDemand, type ProvisionOnDemandResult, type ProvisionStep, type ProvisionOutcome } from './provisionResult';
 export { parseDeletionThreshold, pickUserRule, RESET_SCOPES, CTS_USER_RULE, DEFAULT_DELETE_THRESHOLD, type JobRef, type ProvisionSubject, type DeletionThreshold, type ResetScope } from './jobs';

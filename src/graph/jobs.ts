@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TenantGraph } from './client';
 import { GraphError, GraphInputError, GraphResponseInvalidError } from './errors';
-import type { KeyedLimiter } from './limiter';
+import type { KeyedLimiter } from '../domain/rateLimit';
 import { guidSegment, jobIdSegment } from './odata';
 import { parseProvisionOnDemand, type ProvisionOnDemandResult } from './provisionResult';
 import { SecretsSchema, StringKeyStringValueSchema, SyncJobSchema, SyncSchemaSchema, type SyncJob, type SyncSchema } from './schemas';

@@ -1,6 +1,6 @@
 import type { TenantGraph } from './client';
 import { GraphInputError } from './errors';
-import type { WindowLimiter } from './limiter';
+import type { WindowLimiter } from '../domain/rateLimit';
 import { odataString } from './odata';
 import { pageOf, ProvisioningLogEntrySchema, type ProvisioningLogEntry } from './schemas';
 

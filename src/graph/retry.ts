@@ -1,4 +1,6 @@
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+import { backoffDelay, mayRetry, parseRetryAfter } from '../domain/backoff';
+import { systemClock, type Clock } from '../domain/clock';
 import { GraphError, GraphOutcomeUnknownError } from './errors';
 
 /**
@@ -18,25 +20,6 @@ export interface RetrySettings {
 }
 
 export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 5, maxTotalMs: 90_000, baseDelayMs: 1_000, maxDelayMs: 30_000, timeoutMs: 45_000 };
-
-/** Time as the middleware sees it; tests replace all of it so nobody waits for real. */
-export interface TimeSource {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  random(): number;
-  /** Arms a timer; returns its cancel function. */
-  startTimer(ms: number, onFire: () => void): () => void;
-}
-
-export const realTime: TimeSource = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: () => Math.random(),
-  startTimer: (ms, onFire) => {
-    const t = setTimeout(onFire, ms);
-    return () => clearTimeout(t);
-  },
-};
 
 /** Per-request facts the middleware needs, passed through the client's middlewareOptions. */
 export class RequestPolicy implements MiddlewareOptions {
@@ -73,7 +56,7 @@ export class RetryMiddleware implements Middleware {
 
   constructor(
     private readonly settings: RetrySettings = DEFAULT_RETRY,
-    private readonly time: TimeSource = realTime,
+    private readonly time: Clock = systemClock,
     private readonly onRetry?: (e: RetryEvent) => void,
   ) {}
 
@@ -100,10 +83,10 @@ export class RetryMiddleware implements Middleware {
       if (policy) policy.attempts = attempt;
       const controller = new AbortController();
       let timedOut = false;
-      const cancel = this.time.startTimer(timeoutMs, () => {
+      const timer = this.time.setTimeout(() => {
         timedOut = true;
         controller.abort();
-      });
+      }, timeoutMs);
       context.options.signal = controller.signal as FetchOptionsSignal;
       let status: number;
       let retryAfterMs: number | undefined;
@@ -136,7 +119,7 @@ export class RetryMiddleware implements Middleware {
           }),
         );
       } finally {
-        cancel();
+        this.time.clearTimeout(timer);
       }
 
       // A write answered 5xx may have been applied, Retry-After or not (a gateway can time out after the backend
@@ -160,25 +143,15 @@ export class RetryMiddleware implements Middleware {
   }
 
   private backoff(attempt: number): number {
-    const ceiling = Math.min(this.settings.maxDelayMs, this.settings.baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(ceiling / 2 + (this.time.random() * ceiling) / 2);
+    return backoffDelay(attempt, this.settings, () => this.time.random());
   }
 
   private mayRetry(attempt: number, started: number, delay: number): boolean {
-    return attempt < this.settings.maxAttempts && this.time.now() - started + delay <= this.settings.maxTotalMs;
+    return mayRetry(attempt, this.settings.maxAttempts, this.time.now() - started, delay, this.settings.maxTotalMs);
   }
 }
 
 type FetchOptionsSignal = NonNullable<RequestInit['signal']>;
-
-/** Retry-After is seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
 
 function errorCode(err: unknown): string {
   const e = err as { code?: unknown; cause?: { code?: unknown } };

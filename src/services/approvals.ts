@@ -8,7 +8,7 @@
  * sent again.
  */
 import { randomInt } from 'node:crypto';
-import type { Storage } from 'botbuilder-core';
+import type { Storage } from '../store';
 import type { SyncConfiguration } from '../config';
 import {
   DEFAULT_EXPIRES_AFTER_HOURS,

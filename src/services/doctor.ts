@@ -28,7 +28,7 @@ import {
 import { GraphError, GraphPermissionMissingError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import { permissionNeeds } from '../graph/permissions';
-import { realTime, type TimeSource } from '../graph/retry';
+import { systemClock, type Clock } from '../domain/clock';
 import type { PartnerPolicy, SyncJob, SyncSchema } from '../graph/schemas';
 import type { Configurations } from './configurations';
 
@@ -52,7 +52,8 @@ export interface DoctorOptions {
   botAppId(tenantId: string): string | undefined;
   /** Per read; a slow read becomes "could not check" instead of holding the card. Default 20 s. */
   readTimeoutMs?: number;
-  startTimer?: TimeSource['startTimer'];
+  /** Timers for the per-read timeout (the bot's one clock). */
+  clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Group member lists read at once (Graph's per-app limits). Default 4. */
   concurrency?: number;
 }
@@ -72,7 +73,7 @@ const READ_PERMISSION = {
  */
 export class Doctor {
   private readonly timeoutMs: number;
-  private readonly startTimer: TimeSource['startTimer'];
+  private readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   private readonly concurrency: number;
 
   constructor(
@@ -81,7 +82,7 @@ export class Doctor {
     private readonly opts: DoctorOptions,
   ) {
     this.timeoutMs = opts.readTimeoutMs ?? 20_000;
-    this.startTimer = opts.startTimer ?? realTime.startTimer;
+    this.clock = opts.clock ?? systemClock;
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
   }
 
@@ -102,16 +103,16 @@ export class Doctor {
   private attempt<T>(tenantId: string, permission: string, fn: () => Promise<T>): Promise<Read<T>> {
     return new Promise<Read<T>>((resolve) => {
       let done = false;
-      const cancel = this.startTimer(this.timeoutMs, () => {
+      const timer = this.clock.setTimeout(() => {
         if (!done) {
           done = true;
           resolve(unread(`no answer from Graph in ${this.name(tenantId)} within ${Math.round(this.timeoutMs / 1000)} s`));
         }
-      });
+      }, this.timeoutMs);
       const finish = (r: Read<T>) => {
         if (done) return;
         done = true;
-        cancel();
+        this.clock.clearTimeout(timer);
         resolve(r);
       };
       fn().then((v) => finish(read(v)), (e: unknown) => finish(unread(this.reason(e, tenantId, permission))));

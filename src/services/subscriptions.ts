@@ -1,4 +1,4 @@
-import type { Storage } from 'botbuilder-core';
+import type { Storage } from '../store';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { updateWithCasDetailed, updateWithCas, type AuditLog } from '../store';

@@ -22,7 +22,8 @@ import {
 
 export interface EngineContext {
   world: SimWorld;
-  clock: Clock;
+  // The simulator only reads the time.
+  clock: Pick<Clock, 'now'>;
   /** Ids minted at run time come from their own seeded stream, so a run is repeatable. */
   ids: Prng;
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../domain/clock';
+import { systemClock, type Clock } from '../domain/clock';
 import { runCycle } from './engine';
 import { estateConfig, type EstateConfig } from './estateConfig';
 import { createServer, type ServerContext } from './server';
@@ -37,7 +37,7 @@ export interface RunningSimulator {
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = opts.host ?? '127.0.0.1';
-  const clock: Clock = opts.clock ?? { now: () => Date.now() };
+  const clock: Pick<Clock, 'now'> = opts.clock ?? systemClock;
   const state = new SimState(opts.seed ?? 42, opts.estate ?? 'demo', clock, opts.switches);
   let url = '';
   const ctx: ServerContext = { state, url: () => url, pageSize: opts.pageSize ?? 10, retryAfterSeconds: opts.retryAfterSeconds ?? 1 };

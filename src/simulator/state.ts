@@ -54,7 +54,7 @@ export class SimState {
   constructor(
     readonly seed: number,
     readonly size: EstateSize,
-    readonly clock: Clock,
+    readonly clock: Pick<Clock, 'now'>,
     /** Switches applied at every reset (from SimulatorOptions). */
     private readonly initialSwitches: Record<string, Partial<TenantSwitches>> = {},
   ) {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Storage } from 'botbuilder-core';
 import { z } from 'zod';
+import { auditRecordSchema, AUDIT_SCHEMA_VERSION, type AuditFilter, type AuditInput, type AuditReader, type AuditRecord, type AuditWriter } from '../domain/audit';
 import type { Clock } from '../domain/clock';
 import { systemClock } from '../domain/clock';
-import type { AuditAction, CheckedAuditAction } from '../domain/audit';
+import type { CheckedAuditAction } from '../domain/audit';
 import { createIfAbsent, updateWithCas, updateWithCasDetailed } from './cas';
 import { canListKeys } from './listing';
 
@@ -29,42 +30,7 @@ import { canListKeys } from './listing';
  * `onIndexProblem`, so one bad chunk hides nothing once repaired, and appends never stop.
  */
 
-export const AUDIT_SCHEMA_VERSION = 1;
-
-const actorSchema = z.union([
-  z.literal('system'),
-  z.object({ aadObjectId: z.string().min(1), name: z.string().optional() }).strict(),
-]);
-
-export const auditRecordSchema = z
-  .object({
-    schemaVersion: z.literal(AUDIT_SCHEMA_VERSION),
-    id: z.string().min(1),
-    at: z.string().datetime(),
-    actor: actorSchema,
-    action: z.string().min(1),
-    configuration: z.string().optional(),
-    target: z.string().optional(),
-    outcome: z.enum(['ok', 'refused', 'failed']),
-    detail: z.string().optional(),
-    graphRequestId: z.string().optional(),
-  })
-  .strict();
-
-/**
- * A stored event. Its action is read as stored (z.string(): an older record is never dropped for its name); what
- * the bot writes is checked at compile time (see append).
- */
-export type AuditRecord = z.infer<typeof auditRecordSchema>;
-/** What append takes: an action name from domain/audit. */
-export type AuditInput<A extends string = AuditAction> = Omit<AuditRecord, 'schemaVersion' | 'id' | 'at' | 'action'> & {
-  action: A & CheckedAuditAction<A>;
-};
-export type AuditActor = z.infer<typeof actorSchema>;
-export interface AuditFilter {
-  configuration?: string;
-  action?: string;
-}
+export { AUDIT_SCHEMA_VERSION, auditRecordSchema, type AuditActor, type AuditFilter, type AuditInput, type AuditRecord } from '../domain/audit';
 
 /**
  * Upgrades a stored record of `schemaVersion: v` (raw JSON) to version v + 1. Version 1 is the first, so
@@ -117,7 +83,7 @@ export interface AuditLogOptions {
   onIndexProblem?: (problem: { kind: 'append-failed' | 'index-failed' | 'chunk-unreadable' | 'reindexed'; key?: string; count?: number; err?: unknown }) => void;
 }
 
-export class AuditLog {
+export class AuditLog implements AuditReader, AuditWriter {
   private readonly clock: Clock;
   private readonly newId: () => string;
   private readonly chunkSize: number;

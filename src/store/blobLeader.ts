@@ -27,22 +27,6 @@ import type { LeaderElection } from './leader';
  * only the lease holder can make), so operators can see who leads; readLeaderInfo() reads it.
  */
 
-export interface LeaderTimers {
-  /** Runs `fn` after `ms`; a returned promise lets test schedulers wait for the work to finish. */
-  setTimeout(fn: () => Promise<void>, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: LeaderTimers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(() => void fn(), ms);
-    // Leadership upkeep alone must not keep a process alive that has nothing else to do.
-    t.unref();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export interface BlobLeaseLeaderOptions {
   container: ContainerClient;
   instanceId: string;
@@ -54,8 +38,8 @@ export interface BlobLeaseLeaderOptions {
   retryEveryMs?: number;
   /** Leadership is given up this long before the lease could lapse. Default a tenth of the lease. */
   safetyMarginMs?: number;
+  /** Time and timers (a tick's returned promise lets test schedulers wait for its work). Default: system. */
   clock?: Clock;
-  timers?: LeaderTimers;
   /** Unexpected errors (network, auth); the loop keeps going. */
   onError?: (err: unknown) => void;
 }
@@ -79,7 +63,6 @@ export class BlobLeaseLeader implements LeaderElection {
   private readonly retryEveryMs: number;
   private readonly marginMs: number;
   private readonly clock: Clock;
-  private readonly timers: LeaderTimers;
   private readonly blobName: string;
   private readonly listeners = new Set<(isLeader: boolean) => void>();
   private leading = false;
@@ -97,7 +80,6 @@ export class BlobLeaseLeader implements LeaderElection {
     this.retryEveryMs = opts.retryEveryMs ?? Math.floor(this.leaseMs / 3);
     this.marginMs = opts.safetyMarginMs ?? Math.floor(this.leaseMs / 10);
     this.clock = opts.clock ?? systemClock;
-    this.timers = opts.timers ?? realTimers;
     this.blobName = opts.blobName ?? 'leases/leader';
   }
 
@@ -120,7 +102,7 @@ export class BlobLeaseLeader implements LeaderElection {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.timers.clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     await this.inFlight;
     if (this.leading) {
       await this.lease()
@@ -168,7 +150,7 @@ export class BlobLeaseLeader implements LeaderElection {
     const wait = this.leading
       ? Math.max(0, Math.min(this.renewEveryMs, this.validUntil - this.clock.now()))
       : this.retryEveryMs;
-    this.timer = this.timers.setTimeout(() => this.runTick(), wait);
+    this.timer = this.clock.setTimeout(() => this.runTick(), wait);
   }
 
   private async tryAcquire(started: number): Promise<void> {

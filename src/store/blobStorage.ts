@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { text } from 'node:stream/consumers';
 import type { Storage, StoreItem, StoreItems } from 'botbuilder-core';
+import pLimit from 'p-limit';
 import type { TokenCredential } from '@azure/identity';
 import { ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { z } from 'zod';
@@ -278,10 +279,7 @@ function isTransient(err: unknown): boolean {
   return s === 408 || s >= 500;
 }
 
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const limit = pLimit(concurrency);
+  await Promise.all(items.map((item) => limit(() => fn(item))));
 }

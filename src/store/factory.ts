@@ -19,7 +19,7 @@ export interface OpenStorageOptions {
   /** For accountUrl; default DefaultAzureCredential (managed identity in Azure, developer login locally). */
   credential?: TokenCredential;
   /** Lease tuning (tests, or a slower failover on purpose). */
-  lease?: Pick<BlobLeaseLeaderOptions, 'leaseSeconds' | 'renewEveryMs' | 'retryEveryMs' | 'clock' | 'timers' | 'onError'>;
+  lease?: Pick<BlobLeaseLeaderOptions, 'leaseSeconds' | 'renewEveryMs' | 'retryEveryMs' | 'clock' | 'onError'>;
 }
 
 export interface OpenedStorage {

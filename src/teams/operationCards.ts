@@ -1,10 +1,10 @@
 import { describeReason } from '../domain/incidents';
-import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
+import type { ProvisioningLogEntry, SyncJob } from '../services/views';
 import type { Configurations } from '../services/configurations';
 import { describeAction, RESTART_WORDS } from '../domain/jobActions';
 import type { PendingOperation, StatusDetail, StatusOverview, StatusRow } from '../services/operations';
 import type { ProvisionItem, ProvisionReport } from '../services/provisioning';
-import type { AuditRecord } from '../store';
+import type { AuditRecord } from '../domain/audit';
 import { plain, renderCard } from './cards';
 import { ago, isoDuration, localTime, plural, stateColor, until } from './format';
 import type { Reply } from './reply';

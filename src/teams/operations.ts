@@ -8,7 +8,7 @@ import type { AccessService, ResolvedCaller } from '../services/access';
 import type { Configurations } from '../services/configurations';
 import type { OperationsService, PendingOperation } from '../services/operations';
 import type { ProvisioningService } from '../services/provisioning';
-import type { AuditLog } from '../store';
+import type { AuditReader } from '../domain/audit';
 import type { CommandHandler, CommandHandlers } from './app';
 import { plain, type AdaptiveCard } from './cards';
 import { describeError, type Gate } from './gate';
@@ -24,7 +24,7 @@ export interface OperationRouteDeps {
   configs: Configurations;
   operations: OperationsService;
   provisioning: ProvisioningService;
-  audit: AuditLog;
+  audit: AuditReader;
   gate: Gate;
   clock: Clock;
   logger: Logger;

@@ -1,16 +1,30 @@
-import type { QueueTime, RateLimit } from '../../src/teams/notifier';
+import type { Clock } from '../../src/domain/clock';
+import type { RateLimit } from '../../src/domain/rateLimit';
 
 /**
  * Time that only moves when the queue sleeps: a sleep jumps the clock to its deadline at once. The queue is the only
  * sleeper, so the recorded times are what real time would have shown, without waiting for them.
  */
-export class VirtualTime implements QueueTime {
+export class VirtualTime implements Clock {
   sleeps: number[] = [];
   constructor(public ms = Date.UTC(2026, 0, 1), private readonly dice: () => number = () => 0.5) {}
   now = (): number => this.ms;
+  private timers: { at: number; fn: () => unknown }[] = [];
   sleep = async (ms: number): Promise<void> => {
     this.sleeps.push(ms);
     this.ms += Math.max(0, ms);
+    // Timers that fell due while the sleeper slept run now, in deadline order.
+    const due = this.timers.filter((t) => t.at <= this.ms).sort((a, b) => a.at - b.at);
+    this.timers = this.timers.filter((t) => t.at > this.ms);
+    for (const t of due) void t.fn();
+  };
+  setTimeout = (fn: () => unknown, ms: number): unknown => {
+    const t = { at: this.ms + Math.max(0, ms), fn };
+    this.timers.push(t);
+    return t;
+  };
+  clearTimeout = (handle: unknown): void => {
+    this.timers = this.timers.filter((t) => t !== handle);
   };
   random = (): number => this.dice();
 }

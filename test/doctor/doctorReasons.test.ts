@@ -32,9 +32,10 @@ function fakeGraph(overrides: Partial<CtsGraph>): CtsGraph {
 }
 
 /** Every read's time limit runs out at once (after the answers already given): no waiting for real time. */
-const expiredAtOnce = (_ms: number, fire: () => void) => {
-  const t = setImmediate(fire);
-  return () => clearImmediate(t);
+/** Every read's timeout fires on the next turn of the event loop. */
+const expiredAtOnce = {
+  setTimeout: (fire: () => unknown) => setImmediate(fire),
+  clearTimeout: (t: unknown) => clearImmediate(t as NodeJS.Immediate),
 };
 
 test('a 401 when reading its own app fails the token check for that tenant only', async () => {
@@ -44,7 +45,7 @@ test('a 401 when reading its own app fails the token check for that tenant only'
       return { servicePrincipalId: SP, granted: ['Synchronization.ReadWrite.All'] };
     },
   });
-  const report = await new Doctor(new Configurations(estate, graph), graph, { botAppId: () => SP, startTimer: expiredAtOnce, readTimeoutMs: 5000 }).run();
+  const report = await new Doctor(new Configurations(estate, graph), graph, { botAppId: () => SP, clock: expiredAtOnce, readTimeoutMs: 5000 }).run();
   const f = report.configurations[0]!.findings;
   expect(f.find((x) => x.id === 'token' && x.tenant === 'Fabrikam')).toMatchObject({ status: 'fail', found: 'No token for Fabrikam: the bot has no valid token for Fabrikam.' });
   expect(f.find((x) => x.id === 'token' && x.tenant === 'Contoso')!.status).toBe('pass');

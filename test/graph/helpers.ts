@@ -1,23 +1,24 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TimeSource } from '../../src/graph/retry';
+import type { Clock } from '../../src/domain/clock';
 
 /** Time that only moves when the code under test sleeps; timers fire when the test says so. */
 export function fakeTime(start = Date.UTC(2026, 0, 1)) {
   let now = start;
   const sleeps: number[] = [];
-  const timers = new Set<() => void>();
-  const time: TimeSource = {
+  const timers = new Set<() => unknown>();
+  const time: Clock = {
     now: () => now,
     sleep: async (ms) => {
       sleeps.push(ms);
       now += ms;
     },
     random: () => 0,
-    startTimer: (_ms, onFire) => {
+    setTimeout: (onFire) => {
       timers.add(onFire);
-      return () => timers.delete(onFire);
+      return onFire;
     },
+    clearTimeout: (handle) => void timers.delete(handle as () => void),
   };
   return {
     time,

@@ -1,4 +1,4 @@
-import { WindowLimiter } from '../../src/graph/limiter';
+import { WindowLimiter } from '../../src/domain/rateLimit';
 import { GraphGateway } from '../../src/graph/gateway';
 import { fakeTime, JOB, scriptedServer, SP, TENANT } from './helpers';
 

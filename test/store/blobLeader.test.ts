@@ -1,5 +1,6 @@
 import { ContainerClient } from '@azure/storage-blob';
-import { BlobLeaseLeader, InvalidLeaseDurationError, type LeaderTimers } from '../../src/store/blobLeader';
+import type { Clock } from '../../src/domain/clock';
+import { BlobLeaseLeader, InvalidLeaseDurationError } from '../../src/store/blobLeader';
 import { type Azurite, startAzurite, uniqueContainer } from './azurite';
 
 /**
@@ -16,7 +17,7 @@ interface Task {
   at: number;
   seq: number;
   owner: string;
-  fn: () => Promise<void>;
+  fn: () => unknown;
 }
 
 class VirtualTime {
@@ -29,8 +30,12 @@ class VirtualTime {
     return Date.now();
   }
 
-  timersFor(owner: string): LeaderTimers {
+  /** One process's clock: shared time, its own timers. */
+  clockFor(owner: string): Clock {
     return {
+      now: () => this.now(),
+      sleep: () => Promise.reject(new Error('the leader never sleeps')),
+      random: () => 0.5,
       setTimeout: (fn, ms) => {
         if (this.dead.has(owner)) return undefined;
         const task = { at: this.now() + ms, seq: this.seq++, owner, fn };
@@ -127,8 +132,7 @@ function leader(instanceId: string, errors: unknown[] = []): BlobLeaseLeader {
     container,
     instanceId,
     leaseSeconds: LEASE_S,
-    clock: vt,
-    timers: vt.timersFor(instanceId),
+    clock: vt.clockFor(instanceId),
     onError: (e) => errors.push(e),
   });
   leaders.push(l);
@@ -216,8 +220,7 @@ describe('BlobLeaseLeader on Azurite', () => {
       container: missing,
       instanceId: 'a',
       leaseSeconds: LEASE_S,
-      clock: vt,
-      timers: vt.timersFor('a'),
+      clock: vt.clockFor('a'),
       onError: (e) => errors.push(e),
     });
     leaders.push(l);
