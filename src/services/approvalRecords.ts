@@ -1,4 +1,4 @@
-import { ConversationTargetSchema } from './notify';
+import { ConversationTargetSchema } from './ports';
 /**
  * How scope-change requests are stored. The domain `ScopeRequest` is wrapped in an envelope that also keeps what the
  * service learnt when it validated the request (risk signals), where every copy of its card lives, and Graph's

@@ -8,7 +8,7 @@
  * sent again.
  */
 import { randomInt } from 'node:crypto';
-import type { Storage } from 'botbuilder-core';
+import type { Storage } from '../store';
 import type { SyncConfiguration } from '../config';
 import {
   DEFAULT_EXPIRES_AFTER_HOURS,
@@ -54,7 +54,7 @@ import {
   type StoredApproval,
 } from './approvalRecords';
 import type { Configurations } from './configurations';
-import type { ConversationTarget } from './notify';
+import type { ConversationTarget } from './ports';
 import { errorText, requestIdOf } from './operations';
 
 export type { StoredApproval, CardCopy, RiskReport } from './approvalRecords';

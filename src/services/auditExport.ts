@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Storage } from 'botbuilder-core';
+import type { Storage } from '../store';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { createIfAbsent, updateWithCasDetailed, type AuditLog, type AuditRecord } from '../store';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Storage } from 'botbuilder-core';
+import type { Storage } from '../store';
 import { z } from 'zod';
 import type { SyncConfiguration } from '../config';
 import type { Clock } from '../domain/clock';
@@ -23,7 +23,7 @@ import type { ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { Logger } from '../logger';
 import { canMoveItems, createIfAbsent, updateWithCas, type LeaderElection } from '../store';
 import type { Configurations, JobRead } from './configurations';
-import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from './notify';
+import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from './ports';
 import { describeAction, errorText, type ActionOutcome, type Actor, type JobAction } from './operations';
 import type { Subscriptions } from './subscriptions';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Storage } from 'botbuilder-core';
+import type { Storage } from '../store';
 import type { SyncConfiguration } from '../config';
 import type { Clock } from '../domain/clock';
 import type { RestartScope } from '../domain/commands';

@@ -17,4 +17,5 @@ export { SingleProcessLeader, type LeaderElection } from './leader';
 export { AzureBlobStorage, WriteOutcomeUnknownError, type BlobStorageOptions } from './blobStorage';
 export { BlobLeaseLeader, InvalidLeaseDurationError, type BlobLeaseLeaderOptions, type LeaderTimers, type LeaderInfo } from './blobLeader';
 export { openStorage, StorageConfigError, type OpenStorageOptions, type OpenedStorage } from './factory';
+export type { Storage, StoreItem, StoreItems } from 'botbuilder-core';
 export { canListKeys, canMoveItems, type ItemMover, type KeyLister, type ListableStorage } from './listing';

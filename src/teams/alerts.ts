@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import type { AuditLog } from '../store';
 import type { Configurations } from '../services/configurations';
 import { actionsOf, type AlertView, type Monitor } from '../services/monitor';
-import type { ConversationKind, ConversationTarget, OutgoingCard, Subscription, SubscriptionTopic } from '../services/notify';
+import type { ConversationKind, ConversationTarget, OutgoingCard, Subscription, SubscriptionTopic } from '../services/ports';
 import type { Actor, JobAction, OperationsService } from '../services/operations';
 import { ALL_CONFIGURATIONS, conversationKeyOf, describeTarget, type Subscriptions } from '../services/subscriptions';
 import type { CommandHandler, Turn } from './app';

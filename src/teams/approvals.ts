@@ -15,7 +15,7 @@ import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
 import type { Logger } from '../logger';
 import type { ApprovalAudience, ApprovalsService, CardCopy, StoredApproval } from '../services/approvals';
 import type { Configurations } from '../services/configurations';
-import type { ConversationTarget, Notifier } from '../services/notify';
+import type { ConversationTarget, Notifier } from '../services/ports';
 import type { ProvisioningService } from '../services/provisioning';
 import { targetOf } from './alerts';
 import type { CommandHandler, CommandHandlers } from './app';

@@ -6,7 +6,7 @@ import { createCtsGraph } from '../../src/graph/gateway';
 import { createLogger } from '../../src/logger';
 import { Configurations } from '../../src/services/configurations';
 import { Monitor } from '../../src/services/monitor';
-import type { ConversationTarget } from '../../src/services/notify';
+import type { ConversationTarget } from '../../src/services/ports';
 import { Subscriptions } from '../../src/services/subscriptions';
 import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { AuditLog, FileStorage, SingleProcessLeader } from '../../src/store';
