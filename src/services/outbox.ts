@@ -88,13 +88,25 @@ export class Outbox {
 
   /**
    * Adds a copy for every recipient not yet in the record (existing copies are kept as they are) and sets the
-   * subject's version when it is newer. Returns how many copies were added.
+   * subject's version when it is newer. `withdrawOthers`: pending copies never posted whose conversation is not
+   * among the recipients any more are dropped (marked gone). Returns how many copies were added.
    */
-  async publish(subject: Subject, version: number, recipients: Recipient[]): Promise<number> {
+  async publish(subject: Subject, version: number, recipients: Recipient[], opts: { withdrawOthers?: boolean } = {}): Promise<number> {
     let added = 0;
     await this.update(subject, version, (r) => {
       added = 0;
+      let withdrawn = 0;
       const copies = { ...r.copies };
+      if (opts.withdrawOthers) {
+        // A conversation that left the audience before its card was posted gets none; posted cards stay current.
+        const wanted = new Set(recipients.map((t) => t.target.key));
+        for (const [key, c] of Object.entries(copies)) {
+          if (!wanted.has(key) && !c.activityId && c.state === 'pending') {
+            copies[key] = { ...c, state: 'gone', lastError: 'no longer in the audience' };
+            withdrawn++;
+          }
+        }
+      }
       for (const to of recipients) {
         if (copies[to.target.key]) continue;
         copies[to.target.key] = to.activityId
@@ -102,7 +114,7 @@ export class Outbox {
           : { target: to.target, role: to.role, versionShown: 0, state: 'pending', attempts: 0 };
         added++;
       }
-      return added || version > r.version ? { ...r, version: Math.max(r.version, version), copies } : 'abort';
+      return added || withdrawn || version > r.version ? { ...r, version: Math.max(r.version, version), copies } : 'abort';
     });
     return added;
   }

@@ -8,7 +8,8 @@ import type { ProvisioningLogEntry } from '../graph/schemas';
 import type { Logger } from '../logger';
 import type { AuditLog } from '../store';
 import type { Configurations } from '../services/configurations';
-import { actionsOf, type AlertView, type Monitor } from '../services/monitor';
+import { actionsOf, type AlertView } from '../domain/alerts';
+import type { Monitor } from '../services/monitor';
 import type { ConversationKind, ConversationTarget, OutgoingCard, Subscription, SubscriptionTopic } from '../services/ports';
 import type { Actor, JobAction, OperationsService } from '../services/operations';
 import { ALL_CONFIGURATIONS, conversationKeyOf, describeTarget, type Subscriptions } from '../services/subscriptions';
@@ -424,10 +425,10 @@ async function onAllowDeletesConfirm(context: TurnContext, data: unknown, deps: 
   if (!g.ok) return cardOfReply(g.reply);
   const actor: Actor = { aadObjectId: g.caller.aadObjectId, name: g.resolved?.displayName ?? g.caller.name };
   const count = typeof parsed.data.count === 'number' ? parsed.data.count : undefined;
-  const claim = await deps.monitor.claimAllowDeletes(parsed.data.incident, { version: parsed.data.version, count }, actor);
+  const claim = await deps.monitor.allowDeletes.claim(parsed.data.incident, { version: parsed.data.version, count }, actor);
   if (!claim.ok) return cardOfReply(notice('Nothing was sent', claim.reason, { style: 'warning', hint: 'Type "status" for the current state.' }));
   const outcome = await deps.operations.run(claim.config, JOB_ACTIONS.allowDeletes!, actor);
-  const after = outcome.ok ? await deps.monitor.jobAfterAllowDeletes(claim.config) : undefined;
+  const after = outcome.ok ? await deps.monitor.allowDeletes.jobAfter(claim.config) : undefined;
   const still = after?.quarantined ?? false;
   const message = !outcome.ok
     ? outcome.message
@@ -436,7 +437,7 @@ async function onAllowDeletesConfirm(context: TurnContext, data: unknown, deps: 
       : still
         ? `ForceDeletes was sent, but the job is still quarantined (${after.reason ?? 'no reason given'}). The deletions may not go through: restart the job, and check the provisioning logs after the next cycle.`
         : `ForceDeletes was sent; the job is now ${after.code}, and the held-back deletions go through on the next cycle.`;
-  await deps.monitor.finishAllowDeletes(parsed.data.incident, { ok: outcome.ok, message, stillQuarantined: outcome.ok && still });
+  await deps.monitor.allowDeletes.finish(parsed.data.incident, { ok: outcome.ok, message, stillQuarantined: outcome.ok && still });
   const style = !outcome.ok ? 'error' : still ? 'warning' : 'good';
   return cardOfReply(notice(`Allow deletes ${configuration}: ${!outcome.ok ? 'failed' : still ? 'sent, still quarantined' : 'done'}`, message, { style, hint: `Confirmed by ${actor.name}.${outcome.requestId ? ` Graph request id ${outcome.requestId}.` : ''}` }));
 }
