@@ -14,7 +14,8 @@ import { Gate } from './teams/gate';
 import { loggedTurn } from './teams/turnLog';
 import { answerRepeat, InboundDedupe } from './teams/dedupe';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
-import { registerAlertRoutes, renderAlert, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
+import { renderAlert } from './teams/alertCards';
+import { registerAlertRoutes, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
 import { adapterTransport, TeamsNotifier, type ConnectorTransport } from './teams/notifier';
 import { Monitor } from './services/monitor';
 import { Subscriptions } from './services/subscriptions';
@@ -176,6 +177,10 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const monitor = new Monitor({
     configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds,
     observePoll: (poll) => pollHealth.observe(poll),
+  });
+  // An action run on a job with an open alert says so on every copy of that alert.
+  operations.onExecuted(({ config: c, action, actor, outcome }) => {
+    void monitor.actions.recordAction(c, action, actor, outcome).catch((err) => logger.warn({ err }, 'could not mark the alert'));
   });
   // `status` answers from the monitor's latest poll while it is younger than one poll interval.
   operations.useSnapshots(() => monitor.latestJobs(), monitor.intervalMs);

@@ -3,14 +3,13 @@ import { alertView, foldAlert, type AlertState, type AlertView } from '../domain
 import type { Clock } from '../domain/clock';
 import { detect, type IncidentEvent, type IncidentKind, type JobObservation } from '../domain/incidents';
 import type { CtsGraph } from '../graph/gateway';
-import type { ProvisioningLogEntry } from '../graph/schemas';
 import type { Logger } from '../logger';
 import type { LeaderElection, Storage } from '../store';
+import { AlertActions } from './alertActions';
 import { AllowDeletes } from './allowDeletes';
 import type { Configurations, JobRead } from './configurations';
 import { IncidentRecords, type IncidentRecord } from './incidentRecords';
 import { readError, snapshotOf } from './jobSnapshots';
-import { describeAction, type ActionOutcome, type Actor, type JobAction } from './operations';
 import { Outbox, type FlushTally, type Subject } from './outbox';
 import type { CardSender, ConversationRef, OutgoingCard } from './ports';
 import { StagedDeletions } from './stagedDeletions';
@@ -76,10 +75,6 @@ export interface JobsReading {
   reads: JobRead[];
 }
 
-export type IncidentLookup =
-  | { found: true; config: SyncConfiguration; record: IncidentRecord; alert: AlertState; current: boolean }
-  | { found: false; reason: string };
-
 /** The outbox subject of an alert: one per incident, so a new incident posts new cards. */
 export const alertSubject = (incidentId: string): Subject => ({ kind: 'alert', id: incidentId });
 
@@ -91,6 +86,8 @@ export class Monitor {
   readonly records: IncidentRecords;
   readonly outbox: Outbox;
   readonly allowDeletes: AllowDeletes;
+  /** What the alert card's buttons ask (find, acknowledge, record an action, show failures). */
+  readonly actions: AlertActions;
   private readonly staged: StagedDeletions;
 
   constructor(private readonly deps: MonitorDeps) {
@@ -99,7 +96,9 @@ export class Monitor {
     this.staged = new StagedDeletions({ configs, graph, logger });
     this.outbox = deps.outbox ?? new Outbox({ storage, sender: deps.notifier, logger, onGone: (key, reason) => subscriptions.deactivate(key, reason) });
     this.outbox.register('alert', async (incidentId) => this.renderCurrent(incidentId));
-    this.allowDeletes = new AllowDeletes({ configs, graph, records: this.records, clock, logger, changed: (c) => this.deliverSoon(c) });
+    const changed = (c: string) => this.deliverSoon(c);
+    this.allowDeletes = new AllowDeletes({ configs, graph, records: this.records, clock, logger, changed });
+    this.actions = new AlertActions({ configs, graph, records: this.records, clock, changed });
   }
 
   /** Incident records moved aside because they could not be read. */
@@ -253,53 +252,6 @@ export class Monitor {
     const record = await this.records.read(incidentId.split('@')[0]);
     if (!record?.alert || record.alert.incident.id !== incidentId) return undefined;
     return this.deps.render(this.view(record, record.alert));
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // What card buttons ask
-
-  async findIncident(incidentId: string): Promise<IncidentLookup> {
-    const configuration = incidentId.split('@')[0];
-    const config = this.deps.configs.find(configuration);
-    if (!config) return { found: false, reason: `There is no configuration ${configuration} any more.` };
-    const record = await this.record(config.name);
-    if (!record?.alert) return { found: false, reason: 'I have no record of this alert.' };
-    if (record.alert.incident.id === incidentId) return { found: true, config, record, alert: record.alert, current: true };
-    if (record.closed.includes(incidentId)) return { found: false, reason: 'This alert is closed; a newer one may be open for the same job.' };
-    return { found: false, reason: 'I have no record of this alert.' };
-  }
-
-  /** A person looked at it and decided (e.g. keep the deletions blocked): every copy of the card says so. */
-  async acknowledge(incidentId: string, by: Actor, note: string): Promise<IncidentRecord | undefined> {
-    const configuration = incidentId.split('@')[0];
-    const at = new Date(this.deps.clock.now()).toISOString();
-    const record = await this.records.update(configuration, (current) => {
-      if (!current.alert || current.alert.incident.id !== incidentId || current.alert.status !== 'open') return 'abort';
-      return { ...current, alert: { ...current.alert, acknowledged: { by, at, note }, version: current.alert.version + 1 } };
-    });
-    this.deliverSoon(configuration);
-    return record;
-  }
-
-  /** OperationsService.onExecuted: an action ran on a job with an open alert → "action taken by X" on every copy. */
-  async recordAction(config: SyncConfiguration, action: JobAction, actor: Actor, outcome: ActionOutcome): Promise<void> {
-    const at = new Date(this.deps.clock.now()).toISOString();
-    let changed = false;
-    await this.records.update(config.name, (current) => {
-      if (!current.alert || current.alert.status !== 'open') return 'abort';
-      changed = true;
-      return {
-        ...current,
-        alert: { ...current.alert, actionTaken: { by: actor, at, action: describeAction(action), ok: outcome.ok, message: outcome.message }, version: current.alert.version + 1 },
-      };
-    });
-    if (changed) this.deliverSoon(config.name);
-  }
-
-  /** The latest failed provisioning log entries of the job (for "Show failures"). */
-  async failures(config: SyncConfiguration, top = 5): Promise<ProvisioningLogEntry[]> {
-    const ref = await this.deps.configs.jobRef(config);
-    return this.deps.graph.provisioningLogs(config.sourceTenantId, { jobId: ref.jobId, status: 'failure', top });
   }
 
   view(record: IncidentRecord, alert: AlertState = record.alert!): AlertView {

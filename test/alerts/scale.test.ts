@@ -11,7 +11,7 @@ import { Subscriptions } from '../../src/services/subscriptions';
 import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { AuditLog, FileStorage, SingleProcessLeader } from '../../src/store';
 import { createAdapter } from '../../src/teams/adapter';
-import { renderAlert } from '../../src/teams/alerts';
+import { renderAlert } from '../../src/teams/alertCards';
 import { CONVERSATION_LIMITS, GLOBAL_LIMITS, TeamsNotifier, adapterTransport, type ConnectorTransport } from '../../src/teams/notifier';
 import { cardOf, cardText } from '../harness/activities';
 import { CONTOSO, MEGAN } from '../harness/bot';

@@ -1,4 +1,4 @@
-import { renderAlert, welcomeCard, noteOf } from '../../src/teams/alerts';
+import { renderAlert, welcomeCard, noteOf } from '../../src/teams/alertCards';
 import { renderCard, escapeBraces } from '../../src/teams/cards';
 import { localTime } from '../../src/teams/format';
 import { breakableId, provisionCard, provisionSummary, statusDetailCard } from '../../src/teams/operationCards';
