@@ -47,7 +47,6 @@ import {
   parseStoredApproval,
   requestKey,
   withEntry,
-  type CardCopy,
   type KnownApprovers,
   type OpenEntry,
   type OpenIndex,
@@ -57,7 +56,7 @@ import type { Configurations } from './configurations';
 import type { ConversationTarget } from './ports';
 import { errorText, requestIdOf } from './operations';
 
-export type { StoredApproval, CardCopy, RiskReport } from './approvalRecords';
+export { approvalSubject, type StoredApproval, type CopyRole, type RiskReport } from './approvalRecords';
 export type { ValidationProblem } from './approvalChecks';
 
 /** Where approval cards go. Implemented by the subscriptions service; tests may pass a fixed list. */
@@ -243,7 +242,6 @@ export class ApprovalsService {
       schemaVersion: APPROVAL_RECORD_VERSION,
       request,
       risk: checked.risk,
-      copies: [],
       graphRequestIds: {},
       ...(input.origin ? { origin: input.origin } : {}),
     };
@@ -273,17 +271,6 @@ export class ApprovalsService {
     await this.auditEvent(requester, 'scope.requested', record, 'ok', `${input.op} ${describePrincipals(request)}: ${reason}`);
     this.emit(record);
     return { ok: true, record };
-  }
-
-  /** Adds a posted card to the copies updated after every transition. */
-  async recordCopy(id: string, copy: CardCopy): Promise<StoredApproval | undefined> {
-    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
-      const rec = cur && parseStoredApproval(cur);
-      if (!rec) return 'abort';
-      if (rec.copies.some((c) => c.target.key === copy.target.key && c.activityId === copy.activityId)) return 'abort';
-      return { ...rec, copies: [...rec.copies, copy] };
-    });
-    return r.item && parseStoredApproval(r.item);
   }
 
   // -------------------------------------------------------------------------------------------

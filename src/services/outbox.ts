@@ -70,6 +70,11 @@ export interface OutboxDeps {
   onGone?: (key: string, reason: string) => Promise<unknown>;
 }
 
+/**
+ * One copy per conversation for cards the outbox posts; a card that was already there (a command's reply) is its own
+ * copy, so a conversation may hold several known cards of one subject.
+ */
+export const copyKey = (r: Pick<Recipient, 'target' | 'activityId'>) => (r.activityId ? `${r.target.key}#${r.activityId}` : r.target.key);
 export const outboxKey = (s: Subject) => `outbox/${s.kind}/${s.id.toLowerCase()}`;
 const empty = (): FlushTally => ({ posted: 0, updated: 0, failed: 0, gone: 0 });
 const statusText = (r: Extract<SendResult, { ok: false }>) => `HTTP ${r.status}${r.code ? ` ${r.code}` : ''}`;
@@ -108,8 +113,9 @@ export class Outbox {
         }
       }
       for (const to of recipients) {
-        if (copies[to.target.key]) continue;
-        copies[to.target.key] = to.activityId
+        const key = copyKey(to);
+        if (copies[key]) continue;
+        copies[key] = to.activityId
           ? { target: to.target, role: to.role, activityId: to.activityId, versionShown: to.versionShown ?? 0, state: 'delivered', attempts: 0 }
           : { target: to.target, role: to.role, versionShown: 0, state: 'pending', attempts: 0 };
         added++;
@@ -119,9 +125,9 @@ export class Outbox {
     return added;
   }
 
-  /** The subject changed: every live copy is due. */
-  async changed(subject: Subject, version: number): Promise<void> {
-    await this.update(subject, version, (r) => (version > r.version ? { ...r, version } : 'abort'));
+  /** The subject changed to `version` (or, without one, to the next version): every live copy is due. */
+  async changed(subject: Subject, version?: number): Promise<void> {
+    await this.update(subject, version ?? 1, (r) => (version === undefined ? { ...r, version: r.version + 1 } : version > r.version ? { ...r, version } : 'abort'));
   }
 
   async read(subject: Subject): Promise<OutboxRecord | undefined> {
@@ -186,7 +192,7 @@ export class Outbox {
         const result = isUpdate ? await this.deps.sender.update(copy.target, copy.activityId!, card) : await this.deps.sender.post(copy.target, card);
         if (result.ok) tally[isUpdate ? 'updated' : 'posted']++;
         else tally[result.gone ? 'gone' : 'failed']++;
-        if (!result.ok && result.gone && (!isUpdate || result.status === 403)) gone.push({ key, reason: `Teams answered ${statusText(result)} to a ${subject.kind} card` });
+        if (!result.ok && result.gone && (!isUpdate || result.status === 403)) gone.push({ key: copy.target.key, reason: `Teams answered ${statusText(result)} to a ${subject.kind} card` });
         await writer.push({ key, apply: (now) => afterSend(now, result, record.version) });
       }),
     );

@@ -107,6 +107,7 @@ describe('outbox', () => {
     await outbox.changed(subject, 2);
     await outbox.flush(subject);
     expect(sender.updates).toEqual([{ key: 'r', activityId: 'reply-1', text: 'T-1 open for requester' }]);
+    expect((await outbox.read(subject))?.copies['r#reply-1']).toMatchObject({ state: 'delivered', versionShown: 2 });
   });
 
   it('starts afresh from an unreadable record instead of failing', async () => {
