@@ -343,4 +343,23 @@ describe('scope-change approvals over /api/messages', () => {
     });
     expect(res.status).toBeLessThan(300);
   }
+
+  it('a 403 on an approval-card post deactivates that subscription (audited), as for alerts; the other places still get the card', async () => {
+    const blocked = { kind: 'groupChat' as const, conversationId: '19:blocked-approvers@thread.v2' };
+    expect((await sayAs(MEGAN, `subscribe approvals ${C2F.name}`, blocked)).text).toMatch(/subscribed/i);
+    t.connector.failFor({ conversationId: blocked.conversationId, status: 403, times: Infinity, code: 'ConversationBlockedByUser' });
+    const user = await someUnassignedMember();
+    const channelBefore = channelCards().length;
+    const asked = await sayAs(LEE, `request add user ${user} to ${C2F.name} because blocked chat test`);
+    expect(asked.text).toContain('Sending to approvers in 2 places');
+    await bot().approvals.idle();
+    await bot().notifier.idle();
+    expect(channelCards().length).toBe(channelBefore + 1);
+    const subs = await bot().subscriptions.list(blocked.conversationId);
+    expect(subs).toEqual([expect.objectContaining({ topic: 'approvals', active: false, deactivatedReason: expect.stringContaining('403 ConversationBlockedByUser') })]);
+    const audit = await bot().audit.last(5, { action: 'subscriptions.deactivate' });
+    expect(audit[0]).toMatchObject({ actor: 'system', target: blocked.conversationId, detail: expect.stringContaining('403') });
+    const copies = (await bot().outbox.read(approvalSubject(requestIdIn(asked.text))))!.copies;
+    expect(copies[blocked.conversationId]).toMatchObject({ state: 'gone', lastError: 'HTTP 403 ConversationBlockedByUser' });
+  });
 });
