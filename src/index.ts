@@ -15,13 +15,15 @@ import { loggedTurn } from './teams/turnLog';
 import { InboundDedupe } from './services/inboundDedupe';
 import { answerRepeat } from './teams/dedupe';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
-import { registerAlertRoutes, renderAlert, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
+import { renderAlert } from './teams/alertCards';
+import { registerAlertRoutes, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
 import { adapterTransport, TeamsNotifier, type ConnectorTransport } from './teams/notifier';
 import { Monitor } from './services/monitor';
 import { Subscriptions } from './services/subscriptions';
 import { ProvisioningService } from './services/provisioning';
-import { ApprovalsService } from './services/approvals';
-import { APPROVAL_CHANGING, approvalHandlers, registerApprovalRoutes } from './teams/approvals';
+import { ApprovalsService, approvalSubject } from './services/approvals';
+import { Outbox } from './services/outbox';
+import { APPROVAL_CHANGING, approvalCardRenderer, approvalHandlers, registerApprovalRoutes } from './teams/approvals';
 import { helpReply, whoamiHandler } from './teams/commands/basic';
 import { AccessService, type CallerDirectory } from './services/access';
 import { startSimulator, type RunningSimulator } from './simulator';
@@ -83,6 +85,8 @@ export interface RunningBot {
   operations: OperationsService;
   subscriptions: Subscriptions;
   notifier: TeamsNotifier;
+  /** Every card with copies in several conversations, and where each copy stands. */
+  outbox: Outbox;
   /** Started only when MONITOR=on; tests call monitor.pollOnce() themselves. */
   monitor: Monitor;
   /** Scope-change requests; tests call approvals.expireDue(), reconcile() and idle(). */
@@ -177,9 +181,16 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const notifier = new TeamsNotifier({ transport: countingRetries(adapterTransport(adapter, config.bot.appId ?? '', logger)), logger });
   const leader = opened.leader;
   const pollHealth = new PollHealth(clock, Math.max(10, estate.pollIntervalSeconds) * 1000, config.monitorEnabled);
+  // One fan-out for every card with copies in several conversations (alerts, approvals); a conversation that
+  // answers 403/404 to a post loses its subscriptions.
+  const outbox = new Outbox({ storage, sender: notifier, logger, onGone: (key, reason) => subscriptions.deactivate(key, reason) });
   const monitor = new Monitor({
-    configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds,
+    configs, graph, storage, subscriptions, notifier, outbox, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds,
     observePoll: (poll) => pollHealth.observe(poll),
+  });
+  // An action run on a job with an open alert says so on every copy of that alert.
+  operations.onExecuted(({ config: c, action, actor, outcome }) => {
+    void monitor.actions.recordAction(c, action, actor, outcome).catch((err) => logger.warn({ err }, 'could not mark the alert'));
   });
   // `status` answers from the monitor's latest poll while it is younger than one poll interval.
   operations.useSnapshots(() => monitor.latestJobs(), monitor.intervalMs);
@@ -187,7 +198,11 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
   let serverUrl = '';
   const auditExports = new AuditExports(storage, audit, clock);
-  const approvalDeps = { approvals, configs, gate, audience: subscriptions, notifier, clock, logger, provisioning };
+  const approvalDeps = { approvals, configs, gate, audience: subscriptions, outbox, clock, logger, provisioning };
+  outbox.register('approval', approvalCardRenderer(approvalDeps));
+  // After every transition every copy of the request's card shows the latest stored state.
+  const flushApproval = (id: string): Promise<void> => outbox.flush(approvalSubject(id)).then(() => undefined, (err) => logger.warn({ err, id }, 'approval card update failed'));
+  approvals.onChange((rec) => outbox.changed(approvalSubject(rec.request.id)).then(() => flushApproval(rec.request.id)));
   const app = createBotApp({
     adapter,
     botAppId: config.bot.appId ?? '',
@@ -264,6 +279,11 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   // Audit events a crash (or an unreadable index chunk) left out of the index are indexed again from the events.
   await audit.repair().catch((err) => logger.error({ err }, 'audit repair failed'));
   if (leader.isLeader()) await approvals.reconcile().catch((err) => logger.error({ err }, 'approval reconcile failed'));
+  // Approval cards a crash left unsent (or a send left pending) go out now and on every sweep.
+  const flushOpenApprovals = async () => {
+    for (const rec of await approvals.pending()) await flushApproval(rec.request.id);
+  };
+  if (leader.isLeader()) await flushOpenApprovals().catch((err) => logger.error({ err }, 'approval card flush failed'));
   // Job operations a crash left `executing` are settled by reading the job; unwritten audit events are written.
   if (leader.isLeader()) await operations.reconcile().catch((err) => logger.error({ err }, 'operation reconcile failed'));
   const approvalSweep = setInterval(() => {
@@ -272,6 +292,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       .expireDue()
       .then(() => approvals.reconcile({ minAgeMs: 15 * 60_000 }))
       .then(() => operations.reconcile({ minAgeMs: 15 * 60_000 }))
+      .then(flushOpenApprovals)
       .catch((err) => logger.error({ err }, 'approval sweep failed'));
   }, 60_000);
   approvalSweep.unref();
@@ -288,6 +309,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     operations,
     subscriptions,
     notifier,
+    outbox,
     monitor,
     approvals,
     logger,

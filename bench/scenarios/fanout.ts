@@ -1,4 +1,4 @@
-import type { ConversationTarget } from '../../src/services/notify';
+import type { ConversationTarget } from '../../src/services/ports';
 import { CONVERSATION_LIMITS, GLOBAL_LIMITS } from '../../src/teams/notifier';
 import { BOT } from '../../test/harness/activities';
 import { CONTOSO, MEGAN } from '../../test/harness/bot';

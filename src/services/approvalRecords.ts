@@ -1,7 +1,7 @@
-import { ConversationTargetSchema } from './notify';
+import { ConversationTargetSchema } from './ports';
 /**
  * How scope-change requests are stored. The domain `ScopeRequest` is wrapped in an envelope that also keeps what the
- * service learnt when it validated the request (risk signals), where every copy of its card lives, and Graph's
+ * service learnt when it validated the request (risk signals), where it was asked, and Graph's
  * request ids. The index of open requests (`approvals/open`) reserves principals against duplicate requests; it is a
  * cache kept up to date off the decision path and rebuilt from the per-request `approvals/active/<id>` keys when it
  * is lost or corrupt. Every write to a record or the index is a CAS.
@@ -23,13 +23,10 @@ export const KNOWN_APPROVERS_KEY = 'approvals/approvers';
 
 const TargetSchema = ConversationTargetSchema;
 
-/** One posted copy of a request's card: updated in place after every transition. */
-export const CardCopySchema = z.object({
-  role: z.enum(['approvers', 'requester']),
-  target: TargetSchema,
-  activityId: z.string().min(1),
-});
-export type CardCopy = z.infer<typeof CardCopySchema>;
+/** The outbox subject of a request's cards (every copy, in every conversation, lives in the outbox). */
+export const approvalSubject = (id: string) => ({ kind: 'approval', id });
+/** Which view a copy shows: the requester's own (in their personal chat) or the shared one. */
+export type CopyRole = 'approvers' | 'requester';
 
 export const RiskSchema = z.object({
   /** Users whose scope membership this request changes (after skipping guests and those already in/out of scope). */
@@ -66,7 +63,6 @@ export const StoredApprovalSchema = z.object({
   schemaVersion: z.literal(APPROVAL_RECORD_VERSION),
   request: ScopeRequestSchema,
   risk: RiskSchema,
-  copies: z.array(CardCopySchema),
   /** The conversation where the request was made (for replies when nothing else is known). */
   origin: TargetSchema.optional(),
   /** Graph request ids by principal id, for failures and audit. */

@@ -9,7 +9,6 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Storage } from '../store';
-import type { SyncConfiguration } from '../config';
 import {
   DEFAULT_EXPIRES_AFTER_HOURS,
   SYSTEM_ACTOR,
@@ -28,36 +27,29 @@ import {
 import type { Clock } from '../domain/clock';
 import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
 import type { Permission } from '../domain/permissions';
-import { GraphError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
-import { AuditRewriteError, canListKeys, createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import { createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import { ApprovalAudit, describePrincipals } from './approvalAudit';
+import { OpenRequests, RESERVATION_GRACE_MS } from './openRequests';
+import { applyScopeChange } from './scopeAssignments';
 import type { AccessService, CallerIdentity } from './access';
 import { checkRequest, currentPrivileged, DEFAULT_MAX_GROWTH_SHARE, newlyPrivileged, problemTitle, type ValidationProblem } from './approvalChecks';
 import {
-  ACTIVE_PREFIX,
   APPROVAL_RECORD_VERSION,
   KNOWN_APPROVERS_KEY,
   activeKey,
   KnownApproversSchema,
-  OPEN_INDEX_KEY,
-  OpenIndexSchema,
-  duplicateOf,
-  openEntryOf,
   parseStoredApproval,
   requestKey,
-  withEntry,
-  type CardCopy,
   type KnownApprovers,
-  type OpenEntry,
-  type OpenIndex,
   type StoredApproval,
 } from './approvalRecords';
 import type { Configurations } from './configurations';
-import type { ConversationTarget } from './notify';
-import { errorText, requestIdOf } from './operations';
+import type { ConversationTarget } from './ports';
+import { errorText } from './operations';
 
-export type { StoredApproval, CardCopy, RiskReport } from './approvalRecords';
+export { approvalSubject, type StoredApproval, type CopyRole, type RiskReport } from './approvalRecords';
 export type { ValidationProblem } from './approvalChecks';
 
 /** Where approval cards go. Implemented by the subscriptions service; tests may pass a fixed list. */
@@ -116,8 +108,6 @@ type Listener = (record: StoredApproval) => void | Promise<void>;
 /** How often the known-approvers list is rewritten for the same person (it feeds refresh.userIds). */
 const APPROVER_NOTE_MS = 60 * 60 * 1000;
 export const MAX_REFRESH_USER_IDS = 60;
-/** An index reservation whose request record has not appeared within this long belongs to a create that died. */
-const RESERVATION_GRACE_MS = 5 * 60_000;
 
 export class ApprovalsService {
   private readonly listeners: Listener[] = [];
@@ -125,6 +115,8 @@ export class ApprovalsService {
   private readonly noted = new Map<string, number>();
   private readonly expiresAfterHours: number;
   private readonly newId: () => string;
+  private readonly index: OpenRequests;
+  private readonly audit: ApprovalAudit;
 
   constructor(
     private readonly deps: ApprovalsDeps,
@@ -132,6 +124,8 @@ export class ApprovalsService {
   ) {
     this.expiresAfterHours = options.expiresAfterHours ?? DEFAULT_EXPIRES_AFTER_HOURS;
     this.newId = options.newId ?? (() => newRequestId(() => randomInt(0, 1_000_000) / 1_000_000));
+    this.index = new OpenRequests({ storage: deps.storage, clock: deps.clock, logger: options.logger, readSafely: (id) => this.readSafely(id) });
+    this.audit = new ApprovalAudit({ log: deps.audit, logger: options.logger });
   }
 
   /** Called after every committed transition (and copy changes are not transitions). Errors are logged, never thrown. */
@@ -158,7 +152,7 @@ export class ApprovalsService {
   /** Open requests waiting for a decision, oldest first. */
   async pending(): Promise<StoredApproval[]> {
     const now = this.deps.clock.now();
-    const records = await Promise.all((await this.openIds()).map((id) => this.readSafely(id)));
+    const records = await Promise.all((await this.index.openIds()).map((id) => this.readSafely(id)));
     return records
       .filter((r): r is StoredApproval => !!r && r.request.status === 'pending' && !isExpired(r.request, now))
       .sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt));
@@ -243,12 +237,11 @@ export class ApprovalsService {
       schemaVersion: APPROVAL_RECORD_VERSION,
       request,
       risk: checked.risk,
-      copies: [],
       graphRequestIds: {},
       ...(input.origin ? { origin: input.origin } : {}),
     };
 
-    const duplicate = await this.reserve(request);
+    const duplicate = await this.index.reserve(request);
     if (duplicate) {
       return {
         ok: false,
@@ -267,23 +260,12 @@ export class ApprovalsService {
       (await createIfAbsent(this.deps.storage, requestKey(request.id), record));
     if (!stored) {
       // A random id collided with an existing request: give back the reservation and let the person retry.
-      await this.updateIndex({ ...request, status: 'cancelled' });
+      await this.index.updateIndex({ ...request, status: 'cancelled' });
       return fail('graph-unavailable', ['Could not store the request (id collision); please send it again.']);
     }
-    await this.auditEvent(requester, 'scope.requested', record, 'ok', `${input.op} ${describePrincipals(request)}: ${reason}`);
+    await this.audit.auditEvent(requester, 'scope.requested', record, 'ok', `${input.op} ${describePrincipals(request)}: ${reason}`);
     this.emit(record);
     return { ok: true, record };
-  }
-
-  /** Adds a posted card to the copies updated after every transition. */
-  async recordCopy(id: string, copy: CardCopy): Promise<StoredApproval | undefined> {
-    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
-      const rec = cur && parseStoredApproval(cur);
-      if (!rec) return 'abort';
-      if (rec.copies.some((c) => c.target.key === copy.target.key && c.activityId === copy.activityId)) return 'abort';
-      return { ...rec, copies: [...rec.copies, copy] };
-    });
-    return r.item && parseStoredApproval(r.item);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -330,7 +312,7 @@ export class ApprovalsService {
     if (result.outcome !== 'committed') {
       const r = refusal ?? { code: 'already-decided' as const, message: `Request ${id} ${record.request.status}.` };
       if (r.code === 'not-allowed' || r.code === 'self-approval' || r.code === 'not-requester') {
-        await this.auditEvent(actor, `scope.${verb}`, record, 'refused', r.message);
+        await this.audit.auditEvent(actor, `scope.${verb}`, record, 'refused', r.message);
       }
       return { kind: 'refused', code: r.code, message: r.message, record };
     }
@@ -338,10 +320,10 @@ export class ApprovalsService {
     // The request record now says what was decided; everything after works from it. The shared index is only a cache
     // (duplicate reservations): it is brought up to date afterwards and repaired by reconcile if that write fails.
     const execution = verb === 'approve' ? this.track(this.execute(record, 'fresh')) : undefined;
-    const audited = await this.auditDecision(record);
+    const audited = await this.audit.auditDecision(record);
     this.emit(record);
-    if (verb !== 'approve') this.track(this.settle(record.request, audited));
-    else this.track(this.updateIndexLater(record.request));
+    if (verb !== 'approve') this.track(this.index.settle(record.request, audited));
+    else this.track(this.index.updateIndexLater(record.request));
     return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
   }
 
@@ -388,7 +370,7 @@ export class ApprovalsService {
     if (!config) {
       results = req.principals.map((p) => ({ principalId: p.id, outcome: 'failed' as const, error: `configuration ${req.configuration} no longer exists` }));
     } else {
-      results = await this.apply(config, req, mode, requestIds);
+      results = await applyScopeChange(this.deps.graph, config, req, mode, requestIds, this.options.executionWidth ?? 4);
     }
     const now = this.deps.clock.now();
     const done = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(req.id), (cur) => {
@@ -400,58 +382,10 @@ export class ApprovalsService {
     });
     const final = (done.item && parseStoredApproval(done.item)) ?? record;
     if (done.outcome !== 'committed') return final;
-    const audited = (await this.auditDecision(final)) && (await this.auditExecution(final, mode));
+    const audited = (await this.audit.auditDecision(final)) && (await this.audit.auditExecution(final, mode));
     this.emit(final);
-    await this.settle(final.request, audited);
+    await this.index.settle(final.request, audited);
     return final;
-  }
-
-  /**
-   * Changes each principal's assignment. In `reconcile` mode Graph is read once first and only principals not yet in
-   * the wanted state are touched (ensureAssigned/ensureUnassigned read again before they write).
-   */
-  private async apply(config: SyncConfiguration, req: ScopeRequest, mode: 'fresh' | 'reconcile', requestIds: Record<string, string>): Promise<ExecutionResult[]> {
-    const { graph } = this.deps;
-    const src = config.sourceTenantId;
-    const sp = config.servicePrincipalId;
-    let present: Map<string, string> | undefined;
-    if (mode === 'reconcile') {
-      try {
-        const roleId = (await graph.accessRoleId(src, sp)).toLowerCase();
-        present = new Map((await graph.listAssignments(src, sp)).filter((a) => a.appRoleId.toLowerCase() === roleId || req.op === 'remove').map((a) => [a.principalId.toLowerCase(), a.id]));
-      } catch (err) {
-        return req.principals.map((p) => ({ principalId: p.id, outcome: 'failed' as const, error: `could not read the assignments to reconcile: ${errorText(err)}` }));
-      }
-    }
-    const width = this.options.executionWidth ?? 4;
-    const out: ExecutionResult[] = new Array(req.principals.length);
-    let next = 0;
-    const one = async (i: number) => {
-      const p = req.principals[i];
-      const id = p.id.toLowerCase();
-      try {
-        if (req.op === 'add') {
-          if (present?.has(id)) return (out[i] = { principalId: p.id, outcome: 'assigned', assignmentId: present.get(id) });
-          const r = await graph.ensureAssigned(src, sp, p.id, req.principalType === 'group' ? 'Group' : 'User');
-          out[i] = { principalId: p.id, outcome: r.created ? 'assigned' : 'already', assignmentId: r.assignment.id };
-        } else {
-          if (present && !present.has(id)) return (out[i] = { principalId: p.id, outcome: 'removed' });
-          const r = await graph.ensureUnassigned(src, sp, p.id);
-          out[i] = { principalId: p.id, outcome: r.removed > 0 ? 'removed' : 'absent' };
-        }
-      } catch (err) {
-        const rid = requestIdOf(err);
-        if (rid) requestIds[p.id] = rid;
-        out[i] = { principalId: p.id, outcome: 'failed', error: errorText(err) + (err instanceof GraphError && err.code ? ` [${err.code}]` : '') };
-      }
-      return out[i];
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(width, req.principals.length) }, async () => {
-        while (next < req.principals.length) await one(next++);
-      }),
-    );
-    return out;
   }
 
   /**
@@ -463,8 +397,8 @@ export class ApprovalsService {
     const out: StoredApproval[] = [];
     const open: ScopeRequest[] = [];
     const ended = new Set<string>();
-    const index = await this.readIndex();
-    for (const id of await this.openIds()) {
+    const index = await this.index.readIndex();
+    for (const id of await this.index.openIds()) {
       let rec = await this.readSafely(id);
       if (!rec) {
         const entry = index?.entries.find((e) => e.id === id);
@@ -475,13 +409,13 @@ export class ApprovalsService {
         ended.add(id);
         // Its marker is still here: the process may have died before the audit events were written. They have fixed
         // ids, so writing them again finds them instead of doubling them.
-        const audited = (await this.auditDecision(rec)) && (await this.auditExecution(rec, 'reconcile'));
-        await this.settle(rec.request, audited);
+        const audited = (await this.audit.auditDecision(rec)) && (await this.audit.auditExecution(rec, 'reconcile'));
+        await this.index.settle(rec.request, audited);
         continue;
       }
       open.push(rec.request);
       if (rec.request.status === 'pending') continue;
-      if (rec.request.decision) await this.auditDecision(rec);
+      if (rec.request.decision) await this.audit.auditDecision(rec);
       if (rec.request.status === 'approved') {
         const begun = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
           const r = cur && parseStoredApproval(cur);
@@ -496,7 +430,7 @@ export class ApprovalsService {
       if (now - started < (options.minAgeMs ?? 0)) continue;
       out.push(await this.track(this.execute(rec, 'reconcile')));
     }
-    await this.repairIndex(open, ended);
+    await this.index.repairIndex(open, ended);
     return out;
   }
 
@@ -504,7 +438,7 @@ export class ApprovalsService {
   async expireDue(): Promise<StoredApproval[]> {
     const now = this.deps.clock.now();
     const out: StoredApproval[] = [];
-    for (const id of await this.openIds()) {
+    for (const id of await this.index.openIds()) {
       const seen = await this.readSafely(id);
       if (!seen) continue;
       if (seen.request.status !== 'pending' || Date.parse(seen.request.expiresAt) > now) continue;
@@ -516,9 +450,9 @@ export class ApprovalsService {
       });
       const rec = r.item && parseStoredApproval(r.item);
       if (!rec || r.outcome !== 'committed') continue;
-      await this.auditEvent(SYSTEM_ACTOR, 'scope.expired', rec, 'ok', `no decision by ${rec.request.expiresAt}`);
+      await this.audit.auditEvent(SYSTEM_ACTOR, 'scope.expired', rec, 'ok', `no decision by ${rec.request.expiresAt}`);
       this.emit(rec);
-      await this.settle(rec.request);
+      await this.index.settle(rec.request);
       out.push(rec);
     }
     return out;
@@ -579,182 +513,6 @@ export class ApprovalsService {
     }
   }
 
-  /**
-   * Ids of requests that may still be open: the per-request markers where the store can list them, plus the index
-   * (which also covers requests stored before markers existed, and stores that cannot list).
-   */
-  private async openIds(): Promise<string[]> {
-    const ids = new Set<string>();
-    const { storage } = this.deps;
-    if (canListKeys(storage)) for (const k of await storage.listKeys(ACTIVE_PREFIX)) ids.add(k.slice(ACTIVE_PREFIX.length));
-    const index = await this.readIndex();
-    if (index) for (const e of index.entries) ids.add(e.id);
-    return [...ids].sort();
-  }
-
-  /** The index, or undefined (logged) when it is unreadable; an absent index is empty. */
-  private async readIndex(): Promise<OpenIndex | undefined> {
-    try {
-      const raw = (await this.deps.storage.read([OPEN_INDEX_KEY]))[OPEN_INDEX_KEY];
-      if (!raw) return { schemaVersion: 1, entries: [] };
-      const parsed = OpenIndexSchema.safeParse(stripEtag(raw));
-      if (parsed.success) return parsed.data;
-      this.options.logger?.error({ key: OPEN_INDEX_KEY }, 'the open-requests index failed validation; it will be rebuilt');
-    } catch (err) {
-      this.options.logger?.error({ err, key: OPEN_INDEX_KEY }, 'the open-requests index is unreadable; it will be rebuilt');
-    }
-    return undefined;
-  }
-
-  /**
-   * Reserves the request's principals in the index (two identical requests racing cannot both get one). An entry whose
-   * request has meanwhile ended (its index update failed) does not block; an unreadable index is rebuilt first.
-   */
-  private async reserve(request: ScopeRequest): Promise<string | undefined> {
-    const principalIds = request.principals.map((p) => p.id);
-    let index = await this.readIndex();
-    if (!index) {
-      await this.rebuildIndex();
-      index = (await this.readIndex()) ?? { schemaVersion: 1, entries: [] };
-    }
-    const stale = new Set<string>();
-    for (let e = duplicateOf(index, request.configuration, request.op, principalIds); e; e = duplicateOf(without(index, stale), request.configuration, request.op, principalIds)) {
-      const rec = await this.readSafely(e.id);
-      // A reservation without its record yet is another create in flight, unless it is old (that create died).
-      const inFlight = !rec && this.deps.clock.now() - Date.parse(e.createdAt) <= RESERVATION_GRACE_MS;
-      if (inFlight || (rec && !isTerminal(rec.request.status))) return e.id;
-      stale.add(e.id);
-    }
-    let duplicate: string | undefined;
-    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
-      duplicate = undefined;
-      const current = without(cur ? OpenIndexSchema.parse(cur) : undefined, stale);
-      const dup = duplicateOf(current, request.configuration, request.op, principalIds);
-      if (dup) {
-        duplicate = dup.id;
-        return 'abort';
-      }
-      return withEntry(current, request);
-    });
-    return duplicate;
-  }
-
-  private async updateIndex(request: ScopeRequest): Promise<void> {
-    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => withEntry(cur ? OpenIndexSchema.parse(cur) : undefined, request));
-  }
-
-  /** Brings the index up to date off the decision path; a failure is logged and left for reconcile to repair. */
-  private async updateIndexLater(request: ScopeRequest): Promise<void> {
-    await this.updateIndex(request).catch((err) => this.options.logger?.warn({ err, id: request.id }, 'open-requests index not updated; reconcile repairs it'));
-  }
-
-  /**
-   * A request that has ended leaves the index and loses its marker (both best effort: reconcile finishes the job). The
-   * marker stays while an audit event of the request could not be written, so reconcile writes it later.
-   */
-  private async settle(request: ScopeRequest, audited = true): Promise<void> {
-    await this.updateIndexLater(request);
-    if (isTerminal(request.status) && audited) {
-      await this.deps.storage.delete([activeKey(request.id)]).catch((err) => this.options.logger?.warn({ err, id: request.id }, 'request marker not removed; reconcile removes it'));
-    }
-  }
-
-  /**
-   * Makes the index agree with the records reconcile just read: `open` requests get their current entry, `ended` ids
-   * (terminal, or reservations whose record never appeared) lose theirs; entries reconcile did not see are kept.
-   */
-  private async repairIndex(open: ScopeRequest[], ended: Set<string>): Promise<void> {
-    const wanted = new Map(open.map((r) => [r.id, openEntryOf(r)]));
-    const index = await this.readIndex();
-    if (!index) {
-      await this.rebuildIndex().catch((err) => this.options.logger?.error({ err }, 'open-requests index rebuild failed'));
-      return;
-    }
-    const differs = index.entries.some((e) => ended.has(e.id) || (wanted.has(e.id) && JSON.stringify(e) !== JSON.stringify(wanted.get(e.id))));
-    const missing = [...wanted.keys()].some((id) => !index.entries.some((e) => e.id === id));
-    if (!differs && !missing) return;
-    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => {
-      const kept = (cur ? OpenIndexSchema.parse(cur) : { entries: [] }).entries.filter((e) => !ended.has(e.id) && !wanted.has(e.id));
-      return { schemaVersion: 1, entries: [...kept, ...wanted.values()] };
-    }).catch((err) => this.options.logger?.warn({ err }, 'open-requests index repair failed; the next sweep tries again'));
-  }
-
-  /** Replaces an unreadable index with one built from the request markers and records (logged loudly). */
-  private async rebuildIndex(): Promise<void> {
-    const { storage } = this.deps;
-    if (!canListKeys(storage)) throw new Error('the open-requests index is unreadable and this store cannot list requests to rebuild it');
-    const entries: OpenEntry[] = [];
-    for (const k of await storage.listKeys(ACTIVE_PREFIX)) {
-      const rec = await this.readSafely(k.slice(ACTIVE_PREFIX.length));
-      if (rec && !isTerminal(rec.request.status)) entries.push(openEntryOf(rec.request));
-    }
-    // An unconditional write: the unreadable index has no eTag we could match.
-    await storage.write({ [OPEN_INDEX_KEY]: { schemaVersion: 1, entries, eTag: '*' } });
-    this.options.logger?.error({ key: OPEN_INDEX_KEY, entries: entries.length }, 'rebuilt the unreadable open-requests index from the request records');
-  }
-
-  /** The decision's audit event, from the record alone: one per request (fixed id and time), however often written. */
-  private async auditDecision(record: StoredApproval): Promise<boolean> {
-    const d = record.request.decision;
-    if (!d || d.verdict === 'expired') return true;
-    const detail = d.verdict === 'rejected' && d.reason ? d.reason : describePrincipals(record.request);
-    return this.auditEvent(d.by, `scope.${d.verdict}`, record, 'ok', detail, undefined, { id: `${record.request.id}.${d.verdict}`, at: d.at });
-  }
-
-  /** The execution's audit event, from the record alone (fixed id and time, like the decision's). */
-  private async auditExecution(record: StoredApproval, mode: 'fresh' | 'reconcile'): Promise<boolean> {
-    const ex = record.request.execution;
-    if (!ex?.finishedAt) return true;
-    const results = ex.results ?? [];
-    const failed = record.request.status === 'failed';
-    const detail = `${mode === 'reconcile' ? 'finished after a restart by reading Graph; ' : ''}${results.map((r) => `${nameOf(record.request, r.principalId)}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}${ex.error ? ex.error : ''}`;
-    return this.auditEvent(SYSTEM_ACTOR, 'scope.executed', record, failed ? 'failed' : 'ok', detail, Object.values(record.graphRequestIds)[0], { id: `${record.request.id}.executed`, at: ex.finishedAt });
-  }
-
-  private async auditEvent(
-    actor: Person,
-    action: string,
-    record: StoredApproval,
-    outcome: 'ok' | 'refused' | 'failed',
-    detail: string,
-    graphRequestId?: string,
-    fixed?: { id: string; at: string },
-  ): Promise<boolean> {
-    const input = {
-      actor: actor.aadObjectId === SYSTEM_ACTOR.aadObjectId ? ('system' as const) : { aadObjectId: actor.aadObjectId, name: actor.name },
-      action,
-      configuration: record.request.configuration,
-      target: record.request.id,
-      outcome,
-      detail: detail.slice(0, 2000),
-      ...(graphRequestId ? { graphRequestId } : {}),
-    };
-    try {
-      if (fixed) await this.deps.audit.appendRecord({ schemaVersion: 1, ...fixed, at: new Date(fixed.at).toISOString(), ...input });
-      else await this.deps.audit.append(input);
-      return true;
-    } catch (err) {
-      if (err instanceof AuditRewriteError) return true;
-      this.options.logger?.error({ err, action, id: record.request.id }, fixed ? 'AUDIT WRITE FAILED; reconcile writes it again' : 'AUDIT WRITE FAILED');
-      return false;
-    }
-  }
-}
-
-/** An admin reads the audit: a principal by its UPN or name, with the object id only when nothing else is known. */
-function nameOf(r: Pick<ScopeRequest, 'principals'>, id: string): string {
-  const p = r.principals.find((x) => x.id.toLowerCase() === id.toLowerCase());
-  return p ? (p.userPrincipalName ?? p.displayName) : id;
-}
-
-export function describePrincipals(r: Pick<ScopeRequest, 'principals' | 'principalType'>): string {
-  const names = r.principals.map((p) => p.userPrincipalName ?? p.displayName);
-  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
-  return `${r.principalType === 'group' ? (names.length === 1 ? 'group' : 'groups') : names.length === 1 ? 'user' : 'users'} ${shown}`;
-}
-
-function without(index: OpenIndex | undefined, ids: Set<string>): OpenIndex | undefined {
-  return index && ids.size ? { schemaVersion: 1, entries: index.entries.filter((e) => !ids.has(e.id)) } : index;
 }
 
 function stripEtag(item: Record<string, unknown>): Record<string, unknown> {

@@ -2,7 +2,7 @@ import type { Storage } from '../store';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { updateWithCasDetailed, updateWithCas, type AuditLog } from '../store';
-import { ConversationTargetSchema, type ConversationTarget, type Subscription, type SubscriptionTopic } from './notify';
+import { ConversationTargetSchema, type ConversationTarget, type Subscription, type SubscriptionTopic } from './ports';
 
 /**
  * Where the bot may post: every conversation it was installed in or spoken to (a ConversationTarget), and what each

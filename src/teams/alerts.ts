@@ -4,18 +4,19 @@ import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { ACTION_PERMISSIONS, type IncidentAction } from '../domain/incidents';
 import type { Permission } from '../domain/permissions';
-import type { ProvisioningLogEntry } from '../services/views';
 import type { Logger } from '../logger';
 import type { AuditWriter as AuditLog } from '../domain/audit';
 import type { Configurations } from '../services/configurations';
-import { actionsOf, type AlertView, type Monitor } from '../services/monitor';
-import type { ConversationKind, ConversationTarget, OutgoingCard, Subscription, SubscriptionTopic } from '../services/notify';
+import { actionsOf } from '../domain/alerts';
+import type { Monitor } from '../services/monitor';
+import type { ConversationKind, ConversationTarget, Subscription, SubscriptionTopic } from '../services/ports';
 import type { Actor, JobAction, OperationsService } from '../services/operations';
 import { ALL_CONFIGURATIONS, conversationKeyOf, describeTarget, type Subscriptions } from '../services/subscriptions';
 import type { CommandHandler, Turn } from './app';
 import type { Command } from '../domain/commands';
 import { plain, renderCard, type AdaptiveCard } from './cards';
-import { localTime, utcTime } from './format';
+import { ALERT_VERBS, allowDeletesCard, cardOfReply, failuresCard, noteOf, renderAlert, welcomeCard } from './alertCards';
+import { utcTime } from './format';
 import { noteTurn } from './turnLog';
 import type { Gate } from './gate';
 import { confirmCard } from './operationCards';
@@ -41,25 +42,6 @@ export interface AlertRouteDeps {
   /** Decisions taken on the card itself ("Keep blocked") are audited like actions on the job. */
   audit?: AuditLog;
 }
-
-/** Card verbs → incident actions. `deletes.allow` is the deletion threshold's "Allow deletes". */
-export const ALERT_VERBS: Readonly<Record<IncidentAction, string>> = {
-  restart: 'alert.restart',
-  pause: 'alert.pause',
-  start: 'alert.start',
-  showFailures: 'alert.failures',
-  allowDeletes: 'deletes.allow',
-  keepBlocked: 'deletes.keepBlocked',
-};
-
-const BUTTONS: Readonly<Record<IncidentAction, { title: string; style: 'default' | 'positive' | 'destructive' }>> = {
-  restart: { title: 'Restart', style: 'positive' },
-  pause: { title: 'Pause', style: 'default' },
-  start: { title: 'Start', style: 'positive' },
-  showFailures: { title: 'Show failures', style: 'default' },
-  allowDeletes: { title: 'Allow deletes', style: 'destructive' },
-  keepBlocked: { title: 'Keep blocked', style: 'default' },
-};
 
 const JOB_ACTIONS: Partial<Record<IncidentAction, JobAction>> = {
   restart: { kind: 'restart', scope: 'default' },
@@ -108,138 +90,6 @@ export function targetOf(activity: Partial<Activity>): ConversationTarget | unde
 
 function tenantOfActivity(activity: Partial<Activity>): string | undefined {
   return ((activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? activity.conversation?.tenantId)?.toLowerCase();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cards
-
-const KIND_STATE: Record<AlertView['kind'], string> = {
-  quarantine: 'quarantined',
-  deletionThreshold: 'holding back deletions',
-  paused: 'paused',
-  entryErrors: 'failing for some users',
-  credentials: 'unreadable with the bot’s credentials',
-  disabled: 'disabled after a long quarantine',
-};
-
-const when = (iso: string | undefined) => utcTime(iso);
-
-/** A line shown on one viewer's copy (the answer to their click), e.g. why the click was refused. */
-export interface CardNote {
-  text: string;
-  style: 'attention' | 'warning' | 'good';
-}
-
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-export function renderAlert(view: AlertView, note?: CardNote): OutgoingCard {
-  const open = view.status === 'open';
-  const taken = view.actionTaken;
-  // An action that failed, or after which the job was seen in the same trouble, did not fix it: say so, keep the advice.
-  const notFixed = open && !!taken && (!taken.ok || !!taken.stillOpenAt);
-  const takenLine = taken ? `${capitalise(taken.action)} by ${plain(taken.by, 100)} at ${localTime(taken.at)}` : '';
-  const facts: { title: string; value: string }[] = [
-    { title: 'Began', value: when(view.openedAt) },
-  ];
-  if (open && view.nextAttempt) facts.push({ title: 'Next retry', value: when(view.nextAttempt) });
-  if (view.seriesCount) facts.push({ title: 'Attempts', value: String(view.seriesCount) });
-  if (view.errorCode || view.errorMessage) facts.push({ title: 'Graph error', value: plain([view.errorCode, view.errorMessage].filter(Boolean).join(': '), 300) });
-  let state: string;
-  if (!open) {
-    const who = taken ? ` ${takenLine}.` : view.acknowledged ? ` Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)}.` : '';
-    state = `Resolved after ${view.durationMinutes ?? 1} min (${localTime(view.resolvedAt)}).${who}`;
-  } else if (taken && !taken.ok) state = `${takenLine} failed: ${plain(taken.message, 200)}. The problem is not fixed.`;
-  else if (taken && taken.stillOpenAt) state = `${takenLine} did not resolve it: the job was still ${KIND_STATE[view.kind]} at ${localTime(taken.stillOpenAt)}.`;
-  else if (taken) state = `${takenLine}; waiting for the next check to confirm it worked.`;
-  else if (view.acknowledged) state = `Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)} (${localTime(view.acknowledged.at)}).`;
-  else state = `Open since ${localTime(view.openedAt)}.`;
-  const deletes = view.stagedDeletes;
-  const deletesHeading = deletes && open ? heldBackHeading(deletes) : '';
-  if (view.allowDeletes) {
-    const a = view.allowDeletes;
-    facts.push({ title: 'Deletions allowed', value: `by ${plain(a.by, 100)} at ${localTime(a.at)}${a.count !== undefined ? ` (${a.count} held back)` : ''}${a.outcome ? `: ${plain(a.outcome.message, 300)}` : ': waiting for Microsoft Graph'}` });
-  }
-  const data = {
-    headline: open ? view.title : `Resolved: ${view.title}`,
-    color: open ? 'Attention' : 'Good',
-    configuration: view.configuration,
-    route: `${view.sourceTenant} → ${view.targetTenant}`,
-    stateLabel: open ? (notFixed ? 'Still open' : taken ? 'Action taken' : view.acknowledged ? 'Acknowledged' : 'Open') : 'Resolved',
-    stateColor: open ? 'Attention' : 'Good',
-    state,
-    note: note?.text ?? '',
-    noteStyle: note?.style ?? 'default',
-    explanation: open ? view.explanation : 'The job is healthy again.',
-    whatToDo: open && (!taken || notFixed) ? view.whatToDo : '',
-    facts,
-    deletesHeading,
-    deleteNames: deletesHeading ? [...deletes!.names.map((n) => ({ name: plain(n, 80) })), ...(andMore(deletes!) ? [{ name: andMore(deletes!) }] : [])] : [],
-    lastChange: open && view.lastChange ? plain(view.lastChange, 300) : '',
-    troubleshootingUrl: view.troubleshootingUrl && /^https:\/\//.test(view.troubleshootingUrl) ? view.troubleshootingUrl : '',
-    incidentId: view.incidentId,
-    version: view.version,
-    buttons: view.actions.map((a) => ({ title: BUTTONS[a].title, verb: ALERT_VERBS[a], incident: view.incidentId, style: BUTTONS[a].style })),
-  };
-  const card = renderCard('alert', data);
-  return { card, summary: `${view.configuration}: ${data.headline}` };
-}
-
-/** "27 deletions or disables held back (threshold 20), including:" — the number the admin decides on. */
-export function heldBackHeading(d: NonNullable<AlertView['stagedDeletes']>): string {
-  const threshold = d.threshold !== undefined ? ` (threshold ${d.threshold}${d.thresholdDefaulted ? ', the portal default' : ''})` : '';
-  return `${d.count}${d.more ? ' or more' : ''} deletion${d.count === 1 ? '' : 's'} or disables held back${threshold}${d.names.length ? ', including:' : ''}`;
-}
-
-/** "and 17 more" after the names shown, or '' when every one is named. */
-export function andMore(d: NonNullable<AlertView['stagedDeletes']>): string {
-  const rest = d.count - d.names.length;
-  return rest > 0 ? `and ${rest}${d.more ? ' or more' : ''} more` : '';
-}
-
-/** The confirmation for "Allow deletes": the count, threshold and names, tied to this incident and version. */
-export function allowDeletesCard(view: AlertView, askedBy: string): AdaptiveCard {
-  const d = view.stagedDeletes;
-  return renderCard('allow-deletes', {
-    title: `Allow ${d ? `${d.count}${d.more ? ' or more' : ''} ` : ''}held-back deletions in ${view.configuration}?`,
-    text: `Restarting ${view.configuration} with ForceDeletes lets the deletions and disables held back by the accidental-deletion threshold go through on the next cycle: these B2B accounts are deleted or disabled in ${view.targetTenant}.`,
-    heading: d ? heldBackHeading(d) : 'The held-back deletions could not be read: check the provisioning logs before allowing them.',
-    names: (d?.names ?? []).map((n) => ({ name: plain(n, 80) })),
-    andMore: d ? andMore(d) : '',
-    askedBy,
-    incident: view.incidentId,
-    version: view.version,
-    confirmTitle: d ? `Allow ${d.count} deletions` : 'Allow deletions',
-  });
-}
-
-function failuresCard(configuration: string, entries: ProvisioningLogEntry[]): AdaptiveCard {
-  const rows = entries.map((e) => ({
-    who: plain(e.sourceIdentity?.displayName ?? e.targetIdentity?.displayName ?? e.sourceIdentity?.id ?? 'unknown', 80),
-    action: e.provisioningAction ?? 'other',
-    at: when(e.activityDateTime ?? undefined),
-    error: plain([e.provisioningStatusInfo?.errorInformation?.errorCode, e.provisioningStatusInfo?.errorInformation?.reason].filter(Boolean).join(': ') || 'no error detail', 300),
-    fix: plain(e.provisioningStatusInfo?.errorInformation?.recommendedAction ?? '', 300),
-  }));
-  return renderCard('alert-failures', {
-    configuration,
-    summary: rows.length ? `The ${rows.length} latest failed provisioning events, newest first.` : 'No failed provisioning events in the logs.',
-    rows,
-  });
-}
-
-export function welcomeCard(place: string, configurations: string[], note?: CardNote): AdaptiveCard {
-  return renderCard('welcome', { place, configurations: configurations.join(', ') || 'none', note: note?.text ?? '', noteStyle: note?.style ?? 'default' });
-}
-
-/** A refused or failed click, said on top of the card the person clicked (which stays as it was). */
-export function noteOf(reply: Reply): CardNote {
-  const text = 'summary' in reply ? reply.summary : reply.text;
-  return { text: plain(text, 400), style: reply.outcome === 'refused' || reply.outcome === 'failed' ? 'attention' : 'warning' };
-}
-
-function cardOfReply(reply: Reply): AdaptiveCard {
-  if ('card' in reply) return reply.card;
-  return renderCard('notice', { title: reply.text, text: '', hint: '', style: 'default' });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,7 +145,7 @@ export function subscriptionsReply(subscriptions: Subscription[], target: Conver
     topic: TOPIC_WORDS[s.topic],
     configuration: s.configuration === ALL_CONFIGURATIONS ? 'all configurations' : s.configuration,
     state: s.active ? 'active' : 'stopped',
-    detail: s.active ? `By ${plain(s.by.name, 100)}, ${when(s.at)}` : `Stopped: ${plain(s.deactivatedReason ?? 'unknown', 200)}`,
+    detail: s.active ? `By ${plain(s.by.name, 100)}, ${utcTime(s.at)}` : `Stopped: ${plain(s.deactivatedReason ?? 'unknown', 200)}`,
   }));
   const place = target ? describeTarget(target) : 'conversation';
   return {
@@ -321,7 +171,7 @@ export function subscriptionsHandler(deps: Pick<AlertRouteDeps, 'subscriptions'>
 // Routes
 
 export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): void {
-  const { subscriptions, monitor, logger } = deps;
+  const { subscriptions, logger } = deps;
   const isHome = (activity: Partial<Activity>) => tenantOfActivity(activity) === deps.homeTenantId.toLowerCase();
 
   // Every turn from the home tenant keeps the conversation's address fresh (a no-op when nothing changed).
@@ -405,10 +255,6 @@ export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): voi
     const who = context.activity.from?.name ?? 'someone';
     return cardOfReply(notice('Allow deletes: cancelled', `Cancelled by ${who}. Nothing was sent; the deletions stay held back.`));
   });
-
-  deps.operations.onExecuted(({ config, action, actor, outcome }) => {
-    void monitor.recordAction(config, action, actor, outcome).catch((err) => logger.warn({ err }, 'could not mark the alert'));
-  });
 }
 
 /**
@@ -424,10 +270,10 @@ async function onAllowDeletesConfirm(context: TurnContext, data: unknown, deps: 
   if (!g.ok) return cardOfReply(g.reply);
   const actor: Actor = { aadObjectId: g.caller.aadObjectId, name: g.resolved?.displayName ?? g.caller.name };
   const count = typeof parsed.data.count === 'number' ? parsed.data.count : undefined;
-  const claim = await deps.monitor.claimAllowDeletes(parsed.data.incident, { version: parsed.data.version, count }, actor);
+  const claim = await deps.monitor.allowDeletes.claim(parsed.data.incident, { version: parsed.data.version, count }, actor);
   if (!claim.ok) return cardOfReply(notice('Nothing was sent', claim.reason, { style: 'warning', hint: 'Type "status" for the current state.' }));
   const outcome = await deps.operations.run(claim.config, JOB_ACTIONS.allowDeletes!, actor);
-  const after = outcome.ok ? await deps.monitor.jobAfterAllowDeletes(claim.config) : undefined;
+  const after = outcome.ok ? await deps.monitor.allowDeletes.jobAfter(claim.config) : undefined;
   const still = after?.quarantined ?? false;
   const message = !outcome.ok
     ? outcome.message
@@ -436,7 +282,7 @@ async function onAllowDeletesConfirm(context: TurnContext, data: unknown, deps: 
       : still
         ? `ForceDeletes was sent, but the job is still quarantined (${after.reason ?? 'no reason given'}). The deletions may not go through: restart the job, and check the provisioning logs after the next cycle.`
         : `ForceDeletes was sent; the job is now ${after.code}, and the held-back deletions go through on the next cycle.`;
-  await deps.monitor.finishAllowDeletes(parsed.data.incident, { ok: outcome.ok, message, stillQuarantined: outcome.ok && still });
+  await deps.monitor.allowDeletes.finish(parsed.data.incident, { ok: outcome.ok, message, stillQuarantined: outcome.ok && still });
   const style = !outcome.ok ? 'error' : still ? 'warning' : 'good';
   return cardOfReply(notice(`Allow deletes ${configuration}: ${!outcome.ok ? 'failed' : still ? 'sent, still quarantined' : 'done'}`, message, { style, hint: `Confirmed by ${actor.name}.${outcome.requestId ? ` Graph request id ${outcome.requestId}.` : ''}` }));
 }
@@ -444,7 +290,7 @@ async function onAllowDeletesConfirm(context: TurnContext, data: unknown, deps: 
 async function onAlertButton(context: TurnContext, action: IncidentAction, data: unknown, deps: AlertRouteDeps): Promise<AdaptiveCard> {
   const parsed = AlertData.safeParse(data);
   if (!parsed.success) return cardOfReply(notice('That button is out of date', 'This card does not say which alert it belongs to. Type "status" instead.', { style: 'warning' }));
-  const lookup = await deps.monitor.findIncident(parsed.data.incident);
+  const lookup = await deps.monitor.actions.findIncident(parsed.data.incident);
   if (!lookup.found) return cardOfReply(notice('This alert is closed', lookup.reason, { hint: 'Type "status" for the current state.' }));
   const current = () => renderAlert(deps.monitor.view(lookup.record, lookup.alert)).card as AdaptiveCard;
   // A stale card (resolved meanwhile, or an action the incident no longer offers) is refreshed, not obeyed.
@@ -460,12 +306,12 @@ async function onAlertButton(context: TurnContext, action: IncidentAction, data:
   const actor: Actor = { aadObjectId: g.caller.aadObjectId, name: g.resolved?.displayName ?? g.caller.name };
 
   if (action === 'showFailures') {
-    const entries = await deps.monitor.failures(lookup.config);
+    const entries = await deps.monitor.actions.failures(lookup.config);
     await context.sendActivity(toActivity({ card: failuresCard(lookup.config.name, entries), summary: `Latest failures of ${lookup.config.name}` }));
     return current();
   }
   if (action === 'keepBlocked') {
-    const record = await deps.monitor.acknowledge(lookup.alert.incident.id, actor, 'deletions kept blocked; put the users back in scope');
+    const record = await deps.monitor.actions.acknowledge(lookup.alert.incident.id, actor, 'deletions kept blocked; put the users back in scope');
     await deps.audit
       ?.append({ actor, action: 'deletes.keepBlocked', configuration: lookup.config.name, target: lookup.alert.incident.id, outcome: record ? 'ok' : 'failed', detail: 'Deletions above the threshold kept blocked.' })
       .catch((err) => deps.logger.warn({ err }, 'could not audit Keep blocked'));

@@ -8,7 +8,7 @@
 import { allowedActions, isTerminal, requiresDeletesAllow, type ScopeRequest } from '../domain/approvals';
 import type { Permission } from '../domain/permissions';
 import type { StoredApproval } from '../services/approvals';
-import { describePrincipals } from '../services/approvals';
+import { describePrincipals } from '../services/approvalAudit';
 import { plain, renderCard, type AdaptiveCard } from './cards';
 import { localTime, until, utcTime } from './format';
 import { notice, type Reply } from './reply';

@@ -13,9 +13,10 @@ import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
 import type { Logger } from '../logger';
-import type { ApprovalAudience, ApprovalsService, CardCopy, StoredApproval } from '../services/approvals';
+import { approvalSubject, type ApprovalAudience, type ApprovalsService, type CopyRole, type StoredApproval } from '../services/approvals';
 import type { Configurations } from '../services/configurations';
-import type { ConversationTarget, Notifier } from '../services/notify';
+import type { Outbox } from '../services/outbox';
+import type { CardRenderer, ConversationRef, OutgoingCard } from '../services/ports';
 import type { ProvisioningService } from '../services/provisioning';
 import { targetOf } from './alerts';
 import type { CommandHandler, CommandHandlers } from './app';
@@ -33,7 +34,8 @@ export interface ApprovalRouteDeps {
   configs: Configurations;
   gate: Gate;
   audience: ApprovalAudience;
-  notifier: Notifier;
+  /** Where every copy of a request's card lives; the composition root registers approvalCardRenderer on it. */
+  outbox: Outbox;
   clock: Clock;
   logger: Logger;
   provisioning?: ProvisioningService;
@@ -70,92 +72,72 @@ const FormData = z
 
 const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref?.());
 
-export class ApprovalCardSync {
-  private readonly chains = new Map<string, Promise<void>>();
+const routeOf = (configs: Configurations, rec: StoredApproval): string | undefined => {
+  const config = configs.find(rec.request.configuration);
+  return config ? configs.route(config) : undefined;
+};
 
-  constructor(private readonly deps: ApprovalRouteDeps) {}
-
-  /** The card for one copy: the requester's own chat shows their view; shared places show the base view. */
-  async cardFor(rec: StoredApproval, copy?: Pick<CardCopy, 'role' | 'target'>): Promise<{ card: AdaptiveCard; summary: string }> {
-    const now = this.deps.clock.now();
-    const route = this.route(rec);
-    if (copy?.role === 'requester' && copy.target.kind === 'personal') {
-      return requestReply(rec, { now, route, viewer: { aadObjectId: rec.request.requester.aadObjectId, permissions: ['scope.request'] } }) as { card: AdaptiveCard; summary: string };
-    }
-    return requestReply(rec, { now, route, refreshUserIds: await this.deps.approvals.refreshUserIds(rec) }) as { card: AdaptiveCard; summary: string };
-  }
-
-  route(rec: StoredApproval): string | undefined {
-    const config = this.deps.configs.find(rec.request.configuration);
-    return config ? this.deps.configs.route(config) : undefined;
-  }
-
-  /** Updates every copy to the latest stored state. Serialized per request so an older state never lands last. */
-  sync(id: string): Promise<void> {
-    const prev = this.chains.get(id) ?? Promise.resolve();
-    const next = prev.then(() => this.syncNow(id)).catch((err) => this.deps.logger.warn({ err, id }, 'approval card update failed'));
-    this.chains.set(id, next);
-    void next.finally(() => {
-      if (this.chains.get(id) === next) this.chains.delete(id);
-    });
-    return next;
-  }
-
-  private async syncNow(id: string): Promise<void> {
-    const rec = await this.deps.approvals.get(id);
-    if (!rec) return;
-    await Promise.all(
-      rec.copies.map(async (copy) => {
-        const result = await this.deps.notifier.update(copy.target, copy.activityId, await this.cardFor(rec, copy));
-        if (!result.ok) this.deps.logger.warn({ id, target: copy.target.key, status: result.status }, 'could not update an approval card copy');
-      }),
-    );
-  }
-
-  /** Posts a card and records it as a copy; if the request moved on meanwhile, brings the copy up to date. */
-  async post(rec: StoredApproval, target: ConversationTarget, role: CardCopy['role']): Promise<boolean> {
-    const sent = await this.deps.notifier.post(target, await this.cardFor(rec, { role, target }));
-    if (!sent.ok) {
-      this.deps.logger.warn({ id: rec.request.id, target: target.key, status: sent.status }, 'could not post an approval card');
-      return false;
-    }
-    await this.record(rec, { role, target, activityId: sent.activityId });
-    return true;
-  }
-
-  async record(rec: StoredApproval, copy: CardCopy): Promise<void> {
-    const now = await this.deps.approvals.recordCopy(rec.request.id, copy);
-    if (now && now.request.cardVersion !== rec.request.cardVersion) await this.sync(rec.request.id);
-  }
+/**
+ * The approval card of one copy, from the latest stored state (the CardRenderer port for 'approval' subjects): the
+ * requester's own personal chat shows their view; shared places show the base view, refreshed per user by Teams.
+ */
+export function approvalCardRenderer(deps: Pick<ApprovalRouteDeps, 'approvals' | 'configs' | 'clock'>): CardRenderer {
+  return async (id, copy) => {
+    const rec = await deps.approvals.get(id);
+    if (!rec) return undefined;
+    const now = deps.clock.now();
+    const route = routeOf(deps.configs, rec);
+    const view =
+      copy.role === 'requester' && copy.target.kind === 'personal'
+        ? { viewer: { aadObjectId: rec.request.requester.aadObjectId, permissions: ['scope.request' as const] } }
+        : { refreshUserIds: await deps.approvals.refreshUserIds(rec) };
+    return requestReply(rec, { now, route, ...view }) as OutgoingCard;
+  };
 }
 
-interface ApprovalTeams {
-  sync: ApprovalCardSync;
-  handlers: CommandHandlers;
-  announce: (context: TurnContext, rec: StoredApproval, origin: ConversationTarget | undefined, answeredInPlace?: string) => Promise<Reply>;
+/** Records a card that is already in a conversation (a command's reply) as a copy the outbox keeps current. */
+async function remember(deps: ApprovalRouteDeps, rec: StoredApproval, copy: { role: CopyRole; target: ConversationRef; activityId: string }, versionShown = 0): Promise<void> {
+  const subject = approvalSubject(rec.request.id);
+  await deps.outbox.publish(subject, 1, [{ ...copy, versionShown }]);
+  await deps.outbox.flush(subject);
 }
 
-// approvalHandlers and registerApprovalRoutes are called separately by the composition root with the same deps object;
-// both must share one card synchroniser.
-const instances = new WeakMap<ApprovalRouteDeps, ApprovalTeams>();
+/** The outbox version a card rendered now shows (a change after this read makes the copy due again). */
+async function shownVersion(deps: ApprovalRouteDeps, rec: StoredApproval): Promise<number> {
+  return (await deps.outbox.read(approvalSubject(rec.request.id)))?.version ?? 1;
+}
 
-function teamsFor(deps: ApprovalRouteDeps): ApprovalTeams {
-  let t = instances.get(deps);
-  if (!t) {
-    t = build(deps);
-    instances.set(deps, t);
+/** Sends the approval cards through the outbox and answers the requester with a status card that is itself a copy. */
+async function announce(deps: ApprovalRouteDeps, context: TurnContext, rec: StoredApproval, origin: ConversationRef | undefined, answeredInPlace?: string): Promise<Reply> {
+  const { approvals, clock, outbox } = deps;
+  const subject = approvalSubject(rec.request.id);
+  const all = await deps.audience.targetsFor('approvals', rec.request.configuration);
+  const targets = all.filter((t) => t.key !== origin?.key);
+  const places = targets.length + (all.length > targets.length ? 1 : 0);
+  const personal = await deps.audience.personalTargetOf(rec.request.requester.aadObjectId);
+  const recipients = targets.map((target) => ({ target, role: 'approvers' }));
+  if (personal && personal.key !== origin?.key) recipients.push({ target: personal, role: 'requester' });
+  await outbox.publish(subject, 1, recipients);
+  approvals.runInBackground(outbox.flush(subject));
+  // Nothing has been posted yet: the copies say what happened as they are delivered and updated.
+  const note = places
+    ? `Sending to approvers in ${places} place${places === 1 ? '' : 's'}. You will see the decision here.`
+    : `No chat or channel is subscribed to approvals for ${rec.request.configuration}, so approvers will only see this with "pending". Someone with alerts.manage can type "subscribe approvals ${rec.request.configuration}" where approvers work.`;
+  const view =
+    origin?.kind === 'personal'
+      ? { viewer: { aadObjectId: rec.request.requester.aadObjectId, permissions: ['scope.request' as const] } }
+      : { refreshUserIds: await approvals.refreshUserIds(rec) };
+  const reply = requestReply(rec, { now: clock.now(), route: routeOf(deps.configs, rec), note, noteStyle: places ? 'good' : 'warning', ...view });
+  if (origin) {
+    if (answeredInPlace) await remember(deps, rec, { role: 'requester', target: origin, activityId: answeredInPlace }, 1);
+    else captureReply(context, (activityId) => remember(deps, rec, { role: 'requester', target: origin, activityId }, 1));
   }
-  return t;
+  return reply;
 }
 
 /** Text commands. The router has checked the command's permission (scope.request / scope.approve). */
 export function approvalHandlers(deps: ApprovalRouteDeps): CommandHandlers {
-  return teamsFor(deps).handlers;
-}
-
-function build(deps: ApprovalRouteDeps): ApprovalTeams {
   const { approvals, configs, clock } = deps;
-  const sync = new ApprovalCardSync(deps);
 
   const request: CommandHandler<'request'> = async (turn, command) => {
     const origin = targetOf(turn.context.activity);
@@ -169,34 +151,7 @@ function build(deps: ApprovalRouteDeps): ApprovalTeams {
       ...(origin ? { origin } : {}),
     });
     if (!outcome.ok) return problemReply(outcome.problem);
-    return announce(turn.context, outcome.record, origin);
-  };
-
-  /** Sends the approval cards and answers the requester with a status card that is itself a recorded copy. */
-  const announce = async (context: TurnContext, rec: StoredApproval, origin: ConversationTarget | undefined, answeredInPlace?: string): Promise<Reply> => {
-    const all = await deps.audience.targetsFor('approvals', rec.request.configuration);
-    const targets = all.filter((t) => t.key !== origin?.key);
-    const places = targets.length + (all.length > targets.length ? 1 : 0);
-    const personal = await deps.audience.personalTargetOf(rec.request.requester.aadObjectId);
-    approvals.runInBackground(
-      (async () => {
-        await Promise.all(targets.map((t) => sync.post(rec, t, 'approvers')));
-        if (personal && personal.key !== origin?.key) await sync.post(rec, personal, 'requester');
-      })(),
-    );
-    const note = places
-      ? `Sent to approvers in ${places} place${places === 1 ? '' : 's'}. You will see the decision here.`
-      : `No chat or channel is subscribed to approvals for ${rec.request.configuration}, so approvers will only see this with "pending". Someone with alerts.manage can type "subscribe approvals ${rec.request.configuration}" where approvers work.`;
-    const view =
-      origin?.kind === 'personal'
-        ? { viewer: { aadObjectId: rec.request.requester.aadObjectId, permissions: ['scope.request' as const] } }
-        : { refreshUserIds: await approvals.refreshUserIds(rec) };
-    const reply = requestReply(rec, { now: clock.now(), route: sync.route(rec), note, noteStyle: places ? 'good' : 'warning', ...view });
-    if (origin) {
-      if (answeredInPlace) await sync.record(rec, { role: 'requester', target: origin, activityId: answeredInPlace });
-      else captureReply(context, (activityId) => sync.record(rec, { role: 'requester', target: origin, activityId }));
-    }
-    return reply;
+    return announce(deps, turn.context, outcome.record, origin);
   };
 
   const requestForm: CommandHandler<'requestForm'> = async () => requestFormCard(configs.names());
@@ -208,12 +163,13 @@ function build(deps: ApprovalRouteDeps): ApprovalTeams {
   };
 
   const decideByText = async (turn: { caller: Caller; context: TurnContext }, id: string, verb: 'approve' | 'reject' | 'cancel', reason?: string): Promise<Reply> => {
-    const result = await decideAndRender(deps, sync, turn.caller, id, verb, reason);
+    const result = await decideAndRender(deps, turn.caller, id, verb, reason);
     const rec = result.record;
     const origin = targetOf(turn.context.activity);
-    if (rec && origin && !rec.copies.some((c) => c.target.key === origin.key)) {
+    if (rec && origin) {
       const role = turn.caller.aadObjectId === rec.request.requester.aadObjectId ? 'requester' : 'approvers';
-      captureReply(turn.context, (activityId) => sync.record(rec, { role, target: origin, activityId }));
+      const shown = await shownVersion(deps, rec);
+      captureReply(turn.context, (activityId) => remember(deps, rec, { role, target: origin, activityId }, shown));
     }
     return result.reply;
   };
@@ -226,7 +182,7 @@ function build(deps: ApprovalRouteDeps): ApprovalTeams {
     reject: (turn, c) => decideByText(turn, c.id, 'reject', c.reason),
     cancel: (turn, c) => decideByText(turn, c.id, 'cancel'),
   };
-  return { sync, handlers, announce };
+  return handlers;
 }
 
 /** Runs `onId` with the id Teams gives the next message this turn sends (the command's reply card). */
@@ -255,7 +211,6 @@ async function viewerFor(approvals: ApprovalsService, caller: Caller, configurat
 /** One decision, from a button or a text command; answers within `answerWithinMs` even when Graph is slow. */
 async function decideAndRender(
   deps: ApprovalRouteDeps,
-  sync: ApprovalCardSync,
   caller: Caller,
   id: string,
   verb: 'approve' | 'reject' | 'cancel',
@@ -282,7 +237,7 @@ async function decideAndRender(
     note = verb === 'reject' ? 'Rejected. The requester sees your reason.' : 'Cancelled.';
   }
   const viewer = await viewerFor(approvals, caller, rec.request.configuration);
-  return { reply: { ...requestReply(rec, { now: clock.now(), route: sync.route(rec), viewer, note, noteStyle: style }), outcome: outcome.kind === 'refused' ? 'refused' : 'ok' }, record: rec };
+  return { reply: { ...requestReply(rec, { now: clock.now(), route: routeOf(deps.configs, rec), viewer, note, noteStyle: style }), outcome: outcome.kind === 'refused' ? 'refused' : 'ok' }, record: rec };
 }
 
 function notFound(id: string): Reply {
@@ -293,16 +248,14 @@ function notFound(id: string): Reply {
 const REQUEST_READERS: readonly Permission[] = ['scope.request', 'scope.approve', 'sync.read'];
 
 /** The card buttons and the form. Every click is answered with a card; state is read from storage, never from the card. */
-export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps): ApprovalCardSync {
+export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps): void {
   const { approvals, gate, clock, logger, configs } = deps;
-  const { sync, announce } = teamsFor(deps);
-  approvals.onChange((rec) => sync.sync(rec.request.id));
 
   const answer = async (context: TurnContext, reply: Reply): Promise<AdaptiveCard> => {
     const shown = 'card' in reply ? reply : notice('CTS Ops', reply.text);
     const card = 'card' in shown ? shown.card : ({ type: 'AdaptiveCard' } as AdaptiveCard);
     // Answer the invoke ourselves: teams-ai would otherwise replace the card for everyone when it has a refresh block,
-    // showing one viewer's buttons to all; every copy's shared view is updated by ApprovalCardSync instead.
+    // showing one viewer's buttons to all; every copy's shared view is updated by the outbox instead.
     await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } } });
     return card;
   };
@@ -320,7 +273,7 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     const rec = await approvals.get(data.requestId);
     if (!rec) return notFound(data.requestId);
     const viewer = await viewerFor(approvals, caller, rec.request.configuration);
-    const view = (note?: string, noteStyle: 'good' | 'warning' | 'error' = 'warning'): Reply => requestReply(rec, { now: clock.now(), route: sync.route(rec), viewer, note, noteStyle });
+    const view = (note?: string, noteStyle: 'good' | 'warning' | 'error' = 'warning'): Reply => requestReply(rec, { now: clock.now(), route: routeOf(configs, rec), viewer, note, noteStyle });
     if (verb === 'approval.refresh') {
       // A refresh shows the whole request (who asked, whom, why): only to its requester and to those who may see
       // requests for that configuration (as "pending" does), never to anyone who merely knows an id.
@@ -335,7 +288,7 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     }
     if (verb === 'approval.provision') return provisionNow(context, rec, caller, view);
     const decision = verb === 'approval.approve' ? 'approve' : verb === 'approval.reject' ? 'reject' : 'cancel';
-    return (await decideAndRender(deps, sync, caller, rec.request.id, decision, data.reason)).reply;
+    return (await decideAndRender(deps, caller, rec.request.id, decision, data.reason)).reply;
   };
 
   const provisionNow = async (context: TurnContext, rec: StoredApproval, caller: Caller, view: (note?: string, style?: 'good' | 'warning' | 'error') => Reply): Promise<Reply> => {
@@ -351,8 +304,9 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     // record it, so the outcome lands on it too instead of "Provisioning…" for ever.
     const clicked = context.activity.replyToId;
     const here = targetOf(context.activity);
-    if (clicked && here && !rec.copies.some((c) => c.activityId === clicked)) {
-      await sync.record(rec, { role: caller.aadObjectId === rec.request.requester.aadObjectId ? 'requester' : 'approvers', target: here, activityId: clicked }).catch(() => undefined);
+    if (clicked && here) {
+      const role = caller.aadObjectId === rec.request.requester.aadObjectId ? 'requester' : 'approvers';
+      await deps.outbox.publish(approvalSubject(rec.request.id), 1, [{ role, target: here, activityId: clicked }]).catch(() => undefined);
     }
     approvals.runInBackground(
       (async () => {
@@ -438,9 +392,7 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
       return { ...requestFormCard(configs.names(), values, text), outcome: problem.outcome };
     }
     // The form's own message becomes the requester's status card.
-    return announce(context, outcome.record, origin, context.activity.replyToId);
+    return announce(deps, context, outcome.record, origin, context.activity.replyToId);
   };
-
-  return sync;
 }
 

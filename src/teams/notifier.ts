@@ -1,7 +1,7 @@
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { MessageFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logger';
-import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from '../services/notify';
+import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from '../services/ports';
 import { cardAttachment, type AdaptiveCard } from './cards';
 
 /**

@@ -1,7 +1,8 @@
 import { SyncJobSchema, ProvisioningLogEntrySchema } from '../../src/graph/schemas';
 import { GraphError } from '../../src/graph/errors';
 import { describeIncident, detect } from '../../src/domain/incidents';
-import { countInError, readError, snapshotOf, stagedDeletePreview } from '../../src/services/monitor';
+import { readError, snapshotOf } from '../../src/services/jobSnapshots';
+import { countInError, stagedDeletePreview } from '../../src/services/stagedDeletions';
 
 const AT = '2026-01-01T10:00:00.000Z';
 const NEVER = '0001-01-01T00:00:00Z';

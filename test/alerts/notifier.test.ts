@@ -1,5 +1,5 @@
 import type { Activity } from 'botbuilder';
-import type { ConversationTarget } from '../../src/services/notify';
+import type { ConversationTarget } from '../../src/services/ports';
 import { CONVERSATION_LIMITS, GLOBAL_LIMITS, SlidingWindows, TeamsNotifier, connectorFailureOf, retryDelay, type ConnectorTransport } from '../../src/teams/notifier';
 import { VirtualTime, assertWithin, worstWindow } from './virtualTime';
 

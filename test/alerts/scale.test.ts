@@ -5,13 +5,13 @@ import { parseEstate, type Estate } from '../../src/config';
 import { createCtsGraph } from '../../src/graph/gateway';
 import { createLogger } from '../../src/logger';
 import { Configurations } from '../../src/services/configurations';
-import { Monitor } from '../../src/services/monitor';
-import type { ConversationTarget } from '../../src/services/notify';
+import { Monitor, alertSubject } from '../../src/services/monitor';
+import type { ConversationTarget } from '../../src/services/ports';
 import { Subscriptions } from '../../src/services/subscriptions';
 import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { AuditLog, FileStorage, SingleProcessLeader } from '../../src/store';
 import { createAdapter } from '../../src/teams/adapter';
-import { renderAlert } from '../../src/teams/alerts';
+import { renderAlert } from '../../src/teams/alertCards';
 import { CONVERSATION_LIMITS, GLOBAL_LIMITS, TeamsNotifier, adapterTransport, type ConnectorTransport } from '../../src/teams/notifier';
 import { cardOf, cardText } from '../harness/activities';
 import { CONTOSO, MEGAN } from '../harness/bot';
@@ -122,7 +122,8 @@ describe('alert fan-out to 200 conversations under throttling', () => {
     connector.failFor({ conversationId: late, status: 503, times: 6, code: 'ServiceUnavailable' });
     const first = await monitor.pollOnce();
     expect(first).toMatchObject({ posted: 0, failed: 1 });
-    expect((await monitor.record(C2F.name))!.alert!.deliveries[late]).toMatchObject({ state: 'pending', attempts: 1, lastError: 'HTTP 503 ServiceUnavailable' });
+    const incident = (await monitor.record(C2F.name))!.alert!.incident.id;
+    expect((await monitor.outbox.read(alertSubject(incident)))!.copies[late]).toMatchObject({ state: 'pending', attempts: 1, lastError: 'HTTP 503 ServiceUnavailable' });
     expect(await monitor.pollOnce()).toMatchObject({ posted: 1, failed: 0 });
     expect(connector.sentTo(late)).toHaveLength(1);
 

@@ -1,6 +1,6 @@
 import { MemoryStorage, type StoreItems } from 'botbuilder';
 import { ManualClock } from '../../src/domain/clock';
-import type { ConversationTarget } from '../../src/services/notify';
+import type { ConversationTarget } from '../../src/services/ports';
 import { Subscriptions, conversationKeyOf } from '../../src/services/subscriptions';
 import { AuditLog } from '../../src/store';
 

@@ -2,6 +2,7 @@
  * The approval workflow end to end: activities posted to /api/messages as Teams does, cards captured by the Bot
  * Connector stand-in, Graph served by the embedded simulator over HTTP.
  */
+import { approvalSubject } from '../../src/services/approvals';
 import { ManualClock } from '../../src/domain/clock';
 import { DEMO } from '../../src/simulator/demoIds';
 import { ADELE, BotUnderTest, LEE, MEGAN } from '../harness/bot';
@@ -34,7 +35,7 @@ describe('scope-change approvals over /api/messages', () => {
   it('request (Lee) → approval card in the approvers channel → Megan approves → assignment in Graph, both cards updated, next cycle creates the B2B user', async () => {
     const asked = await sayAs(LEE, `request add user ${NESTOR.userPrincipalName} to ${C2F.name} because joins the Fabrikam project`);
     expect(asked.text).toContain('Waiting for approval');
-    expect(asked.text).toContain('Sent to approvers in 1 place');
+    expect(asked.text).toContain('Sending to approvers in 1 place'); // nothing was posted yet when the reply was made
     const id = requestIdIn(asked.text);
     await bot().approvals.idle();
 
@@ -287,8 +288,8 @@ describe('scope-change approvals over /api/messages', () => {
     const ok = await clickAs(LEE, 'approval.submit', { ...submit.data, configuration: C2F.name, op: 'add', principalType: 'user', principals: user, reason: 'via the form' }, form.activityId);
     expect(ok.text).toContain('Waiting for approval');
     const id = requestIdIn(ok.text);
-    const rec = (await bot().approvals.get(id))!;
-    expect(rec.copies.some((c) => c.activityId === form.activityId)).toBe(true);
+    const copies = Object.values((await bot().outbox.read(approvalSubject(id)))!.copies);
+    expect(copies.some((c) => c.activityId === form.activityId)).toBe(true);
   });
 
   it('a removal that trips the deletion threshold needs deletes.allow: Adele is refused, Megan approves', async () => {
@@ -342,4 +343,23 @@ describe('scope-change approvals over /api/messages', () => {
     });
     expect(res.status).toBeLessThan(300);
   }
+
+  it('a 403 on an approval-card post deactivates that subscription (audited), as for alerts; the other places still get the card', async () => {
+    const blocked = { kind: 'groupChat' as const, conversationId: '19:blocked-approvers@thread.v2' };
+    expect((await sayAs(MEGAN, `subscribe approvals ${C2F.name}`, blocked)).text).toMatch(/subscribed/i);
+    t.connector.failFor({ conversationId: blocked.conversationId, status: 403, times: Infinity, code: 'ConversationBlockedByUser' });
+    const user = await someUnassignedMember();
+    const channelBefore = channelCards().length;
+    const asked = await sayAs(LEE, `request add user ${user} to ${C2F.name} because blocked chat test`);
+    expect(asked.text).toContain('Sending to approvers in 2 places');
+    await bot().approvals.idle();
+    await bot().notifier.idle();
+    expect(channelCards().length).toBe(channelBefore + 1);
+    const subs = await bot().subscriptions.list(blocked.conversationId);
+    expect(subs).toEqual([expect.objectContaining({ topic: 'approvals', active: false, deactivatedReason: expect.stringContaining('403 ConversationBlockedByUser') })]);
+    const audit = await bot().audit.last(5, { action: 'subscriptions.deactivate' });
+    expect(audit[0]).toMatchObject({ actor: 'system', target: blocked.conversationId, detail: expect.stringContaining('403') });
+    const copies = (await bot().outbox.read(approvalSubject(requestIdIn(asked.text))))!.copies;
+    expect(copies[blocked.conversationId]).toMatchObject({ state: 'gone', lastError: 'HTTP 403 ConversationBlockedByUser' });
+  });
 });

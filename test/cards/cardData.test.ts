@@ -1,9 +1,9 @@
-import { renderAlert, welcomeCard, noteOf } from '../../src/teams/alerts';
+import { renderAlert, welcomeCard, noteOf } from '../../src/teams/alertCards';
 import { renderCard, escapeBraces } from '../../src/teams/cards';
 import { localTime } from '../../src/teams/format';
 import { breakableId, provisionCard, provisionSummary, statusDetailCard } from '../../src/teams/operationCards';
 import { refusal } from '../../src/teams/gate';
-import type { AlertView } from '../../src/services/monitor';
+import type { AlertView } from '../../src/domain/alerts';
 import type { ProvisionItem } from '../../src/services/provisioning';
 import { checkCard } from './cardChecker';
 

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO } from '../../src/simulator';
-import { incidentKey } from '../../src/services/monitor';
+import { incidentKey } from '../../src/services/incidentRecords';
 import { FileStorage } from '../../src/store';
 import { encodeKey } from '../../src/store/keyNames';
 import { cardOf, cardText, type Place } from '../harness/activities';

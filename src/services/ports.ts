@@ -1,15 +1,16 @@
 import { z } from 'zod';
 
 /**
- * Ports for proactive messages, shared by alerts and approvals. Services depend on these interfaces only; the Teams
- * implementation (src/teams) sends through the adapter's continueConversationAsync with a rate-limited queue.
- * Conversation references are kept as opaque JSON here so services never import botbuilder.
+ * The ports services talk through: storage (re-exported from src/store), a card sender, card renderers and a
+ * conversation reference of our own. src/teams implements the sender (TeamsNotifier: rate limits, Retry-After) and
+ * the renderers; services never see a Teams or Bot Framework type. Conversation references are opaque JSON here.
  */
+export type { Storage } from '../store';
 
 export type ConversationKind = 'personal' | 'groupChat' | 'channel';
 
 /** A conversation the bot can post into: where it was installed or where someone talked to it. */
-export interface ConversationTarget {
+export interface ConversationRef {
   /** Stable key: the conversation id (for a channel, the channel's conversation id without ;messageid=). */
   key: string;
   kind: ConversationKind;
@@ -20,6 +21,9 @@ export interface ConversationTarget {
   /** The user, for a personal conversation. */
   userAadObjectId?: string;
 }
+
+/** The older name of ConversationRef. */
+export type ConversationTarget = ConversationRef;
 
 /** Stored targets are read back through this schema (they come from storage, so they are checked). */
 export const ConversationTargetSchema = z.object({
@@ -44,10 +48,19 @@ export type SendResult =
   /** Retries exhausted on 429/5xx: the caller keeps the work and tries again later; nothing is lost. */
   | { ok: false; gone: false; status: number; code?: string };
 
-export interface Notifier {
-  post(target: ConversationTarget, message: OutgoingCard): Promise<SendResult>;
-  update(target: ConversationTarget, activityId: string, message: OutgoingCard): Promise<SendResult>;
+/** Posts a card into a conversation, or replaces one it posted earlier. */
+export interface CardSender {
+  post(target: ConversationRef, message: OutgoingCard): Promise<SendResult>;
+  update(target: ConversationRef, activityId: string, message: OutgoingCard): Promise<SendResult>;
 }
+/** The older name of CardSender. */
+export type Notifier = CardSender;
+
+/**
+ * Renders the CURRENT state of one outbox subject for one copy (the copy's role decides the view: e.g. the
+ * requester's own chat vs a shared place). Undefined: the subject is gone, nothing is sent.
+ */
+export type CardRenderer = (subjectId: string, copy: { role: string; target: ConversationRef }) => Promise<OutgoingCard | undefined>;
 
 export type SubscriptionTopic = 'alerts' | 'approvals';
 
