@@ -1,6 +1,6 @@
 import type { AlertView } from '../domain/alerts';
 import type { IncidentAction } from '../domain/incidents';
-import type { ProvisioningLogEntry } from '../graph/schemas';
+import type { ProvisioningLogEntry } from '../services/views';
 import type { OutgoingCard } from '../services/ports';
 import { plain, renderCard, type AdaptiveCard } from './cards';
 import { localTime, utcTime } from './format';
