@@ -57,7 +57,8 @@ export type LimiterTime = Pick<Clock, 'now' | 'sleep'>;
 export class WindowLimiter {
   private readonly windows: SlidingWindows;
   private tail: Promise<void> = Promise.resolve();
-  private waiting = 0;
+  /** The calls waiting for a slot, in order; each is told its place again whenever the queue moves. */
+  private readonly waiting: { onQueued?: (ahead: number) => void }[] = [];
 
   /**
    * `marginMs`: the far side (Graph) counts the window on its own clock and requests arrive a little after they
@@ -75,20 +76,25 @@ export class WindowLimiter {
 
   /** Calls queued and not yet started. */
   get queued(): number {
-    return this.waiting;
+    return this.waiting.length;
   }
 
-  /** Runs `fn` when a slot is free. `onQueued(n)` says how many calls are ahead (0 = runs now or next). */
+  /**
+   * Runs `fn` when a slot is free. `onQueued(n)` says how many calls are ahead (0 = runs now or next): once when
+   * the call is queued and again each time a call ahead of it leaves the queue, so a progress card counts down.
+   */
   async run<T>(fn: () => Promise<T>, onQueued?: (ahead: number) => void): Promise<T> {
-    const ahead = this.waiting;
-    this.waiting++;
-    onQueued?.(ahead);
+    const entry = { onQueued };
+    this.waiting.push(entry);
+    onQueued?.(this.waiting.length - 1);
     const turn = this.tail.then(() => this.acquire());
     this.tail = turn.catch(() => undefined);
     try {
       await turn;
     } finally {
-      this.waiting--;
+      const at = this.waiting.indexOf(entry);
+      this.waiting.splice(at, 1);
+      this.waiting.slice(at).forEach((w, i) => w.onQueued?.(at + i));
     }
     return fn();
   }

@@ -5,6 +5,15 @@ import { fakeTime, JOB, scriptedServer, SP, TENANT } from './helpers';
 const OTHER_SP = '66666666-7777-4888-9999-000000000000';
 
 describe('5 requests / 10 s limiter on an injected clock', () => {
+  test('the 7th call\'s place counts down 6, 5, … 0 while it waits', async () => {
+    const clock = fakeTime(0);
+    const limiter = new WindowLimiter(5, 10_000, clock.time);
+    const seventh: number[] = [];
+    const calls = Array.from({ length: 7 }, (_, i) => limiter.run(async () => i, i === 6 ? (ahead) => seventh.push(ahead) : undefined));
+    await Promise.all(calls);
+    expect(seventh).toEqual([6, 5, 4, 3, 2, 1, 0]);
+  });
+
   test('the 6th and 7th calls wait for the window; nobody fails; queue positions are reported', async () => {
     const clock = fakeTime(0);
     const limiter = new WindowLimiter(5, 10_000, clock.time);
@@ -21,7 +30,10 @@ describe('5 requests / 10 s limiter on an injected clock', () => {
     );
     expect(limiter.queued).toBe(7);
     await expect(Promise.all(calls)).resolves.toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(positions).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // Each call's place is announced when it queues, then again as every call ahead of it leaves (issue 16: the
+    // provision card's "N calls ahead" counted nothing down).
+    expect(positions.slice(0, 7)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(positions.slice(7)).toEqual([0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 0, 1, 2, 3, 0, 1, 2, 0, 1, 0]);
     // One window plus the safety margin after the first five.
     expect(startedAt).toEqual([0, 0, 0, 0, 0, 10_250, 10_250]);
     expect(limiter.queued).toBe(0);
