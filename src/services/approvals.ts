@@ -32,10 +32,11 @@ import { ApprovalAudit, describePrincipals } from './approvalAudit';
 import { OpenRequests } from './openRequests';
 import { expireDueRequests, reconcileRequests, type RecoveryContext } from './approvalRecovery';
 import { KnownApproverList } from './knownApprovers';
+import { recheckPrivileged } from './riskRecheck';
 import { applyScopeChange } from './scopeAssignments';
 import type { AccessService, CallerIdentity } from './access';
-import { DEFAULT_MAX_GROWTH_SHARE, newlyPrivileged } from '../domain/risk';
-import { checkRequest, currentPrivileged, problemTitle, type ValidationProblem } from './scopeRequestChecks';
+import { DEFAULT_MAX_GROWTH_SHARE } from '../domain/risk';
+import { checkRequest, problemTitle, type ValidationProblem } from './scopeRequestChecks';
 import { APPROVAL_RECORD_VERSION, activeKey, parseStoredApproval, requestKey, stripEtag, type StoredApproval } from './approvalRecords';
 import type { Configurations } from './configurations';
 import type { ConversationTarget } from './ports';
@@ -299,36 +300,13 @@ export class ApprovalsService {
     return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
   }
 
-  /**
-   * Reads the privileged-role signal again before an approval: if someone named in the request (or a member of a named
-   * group) holds a privileged role the approver was not shown, the record gets the new signals and the approval is
-   * refused, so the approver decides again on the card that shows them. A read failure does not block (logged).
-   */
+  /** Refuses an approval whose privileged-role signals got worse since the card was shown (see riskRecheck). */
   private async staleSignals(current: StoredApproval): Promise<ActOutcome | undefined> {
-    const config = this.deps.configs.find(current.request.configuration);
-    if (!config) return undefined;
-    let now;
-    try {
-      now = await currentPrivileged(this.deps.graph, config, current.request);
-    } catch (err) {
-      this.options.logger?.warn({ err, id: current.request.id }, 'could not re-read the privileged-role signal before approval');
-      return undefined;
-    }
-    if (!now) return undefined;
-    const added = newlyPrivileged(current.risk.privileged, now);
-    if (!added.length) return undefined;
-    const words = added.map((p) => `${p.displayName} now holds ${p.roles.join(', ')}`).join('; ');
-    const message = `The risk changed since this card was shown: ${words}. Look at the updated request and approve again if you still agree.`;
-    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(current.request.id), (cur) => {
-      const rec = cur && parseStoredApproval(cur);
-      if (!rec || rec.request.status !== 'pending') return 'abort';
-      const merged = [...rec.risk.privileged.filter((p) => !now.some((n) => n.id.toLowerCase() === p.id.toLowerCase())), ...now];
-      return { ...rec, risk: { ...rec.risk, privileged: merged, warnings: [...rec.risk.warnings, `Re-checked before approval: ${words}.`].slice(-20) } };
-    });
-    const record = (r.item && parseStoredApproval(r.item)) ?? current;
-    if (r.outcome !== 'committed') return undefined; // decided meanwhile: the normal path says what happened
-    this.emit(record);
-    return { kind: 'refused', code: 'signals-changed', message, record };
+    const { graph, configs, storage } = this.deps;
+    const changed = await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current);
+    if (!changed) return undefined;
+    this.emit(changed.record);
+    return { kind: 'refused', code: 'signals-changed', message: changed.message, record: changed.record };
   }
 
   // -------------------------------------------------------------------------------------------
