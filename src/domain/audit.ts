@@ -83,8 +83,8 @@ export function isAuditAction(value: string): value is AuditAction {
 }
 
 /**
- * A literal action must be an AuditAction; a value typed only as `string` still passes, because services/approvals
- * builds its action in a helper typed `string` (to be typed `AuditAction` there, then this can become plain
- * AuditAction).
+ * A literal action must be an AuditAction; a value typed only as `string` still passes, because a stored record is
+ * read back with any action name (the store indexes and re-appends such records) and services/provisioning builds its
+ * action in a helper typed `string`. When those are typed, this can become plain AuditAction.
  */
 export type CheckedAuditAction<A extends string> = string extends A ? string : A extends AuditAction ? A : never;

@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR, type Person, type ScopeRequest } from '../domain/approvals';
+import type { AuditAction } from '../domain/audit';
 import type { Logger } from '../logger';
 import { AuditRewriteError, type AuditLog } from '../store';
 import type { StoredApproval } from './approvalRecords';
@@ -30,7 +31,7 @@ export class ApprovalAudit {
 
   async auditEvent(
     actor: Person,
-    action: string,
+    action: AuditAction,
     record: StoredApproval,
     outcome: 'ok' | 'refused' | 'failed',
     detail: string,

@@ -15,14 +15,12 @@ import {
   createRequest,
   decide,
   isExpired,
-  isTerminal,
   newRequestId,
   requiresDeletesAllow,
   type ApprovalAction,
   type DecideFailureCode,
   type ExecutionResult,
   type Person,
-  type ScopeRequest,
 } from '../domain/approvals';
 import type { Clock } from '../domain/clock';
 import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
@@ -31,36 +29,29 @@ import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
 import { createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
 import { ApprovalAudit, describePrincipals } from './approvalAudit';
-import { OpenRequests, RESERVATION_GRACE_MS } from './openRequests';
+import { OpenRequests } from './openRequests';
+import { expireDueRequests, reconcileRequests, type RecoveryContext } from './approvalRecovery';
+import { KnownApproverList } from './knownApprovers';
+import { recheckPrivileged } from './riskRecheck';
 import { applyScopeChange } from './scopeAssignments';
 import type { AccessService, CallerIdentity } from './access';
-import { checkRequest, currentPrivileged, DEFAULT_MAX_GROWTH_SHARE, newlyPrivileged, problemTitle, type ValidationProblem } from './approvalChecks';
-import {
-  APPROVAL_RECORD_VERSION,
-  KNOWN_APPROVERS_KEY,
-  activeKey,
-  KnownApproversSchema,
-  parseStoredApproval,
-  requestKey,
-  type KnownApprovers,
-  type StoredApproval,
-} from './approvalRecords';
+import { DEFAULT_MAX_GROWTH_SHARE } from '../domain/risk';
+import { checkRequest, problemTitle, type ValidationProblem } from './scopeRequestChecks';
+import { APPROVAL_RECORD_VERSION, activeKey, parseStoredApproval, requestKey, stripEtag, type StoredApproval } from './approvalRecords';
 import type { Configurations } from './configurations';
 import type { ConversationTarget } from './ports';
 import { errorText } from './operations';
 
 export { approvalSubject, type StoredApproval, type CopyRole, type RiskReport } from './approvalRecords';
-export type { ValidationProblem } from './approvalChecks';
+export type { ValidationProblem } from './scopeRequestChecks';
 
 /** Where approval cards go. Implemented by the subscriptions service; tests may pass a fixed list. */
 export interface ApprovalAudience {
   targetsFor(topic: 'approvals', configuration: string): Promise<ConversationTarget[]> | ConversationTarget[];
-  personalTargetOf(aadObjectId: string): Promise<ConversationTarget | undefined> | ConversationTarget | undefined;
-}
+  personalTargetOf(aadObjectId: string): Promise<ConversationTarget | undefined> | ConversationTarget | undefined;}
 
 export interface Requester extends CallerIdentity {
-  name: string;
-}
+  name: string;}
 
 export interface NewScopeRequest {
   configuration?: string;
@@ -69,8 +60,7 @@ export interface NewScopeRequest {
   principals: string[];
   reason: string;
   requester: Requester;
-  origin?: ConversationTarget;
-}
+  origin?: ConversationTarget;}
 
 export type CreateOutcome = { ok: true; record: StoredApproval } | { ok: false; problem: ValidationProblem };
 
@@ -91,8 +81,7 @@ export interface ApprovalsOptions {
   newId?: () => string;
   logger?: Logger;
   /** Principals changed at once during execution. */
-  executionWidth?: number;
-}
+  executionWidth?: number;}
 
 export interface ApprovalsDeps {
   configs: Configurations;
@@ -100,19 +89,14 @@ export interface ApprovalsDeps {
   storage: Storage;
   audit: AuditLog;
   access: AccessService;
-  clock: Clock;
-}
+  clock: Clock;}
 
 type Listener = (record: StoredApproval) => void | Promise<void>;
-
-/** How often the known-approvers list is rewritten for the same person (it feeds refresh.userIds). */
-const APPROVER_NOTE_MS = 60 * 60 * 1000;
-export const MAX_REFRESH_USER_IDS = 60;
 
 export class ApprovalsService {
   private readonly listeners: Listener[] = [];
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly noted = new Map<string, number>();
+  private readonly approvers: KnownApproverList;
   private readonly expiresAfterHours: number;
   private readonly newId: () => string;
   private readonly index: OpenRequests;
@@ -126,6 +110,7 @@ export class ApprovalsService {
     this.newId = options.newId ?? (() => newRequestId(() => randomInt(0, 1_000_000) / 1_000_000));
     this.index = new OpenRequests({ storage: deps.storage, clock: deps.clock, logger: options.logger, readSafely: (id) => this.readSafely(id) });
     this.audit = new ApprovalAudit({ log: deps.audit, logger: options.logger });
+    this.approvers = new KnownApproverList({ storage: deps.storage, clock: deps.clock });
   }
 
   /** Called after every committed transition (and copy changes are not transitions). Errors are logged, never thrown. */
@@ -159,30 +144,18 @@ export class ApprovalsService {
   }
 
   /** Ids of people the bot has seen holding scope.approve, most recent first (for refresh.userIds). */
-  async knownApprovers(): Promise<string[]> {
-    const raw = (await this.deps.storage.read([KNOWN_APPROVERS_KEY]))[KNOWN_APPROVERS_KEY];
-    const parsed = raw ? KnownApproversSchema.safeParse(stripEtag(raw)) : undefined;
-    if (!parsed?.success) return [];
-    return [...parsed.data.users].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)).map((u) => u.aadObjectId);
+  knownApprovers(): Promise<string[]> {
+    return this.approvers.ids();
   }
 
   /** Remembers someone who holds scope.approve, so later cards refresh for them. Cheap when called often. */
-  async noteApprover(aadObjectId: string): Promise<void> {
-    const now = this.deps.clock.now();
-    const last = this.noted.get(aadObjectId);
-    if (last !== undefined && now - last < APPROVER_NOTE_MS) return;
-    this.noted.set(aadObjectId, now);
-    await updateWithCasDetailed<KnownApprovers>(this.deps.storage, KNOWN_APPROVERS_KEY, (cur) => {
-      const users = (cur?.users ?? []).filter((u) => u.aadObjectId !== aadObjectId);
-      users.unshift({ aadObjectId, lastSeen: new Date(now).toISOString() });
-      return { schemaVersion: 1, users: users.slice(0, 200) };
-    });
+  noteApprover(aadObjectId: string): Promise<void> {
+    return this.approvers.note(aadObjectId);
   }
 
   /** The users whose clients should fetch their own view of a request's card: the requester and known approvers. */
-  async refreshUserIds(record: StoredApproval): Promise<string[]> {
-    const ids = [record.request.requester.aadObjectId, ...(await this.knownApprovers())];
-    return [...new Set(ids)].slice(0, MAX_REFRESH_USER_IDS);
+  refreshUserIds(record: StoredApproval): Promise<string[]> {
+    return this.approvers.refreshUserIds(record);
   }
 
   /** What the caller may do with a request, resolved afresh or from the short cache (`fresh: false`, for views). */
@@ -327,36 +300,13 @@ export class ApprovalsService {
     return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
   }
 
-  /**
-   * Reads the privileged-role signal again before an approval: if someone named in the request (or a member of a named
-   * group) holds a privileged role the approver was not shown, the record gets the new signals and the approval is
-   * refused, so the approver decides again on the card that shows them. A read failure does not block (logged).
-   */
+  /** Refuses an approval whose privileged-role signals got worse since the card was shown (see riskRecheck). */
   private async staleSignals(current: StoredApproval): Promise<ActOutcome | undefined> {
-    const config = this.deps.configs.find(current.request.configuration);
-    if (!config) return undefined;
-    let now;
-    try {
-      now = await currentPrivileged(this.deps.graph, config, current.request);
-    } catch (err) {
-      this.options.logger?.warn({ err, id: current.request.id }, 'could not re-read the privileged-role signal before approval');
-      return undefined;
-    }
-    if (!now) return undefined;
-    const added = newlyPrivileged(current.risk.privileged, now);
-    if (!added.length) return undefined;
-    const words = added.map((p) => `${p.displayName} now holds ${p.roles.join(', ')}`).join('; ');
-    const message = `The risk changed since this card was shown: ${words}. Look at the updated request and approve again if you still agree.`;
-    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(current.request.id), (cur) => {
-      const rec = cur && parseStoredApproval(cur);
-      if (!rec || rec.request.status !== 'pending') return 'abort';
-      const merged = [...rec.risk.privileged.filter((p) => !now.some((n) => n.id.toLowerCase() === p.id.toLowerCase())), ...now];
-      return { ...rec, risk: { ...rec.risk, privileged: merged, warnings: [...rec.risk.warnings, `Re-checked before approval: ${words}.`].slice(-20) } };
-    });
-    const record = (r.item && parseStoredApproval(r.item)) ?? current;
-    if (r.outcome !== 'committed') return undefined; // decided meanwhile: the normal path says what happened
-    this.emit(record);
-    return { kind: 'refused', code: 'signals-changed', message, record };
+    const { graph, configs, storage } = this.deps;
+    const changed = await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current);
+    if (!changed) return undefined;
+    this.emit(changed.record);
+    return { kind: 'refused', code: 'signals-changed', message: changed.message, record: changed.record };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -388,74 +338,20 @@ export class ApprovalsService {
     return final;
   }
 
-  /**
-   * Finishes requests a crash left behind: `executing` (or `approved`, if the crash came between the two) is finished
-   * by reading Graph first. `minAgeMs` leaves alone executions another instance may still be running.
-   */
+  /** Finishes requests a crash left behind, reading Graph before anything is sent again (see approvalRecovery). */
   async reconcile(options: { minAgeMs?: number } = {}): Promise<StoredApproval[]> {
-    const now = this.deps.clock.now();
-    const out: StoredApproval[] = [];
-    const open: ScopeRequest[] = [];
-    const ended = new Set<string>();
-    const index = await this.index.readIndex();
-    for (const id of await this.index.openIds()) {
-      let rec = await this.readSafely(id);
-      if (!rec) {
-        const entry = index?.entries.find((e) => e.id === id);
-        if (entry && now - Date.parse(entry.createdAt) > RESERVATION_GRACE_MS) ended.add(id);
-        continue;
-      }
-      if (isTerminal(rec.request.status)) {
-        ended.add(id);
-        // Its marker is still here: the process may have died before the audit events were written. They have fixed
-        // ids, so writing them again finds them instead of doubling them.
-        const audited = (await this.audit.auditDecision(rec)) && (await this.audit.auditExecution(rec, 'reconcile'));
-        await this.index.settle(rec.request, audited);
-        continue;
-      }
-      open.push(rec.request);
-      if (rec.request.status === 'pending') continue;
-      if (rec.request.decision) await this.audit.auditDecision(rec);
-      if (rec.request.status === 'approved') {
-        const begun = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
-          const r = cur && parseStoredApproval(cur);
-          if (!r) return 'abort';
-          const d = decide(r.request, { type: 'beginExecution' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
-          return d.ok ? { ...r, request: d.next } : 'abort';
-        });
-        if (begun.outcome !== 'committed') continue;
-        rec = parseStoredApproval(begun.item)!;
-      }
-      const started = Date.parse(rec.request.execution?.startedAt ?? rec.request.createdAt);
-      if (now - started < (options.minAgeMs ?? 0)) continue;
-      out.push(await this.track(this.execute(rec, 'reconcile')));
-    }
-    await this.index.repairIndex(open, ended);
-    return out;
+    return reconcileRequests(this.recovery(), options);
   }
 
   /** Expires every pending request past its time; each expiry updates its cards through the listeners. */
   async expireDue(): Promise<StoredApproval[]> {
-    const now = this.deps.clock.now();
-    const out: StoredApproval[] = [];
-    for (const id of await this.index.openIds()) {
-      const seen = await this.readSafely(id);
-      if (!seen) continue;
-      if (seen.request.status !== 'pending' || Date.parse(seen.request.expiresAt) > now) continue;
-      const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
-        const rec = cur && parseStoredApproval(cur);
-        if (!rec) return 'abort';
-        const d = decide(rec.request, { type: 'expire' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
-        return d.ok ? { ...rec, request: d.next } : 'abort';
-      });
-      const rec = r.item && parseStoredApproval(r.item);
-      if (!rec || r.outcome !== 'committed') continue;
-      await this.audit.auditEvent(SYSTEM_ACTOR, 'scope.expired', rec, 'ok', `no decision by ${rec.request.expiresAt}`);
-      this.emit(rec);
-      await this.index.settle(rec.request);
-      out.push(rec);
-    }
-    return out;
+    return expireDueRequests(this.recovery());
+  }
+
+  private recovery(): RecoveryContext {
+    const { storage, clock } = this.deps;
+    const execute = (rec: StoredApproval) => this.track(this.execute(rec, 'reconcile'));
+    return { storage, clock, index: this.index, audit: this.audit, readSafely: (id) => this.readSafely(id), execute, emit: (rec) => this.emit(rec) };
   }
 
   /**
@@ -512,10 +408,4 @@ export class ApprovalsService {
       return undefined;
     }
   }
-
-}
-
-function stripEtag(item: Record<string, unknown>): Record<string, unknown> {
-  const { eTag: _eTag, ...rest } = item;
-  return rest;
 }

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { SyncConfiguration } from '../config';
 import type { ExecutionResult, ScopeRequest } from '../domain/approvals';
 import { GraphError } from '../graph/errors';
@@ -28,7 +29,6 @@ export async function applyScopeChange(
     }
   }
   const out: ExecutionResult[] = new Array(req.principals.length);
-  let next = 0;
   const one = async (i: number) => {
     const p = req.principals[i];
     const id = p.id.toLowerCase();
@@ -49,10 +49,7 @@ export async function applyScopeChange(
     }
     return out[i];
   };
-  await Promise.all(
-    Array.from({ length: Math.min(width, req.principals.length) }, async () => {
-      while (next < req.principals.length) await one(next++);
-    }),
-  );
+  const limit = pLimit(Math.max(1, width));
+  await Promise.all(req.principals.map((_, i) => limit(() => one(i))));
   return out;
 }

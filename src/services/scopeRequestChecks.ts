@@ -5,6 +5,7 @@
  * Scope, as the CTS engine sees it: users assigned to the configuration's service principal, plus the DIRECT user
  * members of assigned groups (no cascade into nested groups), never guests.
  */
+import pLimit from 'p-limit';
 import type { SyncConfiguration } from '../config';
 import type { RequestPrincipal } from '../domain/approvals';
 import { assessRisk, isExternalUser, memberKind, privilegedPeople } from '../domain/risk';
@@ -56,19 +57,10 @@ export type CheckResult = { ok: true; principals: RequestPrincipal[]; risk: Risk
 
 const lower = (s: string) => s.toLowerCase();
 
-/** Runs `fn` over `items`, `width` at a time. */
-async function pool<T, R>(items: T[], width: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
+/** Runs `fn` over `items`, `width` at a time, answering in the items' order. */
+function pool<T, R>(items: T[], width: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const limit = pLimit(width);
+  return Promise.all(items.map((t) => limit(() => fn(t))));
 }
 
 async function suggestionsFor(graph: CtsGraph, tenantId: string, text: string): Promise<string[]> {

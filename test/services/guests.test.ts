@@ -1,4 +1,4 @@
-import { checkRequest } from '../../src/services/approvalChecks';
+import { checkRequest } from '../../src/services/scopeRequestChecks';
 import { isExternalUser } from '../../src/services/scope';
 import type { CtsGraph } from '../../src/graph/gateway';
 import type { SyncConfiguration } from '../../src/config';

@@ -1,0 +1,46 @@
+import type { Clock } from '../domain/clock';
+import type { Storage } from '../store';
+import { updateWithCasDetailed } from '../store';
+import { KNOWN_APPROVERS_KEY, KnownApproversSchema, stripEtag, type KnownApprovers, type StoredApproval } from './approvalRecords';
+
+/** How often the known-approvers list is rewritten for the same person (it feeds refresh.userIds). */
+const APPROVER_NOTE_MS = 60 * 60 * 1000;
+const MAX_REFRESH_USER_IDS = 60;
+
+/**
+ * People the bot has seen holding scope.approve. A card's refresh.userIds names them so their clients fetch their own
+ * view of a request; the list is a hint, so a failed or skipped write only costs a refresh.
+ */
+export class KnownApproverList {
+  /** When each person was last written, so a busy approver does not rewrite the shared key on every click. */
+  private readonly noted = new Map<string, number>();
+
+  constructor(private readonly deps: { storage: Storage; clock: Clock }) {}
+
+  /** Ids, most recent first. */
+  async ids(): Promise<string[]> {
+    const raw = (await this.deps.storage.read([KNOWN_APPROVERS_KEY]))[KNOWN_APPROVERS_KEY];
+    const parsed = raw ? KnownApproversSchema.safeParse(stripEtag(raw)) : undefined;
+    if (!parsed?.success) return [];
+    return [...parsed.data.users].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)).map((u) => u.aadObjectId);
+  }
+
+  /** Remembers someone who holds scope.approve. Cheap when called often. */
+  async note(aadObjectId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const last = this.noted.get(aadObjectId);
+    if (last !== undefined && now - last < APPROVER_NOTE_MS) return;
+    this.noted.set(aadObjectId, now);
+    await updateWithCasDetailed<KnownApprovers>(this.deps.storage, KNOWN_APPROVERS_KEY, (cur) => {
+      const users = (cur?.users ?? []).filter((u) => u.aadObjectId !== aadObjectId);
+      users.unshift({ aadObjectId, lastSeen: new Date(now).toISOString() });
+      return { schemaVersion: 1, users: users.slice(0, 200) };
+    });
+  }
+
+  /** The users whose clients should fetch their own view of a request's card: the requester and known approvers. */
+  async refreshUserIds(record: StoredApproval): Promise<string[]> {
+    const ids = [record.request.requester.aadObjectId, ...(await this.ids())];
+    return [...new Set(ids)].slice(0, MAX_REFRESH_USER_IDS);
+  }
+}
