@@ -1,6 +1,6 @@
 import type { SyncConfiguration } from '../config';
 import { alertView, foldAlert, type AlertState, type AlertView } from '../domain/alerts';
-import type { Clock } from '../domain/clock';
+import type { Clock, TimerHandle } from '../domain/clock';
 import { detect, type IncidentEvent, type IncidentKind, type JobObservation } from '../domain/incidents';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
@@ -25,20 +25,6 @@ export const DEFAULT_ENTRY_ERROR_THRESHOLD = 25;
 
 export type AlertRenderer = (view: AlertView) => OutgoingCard;
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export interface MonitorDeps {
   configs: Configurations;
   graph: CtsGraph;
@@ -51,7 +37,6 @@ export interface MonitorDeps {
   /** The fan-out shared with approvals; one over `storage` and `notifier` is made when absent. */
   outbox?: Outbox;
   logger?: Logger;
-  timers?: Timers;
   pollIntervalSeconds?: number;
   entryErrorThreshold?: number;
   /** Wraps every poll (traces, the poll-duration metric, the health report's last poll). */
@@ -79,7 +64,7 @@ export interface JobsReading {
 export const alertSubject = (incidentId: string): Subject => ({ kind: 'alert', id: incidentId });
 
 export class Monitor {
-  private timer: unknown;
+  private timer: TimerHandle | undefined;
   private polling?: Promise<PollReport>;
   private stopped = true;
   private latest?: JobsReading;
@@ -131,15 +116,15 @@ export class Monitor {
           // Polls start one interval apart (not one interval after the last ended): a slow poll of a large estate
           // must not stretch the time an admin waits for an alert beyond the interval plus one poll.
           const wait = Math.max(0, this.intervalMs - (this.deps.clock.now() - began));
-          if (!this.stopped) this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, wait);
+          if (!this.stopped) this.timer = this.deps.clock.setTimeout(tick, wait);
         });
     };
-    this.timer = (this.deps.timers ?? realTimers).setTimeout(tick, 0);
+    this.timer = this.deps.clock.setTimeout(tick, 0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== undefined) (this.deps.timers ?? realTimers).clearTimeout(this.timer);
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
     await this.polling?.catch(() => undefined);
   }
 

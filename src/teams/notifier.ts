@@ -1,5 +1,8 @@
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { MessageFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import { backoffDelay, mayRetry, parseRetryAfter } from '../domain/backoff';
+import { systemClock, type Clock } from '../domain/clock';
+import { SlidingWindows, type RateLimit } from '../domain/rateLimit';
 import type { Logger } from '../logger';
 import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from '../services/ports';
 import { cardAttachment, type AdaptiveCard } from './cards';
@@ -9,13 +12,8 @@ import { cardAttachment, type AdaptiveCard } from './cards';
  * per conversation 7 / 1 s, 8 / 2 s, 60 / 30 s, 1,800 / 3,600 s; per app per tenant 50 / s. One send per conversation
  * is in flight at a time (so a post and the update of that post keep their order). 429 waits for Retry-After,
  * 412/502/503/504 and lost connections back off exponentially with jitter up to a cap; 403/404 mean the bot was
- * removed or blocked and are never retried. Time is injected so tests measure the limits without sleeping.
+ * removed or blocked and are never retried. The clock is injected so tests measure the limits without sleeping.
  */
-
-export interface RateLimit {
-  count: number;
-  ms: number;
-}
 
 export const CONVERSATION_LIMITS: readonly RateLimit[] = [
   { count: 7, ms: 1_000 },
@@ -24,19 +22,6 @@ export const CONVERSATION_LIMITS: readonly RateLimit[] = [
   { count: 1_800, ms: 3_600_000 },
 ];
 export const GLOBAL_LIMITS: readonly RateLimit[] = [{ count: 50, ms: 1_000 }];
-
-/** Clock, timer and dice of the queue. The default is real time; tests pass a virtual one. */
-export interface QueueTime {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  random(): number;
-}
-
-export const realTime: QueueTime = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref?.()),
-  random: Math.random,
-};
 
 /** What a failed connector call told us. status 0 = no answer (connection refused or reset). */
 export interface ConnectorFailure {
@@ -59,52 +44,15 @@ export interface RetryPolicy {
   maxTotalMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 30_000, maxTotalMs: 120_000 };
+export const SEND_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 30_000, maxTotalMs: 120_000 };
 
 const RETRYABLE = new Set([0, 412, 429, 502, 503, 504]);
 const GONE = new Set([403, 404]);
 
-/**
- * Sliding windows over send times: how soon the next send may go without passing any limit. A send at t counts in
- * (t − ms, t], the way the checks in the tests count.
- */
-export class SlidingWindows {
-  private stamps: number[] = [];
-  private readonly longest: number;
-
-  constructor(private readonly limits: readonly RateLimit[]) {
-    this.longest = Math.max(...limits.map((l) => l.ms));
-  }
-
-  nextAllowed(now: number): number {
-    this.prune(now);
-    let at = now;
-    for (const limit of this.limits) {
-      if (this.stamps.length >= limit.count) at = Math.max(at, this.stamps[this.stamps.length - limit.count] + limit.ms);
-    }
-    return at;
-  }
-
-  record(now: number): void {
-    this.stamps.push(now);
-  }
-
-  get idle(): boolean {
-    return this.stamps.length === 0;
-  }
-
-  prune(now: number): void {
-    let drop = 0;
-    while (drop < this.stamps.length && this.stamps[drop] <= now - this.longest) drop++;
-    if (drop) this.stamps = this.stamps.slice(drop);
-  }
-}
-
 /** Wait before attempt `attempt + 1`: Retry-After when given, else exponential with "equal jitter", capped. */
 export function retryDelay(failure: ConnectorFailure, attempt: number, policy: RetryPolicy, random: () => number): number {
   if (failure.retryAfterMs !== undefined && failure.retryAfterMs >= 0) return failure.retryAfterMs;
-  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(exp / 2 + (exp / 2) * random());
+  return backoffDelay(attempt, policy, random);
 }
 
 interface Job {
@@ -125,7 +73,7 @@ interface Lane {
 
 export interface NotifierOptions {
   transport: ConnectorTransport;
-  time?: QueueTime;
+  clock?: Clock;
   retry?: Partial<RetryPolicy>;
   conversationLimits?: readonly RateLimit[];
   globalLimits?: readonly RateLimit[];
@@ -135,7 +83,7 @@ export interface NotifierOptions {
 }
 
 export class TeamsNotifier implements Notifier {
-  private readonly time: QueueTime;
+  private readonly clock: Clock;
   private readonly retry: RetryPolicy;
   private readonly lanes = new Map<string, Lane>();
   private readonly tenants = new Map<string, SlidingWindows>();
@@ -146,8 +94,8 @@ export class TeamsNotifier implements Notifier {
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: NotifierOptions) {
-    this.time = options.time ?? realTime;
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.clock = options.clock ?? systemClock;
+    this.retry = { ...SEND_RETRY, ...options.retry };
   }
 
   post(target: ConversationTarget, message: OutgoingCard): Promise<SendResult> {
@@ -175,7 +123,7 @@ export class TeamsNotifier implements Notifier {
 
   private enqueue(target: ConversationTarget, run: () => Promise<string | undefined>): Promise<SendResult> {
     return new Promise<SendResult>((resolve) => {
-      const now = this.time.now();
+      const now = this.clock.now();
       let lane = this.lanes.get(target.key);
       if (!lane) {
         lane = { jobs: [], busy: false, windows: new SlidingWindows(this.options.conversationLimits ?? CONVERSATION_LIMITS), tenant: tenantOf(target) };
@@ -212,7 +160,7 @@ export class TeamsNotifier implements Notifier {
   private async loop(): Promise<void> {
     const maxInFlight = this.options.maxInFlight ?? 16;
     for (;;) {
-      const now = this.time.now();
+      const now = this.clock.now();
       let wakeAt = Infinity;
       let started = false;
       if (this.inFlight < maxInFlight) {
@@ -249,7 +197,7 @@ export class TeamsNotifier implements Notifier {
       }
       const woken = new Promise<void>((resolve) => (this.wake = resolve));
       if (wakeAt === Infinity || this.inFlight >= maxInFlight) await woken;
-      else await Promise.race([this.time.sleep(wakeAt - now), woken]);
+      else await Promise.race([this.clock.sleep(wakeAt - now), woken]);
       this.wake = undefined;
     }
   }
@@ -279,13 +227,13 @@ export class TeamsNotifier implements Notifier {
       const id = await job.run();
       result = { ok: true, activityId: id ?? '' };
     } catch (err) {
-      const failure = connectorFailureOf(err);
+      const failure = connectorFailureOf(err, this.clock.now());
       if (GONE.has(failure.status)) {
         result = { ok: false, gone: true, status: failure.status, code: failure.code };
-      } else if (RETRYABLE.has(failure.status) && job.attempt < this.retry.maxAttempts) {
-        const now = this.time.now();
-        const wait = retryDelay(failure, job.attempt, this.retry, this.time.random);
-        if (now + wait - job.firstAt <= this.retry.maxTotalMs) {
+      } else if (RETRYABLE.has(failure.status)) {
+        const now = this.clock.now();
+        const wait = retryDelay(failure, job.attempt, this.retry, () => this.clock.random());
+        if (mayRetry(job.attempt, this.retry.maxAttempts, now - job.firstAt, wait, this.retry.maxTotalMs)) {
           job.notBefore = now + wait;
           this.options.logger?.debug({ conversation: job.target.key, status: failure.status, attempt: job.attempt, waitMs: wait }, 'proactive send will be retried');
         } else {
@@ -320,21 +268,14 @@ function toActivity(message: OutgoingCard): Partial<Activity> {
 /**
  * botbuilder's connector client throws an @azure RestError: the HTTP status is `statusCode` (also
  * `response.status`), Teams' error code (`Throttled`, `ConversationBlockedByUser`…) is `code`, and Retry-After is a
- * response header. Anything without a status (refused, reset, DNS) is status 0.
+ * response header (seconds or an HTTP date, read against `nowMs`). Anything without a status (refused, reset, DNS) is status 0.
  */
-export function connectorFailureOf(err: unknown): ConnectorFailure {
+export function connectorFailureOf(err: unknown, nowMs: number): ConnectorFailure {
   const e = err as { statusCode?: unknown; code?: unknown; response?: { status?: unknown; headers?: { get?: (name: string) => string | undefined | null } } };
   const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.response?.status === 'number' ? e.response.status : 0;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const header = e?.response?.headers?.get?.('retry-after') ?? undefined;
-  return { status, code, retryAfterMs: parseRetryAfter(header ?? undefined) };
-}
-
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  return undefined;
+  return { status, code, retryAfterMs: parseRetryAfter(header, nowMs) };
 }
 
 /**

@@ -1,12 +1,13 @@
 import { ManualClock } from '../../src/domain/clock';
-import { Monitor, type MonitorDeps, type Timers } from '../../src/services/monitor';
+import { Monitor, type MonitorDeps } from '../../src/services/monitor';
 
 /** The monitor's timer: polls start one interval apart, so a slow poll does not push every alert later. */
 describe('monitor schedule', () => {
   it('waits the interval minus the time the poll took before the next poll', async () => {
     const clock = new ManualClock();
     const scheduled: { fn: () => void; ms: number }[] = [];
-    const timers: Timers = { setTimeout: (fn, ms) => scheduled.push({ fn, ms }), clearTimeout: () => undefined };
+    // The monitor's timers are the clock's: record what it arms instead of running it.
+    jest.spyOn(clock, 'setTimeout').mockImplementation((fn, ms) => scheduled.push({ fn: () => void fn(), ms }));
     let polls = 0;
     // Only what a poll of an empty estate touches; reading the jobs "takes" 3 s of the injected clock.
     const deps = {
@@ -14,7 +15,6 @@ describe('monitor schedule', () => {
       subscriptions: { audience: async () => () => [] },
       leader: { isLeader: () => true },
       clock,
-      timers,
       pollIntervalSeconds: 10,
     } as unknown as MonitorDeps;
     const monitor = new Monitor(deps);

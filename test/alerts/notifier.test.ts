@@ -1,6 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type { ConversationTarget } from '../../src/services/ports';
-import { CONVERSATION_LIMITS, GLOBAL_LIMITS, SlidingWindows, TeamsNotifier, connectorFailureOf, retryDelay, type ConnectorTransport } from '../../src/teams/notifier';
+import { SlidingWindows } from '../../src/domain/rateLimit';
+import { CONVERSATION_LIMITS, GLOBAL_LIMITS, TeamsNotifier, connectorFailureOf, retryDelay, type ConnectorTransport } from '../../src/teams/notifier';
 import { VirtualTime, assertWithin, worstWindow } from './virtualTime';
 
 const card = { card: { type: 'AdaptiveCard', version: '1.5', body: [] }, summary: 'test' };
@@ -38,7 +39,7 @@ class ScriptedTransport implements ConnectorTransport {
 function setup(dice = () => 0.5) {
   const time = new VirtualTime(Date.UTC(2026, 0, 1), dice);
   const transport = new ScriptedTransport(time);
-  const notifier = new TeamsNotifier({ transport, time });
+  const notifier = new TeamsNotifier({ transport, clock: time });
   return { time, transport, notifier };
 }
 
@@ -50,6 +51,15 @@ describe('the proactive send queue', () => {
     const result = await notifier.post(target('c1'), card);
     expect(result).toEqual({ ok: true, activityId: 'act-1' });
     expect(transport.attempts.map((a) => a.at - t0)).toEqual([0, 3000]);
+  });
+
+  it('honours a Retry-After given as an HTTP date on 429', async () => {
+    const { time, transport, notifier } = setup();
+    // Five seconds after the virtual start (2026-01-01T00:00:00Z); the default back-off would wait 0.75 s.
+    transport.scripts.set('c1', [{ status: 429, code: 'Throttled', retryAfter: 'Thu, 01 Jan 2026 00:00:05 GMT' }, 'ok']);
+    const t0 = time.now();
+    expect(await notifier.post(target('c1'), card)).toEqual({ ok: true, activityId: 'act-1' });
+    expect(transport.attempts.map((a) => a.at - t0)).toEqual([0, 5000]);
   });
 
   it('backs off exponentially with jitter, capped, on 412/502/503/504 and gives up (not gone) after the attempts', async () => {
@@ -134,7 +144,7 @@ describe('the proactive send queue', () => {
 
   it('reads status, Teams code and Retry-After from botbuilder\'s RestError', () => {
     const err = Object.assign(new Error('x'), { name: 'RestError', statusCode: 429, code: 'Throttled', response: { status: 429, headers: { get: (h: string) => (h === 'retry-after' ? '2' : undefined) } } });
-    expect(connectorFailureOf(err)).toEqual({ status: 429, code: 'Throttled', retryAfterMs: 2000 });
-    expect(connectorFailureOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toEqual({ status: 0, code: 'ECONNREFUSED', retryAfterMs: undefined });
+    expect(connectorFailureOf(err, Date.UTC(2026, 0, 1))).toEqual({ status: 429, code: 'Throttled', retryAfterMs: 2000 });
+    expect(connectorFailureOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), Date.UTC(2026, 0, 1))).toEqual({ status: 0, code: 'ECONNREFUSED', retryAfterMs: undefined });
   });
 });

@@ -55,7 +55,7 @@ describe('alert fan-out to 200 conversations under throttling', () => {
       send: (t, a) => (attempts.push({ key: t.key, at: time.now(), kind: 'send' }), wire.send(t, a)),
       update: (t, id, a) => (attempts.push({ key: t.key, at: time.now(), kind: 'update' }), wire.update(t, id, a)),
     };
-    const notifier = new TeamsNotifier({ transport: recording, time, logger, maxInFlight: 16 });
+    const notifier = new TeamsNotifier({ transport: recording, clock: time, logger, maxInFlight: 16 });
     const leader = new SingleProcessLeader();
     await leader.start();
     monitor = new Monitor({ configs: new Configurations(estate, graph), graph, storage, subscriptions, notifier, render: renderAlert, leader, clock: time, logger });
