@@ -1,5 +1,3 @@
-import type { Clock } from '../domain/clock';
-import type { Prng } from './prng';
 import { ZERO_COUNTS } from './wire';
 import {
   NEVER,
@@ -11,63 +9,19 @@ import {
   type SimJob,
   type SimTenant,
   type SimUser,
-  type SimWorld,
   type TaskExecution,
 } from './model';
+import { deleteThreshold } from './deleteThreshold';
+import { SimError, jobParts, type EngineContext } from './engineContext';
+import { EXPORT_STEP, writeLog } from './provisioningLog';
+
+export { deleteThreshold, type DeleteThreshold } from './deleteThreshold';
+export { SimError, jobParts, type EngineContext } from './engineContext';
 
 /**
  * The provisioning engine: what one CTS cycle does to the target directory, the provisioning log and the job
  * status. Deliberately synchronous and driven from outside (timer or control API) so tests control time.
  */
-
-export interface EngineContext {
-  world: SimWorld;
-  // The simulator only reads the time.
-  clock: Pick<Clock, 'now'>;
-  /** Ids minted at run time come from their own seeded stream, so a run is repeatable. */
-  ids: Prng;
-}
-
-export class SimError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-export interface DeleteThreshold {
-  enabled: boolean;
-  value: number;
-}
-
-/** Portal default when the threshold is enabled without a value (reference §3). */
-const DEFAULT_THRESHOLD = 500;
-
-export function deleteThreshold(sp: ServicePrincipal): DeleteThreshold {
-  const raw = sp.secrets.get('SyncNotificationSettings');
-  if (!raw) return { enabled: false, value: DEFAULT_THRESHOLD };
-  try {
-    const parsed = JSON.parse(raw) as { DeleteThresholdEnabled?: unknown; DeleteThresholdValue?: unknown };
-    const value = Number(parsed.DeleteThresholdValue);
-    return {
-      enabled: parsed.DeleteThresholdEnabled === true || parsed.DeleteThresholdEnabled === 'true',
-      value: Number.isFinite(value) && value >= 0 ? value : DEFAULT_THRESHOLD,
-    };
-  } catch {
-    return { enabled: false, value: DEFAULT_THRESHOLD };
-  }
-}
-
-export function jobParts(ctx: EngineContext, job: SimJob): { source: SimTenant; target: SimTenant; sp: ServicePrincipal } {
-  const source = ctx.world.tenants.get(job.sourceTenantId)!;
-  const target = ctx.world.tenants.get(job.targetTenantId)!;
-  const sp = source.servicePrincipals.get(job.servicePrincipalId)!;
-  return { source, target, sp };
-}
 
 /** Users assigned directly plus DIRECT user members of assigned groups; guests are never in scope. */
 export function computeScope(source: SimTenant, sp: ServicePrincipal): Map<string, SimUser> {
@@ -93,70 +47,6 @@ function targetUpn(u: SimUser, target: SimTenant): string {
 }
 
 const SYNCED_PROPS = ['displayName', 'givenName', 'surname', 'mail', 'department', 'jobTitle'] as const;
-
-interface LogInput {
-  action: ProvisioningLog['provisioningAction'];
-  status: ProvisioningLog['provisioningStatusInfo']['status'];
-  sourceUser: SimUser;
-  targetUserId: string;
-  cycleId: string;
-  modified?: ProvisioningLog['modifiedProperties'];
-  error?: { errorCode: string; reason: string };
-  onDemand?: boolean;
-}
-
-/** Export step names by action, as in the docs' examples (EntryExportAdd, EntryExportUpdate…). */
-const EXPORT_STEP: Partial<Record<string, string>> = { create: 'EntryExportAdd', update: 'EntryExportUpdate', delete: 'EntryExportDelete', disable: 'EntryExportUpdate' };
-
-function writeLog(ctx: EngineContext, job: SimJob, input: LogInput): ProvisioningLog {
-  const { source, target, sp } = jobParts(ctx, job);
-  const ok = input.status === 'success';
-  const step = (name: string, type: string, status: string, description: string) => ({
-    name,
-    provisioningStepType: type,
-    status,
-    description,
-    details: {} as Record<string, string>,
-  });
-  const held = input.action === 'stagedDelete' || input.action === 'StagedAction';
-  const exportDescription = held
-    ? `The ${input.sourceUser.userPrincipalName} ${input.action === 'StagedAction' ? 'disable' : 'deletion'} was held back: the accidental deletion threshold was exceeded`
-    : `User '${input.sourceUser.userPrincipalName}' ${input.action} in ${target.name}`;
-  const log: ProvisioningLog = {
-    id: ctx.ids.guid(),
-    activityDateTime: iso(ctx.clock.now()),
-    tenantId: source.id,
-    jobId: job.id,
-    cycleId: input.cycleId,
-    changeId: ctx.ids.guid(),
-    provisioningAction: input.action,
-    durationInMilliseconds: 40 + ctx.ids.int(400),
-    initiatedBy: input.onDemand
-      ? { id: '', displayName: 'Provision on demand', initiatorType: 'application' }
-      : { id: '', displayName: 'Azure AD Provisioning Service', initiatorType: 'system' },
-    servicePrincipal: { id: sp.id, displayName: sp.displayName },
-    sourceSystem: { id: source.id, displayName: `Microsoft Entra ID (${source.name})`, details: {} },
-    targetSystem: { id: target.id, displayName: `Microsoft Entra ID (${target.name})`, details: {} },
-    sourceIdentity: { id: input.sourceUser.id, displayName: input.sourceUser.displayName, identityType: 'User', details: {} },
-    targetIdentity: { id: input.targetUserId, displayName: input.sourceUser.displayName, identityType: 'User', details: {} },
-    modifiedProperties: input.modified ?? [],
-    provisioningSteps: [
-      // Lower-case step types, as in the CTS guide's provisioning-log example.
-      step('EntryImport', 'import', 'success', `Retrieved ${input.sourceUser.userPrincipalName} from ${source.name}`),
-      step('EntrySynchronizationScoping', 'scoping', input.action === 'delete' || held ? 'skipped' : 'success', 'Determined scope'),
-      step('EntryMatching', 'matching', 'success', input.targetUserId ? `Matched target user ${input.targetUserId}` : 'No matching user in the target'),
-      step(EXPORT_STEP[input.action] ?? 'EntryExport', 'export', ok ? 'success' : input.status, exportDescription),
-    ],
-    provisioningStatusInfo: {
-      status: input.status,
-      errorInformation: input.error
-        ? { ...input.error, additionalDetails: '', errorCategory: 'NonServiceFailure', recommendedAction: '' }
-        : null,
-    },
-  };
-  source.provisioningLogs.push(log);
-  return log;
-}
 
 function execution(ctx: EngineContext, began: number, patch: Partial<TaskExecution>): TaskExecution {
   return {

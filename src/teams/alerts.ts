@@ -10,7 +10,8 @@ import type { Configurations } from '../services/configurations';
 import { actionsOf } from '../domain/alerts';
 import type { Monitor } from '../services/monitor';
 import type { ConversationKind, ConversationTarget, Subscription, SubscriptionTopic } from '../services/ports';
-import type { Actor, JobAction, OperationsService } from '../services/operations';
+import type { Actor, OperationsService } from '../services/operations';
+import { INCIDENT_JOB_ACTIONS } from '../domain/jobActions';
 import { ALL_CONFIGURATIONS, conversationKeyOf, describeTarget, type Subscriptions } from '../services/subscriptions';
 import type { CommandHandler, Turn } from './app';
 import type { Command } from '../domain/commands';
@@ -42,13 +43,6 @@ export interface AlertRouteDeps {
   /** Decisions taken on the card itself ("Keep blocked") are audited like actions on the job. */
   audit?: AuditLog;
 }
-
-const JOB_ACTIONS: Partial<Record<IncidentAction, JobAction>> = {
-  restart: { kind: 'restart', scope: 'default' },
-  pause: { kind: 'pause' },
-  start: { kind: 'start' },
-  allowDeletes: { kind: 'restart', scope: 'forceDeletes' },
-};
 
 const AlertData = z.object({ incident: z.string().min(3).max(200) });
 /** The "Allow deletes" confirmation names its incident, the alert version and the count the admin decided on. */
@@ -272,7 +266,7 @@ async function onAllowDeletesConfirm(context: TurnContext, data: unknown, deps: 
   const count = typeof parsed.data.count === 'number' ? parsed.data.count : undefined;
   const claim = await deps.monitor.allowDeletes.claim(parsed.data.incident, { version: parsed.data.version, count }, actor);
   if (!claim.ok) return cardOfReply(notice('Nothing was sent', claim.reason, { style: 'warning', hint: 'Type "status" for the current state.' }));
-  const outcome = await deps.operations.run(claim.config, JOB_ACTIONS.allowDeletes!, actor);
+  const outcome = await deps.operations.run(claim.config, INCIDENT_JOB_ACTIONS.allowDeletes!, actor);
   const after = outcome.ok ? await deps.monitor.allowDeletes.jobAfter(claim.config) : undefined;
   const still = after?.quarantined ?? false;
   const message = !outcome.ok
@@ -323,7 +317,7 @@ async function onAlertButton(context: TurnContext, action: IncidentAction, data:
     await context.sendActivity(toActivity({ card: allowDeletesCard(view, actor.name), summary: `Confirm: allow deletes in ${lookup.config.name}` }));
     return current();
   }
-  const jobAction = JOB_ACTIONS[action]!;
+  const jobAction = INCIDENT_JOB_ACTIONS[action]!;
   const op = await deps.operations.propose(lookup.config, jobAction, actor);
   // The confirmation is its own message: op.confirm / op.cancel update THAT message for everyone, while the alert
   // card stays an alert (the monitor marks it "action taken" through OperationsService.onExecuted).

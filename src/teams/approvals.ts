@@ -1,6 +1,7 @@
 /**
- * Teams side of scope-change approvals: the text commands (request, pending, approve, reject, cancel), the request
- * form, and the card buttons (Action.Execute verbs approval.*). Routes parse, call ApprovalsService, and render.
+ * Teams side of scope-change approvals: the card buttons (Action.Execute verbs approval.*) and the routes for them and
+ * the request form. The text commands live in approvalCommands, the form's submit in approvalForm, the shared replies
+ * and card copies in approvalReplies. Routes parse, call ApprovalsService, and render.
  *
  * Card copies: the approval card is posted to every conversation subscribed to approvals for the configuration, and
  * the requester gets a status card (the reply where they asked, plus their personal chat when the bot has one). Each
@@ -8,40 +9,22 @@
  * latest stored state.
  */
 import type { Application } from '@microsoft/teams-ai';
-import { ActivityTypes, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { Clock } from '../domain/clock';
-import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
-import type { Logger } from '../logger';
-import { approvalSubject, type ApprovalAudience, type ApprovalsService, type CopyRole, type StoredApproval } from '../services/approvals';
-import type { Configurations } from '../services/configurations';
-import type { Outbox } from '../services/outbox';
-import type { CardRenderer, ConversationRef, OutgoingCard } from '../services/ports';
-import type { ProvisioningService } from '../services/provisioning';
+import { approvalSubject, type StoredApproval } from '../services/approvals';
 import { targetOf } from './alerts';
-import type { CommandHandler, CommandHandlers } from './app';
 import type { Permission } from '../domain/permissions';
-import { pendingCard, problemReply, requestFormCard, requestReply, type Viewer } from './approvalCards';
+import { pendingCard, requestReply } from './approvalCards';
+import { submitRequestForm } from './approvalForm';
+import { decideAndRender, notFound, routeOf, viewerFor, type ApprovalRouteDeps } from './approvalReplies';
 import { provisionOutcome, provisionSummary } from './operationCards';
 import type { AdaptiveCard } from './cards';
-import type { Gate } from './gate';
 import type { Caller } from './identity';
 import { noteTurn } from './turnLog';
 import { notice, type Reply } from './reply';
 
-export interface ApprovalRouteDeps {
-  approvals: ApprovalsService;
-  configs: Configurations;
-  gate: Gate;
-  audience: ApprovalAudience;
-  /** Where every copy of a request's card lives; the composition root registers approvalCardRenderer on it. */
-  outbox: Outbox;
-  clock: Clock;
-  logger: Logger;
-  provisioning?: ProvisioningService;
-  /** How long a click waits for Graph before answering with an "applying…" card (Teams gives invokes ~5 s). */
-  answerWithinMs?: number;
-}
+export { approvalHandlers } from './approvalCommands';
+export { approvalCardRenderer, type ApprovalRouteDeps } from './approvalReplies';
 
 export const APPROVAL_COMMANDS = ['request', 'requestForm', 'pending', 'approve', 'reject', 'cancel'] as const;
 /** Commands that change state: their permission is checked with roles resolved afresh. */
@@ -59,190 +42,6 @@ const ButtonData = z
     reason: z.string().max(2000).optional(),
   })
   .strict();
-const FormData = z
-  .object({
-    verb: z.literal('approval.submit').optional(),
-    configuration: z.string().max(64).optional(),
-    op: z.enum(['add', 'remove']).optional(),
-    principalType: z.enum(['user', 'group']).optional(),
-    principals: z.string().max(8000).optional(),
-    reason: z.string().max(2000).optional(),
-  })
-  .strict();
-
-const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref?.());
-
-const routeOf = (configs: Configurations, rec: StoredApproval): string | undefined => {
-  const config = configs.find(rec.request.configuration);
-  return config ? configs.route(config) : undefined;
-};
-
-/**
- * The approval card of one copy, from the latest stored state (the CardRenderer port for 'approval' subjects): the
- * requester's own personal chat shows their view; shared places show the base view, refreshed per user by Teams.
- */
-export function approvalCardRenderer(deps: Pick<ApprovalRouteDeps, 'approvals' | 'configs' | 'clock'>): CardRenderer {
-  return async (id, copy) => {
-    const rec = await deps.approvals.get(id);
-    if (!rec) return undefined;
-    const now = deps.clock.now();
-    const route = routeOf(deps.configs, rec);
-    const view =
-      copy.role === 'requester' && copy.target.kind === 'personal'
-        ? { viewer: { aadObjectId: rec.request.requester.aadObjectId, permissions: ['scope.request' as const] } }
-        : { refreshUserIds: await deps.approvals.refreshUserIds(rec) };
-    return requestReply(rec, { now, route, ...view }) as OutgoingCard;
-  };
-}
-
-/** Records a card that is already in a conversation (a command's reply) as a copy the outbox keeps current. */
-async function remember(deps: ApprovalRouteDeps, rec: StoredApproval, copy: { role: CopyRole; target: ConversationRef; activityId: string }, versionShown = 0): Promise<void> {
-  const subject = approvalSubject(rec.request.id);
-  await deps.outbox.publish(subject, 1, [{ ...copy, versionShown }]);
-  await deps.outbox.flush(subject);
-}
-
-/** The outbox version a card rendered now shows (a change after this read makes the copy due again). */
-async function shownVersion(deps: ApprovalRouteDeps, rec: StoredApproval): Promise<number> {
-  return (await deps.outbox.read(approvalSubject(rec.request.id)))?.version ?? 1;
-}
-
-/** Sends the approval cards through the outbox and answers the requester with a status card that is itself a copy. */
-async function announce(deps: ApprovalRouteDeps, context: TurnContext, rec: StoredApproval, origin: ConversationRef | undefined, answeredInPlace?: string): Promise<Reply> {
-  const { approvals, clock, outbox } = deps;
-  const subject = approvalSubject(rec.request.id);
-  const all = await deps.audience.targetsFor('approvals', rec.request.configuration);
-  const targets = all.filter((t) => t.key !== origin?.key);
-  const places = targets.length + (all.length > targets.length ? 1 : 0);
-  const personal = await deps.audience.personalTargetOf(rec.request.requester.aadObjectId);
-  const recipients = targets.map((target) => ({ target, role: 'approvers' }));
-  if (personal && personal.key !== origin?.key) recipients.push({ target: personal, role: 'requester' });
-  await outbox.publish(subject, 1, recipients);
-  approvals.runInBackground(outbox.flush(subject));
-  // Nothing has been posted yet: the copies say what happened as they are delivered and updated.
-  const note = places
-    ? `Sending to approvers in ${places} place${places === 1 ? '' : 's'}. You will see the decision here.`
-    : `No chat or channel is subscribed to approvals for ${rec.request.configuration}, so approvers will only see this with "pending". Someone with alerts.manage can type "subscribe approvals ${rec.request.configuration}" where approvers work.`;
-  const view =
-    origin?.kind === 'personal'
-      ? { viewer: { aadObjectId: rec.request.requester.aadObjectId, permissions: ['scope.request' as const] } }
-      : { refreshUserIds: await approvals.refreshUserIds(rec) };
-  const reply = requestReply(rec, { now: clock.now(), route: routeOf(deps.configs, rec), note, noteStyle: places ? 'good' : 'warning', ...view });
-  if (origin) {
-    if (answeredInPlace) await remember(deps, rec, { role: 'requester', target: origin, activityId: answeredInPlace }, 1);
-    else captureReply(context, (activityId) => remember(deps, rec, { role: 'requester', target: origin, activityId }, 1));
-  }
-  return reply;
-}
-
-/** Text commands. The router has checked the command's permission (scope.request / scope.approve). */
-export function approvalHandlers(deps: ApprovalRouteDeps): CommandHandlers {
-  const { approvals, configs, clock } = deps;
-
-  const request: CommandHandler<'request'> = async (turn, command) => {
-    const origin = targetOf(turn.context.activity);
-    const outcome = await approvals.create({
-      configuration: command.config,
-      op: command.op,
-      principalType: command.principalType,
-      principals: command.principals,
-      reason: command.reason,
-      requester: turn.caller,
-      ...(origin ? { origin } : {}),
-    });
-    if (!outcome.ok) return problemReply(outcome.problem);
-    return announce(deps, turn.context, outcome.record, origin);
-  };
-
-  const requestForm: CommandHandler<'requestForm'> = async () => requestFormCard(configs.names());
-
-  const pending: CommandHandler<'pending'> = async (turn) => {
-    const records = await approvals.pending();
-    const viewer = await viewerFor(approvals, turn.caller, records[0]?.request.configuration);
-    return pendingCard(records, viewer, clock.now());
-  };
-
-  const decideByText = async (turn: { caller: Caller; context: TurnContext }, id: string, verb: 'approve' | 'reject' | 'cancel', reason?: string): Promise<Reply> => {
-    const result = await decideAndRender(deps, turn.caller, id, verb, reason);
-    const rec = result.record;
-    const origin = targetOf(turn.context.activity);
-    if (rec && origin) {
-      const role = turn.caller.aadObjectId === rec.request.requester.aadObjectId ? 'requester' : 'approvers';
-      const shown = await shownVersion(deps, rec);
-      captureReply(turn.context, (activityId) => remember(deps, rec, { role, target: origin, activityId }, shown));
-    }
-    return result.reply;
-  };
-
-  const handlers: CommandHandlers = {
-    request,
-    requestForm,
-    pending,
-    approve: (turn, c) => decideByText(turn, c.id, 'approve'),
-    reject: (turn, c) => decideByText(turn, c.id, 'reject', c.reason),
-    cancel: (turn, c) => decideByText(turn, c.id, 'cancel'),
-  };
-  return handlers;
-}
-
-/** Runs `onId` with the id Teams gives the next message this turn sends (the command's reply card). */
-function captureReply(context: TurnContext, onId: (activityId: string) => Promise<void>): void {
-  let done = false;
-  context.onSendActivities(async (_ctx, activities: Partial<Activity>[], next) => {
-    const responses = (await next()) as ResourceResponse[] | undefined;
-    if (!done) {
-      const i = activities.findIndex((a) => a.type === ActivityTypes.Message);
-      const id = i >= 0 ? responses?.[i]?.id : undefined;
-      if (id) {
-        done = true;
-        await onId(id).catch(() => undefined);
-      }
-    }
-    return responses as ResourceResponse[];
-  });
-}
-
-async function viewerFor(approvals: ApprovalsService, caller: Caller, configuration: string | undefined): Promise<Viewer> {
-  const permissions = configuration ? await approvals.permissionsFor(caller, configuration, false).catch(() => []) : [];
-  if (permissions.includes('scope.approve')) void approvals.noteApprover(caller.aadObjectId).catch(() => undefined);
-  return { aadObjectId: caller.aadObjectId, permissions };
-}
-
-/** One decision, from a button or a text command; answers within `answerWithinMs` even when Graph is slow. */
-async function decideAndRender(
-  deps: ApprovalRouteDeps,
-  caller: Caller,
-  id: string,
-  verb: 'approve' | 'reject' | 'cancel',
-  reason?: string,
-): Promise<{ reply: Reply; record?: StoredApproval }> {
-  const { approvals, clock } = deps;
-  const outcome = await approvals.act(id, verb, caller, { reason });
-  if (outcome.kind === 'not-found') return { reply: notFound(id) };
-  let rec = outcome.record;
-  let note: string;
-  let style: 'good' | 'warning' | 'error' = 'good';
-  if (outcome.kind === 'refused') {
-    note = outcome.message;
-    style = 'warning';
-  } else if (outcome.execution) {
-    const finished = await Promise.race([outcome.execution, timeout(deps.answerWithinMs ?? 3000)]);
-    if (finished === 'timeout') note = 'Approved. The bot is changing the assignments now; this card updates when it is done.';
-    else {
-      rec = finished;
-      note = rec.request.status === 'done' ? 'Approved and carried out.' : 'Approved, but Graph refused part of the change: see the outcome below.';
-      style = rec.request.status === 'done' ? 'good' : 'error';
-    }
-  } else {
-    note = verb === 'reject' ? 'Rejected. The requester sees your reason.' : 'Cancelled.';
-  }
-  const viewer = await viewerFor(approvals, caller, rec.request.configuration);
-  return { reply: { ...requestReply(rec, { now: clock.now(), route: routeOf(deps.configs, rec), viewer, note, noteStyle: style }), outcome: outcome.kind === 'refused' ? 'refused' : 'ok' }, record: rec };
-}
-
-function notFound(id: string): Reply {
-  return notice('No such request', `There is no request ${id}.`, { hint: 'Type "pending" to see the open requests.', style: 'warning', outcome: 'not-found' });
-}
 
 /** Who may see any request of a configuration (refresh, pending): those who may ask, approve, or read its sync. */
 const REQUEST_READERS: readonly Permission[] = ['scope.request', 'scope.approve', 'sync.read'];
@@ -355,44 +154,11 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
   app.adaptiveCards.actionExecute('approval.submit', async (context, _state, raw) => {
     let reply: Reply;
     try {
-      reply = await onSubmit(context, raw);
+      reply = await submitRequestForm(deps, context, raw);
     } catch (err) {
       logger.error({ err }, 'request form failed');
       reply = notice('Something went wrong', 'I could not finish that. The error is logged; nothing was requested.', { style: 'error', outcome: 'failed' });
     }
     return answer(context, reply);
   });
-
-  const onSubmit = async (context: TurnContext, raw: unknown): Promise<Reply> => {
-    const parsed = FormData.safeParse(raw);
-    if (!parsed.success) return requestFormCard(configs.names(), {}, 'The form came back in a shape I do not understand; please fill it in again.');
-    const f = parsed.data;
-    const values = { configuration: f.configuration, op: f.op, principalType: f.principalType, principals: f.principals, reason: f.reason };
-    const config = configs.resolve(f.configuration?.trim() || undefined);
-    if (!config.ok) return requestFormCard(configs.names(), values, `${config.problem} ${config.hint}`);
-    const g = await gate.check(context, 'scope.request', { fresh: true, configuration: config.config.name });
-    if (!g.ok) return g.reply;
-    const principals = [...new Map((f.principals ?? '').split(/[,;\n]+/).map((s) => s.trim()).filter(Boolean).map((s) => [s.toLowerCase(), s])).values()];
-    if (!principals.length) return requestFormCard(configs.names(), values, 'Say who: user principal names, or a group name or id.');
-    if (principals.length > MAX_REQUEST_PRINCIPALS) return requestFormCard(configs.names(), values, `At most ${MAX_REQUEST_PRINCIPALS} per request; you gave ${principals.length}.`);
-    if (!f.reason?.trim()) return requestFormCard(configs.names(), values, 'A reason is required: say why the change is needed.');
-    const origin = targetOf(context.activity);
-    const outcome = await approvals.create({
-      configuration: config.config.name,
-      op: f.op ?? 'add',
-      principalType: f.principalType ?? 'user',
-      principals,
-      reason: f.reason,
-      requester: g.caller,
-      ...(origin ? { origin } : {}),
-    });
-    if (!outcome.ok) {
-      const problem = problemReply(outcome.problem);
-      const text = `${outcome.problem.title}: ${outcome.problem.lines.join(' ')}`;
-      return { ...requestFormCard(configs.names(), values, text), outcome: problem.outcome };
-    }
-    // The form's own message becomes the requester's status card.
-    return announce(deps, context, outcome.record, origin, context.activity.replyToId);
-  };
 }
-

@@ -90,3 +90,15 @@ export function parseReject(s: string, args: Token[]): Command {
   const reason = s.slice(from).trim();
   return reason ? { kind: 'reject', id, reason } : { kind: 'reject', id };
 }
+
+/**
+ * The request form's principals and reason, checked by the same rules as the typed request: the list may be split
+ * by commas, semicolons or new lines, repeats (ignoring case) count once, and a reason is required.
+ */
+export function checkRequestForm(form: { principals?: string; reason?: string }): { ok: true; principals: string[]; reason: string } | { ok: false; problem: string } {
+  const principals = [...new Map((form.principals ?? '').split(/[,;\n]+/).map((s) => s.trim()).filter(Boolean).map((s) => [s.toLowerCase(), s])).values()];
+  if (!principals.length) return { ok: false, problem: 'Say who: user principal names, or a group name or id.' };
+  if (principals.length > MAX_REQUEST_PRINCIPALS) return { ok: false, problem: `At most ${MAX_REQUEST_PRINCIPALS} per request; you gave ${principals.length}.` };
+  if (!form.reason?.trim()) return { ok: false, problem: 'A reason is required: say why the change is needed.' };
+  return { ok: true, principals, reason: form.reason };
+}
