@@ -59,7 +59,7 @@ export interface CtsGraph {
   assign(tenantId: string, servicePrincipalId: string, principalId: string, type?: PrincipalType): Promise<AppRoleAssignment>;
   unassign(tenantId: string, servicePrincipalId: string, assignmentId: string): Promise<void>;
   ensureAssigned(tenantId: string, servicePrincipalId: string, principalId: string, type?: PrincipalType): Promise<EnsureAssignedResult>;
-  ensureUnassigned(tenantId: string, servicePrincipalId: string, principalId: string): Promise<{ removed: number }>;
+  ensureUnassigned(tenantId: string, servicePrincipalId: string, principalId: string): Promise<{ removed: number; requestId?: string }>;
   // directory
   getUser(tenantId: string, idOrUpn: string): Promise<DirectoryUser | null>;
   usersByMail(tenantId: string, mail: string): Promise<DirectoryUser[]>;
@@ -161,8 +161,10 @@ export class GraphGateway implements CtsGraph {
   servicePrincipal = (t: string, sp: string) => this.tenant(t).scope.servicePrincipal(sp);
   accessRoleId = (t: string, sp: string) => this.tenant(t).scope.accessRoleId(sp);
   listAssignments = (t: string, sp: string) => this.tenant(t).scope.listAssignments(sp);
-  assign = (t: string, sp: string, principalId: string, type?: PrincipalType) => this.tenant(t).scope.assign(sp, principalId, type);
-  unassign = (t: string, sp: string, assignmentId: string) => this.tenant(t).scope.unassign(sp, assignmentId);
+  assign = async (t: string, sp: string, principalId: string, type?: PrincipalType) => (await this.tenant(t).scope.assign(sp, principalId, type)).assignment;
+  unassign = async (t: string, sp: string, assignmentId: string): Promise<void> => {
+    await this.tenant(t).scope.unassign(sp, assignmentId);
+  };
   ensureAssigned = (t: string, sp: string, principalId: string, type?: PrincipalType) => this.tenant(t).scope.ensureAssigned(sp, principalId, type);
   ensureUnassigned = (t: string, sp: string, principalId: string) => this.tenant(t).scope.ensureUnassigned(sp, principalId);
 

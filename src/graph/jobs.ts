@@ -155,7 +155,7 @@ export class SyncJobs {
       const answer = await this.podLimiter
         .for(podKey(ref))
         .run(() => this.g.call({ method: 'POST', path, body, operation: op, schema: StringKeyStringValueSchema, timeoutMs: 90_000 }), opts.onQueued);
-      return parseProvisionOnDemand(answer.data);
+      return { ...parseProvisionOnDemand(answer.data), requestId: answer.requestId };
     } catch (err) {
       // A stale cached rule id (schema changed) answers RequestParameterInvalid: read the schema next time.
       if (!explicitRule && err instanceof GraphError && err.status === 400) this.forgetRuleId(ref);

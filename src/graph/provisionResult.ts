@@ -26,6 +26,8 @@ export interface ProvisionOnDemandResult {
   targetId: string | null;
   /** False when neither key nor value could be read: show "result unknown, check provisioning logs". */
   understood: boolean;
+  /** Graph's `request-id` of the call, for the audit record. */
+  requestId?: string;
 }
 
 export function parseProvisionOnDemand(raw: { key?: string | null; value?: string | null }): ProvisionOnDemandResult {

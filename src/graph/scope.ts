@@ -13,6 +13,8 @@ export interface EnsureAssignedResult {
   assignment: AppRoleAssignment;
   /** False when it was already there (including "someone else just added it"). */
   created: boolean;
+  /** Graph's `request-id` of the POST that created it, when this call created it. */
+  requestId?: string;
 }
 
 /** Who is in a configuration's scope: appRoleAssignedTo on the CTS service principal. */
@@ -48,7 +50,7 @@ export class SyncScope {
   }
 
   /** A bare POST: not safe to repeat after an unknown outcome; prefer ensureAssigned. */
-  async assign(spId: string, principalId: string, type: PrincipalType = 'User'): Promise<AppRoleAssignment> {
+  async assign(spId: string, principalId: string, type: PrincipalType = 'User'): Promise<{ assignment: AppRoleAssignment; requestId?: string }> {
     const op = `assign ${type.toLowerCase()} ${principalId} to service principal ${spId}`;
     const sp = guidSegment(spId, 'service principal id', op);
     const principal = guidSegment(principalId, `${type.toLowerCase()} id`, op);
@@ -60,15 +62,16 @@ export class SyncScope {
       operation: op,
       schema: AppRoleAssignmentSchema,
     });
-    return answer.data;
+    return { assignment: answer.data, requestId: answer.requestId };
   }
 
-  async unassign(spId: string, assignmentId: string): Promise<void> {
+  async unassign(spId: string, assignmentId: string): Promise<{ requestId?: string }> {
     const op = `remove assignment ${assignmentId} from service principal ${spId}`;
     const sp = guidSegment(spId, 'service principal id', op);
     // Assignment ids are base64url-ish strings, not GUIDs.
     if (!/^[A-Za-z0-9_-]{1,200}$/.test(assignmentId)) throw new GraphError({ operation: op, status: 400, code: 'InvalidAssignmentId' });
-    await this.g.call({ method: 'DELETE', path: `/servicePrincipals/${sp}/appRoleAssignedTo/${assignmentId}`, operation: op });
+    const answer = await this.g.call({ method: 'DELETE', path: `/servicePrincipals/${sp}/appRoleAssignedTo/${assignmentId}`, operation: op });
+    return { requestId: answer.requestId };
   }
 
   /**
@@ -85,7 +88,7 @@ export class SyncScope {
     const existing = await find();
     if (existing) return { assignment: existing, created: false };
     try {
-      return { assignment: await this.assign(spId, principalId, type), created: true };
+      return { ...(await this.assign(spId, principalId, type)), created: true };
     } catch (err) {
       const alreadyThere = err instanceof GraphError && (err.status === 409 || (err.status === 400 && /already exists/i.test(err.graphMessage ?? '')));
       if (alreadyThere || err instanceof GraphOutcomeUnknownError) {
@@ -100,13 +103,14 @@ export class SyncScope {
    * Removes every access assignment of this principal; absent (or already deleted) counts as done. A DELETE whose
    * outcome is unknown (5xx, lost answer) is settled by reading the assignments again, never by sending it again.
    */
-  async ensureUnassigned(spId: string, principalId: string): Promise<{ removed: number }> {
+  async ensureUnassigned(spId: string, principalId: string): Promise<{ removed: number; requestId?: string }> {
     const mineIn = (list: AppRoleAssignment[]) => list.filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase());
     const mine = mineIn(await this.listAssignments(spId));
     let removed = 0;
+    let requestId: string | undefined;
     for (const a of mine) {
       try {
-        await this.unassign(spId, a.id);
+        requestId = (await this.unassign(spId, a.id)).requestId ?? requestId;
         removed++;
       } catch (err) {
         if (err instanceof GraphOutcomeUnknownError) {
@@ -117,7 +121,7 @@ export class SyncScope {
         if (!(err instanceof GraphError && err.isNotFound)) throw err;
       }
     }
-    return { removed };
+    return { removed, requestId };
   }
 }
 

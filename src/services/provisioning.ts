@@ -99,6 +99,7 @@ export class ProvisioningService {
         item.state = 'done';
         item.ahead = undefined;
         onProgress(report);
+        requestId ??= item.result?.requestId;
         const outcome = item.error || item.result?.outcome === 'failure' ? 'failed' : 'ok';
         await this.audit.append(auditOf(actor, config, item, outcome, requestId));
       }),

@@ -36,10 +36,12 @@ export async function applyScopeChange(
       if (req.op === 'add') {
         if (present?.has(id)) return (out[i] = { principalId: p.id, outcome: 'assigned', assignmentId: present.get(id) });
         const r = await graph.ensureAssigned(src, sp, p.id, req.principalType === 'group' ? 'Group' : 'User');
+        if (r.requestId) requestIds[p.id] = r.requestId;
         out[i] = { principalId: p.id, outcome: r.created ? 'assigned' : 'already', assignmentId: r.assignment.id };
       } else {
         if (present && !present.has(id)) return (out[i] = { principalId: p.id, outcome: 'removed' });
         const r = await graph.ensureUnassigned(src, sp, p.id);
+        if (r.requestId) requestIds[p.id] = r.requestId;
         out[i] = { principalId: p.id, outcome: r.removed > 0 ? 'removed' : 'absent' };
       }
     } catch (err) {

@@ -79,7 +79,7 @@ function dispatch(ctx: ServerContext, tenantId: string, method: string, pathAndQ
   } catch (e) {
     res = errorResponse(e, requestId, clientRequestId, date);
   }
-  state.requests.push({ tenantId: tenantId.toLowerCase(), method, path, status: res.status, inBatch });
+  state.requests.push({ tenantId: tenantId.toLowerCase(), method, path, status: res.status, inBatch, requestId });
   return res;
 }
 
@@ -152,7 +152,7 @@ async function handle(ctx: ServerContext, req: http.IncomingMessage, resp: http.
     const rest = rawUrl.slice(m[0].length - (m[2]?.length ?? 0)) || '/';
     if (!/^Bearer\s+\S+/i.test(headers['authorization'] ?? '')) {
       const r = { status: 401, body: envelope('InvalidAuthenticationToken', 'Access token is empty.', requestId, clientRequestId, date) };
-      ctx.state.requests.push({ tenantId: tenantId.toLowerCase(), method, path: pathOnly, status: 401, inBatch: false });
+      ctx.state.requests.push({ tenantId: tenantId.toLowerCase(), method, path: pathOnly, status: 401, inBatch: false, requestId });
       return send(resp, r, requestId, clientRequestId);
     }
     const faults = ctx.state.faultsFor(tenantId.toLowerCase());
@@ -172,7 +172,7 @@ async function handle(ctx: ServerContext, req: http.IncomingMessage, resp: http.
         status = r.status;
         return send(resp, r, requestId, clientRequestId);
       } finally {
-        ctx.state.requests.push({ tenantId: tenantId.toLowerCase(), method, path: '/$batch', status, inBatch: false });
+        ctx.state.requests.push({ tenantId: tenantId.toLowerCase(), method, path: '/$batch', status, inBatch: false, requestId });
       }
     }
     return send(resp, dispatch(ctx, tenantId, method, rest, headers, body, false, requestId), requestId, clientRequestId);

@@ -36,6 +36,8 @@ export interface RequestRecord {
   path: string;
   status: number;
   inBatch: boolean;
+  /** The `request-id` the simulator answered with (what the bot should write into its audit). */
+  requestId: string;
 }
 
 export class SimState {

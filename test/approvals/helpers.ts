@@ -18,9 +18,9 @@ export const APPROVERS_KEY = '19:cts-approvers@thread.tacv2';
 export const personalKey = (u: TestUser) => `a:personal-${u.aadObjectId}`;
 
 /** Graph request log of the simulator. */
-export async function simRequests(sim: { url: string }): Promise<{ tenantId: string; method: string; path: string; status: number }[]> {
+export async function simRequests(sim: { url: string }): Promise<{ tenantId: string; method: string; path: string; status: number; requestId: string }[]> {
   const res = await fetch(`${sim.url}/_sim/requests`);
-  return ((await res.json()) as { requests: { tenantId: string; method: string; path: string; status: number }[] }).requests;
+  return ((await res.json()) as { requests: { tenantId: string; method: string; path: string; status: number; requestId: string }[] }).requests;
 }
 
 export const assignmentPosts = async (sim: { url: string }, spId: string = C2F.servicePrincipalId) =>

@@ -75,6 +75,9 @@ describe('scope-change approvals over /api/messages', () => {
     // The record names who was added, not a raw object id.
     expect(audit.find((a) => a.target === id)!.detail).toContain(`${NESTOR.userPrincipalName}: assigned`);
     expect(audit.find((a) => a.target === id)!.detail).not.toContain(NESTOR.id);
+    // Graph's request-id of the assignment POST, as the simulator sent it (issue 16 item 8: it was empty on success).
+    const posts = await assignmentPosts(bot().simulator!);
+    expect(audit.find((a) => a.target === id)!.graphRequestId).toBe(posts[posts.length - 1]!.requestId);
 
     const cycle = await fetch(`${bot().simulator!.url}/_sim/tenants/${CONTOSO}/jobs/${C2F.jobId}/cycle`, { method: 'POST' });
     expect(cycle.status).toBe(200);

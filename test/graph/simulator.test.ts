@@ -139,7 +139,7 @@ describe('scope (appRoleAssignedTo)', () => {
     const mine = (await gw.listAssignments(CONTOSO, c2f.servicePrincipalId)).filter((x) => x.principalId === lee.id);
     expect(mine).toHaveLength(1);
     expect((await requestLog()).filter((r) => r.method === 'POST')).toHaveLength(1);
-    await expect(gw.ensureUnassigned(CONTOSO, c2f.servicePrincipalId, lee.id)).resolves.toEqual({ removed: 1 });
+    await expect(gw.ensureUnassigned(CONTOSO, c2f.servicePrincipalId, lee.id)).resolves.toEqual({ removed: 1, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     await expect(gw.ensureUnassigned(CONTOSO, c2f.servicePrincipalId, lee.id)).resolves.toEqual({ removed: 0 });
   });
 

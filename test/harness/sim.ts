@@ -6,6 +6,7 @@ export interface SimRequest {
   path: string;
   status: number;
   inBatch?: boolean;
+  requestId?: string;
 }
 
 export class SimControl {

@@ -73,6 +73,9 @@ describe('provision on demand from chat', () => {
     expect(pods).toHaveLength(7);
     expect(pods.every((r) => r.status === 200)).toBe(true);
     expect(sleeps.some((ms) => ms > 0 && ms <= 10_250)).toBe(true);
+    // Each audit record carries the request-id Graph answered that user's call with (issue 16 item 8).
+    const audited = (await t.bot.audit.last(20, { action: 'job.provisionOnDemand' })).slice(0, 7);
+    expect(audited.map((a) => a.graphRequestId).sort()).toEqual(pods.map((r) => r.requestId).sort());
 
     for (const u of users) {
       const found = await sim.graph(FABRIKAM, 'GET', `/users?$filter=startswith(displayName,'${u.displayName.replace(/'/g, "''")}')`);
