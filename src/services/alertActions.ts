@@ -1,10 +1,7 @@
 import type { SyncConfiguration } from '../config';
 import type { AlertState } from '../domain/alerts';
-import type { Clock } from '../domain/clock';
-import type { CtsGraph } from '../graph/gateway';
 import type { ProvisioningLogEntry } from '../graph/schemas';
-import type { Configurations } from './configurations';
-import type { IncidentRecord, IncidentRecords } from './incidentRecords';
+import type { IncidentRecord, IncidentServiceDeps } from './incidentRecords';
 import { describeAction, type ActionOutcome, type Actor, type JobAction } from './operations';
 
 export type IncidentLookup =
@@ -13,16 +10,7 @@ export type IncidentLookup =
 
 /** What alert card buttons ask of an incident (other than Allow deletes: see allowDeletes.ts). */
 export class AlertActions {
-  constructor(
-    private readonly deps: {
-      configs: Configurations;
-      graph: CtsGraph;
-      records: IncidentRecords;
-      clock: Clock;
-      /** The alert of this configuration changed: bring its cards up to date. */
-      changed: (configuration: string) => void;
-    },
-  ) {}
+  constructor(private readonly deps: IncidentServiceDeps) {}
 
 
   async findIncident(incidentId: string): Promise<IncidentLookup> {

@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SyncConfiguration } from '../config';
-import type { Clock } from '../domain/clock';
-import type { CtsGraph } from '../graph/gateway';
-import type { Logger } from '../logger';
-import type { Configurations } from './configurations';
-import type { IncidentRecord, IncidentRecords } from './incidentRecords';
+import type { IncidentRecord, IncidentServiceDeps } from './incidentRecords';
 import type { Actor } from './operations';
 
 /**
@@ -13,15 +9,7 @@ import type { Actor } from './operations';
  */
 export class AllowDeletes {
   constructor(
-    private readonly deps: {
-      configs: Configurations;
-      graph: CtsGraph;
-      records: IncidentRecords;
-      clock: Clock;
-      logger?: Logger;
-      /** The alert of this configuration changed: bring its cards up to date. */
-      changed: (configuration: string) => void;
-    },
+    private readonly deps: IncidentServiceDeps,
   ) {}
 
   /**

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { AlertSchema } from '../domain/alerts';
 import type { Clock } from '../domain/clock';
 import type { IncidentState } from '../domain/incidents';
+import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
 import { canMoveItems, createIfAbsent, updateWithCas, type Storage } from '../store';
+import type { Configurations } from './configurations';
 import { errorText } from './operations';
 
 /**
@@ -23,6 +25,17 @@ const RecordSchema = z.object({
 export type IncidentRecord = z.infer<typeof RecordSchema>;
 
 export const incidentKey = (configuration: string) => `incidents/${configuration.toLowerCase()}`;
+
+/** What the services that act on an incident (alert buttons, Allow deletes) are built from. */
+export interface IncidentServiceDeps {
+  configs: Configurations;
+  graph: CtsGraph;
+  records: IncidentRecords;
+  clock: Clock;
+  logger?: Logger;
+  /** The alert of this configuration changed: bring its cards up to date. */
+  changed: (configuration: string) => void;
+}
 
 export class IncidentRecords {
   /** Incident records moved aside because they could not be read. */

@@ -77,20 +77,8 @@ export async function authenticatedBot(authority: SigningAuthority, metadataPath
 }
 
 /** Posts an activity with an Authorization header (or none). */
-export async function postWithToken(botUrl: string, activity: unknown, token: string | undefined): Promise<{ status: number; body: any; text: string }> {
-  const res = await fetch(`${botUrl}/api/messages`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token !== undefined ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(activity),
-  });
-  const text = await res.text();
-  let body: any;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = text;
-  }
-  return { status: res.status, body, text };
+export function postWithToken(botUrl: string, activity: unknown, token: string | undefined): Promise<{ status: number; body: any; text: string }> {
+  return post(botUrl, activity, token);
 }
 
 export { post };

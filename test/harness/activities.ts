@@ -68,9 +68,16 @@ export function cardAction(opts: { verb: string; data: Record<string, unknown>; 
   };
 }
 
-/** Posts one activity to the bot over HTTP, as Teams does; returns the HTTP status and body (the invoke response). */
-export async function post(botUrl: string, activity: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${botUrl}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity) });
+/**
+ * Posts one activity to the bot over HTTP, as Teams does; returns the HTTP status and body (the invoke response).
+ * `token`: sent as the Bearer token (the auth tests); none by default, as a local run without an app id expects.
+ */
+export async function post(botUrl: string, activity: unknown, token?: string): Promise<{ status: number; body: any; text: string }> {
+  const res = await fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token !== undefined ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(activity),
+  });
   const text = await res.text();
   let body: any;
   try {
@@ -78,7 +85,7 @@ export async function post(botUrl: string, activity: unknown): Promise<{ status:
   } catch {
     body = text;
   }
-  return { status: res.status, body };
+  return { status: res.status, body, text };
 }
 
 /** The Adaptive Card content of a connector call's activity (first attachment), or undefined. */
