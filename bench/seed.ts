@@ -1,5 +1,5 @@
 import type { RunningBot } from '../src/index';
-import { OPEN_INDEX_KEY, openEntryOf, requestKey, type OpenIndex, type StoredApproval } from '../src/services/approvalRecords';
+import { OPEN_INDEX_KEY, openEntryOf, requestKey, type OpenIndex, type StoredScopeRequest } from '../src/services/scopeRequestRecords';
 import { updateWithCas } from '../src/store';
 import { CONTOSO, LEE } from '../test/harness/bot';
 
@@ -13,7 +13,7 @@ export interface SeedItem {
  * has today's shape), the rest are copies of it under new ids for other configurations and users, written with
  * their open-index entries. Making thousands through the service would be set-up, not what is measured.
  */
-export async function seedPending(bot: RunningBot, upnCandidates: (configuration: string) => string[], items: SeedItem[]): Promise<StoredApproval[]> {
+export async function seedPending(bot: RunningBot, upnCandidates: (configuration: string) => string[], items: SeedItem[]): Promise<StoredScopeRequest[]> {
   const first = items[0];
   if (!first) return [];
   let made: Awaited<ReturnType<typeof bot.approvals.create>> | undefined;
@@ -23,8 +23,8 @@ export async function seedPending(bot: RunningBot, upnCandidates: (configuration
   }
   if (!made?.ok) throw new Error(`seed: could not make a request on ${first.configuration}: ${made?.problem.title ?? 'no user to ask for'}`);
   const template = made.record;
-  const out: StoredApproval[] = [template];
-  let batch: StoredApproval[] = [];
+  const out: StoredScopeRequest[] = [template];
+  let batch: StoredScopeRequest[] = [];
   const flush = async () => {
     if (!batch.length) return;
     await bot.storage.write(Object.fromEntries(batch.map((r) => [requestKey(r.request.id), { ...r }])));
@@ -35,7 +35,7 @@ export async function seedPending(bot: RunningBot, upnCandidates: (configuration
   for (let k = 1; k < items.length; k++) {
     const item = items[k]!;
     const id = `REQ-${k.toString(36).toUpperCase().padStart(5, '0')}`;
-    const record: StoredApproval = { ...template, request: { ...template.request, id, configuration: item.configuration, principals: [item.principal] } };
+    const record: StoredScopeRequest = { ...template, request: { ...template.request, id, configuration: item.configuration, principals: [item.principal] } };
     out.push(record);
     batch.push(record);
     if (batch.length === 500) await flush();

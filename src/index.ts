@@ -13,7 +13,7 @@ import { createBotApp } from './teams/app';
 import { Gate } from './teams/gate';
 import { loggedTurn } from './teams/turnLog';
 import { InboundDedupe } from './services/inboundDedupe';
-import { answerRepeat } from './teams/dedupe';
+import { answerRepeat } from './teams/repeatedActivity';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
 import { renderAlert } from './teams/alertCards';
 import { registerAlertRoutes, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
@@ -21,7 +21,7 @@ import { adapterTransport, TeamsNotifier, type ConnectorTransport } from './team
 import { Monitor } from './services/monitor';
 import { Subscriptions } from './services/subscriptions';
 import { ProvisioningService } from './services/provisioning';
-import { ApprovalsService, approvalSubject } from './services/approvals';
+import { ScopeRequestService, approvalSubject } from './services/scopeRequests';
 import { Outbox } from './services/outbox';
 import { APPROVAL_CHANGING, approvalCardRenderer, approvalHandlers, registerApprovalRoutes } from './teams/approvals';
 import { helpReply, whoamiHandler } from './teams/commands/basic';
@@ -90,7 +90,7 @@ export interface RunningBot {
   /** Started only when MONITOR=on; tests call monitor.pollOnce() themselves. */
   monitor: Monitor;
   /** Scope-change requests; tests call approvals.expireDue(), reconcile() and idle(). */
-  approvals: ApprovalsService;
+  approvals: ScopeRequestService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -195,7 +195,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   // `status` answers from the monitor's latest poll while it is younger than one poll interval.
   operations.useSnapshots(() => monitor.latestJobs(), monitor.intervalMs);
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock, audit };
-  const approvals = new ApprovalsService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
+  const approvals = new ScopeRequestService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
   let serverUrl = '';
   const auditExports = new AuditExports(storage, audit, clock);
   const approvalDeps = { approvals, configs, gate, audience: subscriptions, outbox, clock, logger, provisioning };

@@ -23,7 +23,7 @@ export interface PrivilegedPerson {
   roles: string[];
 }
 
-/** The signals stored with a request (services/approvalRecords' RiskSchema has the same shape). */
+/** The signals stored with a request (services/scopeRequestRecords' RiskSchema has the same shape). */
 export interface RiskSignals {
   usersAffected: number;
   scopeSizeBefore: number;

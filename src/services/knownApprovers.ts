@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock';
 import type { Storage } from '../store';
 import { updateWithCasDetailed } from '../store';
-import { KNOWN_APPROVERS_KEY, KnownApproversSchema, stripEtag, type KnownApprovers, type StoredApproval } from './approvalRecords';
+import { KNOWN_APPROVERS_KEY, KnownApproversSchema, stripEtag, type KnownApprovers, type StoredScopeRequest } from './scopeRequestRecords';
 
 /** How often the known-approvers list is rewritten for the same person (it feeds refresh.userIds). */
 const APPROVER_NOTE_MS = 60 * 60 * 1000;
@@ -39,7 +39,7 @@ export class KnownApproverList {
   }
 
   /** The users whose clients should fetch their own view of a request's card: the requester and known approvers. */
-  async refreshUserIds(record: StoredApproval): Promise<string[]> {
+  async refreshUserIds(record: StoredScopeRequest): Promise<string[]> {
     const ids = [record.request.requester.aadObjectId, ...(await this.ids())];
     return [...new Set(ids)].slice(0, MAX_REFRESH_USER_IDS);
   }

@@ -1,8 +1,8 @@
 import type { Clock } from '../domain/clock';
-import { isTerminal, type ScopeRequest } from '../domain/approvals';
+import { isTerminal, type ScopeRequest } from '../domain/scopeRequests';
 import type { Logger } from '../logger';
 import { canListKeys, updateWithCasDetailed, type Storage } from '../store';
-import { ACTIVE_PREFIX, OPEN_INDEX_KEY, OpenIndexSchema, activeKey, duplicateOf, openEntryOf, withEntry, type OpenEntry, type OpenIndex, type StoredApproval } from './approvalRecords';
+import { ACTIVE_PREFIX, OPEN_INDEX_KEY, OpenIndexSchema, activeKey, duplicateOf, openEntryOf, withEntry, type OpenEntry, type OpenIndex, type StoredScopeRequest } from './scopeRequestRecords';
 
 /** An index reservation whose request record has not appeared within this long belongs to a create that died. */
 export const RESERVATION_GRACE_MS = 5 * 60_000;
@@ -19,7 +19,7 @@ export class OpenRequests {
       clock: Clock;
       logger?: Logger;
       /** A request record, or undefined when it is missing or unreadable. */
-      readSafely: (id: string) => Promise<StoredApproval | undefined>;
+      readSafely: (id: string) => Promise<StoredScopeRequest | undefined>;
     },
   ) {}
 

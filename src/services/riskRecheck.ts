@@ -2,7 +2,7 @@ import { newlyPrivileged } from '../domain/risk';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
 import { updateWithCasDetailed, type Storage } from '../store';
-import { parseStoredApproval, requestKey, type StoredApproval } from './approvalRecords';
+import { parseStoredScopeRequest, requestKey, type StoredScopeRequest } from './scopeRequestRecords';
 import type { Configurations } from './configurations';
 import { currentPrivileged } from './scopeRequestChecks';
 
@@ -14,8 +14,8 @@ import { currentPrivileged } from './scopeRequestChecks';
  */
 export async function recheckPrivileged(
   deps: { graph: CtsGraph; configs: Configurations; storage: Storage; logger?: Logger },
-  current: StoredApproval,
-): Promise<{ record: StoredApproval; message: string } | undefined> {
+  current: StoredScopeRequest,
+): Promise<{ record: StoredScopeRequest; message: string } | undefined> {
   const config = deps.configs.find(current.request.configuration);
   if (!config) return undefined;
   let now;
@@ -30,12 +30,12 @@ export async function recheckPrivileged(
   if (!added.length) return undefined;
   const words = added.map((p) => `${p.displayName} now holds ${p.roles.join(', ')}`).join('; ');
   const message = `The risk changed since this card was shown: ${words}. Look at the updated request and approve again if you still agree.`;
-  const r = await updateWithCasDetailed<StoredApproval>(deps.storage, requestKey(current.request.id), (cur) => {
-    const rec = cur && parseStoredApproval(cur);
+  const r = await updateWithCasDetailed<StoredScopeRequest>(deps.storage, requestKey(current.request.id), (cur) => {
+    const rec = cur && parseStoredScopeRequest(cur);
     if (!rec || rec.request.status !== 'pending') return 'abort';
     const merged = [...rec.risk.privileged.filter((p) => !now.some((n) => n.id.toLowerCase() === p.id.toLowerCase())), ...now];
     return { ...rec, risk: { ...rec.risk, privileged: merged, warnings: [...rec.risk.warnings, `Re-checked before approval: ${words}.`].slice(-20) } };
   });
   if (r.outcome !== 'committed') return undefined; // decided meanwhile: the normal path says what happened
-  return { record: (r.item && parseStoredApproval(r.item)) ?? current, message };
+  return { record: (r.item && parseStoredScopeRequest(r.item)) ?? current, message };
 }

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { SyncConfiguration } from '../config';
-import type { ExecutionResult, ScopeRequest } from '../domain/approvals';
+import type { ExecutionResult, ScopeRequest } from '../domain/scopeRequests';
 import { GraphError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import { errorText, requestIdOf } from './operations';

@@ -7,11 +7,11 @@
  */
 import pLimit from 'p-limit';
 import type { SyncConfiguration } from '../config';
-import type { RequestPrincipal } from '../domain/approvals';
+import type { RequestPrincipal } from '../domain/scopeRequests';
 import { assessRisk, isExternalUser, memberKind, privilegedPeople } from '../domain/risk';
 import type { CtsGraph } from '../graph/gateway';
 import type { DirectoryUser } from '../graph/schemas';
-import type { RiskReport } from './approvalRecords';
+import type { RiskReport } from './scopeRequestRecords';
 import { scopeSnapshot, type ScopeSnapshot } from './scope';
 
 /** Members checked for privileged roles per request (one Graph read each). */

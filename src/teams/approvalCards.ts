@@ -5,14 +5,14 @@
  *  - a PERSONAL view for one viewer (invoke answers, refreshes, text commands): the buttons that viewer may use.
  * Buttons carry only { requestId, verb, cardVersion }; everything else is read from state when clicked.
  */
-import { allowedActions, isTerminal, requiresDeletesAllow, type ScopeRequest } from '../domain/approvals';
+import { allowedActions, isTerminal, requiresDeletesAllow, type ScopeRequest } from '../domain/scopeRequests';
 import type { Permission } from '../domain/permissions';
-import type { StoredApproval } from '../services/approvals';
-import { describePrincipals } from '../services/approvalAudit';
+import type { StoredScopeRequest } from '../services/scopeRequests';
+import { describePrincipals } from '../services/scopeRequestAudit';
 import { plain, renderCard, type AdaptiveCard } from './cards';
 import { localTime, until, utcTime } from './format';
 import { notice, type Reply } from './reply';
-import type { ValidationProblem } from '../services/approvals';
+import type { ValidationProblem } from '../services/scopeRequests';
 
 export interface Viewer {
   aadObjectId: string;
@@ -50,7 +50,7 @@ const OUTCOME_WORDS: Record<string, string> = {
   failed: 'FAILED',
 };
 
-function statusText(rec: StoredApproval, now: number): string {
+function statusText(rec: StoredScopeRequest, now: number): string {
   const r = rec.request;
   const d = r.decision;
   switch (r.status) {
@@ -72,7 +72,7 @@ function statusText(rec: StoredApproval, now: number): string {
   }
 }
 
-function outcomeLines(rec: StoredApproval): { text: string }[] {
+function outcomeLines(rec: StoredScopeRequest): { text: string }[] {
   const r = rec.request;
   const lines: { text: string }[] = [];
   const names = new Map(r.principals.map((p) => [p.id.toLowerCase(), p.userPrincipalName ?? p.displayName]));
@@ -93,7 +93,7 @@ export interface Abilities {
 }
 
 /** What a viewer may do with the request as it stands (the click is checked again, with fresh roles). */
-export function abilitiesOf(rec: StoredApproval, viewer: Viewer | undefined, now: number): Abilities {
+export function abilitiesOf(rec: StoredScopeRequest, viewer: Viewer | undefined, now: number): Abilities {
   const r = rec.request;
   if (!viewer) return { canApprove: false, canReject: false, canCancel: false, canProvision: false };
   const allowed = allowedActions(r, {
@@ -112,7 +112,7 @@ export function abilitiesOf(rec: StoredApproval, viewer: Viewer | undefined, now
   };
 }
 
-export function requestCard(rec: StoredApproval, options: ViewOptions): AdaptiveCard {
+export function requestCard(rec: StoredScopeRequest, options: ViewOptions): AdaptiveCard {
   const r = rec.request;
   const { now } = options;
   const status = STATUS[r.status];
@@ -162,17 +162,17 @@ export function requestCard(rec: StoredApproval, options: ViewOptions): Adaptive
   return card;
 }
 
-export function requestSummary(rec: StoredApproval): string {
+export function requestSummary(rec: StoredScopeRequest): string {
   const r = rec.request;
   return `${r.id}: ${r.requester.name} asks to ${r.op} ${describePrincipals(r)} ${r.op === 'add' ? 'to' : 'from'} ${r.configuration} — ${STATUS[r.status].label}`;
 }
 
-export function requestReply(rec: StoredApproval, options: ViewOptions): Reply {
+export function requestReply(rec: StoredScopeRequest, options: ViewOptions): Reply {
   return { card: requestCard(rec, options), summary: requestSummary(rec) };
 }
 
 /** The list shown by `pending`: at most 10 requests so the card stays small. */
-export function pendingCard(records: StoredApproval[], viewer: Viewer, now: number): Reply {
+export function pendingCard(records: StoredScopeRequest[], viewer: Viewer, now: number): Reply {
   const shown = records.slice(0, 10);
   const items = shown.map((rec) => {
     const r = rec.request;

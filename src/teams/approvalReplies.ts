@@ -6,7 +6,7 @@
 import { ActivityTypes, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
-import { approvalSubject, type ApprovalAudience, type ApprovalsService, type CopyRole, type StoredApproval } from '../services/approvals';
+import { approvalSubject, type ApprovalAudience, type ScopeRequestService, type CopyRole, type StoredScopeRequest } from '../services/scopeRequests';
 import type { Configurations } from '../services/configurations';
 import type { Outbox } from '../services/outbox';
 import type { CardRenderer, ConversationRef, OutgoingCard } from '../services/ports';
@@ -17,7 +17,7 @@ import type { Caller } from './identity';
 import { notice, type Reply } from './reply';
 
 export interface ApprovalRouteDeps {
-  approvals: ApprovalsService;
+  approvals: ScopeRequestService;
   configs: Configurations;
   gate: Gate;
   audience: ApprovalAudience;
@@ -32,7 +32,7 @@ export interface ApprovalRouteDeps {
 
 const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref?.());
 
-export const routeOf = (configs: Configurations, rec: StoredApproval): string | undefined => {
+export const routeOf = (configs: Configurations, rec: StoredScopeRequest): string | undefined => {
   const config = configs.find(rec.request.configuration);
   return config ? configs.route(config) : undefined;
 };
@@ -56,19 +56,19 @@ export function approvalCardRenderer(deps: Pick<ApprovalRouteDeps, 'approvals' |
 }
 
 /** Records a card that is already in a conversation (a command's reply) as a copy the outbox keeps current. */
-export async function remember(deps: ApprovalRouteDeps, rec: StoredApproval, copy: { role: CopyRole; target: ConversationRef; activityId: string }, versionShown = 0): Promise<void> {
+export async function remember(deps: ApprovalRouteDeps, rec: StoredScopeRequest, copy: { role: CopyRole; target: ConversationRef; activityId: string }, versionShown = 0): Promise<void> {
   const subject = approvalSubject(rec.request.id);
   await deps.outbox.publish(subject, 1, [{ ...copy, versionShown }]);
   await deps.outbox.flush(subject);
 }
 
 /** The outbox version a card rendered now shows (a change after this read makes the copy due again). */
-export async function shownVersion(deps: ApprovalRouteDeps, rec: StoredApproval): Promise<number> {
+export async function shownVersion(deps: ApprovalRouteDeps, rec: StoredScopeRequest): Promise<number> {
   return (await deps.outbox.read(approvalSubject(rec.request.id)))?.version ?? 1;
 }
 
 /** Sends the approval cards through the outbox and answers the requester with a status card that is itself a copy. */
-export async function announce(deps: ApprovalRouteDeps, context: TurnContext, rec: StoredApproval, origin: ConversationRef | undefined, answeredInPlace?: string): Promise<Reply> {
+export async function announce(deps: ApprovalRouteDeps, context: TurnContext, rec: StoredScopeRequest, origin: ConversationRef | undefined, answeredInPlace?: string): Promise<Reply> {
   const { approvals, clock, outbox } = deps;
   const subject = approvalSubject(rec.request.id);
   const all = await deps.audience.targetsFor('approvals', rec.request.configuration);
@@ -112,7 +112,7 @@ export function captureReply(context: TurnContext, onId: (activityId: string) =>
   });
 }
 
-export async function viewerFor(approvals: ApprovalsService, caller: Caller, configuration: string | undefined): Promise<Viewer> {
+export async function viewerFor(approvals: ScopeRequestService, caller: Caller, configuration: string | undefined): Promise<Viewer> {
   const permissions = configuration ? await approvals.permissionsFor(caller, configuration, false).catch(() => []) : [];
   if (permissions.includes('scope.approve')) void approvals.noteApprover(caller.aadObjectId).catch(() => undefined);
   return { aadObjectId: caller.aadObjectId, permissions };
@@ -125,7 +125,7 @@ export async function decideAndRender(
   id: string,
   verb: 'approve' | 'reject' | 'cancel',
   reason?: string,
-): Promise<{ reply: Reply; record?: StoredApproval }> {
+): Promise<{ reply: Reply; record?: StoredScopeRequest }> {
   const { approvals, clock } = deps;
   const outcome = await approvals.act(id, verb, caller, { reason });
   if (outcome.kind === 'not-found') return { reply: notFound(id) };

@@ -1,7 +1,7 @@
 /**
  * Teams side of scope-change approvals: the card buttons (Action.Execute verbs approval.*) and the routes for them and
  * the request form. The text commands live in approvalCommands, the form's submit in approvalForm, the shared replies
- * and card copies in approvalReplies. Routes parse, call ApprovalsService, and render.
+ * and card copies in approvalReplies. Routes parse, call ScopeRequestService, and render.
  *
  * Card copies: the approval card is posted to every conversation subscribed to approvals for the configuration, and
  * the requester gets a status card (the reply where they asked, plus their personal chat when the bot has one). Each
@@ -11,7 +11,7 @@
 import type { Application } from '@microsoft/teams-ai';
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { approvalSubject, type StoredApproval } from '../services/approvals';
+import { approvalSubject, type StoredScopeRequest } from '../services/scopeRequests';
 import { targetOf } from './alerts';
 import type { Permission } from '../domain/permissions';
 import { pendingCard, requestReply } from './approvalCards';
@@ -90,7 +90,7 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     return (await decideAndRender(deps, caller, rec.request.id, decision, data.reason)).reply;
   };
 
-  const provisionNow = async (context: TurnContext, rec: StoredApproval, caller: Caller, view: (note?: string, style?: 'good' | 'warning' | 'error') => Reply): Promise<Reply> => {
+  const provisionNow = async (context: TurnContext, rec: StoredScopeRequest, caller: Caller, view: (note?: string, style?: 'good' | 'warning' | 'error') => Reply): Promise<Reply> => {
     const config = configs.find(rec.request.configuration);
     if (!deps.provisioning || !config) return view('Provisioning on demand is not available here.');
     const g = await gate.check(context, 'sync.operate', { fresh: true, configuration: config.name });

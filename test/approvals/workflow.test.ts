@@ -2,7 +2,7 @@
  * The approval workflow end to end: activities posted to /api/messages as Teams does, cards captured by the Bot
  * Connector stand-in, Graph served by the embedded simulator over HTTP.
  */
-import { approvalSubject } from '../../src/services/approvals';
+import { approvalSubject } from '../../src/services/scopeRequests';
 import { ManualClock } from '../../src/domain/clock';
 import { DEMO } from '../../src/simulator/demoIds';
 import { ADELE, BotUnderTest, LEE, MEGAN } from '../harness/bot';

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunningBot } from '../../src/index';
 import { FileStorage } from '../../src/store';
-import { OPEN_INDEX_KEY } from '../../src/services/approvalRecords';
+import { OPEN_INDEX_KEY } from '../../src/services/scopeRequestRecords';
 import { encodeKey } from '../../src/store/keyNames';
 import { ConnectorStandIn } from '../harness/connector';
 import { LEE, MEGAN } from '../harness/bot';

@@ -7,7 +7,7 @@ import { parseEstate } from '../../src/config';
 import { createCtsGraph } from '../../src/graph/gateway';
 import type { RunningBot } from '../../src/index';
 import { FileStorage, AuditLog } from '../../src/store';
-import { ApprovalsService } from '../../src/services/approvals';
+import { ScopeRequestService } from '../../src/services/scopeRequests';
 import { ConnectorStandIn } from '../harness/connector';
 import { LEE, MEGAN } from '../harness/bot';
 import { cardAction, post } from '../harness/activities';
@@ -80,7 +80,7 @@ describe('kill -9 of a bot process in the middle of approvals and operations (st
       const audit = new AuditLog(storage);
       await audit.repair();
       const events = await audit.last(100_000);
-      const approvals = new ApprovalsService({ storage, audit } as never);
+      const approvals = new ScopeRequestService({ storage, audit } as never);
       const tally = { duplicateExecutions: 0, lostRequests: 0, lostAuditRecords: 0 };
       let done = 0;
       const statuses: Record<string, number> = {};

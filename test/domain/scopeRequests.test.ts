@@ -15,7 +15,7 @@ import {
   newRequestId,
   parseScopeRequest,
   requiresDeletesAllow,
-} from '../../src/domain/approvals';
+} from '../../src/domain/scopeRequests';
 import { isRequestId } from '../../src/domain/commands';
 import { Permission } from '../../src/domain/permissions';
 

@@ -7,9 +7,9 @@ import { ConversationTargetSchema } from './ports';
  * is lost or corrupt. Every write to a record or the index is a CAS.
  */
 import { z } from 'zod';
-import { ScopeRequestSchema, isTerminal, type ScopeRequest } from '../domain/approvals';
+import { ScopeRequestSchema, isTerminal, type ScopeRequest } from '../domain/scopeRequests';
 
-export const APPROVAL_RECORD_VERSION = 1 as const;
+export const SCOPE_REQUEST_RECORD_VERSION = 1 as const;
 export const requestKey = (id: string): string => `approvals/req/${id}`;
 export const OPEN_INDEX_KEY = 'approvals/open';
 /**
@@ -59,8 +59,8 @@ export const RiskSchema = z.object({
 });
 export type RiskReport = z.infer<typeof RiskSchema>;
 
-export const StoredApprovalSchema = z.object({
-  schemaVersion: z.literal(APPROVAL_RECORD_VERSION),
+export const StoredScopeRequestSchema = z.object({
+  schemaVersion: z.literal(SCOPE_REQUEST_RECORD_VERSION),
   request: ScopeRequestSchema,
   risk: RiskSchema,
   /** The conversation where the request was made (for replies when nothing else is known). */
@@ -70,10 +70,10 @@ export const StoredApprovalSchema = z.object({
   /** Provision-on-demand after an add, when someone asked for it. */
   provisioned: z.object({ by: z.string(), at: z.string(), summary: z.string() }).optional(),
 });
-export type StoredApproval = z.infer<typeof StoredApprovalSchema>;
+export type StoredScopeRequest = z.infer<typeof StoredScopeRequestSchema>;
 
-export function parseStoredApproval(value: unknown): StoredApproval | undefined {
-  const r = StoredApprovalSchema.safeParse(value);
+export function parseStoredScopeRequest(value: unknown): StoredScopeRequest | undefined {
+  const r = StoredScopeRequestSchema.safeParse(value);
   return r.success ? r.data : undefined;
 }
 

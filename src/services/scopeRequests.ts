@@ -21,28 +21,28 @@ import {
   type DecideFailureCode,
   type ExecutionResult,
   type Person,
-} from '../domain/approvals';
+} from '../domain/scopeRequests';
 import type { Clock } from '../domain/clock';
 import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
 import type { Permission } from '../domain/permissions';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
 import { createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
-import { ApprovalAudit, describePrincipals } from './approvalAudit';
+import { ScopeRequestAudit, describePrincipals } from './scopeRequestAudit';
 import { OpenRequests } from './openRequests';
-import { expireDueRequests, reconcileRequests, type RecoveryContext } from './approvalRecovery';
+import { expireDueRequests, reconcileRequests, type RecoveryContext } from './scopeRequestRecovery';
 import { KnownApproverList } from './knownApprovers';
 import { recheckPrivileged } from './riskRecheck';
 import { applyScopeChange } from './scopeAssignments';
 import type { AccessService, CallerIdentity } from './access';
 import { DEFAULT_MAX_GROWTH_SHARE } from '../domain/risk';
 import { checkRequest, problemTitle, type ValidationProblem } from './scopeRequestChecks';
-import { APPROVAL_RECORD_VERSION, activeKey, parseStoredApproval, requestKey, stripEtag, type StoredApproval } from './approvalRecords';
+import { SCOPE_REQUEST_RECORD_VERSION, activeKey, parseStoredScopeRequest, requestKey, stripEtag, type StoredScopeRequest } from './scopeRequestRecords';
 import type { Configurations } from './configurations';
 import type { ConversationTarget } from './ports';
 import { errorText } from './operations';
 
-export { approvalSubject, type StoredApproval, type CopyRole, type RiskReport } from './approvalRecords';
+export { approvalSubject, type StoredScopeRequest, type CopyRole, type RiskReport } from './scopeRequestRecords';
 export type { ValidationProblem } from './scopeRequestChecks';
 
 /** Where approval cards go. Implemented by the subscriptions service; tests may pass a fixed list. */
@@ -62,18 +62,18 @@ export interface NewScopeRequest {
   requester: Requester;
   origin?: ConversationTarget;}
 
-export type CreateOutcome = { ok: true; record: StoredApproval } | { ok: false; problem: ValidationProblem };
+export type CreateOutcome = { ok: true; record: StoredScopeRequest } | { ok: false; problem: ValidationProblem };
 
 export type DecisionVerb = 'approve' | 'reject' | 'cancel';
 
 export type ActOutcome =
   | { kind: 'not-found'; id: string }
   /** `signals-changed`: the risk signals got worse since the card was shown; the record now holds the new ones. */
-  | { kind: 'refused'; code: DecideFailureCode | 'signals-changed'; message: string; record: StoredApproval }
+  | { kind: 'refused'; code: DecideFailureCode | 'signals-changed'; message: string; record: StoredScopeRequest }
   /** `execution` resolves when Graph has been called and the outcome stored (approvals only). */
-  | { kind: 'committed'; record: StoredApproval; execution?: Promise<StoredApproval> };
+  | { kind: 'committed'; record: StoredScopeRequest; execution?: Promise<StoredScopeRequest> };
 
-export interface ApprovalsOptions {
+export interface ScopeRequestOptions {
   expiresAfterHours?: number;
   /** Warn when an add grows scope by more than this share of the target tenant (or of the current scope). */
   maxGrowthShare?: number;
@@ -83,7 +83,7 @@ export interface ApprovalsOptions {
   /** Principals changed at once during execution. */
   executionWidth?: number;}
 
-export interface ApprovalsDeps {
+export interface ScopeRequestDeps {
   configs: Configurations;
   graph: CtsGraph;
   storage: Storage;
@@ -91,25 +91,25 @@ export interface ApprovalsDeps {
   access: AccessService;
   clock: Clock;}
 
-type Listener = (record: StoredApproval) => void | Promise<void>;
+type Listener = (record: StoredScopeRequest) => void | Promise<void>;
 
-export class ApprovalsService {
+export class ScopeRequestService {
   private readonly listeners: Listener[] = [];
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly approvers: KnownApproverList;
   private readonly expiresAfterHours: number;
   private readonly newId: () => string;
   private readonly index: OpenRequests;
-  private readonly audit: ApprovalAudit;
+  private readonly audit: ScopeRequestAudit;
 
   constructor(
-    private readonly deps: ApprovalsDeps,
-    private readonly options: ApprovalsOptions = {},
+    private readonly deps: ScopeRequestDeps,
+    private readonly options: ScopeRequestOptions = {},
   ) {
     this.expiresAfterHours = options.expiresAfterHours ?? DEFAULT_EXPIRES_AFTER_HOURS;
     this.newId = options.newId ?? (() => newRequestId(() => randomInt(0, 1_000_000) / 1_000_000));
     this.index = new OpenRequests({ storage: deps.storage, clock: deps.clock, logger: options.logger, readSafely: (id) => this.readSafely(id) });
-    this.audit = new ApprovalAudit({ log: deps.audit, logger: options.logger });
+    this.audit = new ScopeRequestAudit({ log: deps.audit, logger: options.logger });
     this.approvers = new KnownApproverList({ storage: deps.storage, clock: deps.clock });
   }
 
@@ -126,20 +126,20 @@ export class ApprovalsService {
   // -------------------------------------------------------------------------------------------
   // Reads
 
-  async get(id: string): Promise<StoredApproval | undefined> {
+  async get(id: string): Promise<StoredScopeRequest | undefined> {
     const raw = (await this.deps.storage.read([requestKey(id)]))[requestKey(id)];
     if (!raw) return undefined;
-    const rec = parseStoredApproval(stripEtag(raw));
+    const rec = parseStoredScopeRequest(stripEtag(raw));
     if (!rec) this.options.logger?.warn({ id }, 'stored approval request failed validation');
     return rec;
   }
 
   /** Open requests waiting for a decision, oldest first. */
-  async pending(): Promise<StoredApproval[]> {
+  async pending(): Promise<StoredScopeRequest[]> {
     const now = this.deps.clock.now();
     const records = await Promise.all((await this.index.openIds()).map((id) => this.readSafely(id)));
     return records
-      .filter((r): r is StoredApproval => !!r && r.request.status === 'pending' && !isExpired(r.request, now))
+      .filter((r): r is StoredScopeRequest => !!r && r.request.status === 'pending' && !isExpired(r.request, now))
       .sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt));
   }
 
@@ -154,7 +154,7 @@ export class ApprovalsService {
   }
 
   /** The users whose clients should fetch their own view of a request's card: the requester and known approvers. */
-  refreshUserIds(record: StoredApproval): Promise<string[]> {
+  refreshUserIds(record: StoredScopeRequest): Promise<string[]> {
     return this.approvers.refreshUserIds(record);
   }
 
@@ -206,8 +206,8 @@ export class ApprovalsService {
       now: this.deps.clock.now(),
       expiresAfterHours: this.expiresAfterHours,
     });
-    const record: StoredApproval = {
-      schemaVersion: APPROVAL_RECORD_VERSION,
+    const record: StoredScopeRequest = {
+      schemaVersion: SCOPE_REQUEST_RECORD_VERSION,
       request,
       risk: checked.risk,
       graphRequestIds: {},
@@ -262,9 +262,9 @@ export class ApprovalsService {
     }
 
     let refusal: { code: DecideFailureCode; message: string } | undefined;
-    const result = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
+    const result = await updateWithCasDetailed<StoredScopeRequest>(this.deps.storage, requestKey(id), (cur) => {
       refusal = undefined;
-      const rec = cur && parseStoredApproval(cur);
+      const rec = cur && parseStoredScopeRequest(cur);
       if (!rec) return 'abort';
       const ctx = { now, actor, actorPermissions: permissions, needsDeletesAllow: requiresDeletesAllow(rec.request) || rec.risk.tripsDeletionThreshold };
       const d = decide(rec.request, action, ctx);
@@ -280,7 +280,7 @@ export class ApprovalsService {
       }
       return { ...rec, request: started.next };
     });
-    const record = result.item && parseStoredApproval(result.item);
+    const record = result.item && parseStoredScopeRequest(result.item);
     if (!record) return { kind: 'not-found', id };
     if (result.outcome !== 'committed') {
       const r = refusal ?? { code: 'already-decided' as const, message: `Request ${id} ${record.request.status}.` };
@@ -301,7 +301,7 @@ export class ApprovalsService {
   }
 
   /** Refuses an approval whose privileged-role signals got worse since the card was shown (see riskRecheck). */
-  private async staleSignals(current: StoredApproval): Promise<ActOutcome | undefined> {
+  private async staleSignals(current: StoredScopeRequest): Promise<ActOutcome | undefined> {
     const { graph, configs, storage } = this.deps;
     const changed = await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current);
     if (!changed) return undefined;
@@ -312,7 +312,7 @@ export class ApprovalsService {
   // -------------------------------------------------------------------------------------------
   // Carrying out
 
-  private async execute(record: StoredApproval, mode: 'fresh' | 'reconcile'): Promise<StoredApproval> {
+  private async execute(record: StoredScopeRequest, mode: 'fresh' | 'reconcile'): Promise<StoredScopeRequest> {
     const req = record.request;
     const config = this.deps.configs.find(req.configuration);
     const requestIds: Record<string, string> = {};
@@ -323,14 +323,14 @@ export class ApprovalsService {
       results = await applyScopeChange(this.deps.graph, config, req, mode, requestIds, this.options.executionWidth ?? 4);
     }
     const now = this.deps.clock.now();
-    const done = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(req.id), (cur) => {
-      const rec = cur && parseStoredApproval(cur);
+    const done = await updateWithCasDetailed<StoredScopeRequest>(this.deps.storage, requestKey(req.id), (cur) => {
+      const rec = cur && parseStoredScopeRequest(cur);
       if (!rec) return 'abort';
       const d = decide(rec.request, { type: 'completeExecution', results }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
       if (!d.ok) return 'abort';
       return { ...rec, request: d.next, graphRequestIds: { ...rec.graphRequestIds, ...requestIds } };
     });
-    const final = (done.item && parseStoredApproval(done.item)) ?? record;
+    const final = (done.item && parseStoredScopeRequest(done.item)) ?? record;
     if (done.outcome !== 'committed') return final;
     const audited = (await this.audit.auditDecision(final)) && (await this.audit.auditExecution(final, mode));
     this.emit(final);
@@ -338,19 +338,19 @@ export class ApprovalsService {
     return final;
   }
 
-  /** Finishes requests a crash left behind, reading Graph before anything is sent again (see approvalRecovery). */
-  async reconcile(options: { minAgeMs?: number } = {}): Promise<StoredApproval[]> {
+  /** Finishes requests a crash left behind, reading Graph before anything is sent again (see scopeRequestRecovery). */
+  async reconcile(options: { minAgeMs?: number } = {}): Promise<StoredScopeRequest[]> {
     return reconcileRequests(this.recovery(), options);
   }
 
   /** Expires every pending request past its time; each expiry updates its cards through the listeners. */
-  async expireDue(): Promise<StoredApproval[]> {
+  async expireDue(): Promise<StoredScopeRequest[]> {
     return expireDueRequests(this.recovery());
   }
 
   private recovery(): RecoveryContext {
     const { storage, clock } = this.deps;
-    const execute = (rec: StoredApproval) => this.track(this.execute(rec, 'reconcile'));
+    const execute = (rec: StoredScopeRequest) => this.track(this.execute(rec, 'reconcile'));
     return { storage, clock, index: this.index, audit: this.audit, readSafely: (id) => this.readSafely(id), execute, emit: (rec) => this.emit(rec) };
   }
 
@@ -360,8 +360,8 @@ export class ApprovalsService {
    */
   async claimProvisioning(id: string, by: Person): Promise<boolean> {
     const at = new Date(this.deps.clock.now()).toISOString();
-    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
-      const rec = cur && parseStoredApproval(cur);
+    const r = await updateWithCasDetailed<StoredScopeRequest>(this.deps.storage, requestKey(id), (cur) => {
+      const rec = cur && parseStoredScopeRequest(cur);
       if (!rec || rec.provisioned || rec.request.status !== 'done' || rec.request.op !== 'add' || rec.request.principalType !== 'user') return 'abort';
       return { ...rec, provisioned: { by: by.name, at, summary: 'Provisioning on demand…' } };
     });
@@ -369,13 +369,13 @@ export class ApprovalsService {
   }
 
   /** Records that a request's added users were provisioned on demand. */
-  async noteProvisioned(id: string, by: Person, summary: string): Promise<StoredApproval | undefined> {
+  async noteProvisioned(id: string, by: Person, summary: string): Promise<StoredScopeRequest | undefined> {
     const at = new Date(this.deps.clock.now()).toISOString();
-    const r = await updateWithCasDetailed<StoredApproval>(this.deps.storage, requestKey(id), (cur) => {
-      const rec = cur && parseStoredApproval(cur);
+    const r = await updateWithCasDetailed<StoredScopeRequest>(this.deps.storage, requestKey(id), (cur) => {
+      const rec = cur && parseStoredScopeRequest(cur);
       return rec ? { ...rec, provisioned: { by: by.name, at, summary } } : 'abort';
     });
-    const rec = r.item && parseStoredApproval(r.item);
+    const rec = r.item && parseStoredScopeRequest(r.item);
     if (rec && r.outcome === 'committed') this.emit(rec);
     return rec;
   }
@@ -393,14 +393,14 @@ export class ApprovalsService {
     return p;
   }
 
-  private emit(record: StoredApproval): void {
+  private emit(record: StoredScopeRequest): void {
     for (const l of this.listeners) {
       this.track(Promise.resolve().then(() => l(record))).catch(() => undefined);
     }
   }
 
   /** A request record, or undefined (logged) when it is missing, unreadable or invalid: one bad record stops no sweep. */
-  private async readSafely(id: string): Promise<StoredApproval | undefined> {
+  private async readSafely(id: string): Promise<StoredScopeRequest | undefined> {
     try {
       return await this.get(id);
     } catch (err) {

@@ -2,11 +2,11 @@
  * The sweeps that run outside a turn: expiry of requests nobody decided, and finishing what a crash left behind. Both
  * walk the per-request markers and move each record only by a CAS through the domain's `decide`.
  */
-import { SYSTEM_ACTOR, decide, isTerminal, type ScopeRequest } from '../domain/approvals';
+import { SYSTEM_ACTOR, decide, isTerminal, type ScopeRequest } from '../domain/scopeRequests';
 import type { Clock } from '../domain/clock';
 import { updateWithCasDetailed, type Storage } from '../store';
-import type { ApprovalAudit } from './approvalAudit';
-import { parseStoredApproval, requestKey, type StoredApproval } from './approvalRecords';
+import type { ScopeRequestAudit } from './scopeRequestAudit';
+import { parseStoredScopeRequest, requestKey, type StoredScopeRequest } from './scopeRequestRecords';
 import { RESERVATION_GRACE_MS, type OpenRequests } from './openRequests';
 
 /** What the sweeps need from the approvals service. */
@@ -14,20 +14,20 @@ export interface RecoveryContext {
   storage: Storage;
   clock: Clock;
   index: OpenRequests;
-  audit: ApprovalAudit;
-  readSafely(id: string): Promise<StoredApproval | undefined>;
+  audit: ScopeRequestAudit;
+  readSafely(id: string): Promise<StoredScopeRequest | undefined>;
   /** Carries out an `executing` request, reading Graph first; tracked as background work by the caller. */
-  execute(record: StoredApproval): Promise<StoredApproval>;
-  emit(record: StoredApproval): void;
+  execute(record: StoredScopeRequest): Promise<StoredScopeRequest>;
+  emit(record: StoredScopeRequest): void;
 }
 
 /**
  * Finishes requests a crash left behind: `executing` (or `approved`, if the crash came between the two) is finished
  * by reading Graph first. `minAgeMs` leaves alone executions another instance may still be running.
  */
-export async function reconcileRequests(ctx: RecoveryContext, options: { minAgeMs?: number } = {}): Promise<StoredApproval[]> {
+export async function reconcileRequests(ctx: RecoveryContext, options: { minAgeMs?: number } = {}): Promise<StoredScopeRequest[]> {
   const now = ctx.clock.now();
-  const out: StoredApproval[] = [];
+  const out: StoredScopeRequest[] = [];
   const open: ScopeRequest[] = [];
   const ended = new Set<string>();
   const index = await ctx.index.readIndex();
@@ -50,14 +50,14 @@ export async function reconcileRequests(ctx: RecoveryContext, options: { minAgeM
     if (rec.request.status === 'pending') continue;
     if (rec.request.decision) await ctx.audit.auditDecision(rec);
     if (rec.request.status === 'approved') {
-      const begun = await updateWithCasDetailed<StoredApproval>(ctx.storage, requestKey(id), (cur) => {
-        const r = cur && parseStoredApproval(cur);
+      const begun = await updateWithCasDetailed<StoredScopeRequest>(ctx.storage, requestKey(id), (cur) => {
+        const r = cur && parseStoredScopeRequest(cur);
         if (!r) return 'abort';
         const d = decide(r.request, { type: 'beginExecution' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
         return d.ok ? { ...r, request: d.next } : 'abort';
       });
       if (begun.outcome !== 'committed') continue;
-      rec = parseStoredApproval(begun.item)!;
+      rec = parseStoredScopeRequest(begun.item)!;
     }
     const started = Date.parse(rec.request.execution?.startedAt ?? rec.request.createdAt);
     if (now - started < (options.minAgeMs ?? 0)) continue;
@@ -68,20 +68,20 @@ export async function reconcileRequests(ctx: RecoveryContext, options: { minAgeM
 }
 
 /** Expires every pending request past its time; each expiry updates its cards through the listeners. */
-export async function expireDueRequests(ctx: RecoveryContext): Promise<StoredApproval[]> {
+export async function expireDueRequests(ctx: RecoveryContext): Promise<StoredScopeRequest[]> {
   const now = ctx.clock.now();
-  const out: StoredApproval[] = [];
+  const out: StoredScopeRequest[] = [];
   for (const id of await ctx.index.openIds()) {
     const seen = await ctx.readSafely(id);
     if (!seen) continue;
     if (seen.request.status !== 'pending' || Date.parse(seen.request.expiresAt) > now) continue;
-    const r = await updateWithCasDetailed<StoredApproval>(ctx.storage, requestKey(id), (cur) => {
-      const rec = cur && parseStoredApproval(cur);
+    const r = await updateWithCasDetailed<StoredScopeRequest>(ctx.storage, requestKey(id), (cur) => {
+      const rec = cur && parseStoredScopeRequest(cur);
       if (!rec) return 'abort';
       const d = decide(rec.request, { type: 'expire' }, { now, actor: SYSTEM_ACTOR, actorPermissions: [], needsDeletesAllow: false });
       return d.ok ? { ...rec, request: d.next } : 'abort';
     });
-    const rec = r.item && parseStoredApproval(r.item);
+    const rec = r.item && parseStoredScopeRequest(r.item);
     if (!rec || r.outcome !== 'committed') continue;
     await ctx.audit.auditEvent(SYSTEM_ACTOR, 'scope.expired', rec, 'ok', `no decision by ${rec.request.expiresAt}`);
     ctx.emit(rec);

@@ -1,18 +1,18 @@
-import { SYSTEM_ACTOR, type Person, type ScopeRequest } from '../domain/approvals';
+import { SYSTEM_ACTOR, type Person, type ScopeRequest } from '../domain/scopeRequests';
 import type { AuditAction } from '../domain/audit';
 import type { Logger } from '../logger';
 import { AuditRewriteError, type AuditLog } from '../store';
-import type { StoredApproval } from './approvalRecords';
+import type { StoredScopeRequest } from './scopeRequestRecords';
 
 /**
  * The audit events of a request. Decision and execution events are written from the record alone with a fixed id
  * and time, so writing one again (reconcile after a failed write) never makes a second event.
  */
-export class ApprovalAudit {
+export class ScopeRequestAudit {
   constructor(private readonly deps: { log: AuditLog; logger?: Logger }) {}
 
   /** The decision's audit event, from the record alone: one per request (fixed id and time), however often written. */
-  async auditDecision(record: StoredApproval): Promise<boolean> {
+  async auditDecision(record: StoredScopeRequest): Promise<boolean> {
     const d = record.request.decision;
     if (!d || d.verdict === 'expired') return true;
     const detail = d.verdict === 'rejected' && d.reason ? d.reason : describePrincipals(record.request);
@@ -20,7 +20,7 @@ export class ApprovalAudit {
   }
 
   /** The execution's audit event, from the record alone (fixed id and time, like the decision's). */
-  async auditExecution(record: StoredApproval, mode: 'fresh' | 'reconcile'): Promise<boolean> {
+  async auditExecution(record: StoredScopeRequest, mode: 'fresh' | 'reconcile'): Promise<boolean> {
     const ex = record.request.execution;
     if (!ex?.finishedAt) return true;
     const results = ex.results ?? [];
@@ -32,7 +32,7 @@ export class ApprovalAudit {
   async auditEvent(
     actor: Person,
     action: AuditAction,
-    record: StoredApproval,
+    record: StoredScopeRequest,
     outcome: 'ok' | 'refused' | 'failed',
     detail: string,
     graphRequestId?: string,
