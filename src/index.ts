@@ -46,7 +46,7 @@ import { graphResponse, inSpan, PollHealth, sendRetried, startTelemetry, storeRe
 function packageVersion(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
-    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).version;
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
     if (path.dirname(dir) === dir) return '0.0.0';
   }
 }
@@ -134,7 +134,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   // One store for all durable state: requests, incidents, subscriptions, pending operations, audit.
   // A store handed in by a test is the caller's to open and close; otherwise open the configured one.
   const opened: OpenedStorage = overrides.storage
-    ? { storage: overrides.storage, leader: new SingleProcessLeader(), kind: 'file', close: async () => undefined }
+    ? { storage: overrides.storage, leader: new SingleProcessLeader(), kind: 'file', close: () => Promise.resolve() }
     : await openStorage({
         dataDir: config.dataDir,
         instanceId: config.instanceId,
@@ -208,7 +208,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     botAppId: config.bot.appId ?? '',
     gate,
     handlers: {
-      help: async () => helpReply(helpContext),
+      help: () => Promise.resolve(helpReply(helpContext)),
       whoami: whoamiHandler(access, tenantName),
       ...operationHandlers(operationDeps),
       subscribe: subscribeHandler(alertDeps),
@@ -338,7 +338,7 @@ function countingRetries(transport: ConnectorTransport): ConnectorTransport {
   return {
     send: (target, activity) => counted(() => transport.send(target, activity)),
     update: (target, activityId, activity) => counted(() => transport.update(target, activityId, activity)),
-  } as ConnectorTransport;
+  };
 }
 
 export function banner(bot: Pick<RunningBot, 'url' | 'simulator' | 'estate' | 'warnings'>): string {

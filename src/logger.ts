@@ -32,7 +32,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
           if (!out || typeof out !== 'object') return out;
           for (const field of ['message', 'stack', 'operation'] as const) {
-            if (typeof out[field] === 'string') out[field] = scrubPersonal(out[field] as string);
+            if (typeof out[field] === 'string') out[field] = scrubPersonal(out[field]);
           }
           return out;
         },

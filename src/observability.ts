@@ -18,7 +18,7 @@ export interface TelemetryHandle {
 
 /** Registers the Azure Monitor OpenTelemetry distro when a connection string is set; otherwise does nothing. */
 export function startTelemetry(connectionString: string | undefined): TelemetryHandle {
-  if (!connectionString) return { enabled: false, shutdown: async () => undefined };
+  if (!connectionString) return { enabled: false, shutdown: () => Promise.resolve() };
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when wanted: it pulls in the whole SDK.
   const distro = require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
   distro.useAzureMonitor({

@@ -64,7 +64,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const header = req.headers.authorization;
     try {
-      const invoke = await options.adapter.receive(typeof header === 'string' ? header : '', fixTimestamps(req.body) as unknown as Activity, async (context) => {
+      const invoke = await options.adapter.receive(typeof header === 'string' ? header : '', fixTimestamps(req.body as Record<string, unknown>) as unknown as Activity, async (context) => {
         await options.onTurn(context);
       });
       if (invoke?.body !== undefined) res.send(invoke.status ?? 200, invoke.body);
@@ -109,7 +109,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }),
   };
 }
 

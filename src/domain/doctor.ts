@@ -300,7 +300,7 @@ export function checkShowInAddressList(config: string, source: string, mappings:
 /** Attributes named in a dynamic-group rule: `user.department -eq "x"` names department. */
 export function ruleAttributes(rule: string): string[] {
   const out = new Set<string>();
-  for (const m of rule.matchAll(/\buser\.([A-Za-z][A-Za-z0-9_]*)/g)) out.add(m[1]!.toLowerCase());
+  for (const m of rule.matchAll(/\buser\.([A-Za-z][A-Za-z0-9_]*)/g)) out.add(m[1].toLowerCase());
   return [...out];
 }
 

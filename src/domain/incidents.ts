@@ -92,7 +92,7 @@ export interface DetectResult {
   events: IncidentEvent[];
 }
 
-export const isReadError = (o: JobObservation): o is JobReadError => 'error' in o && !!(o as JobReadError).error;
+export const isReadError = (o: JobObservation): o is JobReadError => 'error' in o && !!(o).error;
 
 /** Accepts both spellings of on-demand quarantine and any casing; anything else is Unknown. */
 export function normalizeReason(reason: string | undefined): QuarantineReason {

@@ -18,5 +18,5 @@ export function plain(text: string, max = 500): string {
 
 /** Drops bidi embeddings, overrides and isolates (U+202A–202E, U+2066–2069) and control characters other than line breaks. */
 export function withoutControls(text: string): string {
-  return text.replace(/[\u202a-\u202e\u2066-\u2069\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/g, '');
+  return text.replace(/[\u202a-\u202e\u2066-\u2069]|(?![\n\r])\p{Cc}/gu, '');
 }

@@ -93,12 +93,12 @@ class ObserveMiddleware implements Middleware {
 class FetchMiddleware implements Middleware {
   constructor(private readonly fetchImpl: typeof fetch) {}
   async execute(context: Context): Promise<void> {
-    context.response = await this.fetchImpl(context.request as string, context.options as RequestInit);
+    context.response = await this.fetchImpl(context.request as string, context.options);
   }
 }
 
 /** A token for loopback hosts (the simulator): there is nothing to sign in to, and no secret to leak. */
-const staticToken: AuthenticationProvider = { getAccessToken: async () => 'simulator' };
+const staticToken: AuthenticationProvider = { getAccessToken: () => Promise.resolve('simulator') };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -148,19 +148,19 @@ export class TenantGraph {
     try {
       switch (req.method) {
         case 'GET':
-          res = await request.get();
+          res = (await request.get()) as Response;
           break;
         case 'POST':
-          res = await request.post(req.body);
+          res = (await request.post(req.body)) as Response;
           break;
         case 'PUT':
-          res = await request.put(req.body);
+          res = (await request.put(req.body)) as Response;
           break;
         case 'PATCH':
-          res = await request.patch(req.body);
+          res = (await request.patch(req.body)) as Response;
           break;
         case 'DELETE':
-          res = await request.delete();
+          res = (await request.delete()) as Response;
           break;
       }
     } catch (err) {
@@ -322,7 +322,7 @@ export class GraphClientFactory {
     const key = tenant.id.toLowerCase();
     let found = this.credentials.get(key);
     if (!found) {
-      found = credentialForTenant(tenant, this.options.env ?? (process.env as CredentialEnv), this.options.credentialExtras);
+      found = credentialForTenant(tenant, this.options.env ?? (process.env), this.options.credentialExtras);
       this.credentials.set(key, found);
     }
     return found;

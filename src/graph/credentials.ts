@@ -208,7 +208,7 @@ export function explainTokenFailure(err: unknown): TokenFailure {
   const code = /AADSTS(\d+)/.exec(text)?.[1];
   const known = code ? AADSTS[code] : undefined;
   if (known) return { reason: known.reason, message: `${known.say} (AADSTS${code})`, definitive: true };
-  if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|timed out|socket hang up|network/i.test(text + String(e?.code ?? ''))) {
+  if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|timed out|socket hang up|network/i.test(text + (typeof e?.code === 'string' ? e.code : ''))) {
     return { reason: 'unreachable', message: `cannot reach the sign-in endpoint (${firstLine(text)})`, definitive: false };
   }
   if (code) return { reason: 'other', message: `sign-in refused: AADSTS${code} (${firstLine(text)})`, definitive: true };

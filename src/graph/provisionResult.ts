@@ -84,7 +84,7 @@ export function parseProvisionOnDemand(raw: { key?: string | null; value?: strin
   if (!action) {
     const exportStep = [...steps].reverse().find((s) => /export/i.test(s.type ?? '') && normalise(s.status) === 'success');
     const verb = /^EntryExport(Add|Update|Delete|Disable)$/i.exec(exportStep?.name ?? '')?.[1]?.toLowerCase();
-    action = verb === 'add' ? 'Create' : verb ? verb[0]!.toUpperCase() + verb.slice(1) : null;
+    action = verb === 'add' ? 'Create' : verb ? verb[0].toUpperCase() + verb.slice(1) : null;
   }
   const summaryStep = failedStep ?? steps[steps.length - 1];
   return {

@@ -87,7 +87,7 @@ export class RetryMiddleware implements Middleware {
         timedOut = true;
         controller.abort();
       }, timeoutMs);
-      context.options.signal = controller.signal as FetchOptionsSignal;
+      context.options.signal = controller.signal;
       let status: number;
       let retryAfterMs: number | undefined;
       try {
@@ -151,9 +151,8 @@ export class RetryMiddleware implements Middleware {
   }
 }
 
-type FetchOptionsSignal = NonNullable<RequestInit['signal']>;
-
 function errorCode(err: unknown): string {
   const e = err as { code?: unknown; cause?: { code?: unknown } };
-  return String(e?.cause?.code ?? e?.code ?? '');
+  const code = e?.cause?.code ?? e?.code;
+  return typeof code === 'string' ? code : '';
 }

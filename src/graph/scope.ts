@@ -134,7 +134,7 @@ export function pickAccessRole(sp: ServicePrincipal, spId: string = sp.id): stri
   if (role) return role.id;
   if (sp.appRoles.length === 0) return DEFAULT_ACCESS_ROLE;
   const forUsers = enabled.filter((r) => (r.allowedMemberTypes ?? []).some((t) => t.toLowerCase() === 'user'));
-  if (forUsers.length === 1) return forUsers[0]!.id;
+  if (forUsers.length === 1) return forUsers[0].id;
   const found = sp.appRoles.map((r) => `${r.displayName ?? r.value ?? '(unnamed)'} [${r.id}${r.isEnabled === false ? ', disabled' : ''}]`).join(', ');
   throw new GraphResponseInvalidError(
     `find the ${CTS_ACCESS_ROLE} app role of service principal ${spId}`,

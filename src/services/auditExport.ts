@@ -96,7 +96,7 @@ const TEXT_COLUMNS: ReadonlySet<(typeof AUDIT_CSV_COLUMNS)[number]> = new Set(['
  * spreadsheets fold to ASCII), and any leading whitespace or control character (tab, CR, LF, space), behind which
  * a formula can hide.
  */
-const FORMULA_START = /^[\s\u0000-\u001f=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/;
+const FORMULA_START = /^(?:\s|\p{Cc}|[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
 
 function csvCell(value: string | number | undefined, text: boolean): string {
   let s = value === undefined ? '' : String(value);

@@ -233,17 +233,17 @@ export class Doctor {
 
   /** Direct members of each assigned group: users count toward scope size, groups are nested (not synced). */
   private async groupMembers(tenantId: string, groups: { id: string; name: string }[]): Promise<Read<{ name: string; users: number; nestedGroups: number }[]>> {
-    const out: { name: string; users: number; nestedGroups: number }[] = new Array(groups.length);
+    const out = new Array<{ name: string; users: number; nestedGroups: number }>(groups.length);
     let next = 0;
     let failure: string | null = null;
     const worker = async () => {
       while (next < groups.length && !failure) {
         const i = next++;
-        const r = await this.attempt(tenantId, READ_PERMISSION.groups, () => this.graph.groupMembers(tenantId, groups[i]!.id));
+        const r = await this.attempt(tenantId, READ_PERMISSION.groups, () => this.graph.groupMembers(tenantId, groups[i].id));
         if (!r.ok) failure = r.reason;
         else {
           const nested = r.value.filter((m) => /group$/i.test(m['@odata.type'] ?? '')).length;
-          out[i] = { name: groups[i]!.name, users: r.value.length - nested, nestedGroups: nested };
+          out[i] = { name: groups[i].name, users: r.value.length - nested, nestedGroups: nested };
         }
       }
     };

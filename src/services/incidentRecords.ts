@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock';
 import type { IncidentState } from '../domain/incidents';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
-import { canMoveItems, createIfAbsent, updateWithCas, type Storage } from '../store';
+import { canMoveItems, createIfAbsent, readItem, updateWithCas, type Storage } from '../store';
 import type { Configurations } from './configurations';
 import { errorText } from './operations';
 
@@ -45,7 +45,7 @@ export class IncidentRecords {
 
   async read(configuration: string): Promise<IncidentRecord | undefined> {
     const key = incidentKey(configuration);
-    const raw = (await this.deps.storage.read([key]))[key];
+    const raw = await readItem(this.deps.storage, key);
     // Most jobs never had an incident: a failed parse of nothing costs zod an issue list, once per job and poll.
     if (raw === undefined) return undefined;
     const parsed = RecordSchema.safeParse(raw);

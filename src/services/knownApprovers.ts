@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock';
 import type { Storage } from '../store';
-import { updateWithCasDetailed } from '../store';
-import { KNOWN_APPROVERS_KEY, KnownApproversSchema, stripEtag, type KnownApprovers, type StoredScopeRequest } from './scopeRequestRecords';
+import { readItem, updateWithCasDetailed } from '../store';
+import { KNOWN_APPROVERS_KEY, KnownApproversSchema, type KnownApprovers, type StoredScopeRequest } from './scopeRequestRecords';
 
 /** How often the known-approvers list is rewritten for the same person (it feeds refresh.userIds). */
 const APPROVER_NOTE_MS = 60 * 60 * 1000;
@@ -19,8 +19,8 @@ export class KnownApproverList {
 
   /** Ids, most recent first. */
   async ids(): Promise<string[]> {
-    const raw = (await this.deps.storage.read([KNOWN_APPROVERS_KEY]))[KNOWN_APPROVERS_KEY];
-    const parsed = raw ? KnownApproversSchema.safeParse(stripEtag(raw)) : undefined;
+    const raw = await readItem(this.deps.storage, KNOWN_APPROVERS_KEY);
+    const parsed = raw ? KnownApproversSchema.safeParse(raw) : undefined;
     if (!parsed?.success) return [];
     return [...parsed.data.users].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)).map((u) => u.aadObjectId);
   }

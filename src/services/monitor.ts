@@ -64,7 +64,7 @@ export interface JobsReading {
 export const alertSubject = (incidentId: string): Subject => ({ kind: 'alert', id: incidentId });
 
 export class Monitor {
-  private timer: TimerHandle | undefined;
+  private timer?: TimerHandle;
   private polling?: Promise<PollReport>;
   private stopped = true;
   private latest?: JobsReading;

@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock';
 import { isTerminal, type ScopeRequest } from '../domain/scopeRequests';
 import type { Logger } from '../logger';
-import { canListKeys, updateWithCasDetailed, type Storage } from '../store';
+import { canListKeys, readItem, updateWithCasDetailed, type Storage } from '../store';
 import { ACTIVE_PREFIX, OPEN_INDEX_KEY, OpenIndexSchema, activeKey, duplicateOf, openEntryOf, withEntry, type OpenEntry, type OpenIndex, type StoredScopeRequest } from './scopeRequestRecords';
 
 /** An index reservation whose request record has not appeared within this long belongs to a create that died. */
@@ -39,9 +39,9 @@ export class OpenRequests {
   /** The index, or undefined (logged) when it is unreadable; an absent index is empty. */
   async readIndex(): Promise<OpenIndex | undefined> {
     try {
-      const raw = (await this.deps.storage.read([OPEN_INDEX_KEY]))[OPEN_INDEX_KEY];
+      const raw = await readItem(this.deps.storage, OPEN_INDEX_KEY);
       if (!raw) return { schemaVersion: 1, entries: [] };
-      const parsed = OpenIndexSchema.safeParse(stripEtag(raw));
+      const parsed = OpenIndexSchema.safeParse(raw);
       if (parsed.success) return parsed.data;
       this.deps.logger?.error({ key: OPEN_INDEX_KEY }, 'the open-requests index failed validation; it will be rebuilt');
     } catch (err) {
@@ -142,7 +142,3 @@ function without(index: OpenIndex | undefined, ids: Set<string>): OpenIndex | un
   return index && ids.size ? { schemaVersion: 1, entries: index.entries.filter((e) => !ids.has(e.id)) } : index;
 }
 
-function stripEtag(item: Record<string, unknown>): Record<string, unknown> {
-  const { eTag: _eTag, ...rest } = item;
-  return rest;
-}

@@ -7,7 +7,7 @@ import { GraphError, GraphOutcomeUnknownError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { AppRoleAssignment, ProvisioningLogEntry, SyncJob } from '../graph/schemas';
 import type { DeletionThreshold } from '../graph/jobs';
-import { AuditRewriteError, canListKeys, createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import { AuditRewriteError, canListKeys, createIfAbsent, readItem, updateWithCasDetailed, type AuditLog } from '../store';
 import type { Logger } from '../logger';
 import { z } from 'zod';
 import type { Configurations, JobRead } from './configurations';
@@ -224,11 +224,11 @@ export class OperationsService {
 
   async getOperation(id: string): Promise<PendingOperation | undefined> {
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) return undefined;
-    const item = (await this.storage.read([opKey(id)]))[opKey(id)];
+    const item = await readItem(this.storage, opKey(id));
     if (!item) return undefined;
     // Stored state is outside input too: a record that does not parse is treated as absent, never acted on.
     const parsed = PendingOperationSchema.safeParse(item);
-    return parsed.success ? (parsed.data as PendingOperation) : undefined;
+    return parsed.success ? (parsed.data) : undefined;
   }
 
   /**
@@ -294,7 +294,7 @@ export class OperationsService {
       const done = await updateWithCasDetailed<PendingOperation>(this.storage, opKey(op.id), (current) =>
         current && current.status === 'executing' ? { ...current, status, outcome, audited: false } : 'abort',
       );
-      if (done.outcome !== 'committed' && done.item) return done.item as PendingOperation; // someone else finished it
+      if (done.outcome !== 'committed' && done.item) return done.item; // someone else finished it
     } catch (err) {
       this.logger?.error({ err, op: op.id }, 'operation outcome not stored; reconcile will settle it by reading the job');
     }
@@ -384,7 +384,7 @@ export class OperationsService {
       // The request may or may not have run: read the job rather than send it again.
       const after = await this.graph.getJob(ref).catch(() => undefined);
       const confirmed = after && ((action.kind === 'start' && isRunning(after)) || (action.kind === 'pause' && isPaused(after)));
-      if (confirmed) return { ok: true, state: after!.status.code, message: `${config.name}: ${describeAction(action)} confirmed by reading the job after Graph's answer was lost.` };
+      if (confirmed) return { ok: true, state: after.status.code, message: `${config.name}: ${describeAction(action)} confirmed by reading the job after Graph's answer was lost.` };
       return {
         ok: false,
         state: after?.status.code,

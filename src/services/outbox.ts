@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../logger';
-import { updateWithCas, type Storage } from '../store';
+import { readItem, updateWithCas, type Storage } from '../store';
 import { ConversationTargetSchema, type CardRenderer, type CardSender, type ConversationRef, type OutgoingCard, type SendResult } from './ports';
 
 /**
@@ -132,7 +132,7 @@ export class Outbox {
 
   async read(subject: Subject): Promise<OutboxRecord | undefined> {
     const key = outboxKey(subject);
-    const raw = (await this.deps.storage.read([key]))[key];
+    const raw = await readItem(this.deps.storage, key);
     if (raw === undefined) return undefined;
     const parsed = RecordSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
@@ -175,8 +175,8 @@ export class Outbox {
       if (!cards.has(c.role)) cards.set(c.role, render(subject.id, { role: c.role, target: c.target }));
       return cards.get(c.role)!;
     };
-    const results: { key: string; apply: (c: OutboxCopy) => OutboxCopy }[] = [];
-    const writer = new BatchedWriter(async (batch: typeof results) => {
+    type CopyUpdate = { key: string; apply: (c: OutboxCopy) => OutboxCopy };
+    const writer = new BatchedWriter(async (batch: CopyUpdate[]) => {
       await this.update(subject, 0, (r) => {
         const copies = { ...r.copies };
         for (const { key, apply } of batch) if (copies[key]) copies[key] = apply(copies[key]);

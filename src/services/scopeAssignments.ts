@@ -28,7 +28,7 @@ export async function applyScopeChange(
       return req.principals.map((p) => ({ principalId: p.id, outcome: 'failed' as const, error: `could not read the assignments to reconcile: ${errorText(err)}` }));
     }
   }
-  const out: ExecutionResult[] = new Array(req.principals.length);
+  const out = new Array<ExecutionResult>(req.principals.length);
   const one = async (i: number) => {
     const p = req.principals[i];
     const id = p.id.toLowerCase();

@@ -103,9 +103,9 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
   const { config, op } = input;
   const src = config.sourceTenantId;
   const scope = await scopeSnapshot(graph, config);
-  return input.principalType === 'user' ? checkUsers(graph, input, scope, options) : checkGroups(graph, input, scope, options);
+  return input.principalType === 'user' ? checkUsers(graph, input, scope) : checkGroups(graph, input, scope);
 
-  async function checkUsers(graph: CtsGraph, input: CheckInput, scope: ScopeSnapshot, options: CheckOptions): Promise<CheckResult> {
+  async function checkUsers(graph: CtsGraph, input: CheckInput, scope: ScopeSnapshot): Promise<CheckResult> {
     const found = await pool(input.principals, 5, async (text) => ({ text, user: await graph.findUser(src, text) }));
     const issues: { code: ProblemCode; line: string }[] = [];
     const principals: RequestPrincipal[] = [];
@@ -155,7 +155,7 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
     return { ok: true, principals, risk: await riskOf(affected.length, [], privileged, Math.min(principals.length, PRIVILEGED_SAMPLE)) };
   }
 
-  async function checkGroups(graph: CtsGraph, input: CheckInput, scope: ScopeSnapshot, options: CheckOptions): Promise<CheckResult> {
+  async function checkGroups(graph: CtsGraph, input: CheckInput, scope: ScopeSnapshot): Promise<CheckResult> {
     const issues: { code: ProblemCode; line: string }[] = [];
     const picked: { id: string; name: string }[] = [];
     for (const text of input.principals) {

@@ -122,8 +122,3 @@ export const KnownApproversSchema = z.object({
 });
 export type KnownApprovers = z.infer<typeof KnownApproversSchema>;
 
-/** A stored item without the store's eTag, for the strict schemas. */
-export function stripEtag(item: Record<string, unknown>): Record<string, unknown> {
-  const { eTag: _eTag, ...rest } = item;
-  return rest;
-}

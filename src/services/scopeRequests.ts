@@ -27,7 +27,7 @@ import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
 import type { Permission } from '../domain/permissions';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
-import { createIfAbsent, updateWithCasDetailed, type AuditLog } from '../store';
+import { createIfAbsent, readItem, updateWithCasDetailed, type AuditLog } from '../store';
 import { ScopeRequestAudit, describePrincipals } from './scopeRequestAudit';
 import { OpenRequests } from './openRequests';
 import { expireDueRequests, reconcileRequests, type RecoveryContext } from './scopeRequestRecovery';
@@ -37,7 +37,7 @@ import { applyScopeChange } from './scopeAssignments';
 import type { AccessService, CallerIdentity } from './access';
 import { DEFAULT_MAX_GROWTH_SHARE } from '../domain/risk';
 import { checkRequest, problemTitle, type ValidationProblem } from './scopeRequestChecks';
-import { SCOPE_REQUEST_RECORD_VERSION, activeKey, parseStoredScopeRequest, requestKey, stripEtag, type StoredScopeRequest } from './scopeRequestRecords';
+import { SCOPE_REQUEST_RECORD_VERSION, activeKey, parseStoredScopeRequest, requestKey, type StoredScopeRequest } from './scopeRequestRecords';
 import type { Configurations } from './configurations';
 import type { ConversationTarget } from './ports';
 import { errorText } from './operations';
@@ -127,9 +127,9 @@ export class ScopeRequestService {
   // Reads
 
   async get(id: string): Promise<StoredScopeRequest | undefined> {
-    const raw = (await this.deps.storage.read([requestKey(id)]))[requestKey(id)];
+    const raw = await readItem(this.deps.storage, requestKey(id));
     if (!raw) return undefined;
-    const rec = parseStoredScopeRequest(stripEtag(raw));
+    const rec = parseStoredScopeRequest(raw);
     if (!rec) this.options.logger?.warn({ id }, 'stored approval request failed validation');
     return rec;
   }
@@ -295,8 +295,8 @@ export class ScopeRequestService {
     const execution = verb === 'approve' ? this.track(this.execute(record, 'fresh')) : undefined;
     const audited = await this.audit.auditDecision(record);
     this.emit(record);
-    if (verb !== 'approve') this.track(this.index.settle(record.request, audited));
-    else this.track(this.index.updateIndexLater(record.request));
+    if (verb !== 'approve') void this.track(this.index.settle(record.request, audited));
+    else void this.track(this.index.updateIndexLater(record.request));
     return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
   }
 

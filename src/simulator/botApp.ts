@@ -14,7 +14,7 @@ const ROLE_ID_BY_NAME = new Map(Object.entries(GRAPH_APP_ROLE_IDS).map(([id, nam
 
 /** Every permission any row of the table names, in any tenant role: the simulator grants them all everywhere. */
 export const BOT_PERMISSIONS: readonly string[] = [
-  ...new Set(GRAPH_PERMISSIONS.flatMap((r) => Object.values(r.needs).flatMap((groups) => groups!.map((anyOf) => anyOf[0]!)))),
+  ...new Set(GRAPH_PERMISSIONS.flatMap((r) => Object.values(r.needs).flatMap((groups) => groups.map((anyOf) => anyOf[0])))),
 ];
 
 export function botSpId(tenant: SimTenant): string {
@@ -78,8 +78,8 @@ const ALT_KEY = /^servicePrincipals\(appId='([^']*)'\)$/i;
 
 export const botAppRoutes: Route[] = [
   route('GET', '/servicePrincipals/:id/appRoleAssignments', (req, [id]) => {
-    if (id!.toLowerCase() !== botSpId(req.tenant)) {
-      if (!req.tenant.servicePrincipals.has(id!.toLowerCase())) throw notFound(id!);
+    if (id.toLowerCase() !== botSpId(req.tenant)) {
+      if (!req.tenant.servicePrincipals.has(id.toLowerCase())) throw notFound(id);
       return collection(req, [], { context: `servicePrincipals('${id}')/appRoleAssignments`, filterable: [], resourceName: 'appRoleAssignment' });
     }
     return collection(req, botGranted(req.tenant).map((p) => assignmentJson(req, p)), { context: `servicePrincipals('${id}')/appRoleAssignments`, filterable: ['resourceId', 'appRoleId'], resourceName: 'appRoleAssignment' });
@@ -88,9 +88,9 @@ export const botAppRoutes: Route[] = [
 
 /** `GET /servicePrincipals(appId='…')`: one segment, so the server tries it after every other route. */
 export const altKeyRoute: Route = route('GET', '/:altKey', (req, [key]) => {
-  const m = ALT_KEY.exec(key!);
+  const m = ALT_KEY.exec(key);
   if (!m) throw new SimError(404, 'ResourceNotFound', `Resource not found for the segment '${key}'.`);
-  const appId = m[1]!.toLowerCase();
+  const appId = m[1].toLowerCase();
   if (appId === SIMULATOR_BOT_APP_ID) return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`, ...botSpJson(req) });
   if (appId === MICROSOFT_GRAPH_APP_ID) return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`, id: graphSpId(req.tenant), appId, displayName: 'Microsoft Graph' });
   const sp = [...req.tenant.servicePrincipals.values()].find((s) => s.appId.toLowerCase() === appId);

@@ -3,7 +3,7 @@ import { SimError, computeScope, deleteThreshold, jobParts, quarantine, runCycle
 import { BotPermissionsBody, changeBotPermissions } from './botApp';
 import { estateConfig } from './estateConfig';
 import type { GraphResponse } from './graphHttp';
-import type { QuarantineReason, SimJob } from './model';
+import type { SimJob } from './model';
 import type { ServerContext } from './server';
 import { jobJson } from './wire';
 
@@ -108,7 +108,7 @@ function requests(ctx: ServerContext): unknown {
 }
 
 export function handleControl(ctx: ServerContext, method: string, rawUrl: string, body: unknown): GraphResponse {
-  const path = rawUrl.split('?')[0]!.replace(/\/+$/, '');
+  const path = rawUrl.split('?')[0].replace(/\/+$/, '');
   const seg = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
   const key = `${method} ${seg.map((s, i) => (seg[1] === 'tenants' && (i === 2 || i === 4) ? '*' : s)).join('/')}`;
   const { state } = ctx;
@@ -141,33 +141,33 @@ export function handleControl(ctx: ServerContext, method: string, rawUrl: string
       return json({ faults: Object.fromEntries(state.faults) });
     }
     case 'POST _sim/tenants/*/jobs/*/cycle': {
-      const job = findJob(ctx, seg[2]!, seg[4]!);
+      const job = findJob(ctx, seg[2], seg[4]);
       runCycle(state.engine, job);
       return jobStatus(ctx, job);
     }
     case 'POST _sim/tenants/*/jobs/*/quarantine': {
-      const job = findJob(ctx, seg[2]!, seg[4]!);
+      const job = findJob(ctx, seg[2], seg[4]);
       const b = parse(QuarantineBody, body);
-      quarantine(state.engine, job, b.reason as QuarantineReason, { code: b.reason, message: b.message ?? `Quarantined through the simulator control API (${b.reason}).`, tenantActionable: true }, true);
+      quarantine(state.engine, job, b.reason, { code: b.reason, message: b.message ?? `Quarantined through the simulator control API (${b.reason}).`, tenantActionable: true }, true);
       return jobStatus(ctx, job);
     }
     case 'POST _sim/tenants/*/jobs/*/credentials': {
-      const job = findJob(ctx, seg[2]!, seg[4]!);
+      const job = findJob(ctx, seg[2], seg[4]);
       job.credentialsValid = parse(CredentialsBody, body).valid;
       return jobStatus(ctx, job);
     }
     case 'POST _sim/tenants/*/switches': {
-      const tenantId = seg[2]!.toLowerCase();
+      const tenantId = seg[2].toLowerCase();
       if (!state.world.tenants.has(tenantId)) throw new SimError(404, 'ResourceNotFound', `Tenant '${seg[2]}' is not part of the simulated estate.`);
       return json({ tenantId, switches: state.setSwitches(tenantId, parse(SwitchesBody, body)) });
     }
     case 'POST _sim/tenants/*/bot-permissions': {
-      const tenant = state.world.tenants.get(seg[2]!.toLowerCase());
+      const tenant = state.world.tenants.get(seg[2].toLowerCase());
       if (!tenant) throw new SimError(404, 'ResourceNotFound', `Tenant '${seg[2]}' is not part of the simulated estate.`);
       return json({ tenantId: tenant.id, ...changeBotPermissions(tenant, parse(BotPermissionsBody, body)) });
     }
     case 'POST _sim/tenants/*/trip-deletes/*':
-      return tripDeletes(ctx, findJob(ctx, seg[2]!, seg[4]!));
+      return tripDeletes(ctx, findJob(ctx, seg[2], seg[4]));
     default:
       break;
   }

@@ -140,7 +140,7 @@ type Outcome = { action: 'create' | 'update' | 'disable' | 'none'; targetId: str
 /** Create, update or disable one in-scope user in the target; the Matching step finds earlier B2B copies. */
 function provisionUser(ctx: EngineContext, job: SimJob, src: SimUser): Outcome {
   const { target } = jobParts(ctx, job);
-  let targetId = job.links.get(src.id);
+  const targetId = job.links.get(src.id);
   let tgt = targetId ? target.users.get(targetId) : undefined;
   if (!tgt) {
     tgt = [...target.users.values()].find((u) => u.syncedFrom?.tenantId === job.sourceTenantId && u.syncedFrom.userId === src.id);

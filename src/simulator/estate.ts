@@ -212,7 +212,7 @@ export function buildWorld(size: EstateSize, ctx: Omit<EngineContext, 'world'>, 
     user(now, contoso.domain, { ...D.users.alex, department: 'IT', jobTitle: 'Director' }),
     user(now, contoso.domain, { ...D.users.guest, userType: 'Guest', department: null, jobTitle: null }),
   ];
-  fixed[fixed.length - 1]!.mail = 'patti@outlook.com';
+  fixed[fixed.length - 1].mail = 'patti@outlook.com';
   fixed.forEach((u) => contoso.users.set(u.id, u));
 
   const cUsers = generateUsers(contoso, rnd, sizes.contoso, now);
@@ -277,7 +277,7 @@ export function buildWorld(size: EstateSize, ctx: Omit<EngineContext, 'world'>, 
   grantRole(contoso, rnd, D.groups.ctsApprovers.id, ROLE.applicationAdministrator);
   grantRole(contoso, rnd, D.users.nestor.id, ROLE.globalReader);
   grantRole(contoso, rnd, D.users.alex.id, ROLE.globalAdministrator);
-  grantRole(fabrikam, rnd, fUsers[0]!.id, ROLE.globalAdministrator);
+  grantRole(fabrikam, rnd, fUsers[0].id, ROLE.globalAdministrator);
 
   // Policies: each target allows inbound sync from its sources.
   allowInbound(fabrikam, contoso);

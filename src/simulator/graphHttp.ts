@@ -53,10 +53,10 @@ export function matchRoute(routes: Route[], method: string, path: string): { rou
     const params: string[] = [];
     const ok = r.segments.every((seg, i) => {
       if (seg.startsWith(':')) {
-        params.push(parts[i]!);
+        params.push(parts[i]);
         return true;
       }
-      return seg.toLowerCase() === parts[i]!.toLowerCase();
+      return seg.toLowerCase() === parts[i].toLowerCase();
     });
     if (!ok) continue;
     if (r.method !== method) {
@@ -155,7 +155,7 @@ export function collection(req: GraphRequest, items: Record<string, unknown>[], 
     }
     const sign = dir.toLowerCase() === 'desc' ? -1 : 1;
     list = [...list].sort((a, b) => {
-      const [x, y] = [String(a[prop] ?? ''), String(b[prop] ?? '')];
+      const [x, y] = [sortKey(a[prop]), sortKey(b[prop])];
       return x < y ? -sign : x > y ? sign : 0;
     });
   }
@@ -191,4 +191,9 @@ export function collection(req: GraphRequest, items: Record<string, unknown>[], 
   }
   body.value = page.map((it) => select(it, fields));
   return ok(body);
+}
+
+/** Strings and numbers sort by their text; objects (not orderable in Graph either) and absent values as ''. */
+function sortKey(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }

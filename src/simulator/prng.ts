@@ -15,7 +15,7 @@ export class Prng {
     return Math.floor(this.next() * maxExclusive);
   }
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
+    return items[this.int(items.length)];
   }
   chance(p: number): boolean {
     return this.next() < p;

@@ -142,13 +142,13 @@ async function handle(ctx: ServerContext, req: http.IncomingMessage, resp: http.
         throw new SimError(400, 'BadRequest', 'The request body is not valid JSON.');
       }
     }
-    const pathOnly = rawUrl.split('?')[0]!;
+    const pathOnly = rawUrl.split('?')[0];
     if (pathOnly === '/_sim' || pathOnly.startsWith('/_sim/')) {
       return send(resp, handleControl(ctx, method, rawUrl, body), requestId, clientRequestId);
     }
     const m = GRAPH_PATH.exec(pathOnly);
     if (!m) throw new SimError(404, 'ResourceNotFound', 'Use /{tenantId}/v1.0/... for Graph or /_sim/... for the control API.');
-    const tenantId = m[1]!;
+    const tenantId = m[1];
     const rest = rawUrl.slice(m[0].length - (m[2]?.length ?? 0)) || '/';
     if (!/^Bearer\s+\S+/i.test(headers['authorization'] ?? '')) {
       const r = { status: 401, body: envelope('InvalidAuthenticationToken', 'Access token is empty.', requestId, clientRequestId, date) };

@@ -6,6 +6,7 @@ import type { Clock } from '../domain/clock';
 import { systemClock } from '../domain/clock';
 import type { CheckedAuditAction } from '../domain/audit';
 import { createIfAbsent, updateWithCas, updateWithCasDetailed } from './cas';
+import { readItem, withoutEtag } from './items';
 import { canListKeys } from './listing';
 
 /**
@@ -164,8 +165,8 @@ export class AuditLog implements AuditReader, AuditWriter {
     let added = 0;
     for (const key of keys.sort()) {
       if (named.has(key)) continue;
-      const raw = (await this.storage.read([key]).catch(() => ({}) as Record<string, undefined>))[key];
-      const rec = raw && this.upgrade(key, stripEtag(raw));
+      const raw = await readItem(this.storage, key).catch(() => undefined);
+      const rec = raw && this.upgrade(key, raw);
       if (!rec) continue;
       try {
         await this.index({ id: rec.id, at: rec.at, key, action: rec.action, configuration: rec.configuration });
@@ -249,9 +250,9 @@ export class AuditLog implements AuditReader, AuditWriter {
   }
 
   private async readHead(): Promise<Head> {
-    const raw = (await this.storage.read([AUDIT_INDEX_HEAD_KEY]))[AUDIT_INDEX_HEAD_KEY];
+    const raw = await readItem(this.storage, AUDIT_INDEX_HEAD_KEY);
     if (!raw) return { schemaVersion: 1, last: 0 };
-    return headSchema.parse(stripEtag(raw));
+    return headSchema.parse(raw);
   }
 
   /** Readable chunks, newest first; an unreadable one is reported and skipped (repair re-indexes what it named). */
@@ -259,8 +260,8 @@ export class AuditLog implements AuditReader, AuditWriter {
     for (let n = (await this.readHead()).last; n >= 0; n--) {
       let chunk: Chunk | undefined;
       try {
-        const raw = (await this.storage.read([auditChunkKey(n)]))[auditChunkKey(n)];
-        chunk = raw ? chunkSchema.parse(stripEtag(raw)) : undefined;
+        const raw = await readItem(this.storage, auditChunkKey(n));
+        chunk = raw ? chunkSchema.parse(raw) : undefined;
       } catch (err) {
         if (!isUnreadable(err)) throw err;
         if (!this.badChunks.has(n)) {
@@ -280,12 +281,12 @@ export class AuditLog implements AuditReader, AuditWriter {
       const batch = entries.slice(i, i + 50);
       const items = await this.storage.read(batch.map((e) => e.key));
       for (const e of batch) {
-        const raw = items[e.key];
+        const raw = items[e.key] as Record<string, unknown> | undefined;
         if (!raw) {
           this.options.onInvalid?.(e.key, 'indexed but not stored');
           continue;
         }
-        const rec = this.upgrade(e.key, stripEtag(raw));
+        const rec = this.upgrade(e.key, withoutEtag(raw));
         if (rec) out.push(rec);
       }
     }
@@ -325,10 +326,6 @@ function isUnreadable(err: unknown): boolean {
   return err instanceof z.ZodError || (err as { code?: unknown })?.code === 'StoredItemCorrupt';
 }
 
-function stripEtag(item: Record<string, unknown>): Record<string, unknown> {
-  const { eTag: _eTag, ...rest } = item;
-  return rest;
-}
 
 /** An event indexed twice (re-indexed by repair, then its old chunk restored) is listed once. */
 function distinct(entries: IndexEntry[]): IndexEntry[] {

@@ -179,7 +179,7 @@ export class AzureBlobStorage implements Storage, KeyLister, ItemMover {
     if (!parsed.success) throw new StoredItemCorruptError(key, name, 'not a { key, item } record');
     if (parsed.data.key !== key) throw new StoredItemCorruptError(key, name, `it holds key "${parsed.data.key}"`);
     if (!eTag) throw new StoredItemCorruptError(key, name, 'the service returned no ETag');
-    return { item: parsed.data.item as StoreItem, eTag, writeId: parsed.data.writeId };
+    return { item: parsed.data.item, eTag, writeId: parsed.data.writeId };
   }
 
   private async writeOne(key: string, item: unknown): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Storage, StoreItem } from 'botbuilder-core';
 import { CasExhaustedError, isEtagConflict } from './errors';
+import { withoutEtag } from './items';
 
 /**
  * The one way records change: read, decide with a pure function, write back with the eTag that was read;
@@ -47,10 +48,10 @@ export async function updateWithCasDetailed<T extends object>(
   const backoff = options.backoff ?? defaultBackoff;
   for (let attempt = 1; ; attempt++) {
     const stored = (await storage.read([key]))[key] as StoreItem | undefined;
-    const current = stored ? withoutEtag<T>(stored) : undefined;
+    const current = stored ? (withoutEtag(stored) as T) : undefined;
     const next = decide(current === undefined ? undefined : structuredClone(current));
     if (next === 'abort' || next === undefined) return { outcome: 'unchanged', item: current, attempts: attempt };
-    const value = withoutEtag<T>(next as StoreItem);
+    const value = (withoutEtag(next as StoreItem) as T);
     try {
       await storage.write({ [key]: { ...value, eTag: stored?.eTag ?? ABSENT_ETAG } });
       return { outcome: 'committed', item: value, attempts: attempt };
@@ -75,7 +76,7 @@ export async function updateWithCas<T extends object>(
 /** Writes `value` only if `key` is still absent; false (nothing written) if it exists. */
 export async function createIfAbsent<T extends object>(storage: Storage, key: string, value: T): Promise<boolean> {
   try {
-    await storage.write({ [key]: { ...withoutEtag<T>(value as StoreItem), eTag: ABSENT_ETAG } });
+    await storage.write({ [key]: { ...withoutEtag(value as StoreItem), eTag: ABSENT_ETAG } });
     return true;
   } catch (err) {
     if (isEtagConflict(err)) return false;
@@ -83,7 +84,3 @@ export async function createIfAbsent<T extends object>(storage: Storage, key: st
   }
 }
 
-function withoutEtag<T>(item: StoreItem): T {
-  const { eTag: _eTag, ...rest } = item;
-  return rest as T;
-}

@@ -174,7 +174,7 @@ export class FileStorage implements Storage, KeyLister, ItemMover {
     }
     if (!parsed.success) throw new StoredItemCorruptError(key, file, 'not a { key, item } record');
     if (parsed.data.key !== key) throw new StoredItemCorruptError(key, file, `it holds key "${parsed.data.key}"`);
-    return parsed.data.item as StoreItem;
+    return parsed.data.item;
   }
 
   private async writeOne(key: string, item: unknown): Promise<void> {

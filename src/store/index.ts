@@ -19,4 +19,5 @@ export { SingleProcessLeader, type LeaderElection } from './leader';
 export { AzureBlobStorage, WriteOutcomeUnknownError, type BlobStorageOptions } from './blobStorage';
 export { BlobLeaseLeader, InvalidLeaseDurationError, type BlobLeaseLeaderOptions, type LeaderInfo } from './blobLeader';
 export { openStorage, StorageConfigError, type OpenStorageOptions, type OpenedStorage } from './factory';
+export { readItem, withoutEtag } from './items';
 export { canListKeys, canMoveItems, type ItemMover, type KeyLister, type ListableStorage } from './listing';

@@ -19,12 +19,14 @@ export class SingleProcessLeader implements LeaderElection {
     return this.leading;
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.set(true);
+    return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.set(false);
+    return Promise.resolve();
   }
 
   onChange(cb: (isLeader: boolean) => void): () => void {

@@ -76,7 +76,7 @@ export function createAdapter(auth: BotAuthConfig, logger: Logger, options: Adap
       ...(options.endpoints
         ? { ...PUBLIC_CLOUD, ToBotFromChannelOpenIdMetadataUrl: options.endpoints.openIdMetadataUrl, ToBotFromChannelTokenIssuer: options.endpoints.tokenIssuer }
         : {}),
-    } as ConstructorParameters<typeof TeamsAdapter>[0],
+    },
     options.credentialsFactory,
   );
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {

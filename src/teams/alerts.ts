@@ -75,7 +75,8 @@ export function targetOf(activity: Partial<Activity>): ConversationTarget | unde
   const target: ConversationTarget = {
     key,
     kind,
-    reference: JSON.parse(JSON.stringify({ ...reference, conversation: { ...reference.conversation, id: key, tenantId: conversation.tenantId ?? channelData.tenant?.id } })),
+    // A JSON copy: the stored reference is data, never a live object of the adapter.
+    reference: JSON.parse(JSON.stringify({ ...reference, conversation: { ...reference.conversation, id: key, tenantId: conversation.tenantId ?? channelData.tenant?.id } })) as Record<string, unknown>,
   };
   if (name) target.name = name;
   if (kind === 'personal' && activity.from?.aadObjectId) target.userAadObjectId = activity.from.aadObjectId.toLowerCase();
@@ -245,9 +246,9 @@ export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): voi
       return cardOfReply(notice('Something went wrong', 'I could not finish that. The error is logged; check "status" before trying again.', { style: 'error' }));
     }
   });
-  app.adaptiveCards.actionExecute('deletes.allow.cancel', async (context) => {
+  app.adaptiveCards.actionExecute('deletes.allow.cancel', (context) => {
     const who = context.activity.from?.name ?? 'someone';
-    return cardOfReply(notice('Allow deletes: cancelled', `Cancelled by ${who}. Nothing was sent; the deletions stay held back.`));
+    return Promise.resolve(cardOfReply(notice('Allow deletes: cancelled', `Cancelled by ${who}. Nothing was sent; the deletions stay held back.`)));
   });
 }
 

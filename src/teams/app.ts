@@ -2,7 +2,6 @@ import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { finishLater, MESSAGE_ANSWER_MS, within, workingReply } from './deadline';
 import { COMMANDS, parseCommand, type Command, type CommandInfo } from '../domain/commands';
-import type { Permission } from '../domain/permissions';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
 import type { ResolvedCaller } from '../services/access';
@@ -108,10 +107,10 @@ export function createBotApp(options: BotAppOptions): Application {
       const said = command.kind === 'unknown' ? command.text.trim() : command.kind;
       return { ...options.help(said ? `I don't know "${clip(said)}". Here is what I can do:` : undefined), outcome: said ? 'invalid' : 'ok' };
     }
-    const permission = options.checkedByHandler?.has(command.kind) ? undefined : (CATALOGUE.get(command.kind)?.permission as Permission | undefined);
+    const permission = options.checkedByHandler?.has(command.kind) ? undefined : (CATALOGUE.get(command.kind)?.permission);
     const gate = await options.gate.check(context, permission, { fresh: options.changing.has(command.kind), configuration: options.configurationOf?.(command) });
     if (!gate.ok) return gate.reply;
-    return handler({ context, caller: gate.caller, resolved: gate.resolved }, command as never);
+    return handler({ context, caller: gate.caller, resolved: gate.resolved }, command);
   }
 
   /**

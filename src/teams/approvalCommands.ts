@@ -26,7 +26,7 @@ export function approvalHandlers(deps: ApprovalRouteDeps): CommandHandlers {
     return announce(deps, turn.context, outcome.record, origin);
   };
 
-  const requestForm: CommandHandler<'requestForm'> = async () => requestFormCard(configs.names());
+  const requestForm: CommandHandler<'requestForm'> = () => Promise.resolve(requestFormCard(configs.names()));
 
   const pending: CommandHandler<'pending'> = async (turn) => {
     const records = await approvals.pending();

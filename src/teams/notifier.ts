@@ -1,5 +1,5 @@
 import type { TeamsAdapter } from '@microsoft/teams-ai';
-import { MessageFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import { MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { backoffDelay, mayRetry, parseRetryAfter } from '../domain/backoff';
 import { systemClock, type Clock } from '../domain/clock';
 import { SlidingWindows, type RateLimit } from '../domain/rateLimit';
@@ -290,10 +290,10 @@ export function adapterTransport(adapter: TeamsAdapter, botAppId: string, logger
   const withTurn = async (target: ConversationTarget, logic: (context: TurnContext) => Promise<void>) => {
     // The adapter hands errors thrown inside the turn to onTurnError and returns normally: keep the error ourselves.
     let failure: { error: unknown } | undefined;
-    await adapter.continueConversationAsync(botAppId, target.reference as Partial<ConversationReference>, async (context) => {
-      const client = context.turnState.get((context.adapter as { ConnectorClientKey?: symbol }).ConnectorClientKey ?? Symbol.for('none')) as
-        | { client?: { pipeline?: { removePolicy(o: { phase: string }): unknown } } }
-        | undefined;
+    await adapter.continueConversationAsync(botAppId, target.reference, async (context) => {
+      const client = context.turnState.get<{ client?: { pipeline?: { removePolicy(o: { phase: string }): unknown } } } | undefined>(
+        (context.adapter as { ConnectorClientKey?: symbol }).ConnectorClientKey ?? Symbol.for('none'),
+      );
       if (client?.client?.pipeline) client.client.pipeline.removePolicy({ phase: 'Retry' });
       else if (!warned) {
         warned = true;
@@ -311,7 +311,7 @@ export function adapterTransport(adapter: TeamsAdapter, botAppId: string, logger
     async send(target, activity) {
       let id = '';
       await withTurn(target, async (context) => {
-        context.activity.id = undefined as unknown as string;
+        context.activity.id = undefined;
         const response = await context.sendActivity(activity);
         id = response?.id ?? '';
       });

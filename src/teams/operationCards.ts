@@ -151,7 +151,7 @@ export function confirmCard(op: PendingOperation, permission: string): Reply {
   };
 }
 
-export function operationResultCard(op: PendingOperation, now: number): Reply {
+export function operationResultCard(op: PendingOperation): Reply {
   const what = capitalise(describeAction(op.action));
   const by = op.decidedBy ? `${plain(op.decidedBy.name, 100)} at ${localTime(op.decidedAt)}` : 'unknown';
   switch (op.status) {

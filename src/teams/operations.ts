@@ -154,7 +154,7 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
       let reply: Reply;
       const parsed = schema.safeParse(raw);
       try {
-        reply = parsed.success ? await inTime(context, verb, handler(context, parsed.data)) : notice('This card is out of date', 'Its data could not be read. Type the command again.', { style: 'warning', outcome: 'invalid' });
+        reply = parsed.success ? await inTime(context, verb, handler(context, parsed.data as z.infer<T>)) : notice('This card is out of date', 'Its data could not be read. Type the command again.', { style: 'warning', outcome: 'invalid' });
       } catch (err) {
         deps.logger.error({ err, verb }, 'card action failed');
         reply = notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error', outcome: 'failed' });
@@ -207,9 +207,9 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
     const config = configs.find(op.configuration);
     const g = await gate.check(context, permissionFor(op.action), { fresh: true, configuration: config?.name });
     if (!g.ok) return g.reply;
-    if (op.status !== 'pending' || operations.isExpired(op)) return operationResultCard(op, clock.now());
+    if (op.status !== 'pending' || operations.isExpired(op)) return operationResultCard(op);
     const result = await operations.confirm(op.id, actor(g.caller));
-    const reply = operationResultCard(result?.op ?? op, clock.now());
+    const reply = operationResultCard(result?.op ?? op);
     await updateForEveryone(context, reply);
     return reply;
   });
@@ -225,7 +225,7 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
       if (!g.ok) return g.reply;
     }
     const after: PendingOperation = (await operations.cancel(op.id, actor(asker.caller))) ?? op;
-    const reply = operationResultCard(after, clock.now());
+    const reply = operationResultCard(after);
     await updateForEveryone(context, reply);
     return reply;
   });

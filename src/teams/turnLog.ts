@@ -11,7 +11,7 @@ interface TurnNote {
 
 /** Routes say what the turn was (the command or verb) and how it ended; the one log line per turn is written once. */
 export function noteTurn(context: TurnContext, note: TurnNote): void {
-  const current = (context.turnState.get(KEY) as TurnNote | undefined) ?? {};
+  const current = context.turnState.get<TurnNote | undefined>(KEY) ?? {};
   context.turnState.set(KEY, { ...current, ...note });
 }
 
@@ -25,7 +25,7 @@ export async function loggedTurn(context: TurnContext, logger: Logger, clock: Cl
     failed = true;
     throw err;
   } finally {
-    const note = (context.turnState.get(KEY) as TurnNote | undefined) ?? {};
+    const note = context.turnState.get<TurnNote | undefined>(KEY) ?? {};
     const a = context.activity;
     const verb = (a.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
     logger.info(

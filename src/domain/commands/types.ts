@@ -24,7 +24,7 @@ export type Command =
   | { kind: 'approve'; id: string }
   | { kind: 'reject'; id: string; reason?: string }
   | { kind: 'cancel'; id: string }
-  | { kind: 'subscribe' | 'unsubscribe'; topic: SubscriptionTopic; config: string | 'all' }
+  | { kind: 'subscribe' | 'unsubscribe'; topic: SubscriptionTopic; /** a configuration name, or 'all' */ config: string }
   | { kind: 'subscriptions' }
   | { kind: 'audit'; config?: string; count?: number }
   | { kind: 'auditExport'; from?: string; to?: string }

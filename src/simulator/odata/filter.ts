@@ -33,7 +33,7 @@ function tokenize(src: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src[i];
     if (/\s/.test(c)) {
       i++;
     } else if (c === "'") {
@@ -154,7 +154,7 @@ export function parseFilter(src: string): FilterNode {
 
   if (toks.length === 0) throw new FilterSyntaxError('Empty filter');
   const tree = orExpr();
-  if (pos !== toks.length) throw new FilterSyntaxError(`Unexpected '${toks[pos]!.v}' after the end of the expression`);
+  if (pos !== toks.length) throw new FilterSyntaxError(`Unexpected '${toks[pos].v}' after the end of the expression`);
   return tree;
 }
 

@@ -11,7 +11,7 @@ const FILTERABLE = ['jobId', 'activityDateTime', 'servicePrincipal/id', 'service
 
 export const auditLogRoutes: Route[] = [
   route('GET', '/auditLogs/provisioning', (req) => {
-    const newestFirst = [...req.tenant.provisioningLogs].reverse().map((l) => ({ ...l }) as Record<string, unknown>);
+    const newestFirst = [...req.tenant.provisioningLogs].reverse().map((l) => ({ ...l }));
     return collection(req, newestFirst, {
       context: 'auditLogs/provisioning',
       filterable: FILTERABLE,

@@ -112,17 +112,17 @@ const RoleAssignmentBody = z.object({
 export const directoryRoutes: Route[] = [
   route('GET', '/users', (req) => collection(req, [...req.tenant.users.values()].map(userJson), { context: 'users', filterable: USER_FILTERS, countNeedsEventual: true, resourceName: 'User', orderable: ['displayName', 'userPrincipalName'] })),
   route('GET', '/users/$count', (req) => countText(req, req.tenant.users.size)),
-  route('GET', '/users/:id/memberOf/$count', (req, [id]) => countText(req, membership(req, requireUser(req, id!).id, false).length)),
-  route('GET', '/users/:id', (req, [id]) => single(req, userJson(requireUser(req, id!)), 'users')),
+  route('GET', '/users/:id/memberOf/$count', (req, [id]) => countText(req, membership(req, requireUser(req, id).id, false).length)),
+  route('GET', '/users/:id', (req, [id]) => single(req, userJson(requireUser(req, id)), 'users')),
   ...(['memberOf', 'transitiveMemberOf'] as const).flatMap((rel) => [
     route('GET', `/users/:id/${rel}`, (req, [id]) =>
-      collection(req, membership(req, requireUser(req, id!).id, rel === 'transitiveMemberOf'), { context: 'directoryObjects', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true })),
+      collection(req, membership(req, requireUser(req, id).id, rel === 'transitiveMemberOf'), { context: 'directoryObjects', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true })),
     route('GET', `/users/:id/${rel}/:cast`, (req, [id, cast]) => {
       // An OData cast on a transitive membership list is an advanced query in Graph: it needs both.
       if (rel === 'transitiveMemberOf' && ((req.headers['consistencylevel'] ?? '').toLowerCase() !== 'eventual' || req.query.get('$count') !== 'true')) {
         throw new SimError(400, 'Request_UnsupportedQuery', 'Unsupported query: an OData cast on transitiveMemberOf requires ConsistencyLevel: eventual and $count=true.');
       }
-      return collection(req, membership(req, requireUser(req, id!).id, rel === 'transitiveMemberOf', cast), { context: cast!.toLowerCase().endsWith('directoryrole') ? 'directoryRoles' : 'groups', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true });
+      return collection(req, membership(req, requireUser(req, id).id, rel === 'transitiveMemberOf', cast), { context: cast.toLowerCase().endsWith('directoryrole') ? 'directoryRoles' : 'groups', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true });
     }),
   ]),
   route('GET', '/groups', (req) => {
@@ -134,10 +134,10 @@ export const directoryRoutes: Route[] = [
     }
     return collection(req, groups.map(groupJson), { context: 'groups', filterable: GROUP_FILTERS, countNeedsEventual: true, resourceName: 'Group', orderable: ['displayName'] });
   }),
-  route('GET', '/groups/:id', (req, [id]) => single(req, groupJson(requireGroup(req, id!)), 'groups')),
+  route('GET', '/groups/:id', (req, [id]) => single(req, groupJson(requireGroup(req, id)), 'groups')),
   ...(['members', 'transitiveMembers'] as const).flatMap((rel) => [
-    route('GET', `/groups/:id/${rel}`, (req, [id]) => collection(req, members(req, id!, rel === 'transitiveMembers'), { context: 'directoryObjects', filterable: MEMBER_FILTERS, countNeedsEventual: true })),
-    route('GET', `/groups/:id/${rel}/$count`, (req, [id]) => countText(req, members(req, id!, rel === 'transitiveMembers').length)),
+    route('GET', `/groups/:id/${rel}`, (req, [id]) => collection(req, members(req, id, rel === 'transitiveMembers'), { context: 'directoryObjects', filterable: MEMBER_FILTERS, countNeedsEventual: true })),
+    route('GET', `/groups/:id/${rel}/$count`, (req, [id]) => countText(req, members(req, id, rel === 'transitiveMembers').length)),
   ]),
   route('GET', '/directoryRoles', (req) => {
     if (req.state.switchesFor(req.tenant.id).limitedDirectoryRoles) {
@@ -148,8 +148,8 @@ export const directoryRoutes: Route[] = [
   route('GET', '/roleManagement/directory/roleAssignments', (req) =>
     collection(req, [...req.tenant.roleAssignments.values()].map((a) => ({ ...a })), { context: 'roleManagement/directory/roleAssignments', filterable: ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId'], resourceName: 'unifiedRoleAssignment', caseInsensitive: true })),
   route('GET', '/roleManagement/directory/roleAssignments/:id', (req, [id]) => {
-    const a = req.tenant.roleAssignments.get(id!);
-    if (!a) throw notFound(id!);
+    const a = req.tenant.roleAssignments.get(id);
+    if (!a) throw notFound(id);
     return single(req, { ...a }, 'roleManagement/directory/roleAssignments');
   }),
   route('POST', '/roleManagement/directory/roleAssignments', (req) => {
@@ -166,14 +166,14 @@ export const directoryRoutes: Route[] = [
     }
     if (![...t.directoryRoles.values()].some((r) => r.roleTemplateId === templateId)) {
       const rid = req.state.engine.ids.guid();
-      t.directoryRoles.set(rid, { id: rid, roleTemplateId: templateId, displayName: ROLE_NAMES[templateId]!, description: ROLE_NAMES[templateId]! });
+      t.directoryRoles.set(rid, { id: rid, roleTemplateId: templateId, displayName: ROLE_NAMES[templateId], description: ROLE_NAMES[templateId] });
     }
     const a = { id: req.state.engine.ids.guid(), principalId, roleDefinitionId: templateId, directoryScopeId: body.directoryScopeId };
     t.roleAssignments.set(a.id, a);
     return ok({ '@odata.context': `${req.baseUrl}/$metadata#roleManagement/directory/roleAssignments/$entity`, ...a }, 201);
   }),
   route('DELETE', '/roleManagement/directory/roleAssignments/:id', (req, [id]) => {
-    if (!req.tenant.roleAssignments.delete(id!)) throw notFound(id!);
+    if (!req.tenant.roleAssignments.delete(id)) throw notFound(id);
     return noContent();
   }),
 ];

@@ -56,9 +56,9 @@ export const policyRoutes: Route[] = [
     req.tenant.partners.set(p.tenantId, p);
     return ok({ '@odata.context': `${req.baseUrl}/$metadata#policies/crossTenantAccessPolicy/partners/$entity`, ...partnerJson(p) }, 201);
   }),
-  route('GET', `${BASE}/:tid`, (req, [tid]) => ok({ '@odata.context': `${req.baseUrl}/$metadata#policies/crossTenantAccessPolicy/partners/$entity`, ...partnerJson(requirePartner(req, tid!)) })),
+  route('GET', `${BASE}/:tid`, (req, [tid]) => ok({ '@odata.context': `${req.baseUrl}/$metadata#policies/crossTenantAccessPolicy/partners/$entity`, ...partnerJson(requirePartner(req, tid)) })),
   route('PATCH', `${BASE}/:tid`, (req, [tid]) => {
-    const p = requirePartner(req, tid!);
+    const p = requirePartner(req, tid);
     const body = parseBody(req, PartnerPatch, false);
     if (body.automaticUserConsentSettings) {
       const before = { ...p.automaticUserConsentSettings };
@@ -68,18 +68,18 @@ export const policyRoutes: Route[] = [
     return noContent();
   }),
   route('DELETE', `${BASE}/:tid`, (req, [tid]) => {
-    requirePartner(req, tid!);
-    req.tenant.partners.delete(tid!.toLowerCase());
-    recordPolicyChange(req, { activity: 'Delete a partner cross-tenant access setting', targetId: tid!.toLowerCase(), targetName: tid!.toLowerCase(), modified: [] });
+    requirePartner(req, tid);
+    req.tenant.partners.delete(tid.toLowerCase());
+    recordPolicyChange(req, { activity: 'Delete a partner cross-tenant access setting', targetId: tid.toLowerCase(), targetName: tid.toLowerCase(), modified: [] });
     return noContent();
   }),
   route('GET', `${BASE}/:tid/identitySynchronization`, (req, [tid]) => {
-    const p = requirePartner(req, tid!);
+    const p = requirePartner(req, tid);
     if (!p.identitySynchronization) throw notFound(`${tid}/identitySynchronization`, false);
     return ok(identityJson(req, p));
   }),
   route('PUT', `${BASE}/:tid/identitySynchronization`, (req, [tid]) => {
-    const p = requirePartner(req, tid!);
+    const p = requirePartner(req, tid);
     const body = parseBody(req, IdentitySync, false);
     if (p.identitySynchronization) {
       throw new SimError(409, 'Request_MultipleObjectsWithSameKeyValue', 'The identity synchronization policy already exists; update it with PATCH.');
@@ -89,7 +89,7 @@ export const policyRoutes: Route[] = [
     return noContent();
   }),
   route('PATCH', `${BASE}/:tid/identitySynchronization`, (req, [tid]) => {
-    const p = requirePartner(req, tid!);
+    const p = requirePartner(req, tid);
     if (!p.identitySynchronization) throw notFound(`${tid}/identitySynchronization`, false);
     const body = parseBody(req, IdentitySync, false);
     if (body.displayName !== undefined) p.identitySynchronization.displayName = body.displayName;

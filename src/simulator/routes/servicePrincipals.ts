@@ -38,15 +38,15 @@ function assignmentId(req: GraphRequest): string {
 export const servicePrincipalRoutes: Route[] = [
   route('GET', '/servicePrincipals', (req) =>
     collection(req, [...req.tenant.servicePrincipals.values()].map(spJson), { context: 'servicePrincipals', filterable: ['id', 'appId', 'displayName', 'applicationTemplateId'], resourceName: 'ServicePrincipal' })),
-  route('GET', '/servicePrincipals/:id', (req, [id]) => single(req, spJson(requireSp(req, id!)), 'servicePrincipals')),
+  route('GET', '/servicePrincipals/:id', (req, [id]) => single(req, spJson(requireSp(req, id)), 'servicePrincipals')),
   route('GET', '/servicePrincipals/:id/appRoleAssignedTo', (req, [id]) =>
-    collection(req, requireSp(req, id!).assignments.map((a) => ({ ...a })), {
+    collection(req, requireSp(req, id).assignments.map((a) => ({ ...a })), {
       context: `servicePrincipals('${id}')/appRoleAssignedTo`,
       filterable: ['resourceId', 'principalId', 'principalDisplayName', 'principalType', 'appRoleId'],
       resourceName: 'appRoleAssignment',
     })),
   route('POST', '/servicePrincipals/:id/appRoleAssignedTo', (req, [id]) => {
-    const sp = requireSp(req, id!);
+    const sp = requireSp(req, id);
     const body = parseBody(req, AssignmentBody);
     if (body.resourceId.toLowerCase() !== sp.id) throw badRequest(`resourceId '${body.resourceId}' does not match the service principal '${sp.id}'.`);
     const principalId = body.principalId.toLowerCase();
@@ -74,12 +74,12 @@ export const servicePrincipalRoutes: Route[] = [
     return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp.id}')/appRoleAssignedTo/$entity`, deletedDateTime: null, ...a }, 201);
   }),
   route('GET', '/servicePrincipals/:id/appRoleAssignedTo/:aid', (req, [id, aid]) => {
-    const a = requireSp(req, id!).assignments.find((x) => x.id === aid);
-    if (!a) throw notFound(aid!);
+    const a = requireSp(req, id).assignments.find((x) => x.id === aid);
+    if (!a) throw notFound(aid);
     return single(req, { ...a }, `servicePrincipals('${id}')/appRoleAssignedTo`);
   }),
   route('DELETE', '/servicePrincipals/:id/appRoleAssignedTo/:aid', (req, [id, aid]) => {
-    const sp = requireSp(req, id!);
+    const sp = requireSp(req, id);
     const i = sp.assignments.findIndex((a) => a.id === aid);
     if (i < 0) throw new SimError(404, 'Request_ResourceNotFound', `Resource '${aid}' does not exist or one of its queried reference-property objects are not present.`);
     sp.assignments.splice(i, 1);

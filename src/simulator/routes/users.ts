@@ -14,8 +14,8 @@ const UserPatch = z.object({
 
 export const userWriteRoutes: Route[] = [
   route('PATCH', '/users/:id', (req, [id]) => {
-    const u = findUser(req.tenant, id!);
-    if (!u) throw notFound(id!);
+    const u = findUser(req.tenant, id);
+    if (!u) throw notFound(id);
     Object.assign(u, parseBody(req, UserPatch));
     return noContent();
   }),
