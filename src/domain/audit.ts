@@ -30,9 +30,7 @@ export const auditRecordSchema = z
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 export type AuditActor = z.infer<typeof actorSchema>;
 /** What append takes: an action name from AUDIT_ACTIONS (a stored record's action is read as any string, so an older record is never dropped for its name). */
-export type AuditInput<A extends string = AuditAction> = Omit<AuditRecord, 'schemaVersion' | 'id' | 'at' | 'action'> & {
-  action: A & CheckedAuditAction<A>;
-};
+export type AuditInput = Omit<AuditRecord, 'schemaVersion' | 'id' | 'at' | 'action'> & { action: AuditAction };
 export interface AuditFilter {
   configuration?: string;
   action?: string;
@@ -44,7 +42,7 @@ export interface AuditReader {
 }
 
 export interface AuditWriter {
-  append<A extends string>(input: AuditInput<A>): Promise<AuditRecord>;
+  append(input: AuditInput): Promise<AuditRecord>;
 }
 
 /**
@@ -81,10 +79,3 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export function isAuditAction(value: string): value is AuditAction {
   return (AUDIT_ACTIONS as readonly string[]).includes(value);
 }
-
-/**
- * A literal action must be an AuditAction; a value typed only as `string` still passes, because a stored record is
- * read back with any action name (the store indexes and re-appends such records) and services/provisioning builds its
- * action in a helper typed `string`. When those are typed, this can become plain AuditAction.
- */
-export type CheckedAuditAction<A extends string> = string extends A ? string : A extends AuditAction ? A : never;

@@ -3,6 +3,7 @@
  * for each, the words a confirmation shows, the permission each action needs, and which alert button runs which
  * action. Pure: the Graph call lives in services/operations.
  */
+import type { AuditAction } from './audit';
 import type { IncidentAction } from './incidents';
 import type { Permission } from './permissions';
 
@@ -48,6 +49,12 @@ export function isJobRestartScope(value: string): value is JobRestartScope {
 export function describeAction(action: JobAction): string {
   if (action.kind !== 'restart') return action.kind;
   return action.scope === 'default' ? 'restart' : action.scope === 'forceDeletes' ? 'allow deletes' : `restart (${action.scope})`;
+}
+
+/** The audit action of a job action: allowing deletes is audited as its own action, as it is its own permission. */
+export function auditActionOf(action: JobAction): AuditAction {
+  if (action.kind === 'restart') return action.scope === 'forceDeletes' ? 'job.allowDeletes' : 'job.restart';
+  return action.kind === 'start' ? 'job.start' : 'job.pause';
 }
 
 /** Letting held-back deletions through is its own permission; everything else done to a job is `sync.operate`. */

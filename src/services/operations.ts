@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Storage } from '../store';
 import type { SyncConfiguration } from '../config';
 import type { Clock } from '../domain/clock';
-import { describeAction, JOB_RESTART_SCOPES, RESET_SCOPE, type JobAction } from '../domain/jobActions';
+import { auditActionOf, describeAction, JOB_RESTART_SCOPES, RESET_SCOPE, type JobAction } from '../domain/jobActions';
 import { GraphError, GraphOutcomeUnknownError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { AppRoleAssignment, ProvisioningLogEntry, SyncJob } from '../graph/schemas';
@@ -334,7 +334,7 @@ export class OperationsService {
         id: `op-${op.id}`,
         at: op.decidedAt ?? op.proposedAt,
         actor: { aadObjectId: actor.aadObjectId, name: actor.name },
-        action: `job.${op.action.kind === 'restart' && op.action.scope === 'forceDeletes' ? 'allowDeletes' : op.action.kind}`,
+        action: auditActionOf(op.action),
         configuration: op.configuration,
         ...(op.action.kind === 'restart' ? { target: RESET_SCOPE[op.action.scope] } : {}),
         outcome: outcome.ok ? 'ok' : 'failed',

@@ -2,7 +2,7 @@ import type { SyncConfiguration } from '../config';
 import type { CtsGraph } from '../graph/gateway';
 import type { ProvisionOnDemandResult } from '../graph/provisionResult';
 import type { DirectoryUser } from '../graph/schemas';
-import type { AuditLog } from '../store';
+import type { AuditInput, AuditLog } from '../store';
 import { scopeSnapshot } from './scope';
 import type { Configurations } from './configurations';
 import { errorText, requestIdOf, type Actor } from './operations';
@@ -116,7 +116,7 @@ export class ProvisioningService {
   }
 }
 
-function auditOf(actor: Actor, config: SyncConfiguration, item: ProvisionItem, outcome: 'ok' | 'failed', graphRequestId?: string) {
+function auditOf(actor: Actor, config: SyncConfiguration, item: ProvisionItem, outcome: 'ok' | 'failed', graphRequestId?: string): AuditInput {
   return {
     actor: { aadObjectId: actor.aadObjectId, name: actor.name },
     action: 'job.provisionOnDemand',

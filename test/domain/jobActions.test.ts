@@ -1,5 +1,6 @@
 import { RESTART_SCOPES as FROM_COMMANDS } from '../../src/domain/commands';
 import {
+  auditActionOf,
   describeAction,
   INCIDENT_JOB_ACTIONS,
   isJobRestartScope,
@@ -40,5 +41,14 @@ describe('job actions', () => {
     expect(describeAction({ kind: 'restart', scope: 'escrows' })).toBe('restart (escrows)');
     expect(isJobRestartScope('Full')).toBe(false);
     expect(isJobRestartScope('full')).toBe(true);
+  });
+});
+
+describe('auditActionOf', () => {
+  it('names each job action in the audit, allowing deletes as its own action', () => {
+    expect(auditActionOf({ kind: 'start' })).toBe('job.start');
+    expect(auditActionOf({ kind: 'pause' })).toBe('job.pause');
+    expect(auditActionOf({ kind: 'restart', scope: 'default' })).toBe('job.restart');
+    expect(auditActionOf({ kind: 'restart', scope: 'forceDeletes' })).toBe('job.allowDeletes');
   });
 });

@@ -142,10 +142,10 @@ describe('AzureBlobStorage', () => {
     const storage = await freshStore();
     const log = new AuditLog(storage, { chunkSize: 4 });
     await Promise.all(
-      Array.from({ length: 10 }, (_, i) => log.append({ actor: 'system', action: `a${i}`, outcome: 'ok', configuration: 'c1' })),
+      Array.from({ length: 10 }, (_, i) => log.append({ actor: 'system', action: 'job.start', target: `a${i}`, outcome: 'ok', configuration: 'c1' })),
     );
     const last = await log.last(20);
-    expect(last.map((r) => r.action).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`).sort());
+    expect(last.map((r) => r.target).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`).sort());
     const rec = last[0];
     await expect(log.appendRecord(rec)).rejects.toMatchObject({ code: 'AuditRewrite' });
   });
