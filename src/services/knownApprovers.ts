@@ -3,9 +3,8 @@ import type { Storage } from '../store';
 import { readItem, updateWithCasDetailed } from '../store';
 import { KNOWN_APPROVERS_KEY, KnownApproversSchema, type KnownApprovers, type StoredScopeRequest } from './scopeRequestRecords';
 
-/** How often the known-approvers list is rewritten for the same person (it feeds refresh.userIds). */
+/** How often the known-approvers list is rewritten for the same person (a hint: who is shown their own view). */
 const APPROVER_NOTE_MS = 60 * 60 * 1000;
-const MAX_REFRESH_USER_IDS = 60;
 
 /**
  * People the bot has seen holding scope.approve. A card's refresh.userIds names them so their clients fetch their own
@@ -38,9 +37,8 @@ export class KnownApproverList {
     });
   }
 
-  /** The users whose clients should fetch their own view of a request's card: the requester and known approvers. */
-  async refreshUserIds(record: StoredScopeRequest): Promise<string[]> {
-    const ids = [record.request.requester.aadObjectId, ...(await this.ids())];
-    return [...new Set(ids)].slice(0, MAX_REFRESH_USER_IDS);
+  /** The people who act on a request, each shown their own view of it: the requester and known approvers, in that order. */
+  async audienceOf(record: StoredScopeRequest): Promise<string[]> {
+    return [...new Set([record.request.requester.aadObjectId, ...(await this.ids())])];
   }
 }

@@ -143,19 +143,19 @@ export class ScopeRequestService {
       .sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt));
   }
 
-  /** Ids of people the bot has seen holding scope.approve, most recent first (for refresh.userIds). */
+  /** Ids of people the bot has seen holding scope.approve, most recent first. */
   knownApprovers(): Promise<string[]> {
     return this.approvers.ids();
   }
 
-  /** Remembers someone who holds scope.approve, so later cards refresh for them. Cheap when called often. */
+  /** Remembers someone who holds scope.approve, so later views are shown to them. Cheap when called often. */
   noteApprover(aadObjectId: string): Promise<void> {
     return this.approvers.note(aadObjectId);
   }
 
-  /** The users whose clients should fetch their own view of a request's card: the requester and known approvers. */
-  refreshUserIds(record: StoredScopeRequest): Promise<string[]> {
-    return this.approvers.refreshUserIds(record);
+  /** The people who act on a request, each shown their own view of it: the requester, then known approvers. */
+  audienceOf(record: StoredScopeRequest): Promise<string[]> {
+    return this.approvers.audienceOf(record);
   }
 
   /** What the caller may do with a request, resolved afresh or from the short cache (`fresh: false`, for views). */

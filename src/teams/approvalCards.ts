@@ -156,6 +156,7 @@ export function requestCard(rec: StoredScopeRequest, options: ViewOptions): Adap
   if (!options.viewer && pending && options.refreshUserIds?.length) {
     card.refresh = {
       action: { type: 'Action.Execute', verb: 'approval.refresh', data: { requestId: r.id, verb: 'approval.refresh', cardVersion: r.cardVersion } },
+      // Teams refreshes a card automatically for at most 60 users; the requester comes first.
       userIds: options.refreshUserIds.slice(0, 60),
     };
   }

@@ -50,7 +50,7 @@ export function approvalCardRenderer(deps: Pick<ApprovalRouteDeps, 'approvals' |
     const view =
       copy.role === 'requester' && copy.target.kind === 'personal'
         ? { viewer: { aadObjectId: rec.request.requester.aadObjectId, permissions: ['scope.request' as const] } }
-        : { refreshUserIds: await deps.approvals.refreshUserIds(rec) };
+        : { refreshUserIds: await deps.approvals.audienceOf(rec) };
     return requestReply(rec, { now, route, ...view }) as OutgoingCard;
   };
 }
@@ -86,7 +86,7 @@ export async function announce(deps: ApprovalRouteDeps, context: TurnContext, re
   const view =
     origin?.kind === 'personal'
       ? { viewer: { aadObjectId: rec.request.requester.aadObjectId, permissions: ['scope.request' as const] } }
-      : { refreshUserIds: await approvals.refreshUserIds(rec) };
+      : { refreshUserIds: await approvals.audienceOf(rec) };
   const reply = requestReply(rec, { now: clock.now(), route: routeOf(deps.configs, rec), note, noteStyle: places ? 'good' : 'warning', ...view });
   if (origin) {
     if (answeredInPlace) await remember(deps, rec, { role: 'requester', target: origin, activityId: answeredInPlace }, 1);
