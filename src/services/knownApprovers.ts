@@ -7,8 +7,8 @@ import { KNOWN_APPROVERS_KEY, KnownApproversSchema, type KnownApprovers, type St
 const APPROVER_NOTE_MS = 60 * 60 * 1000;
 
 /**
- * People the bot has seen holding scope.approve. A card's refresh.userIds names them so their clients fetch their own
- * view of a request; the list is a hint, so a failed or skipped write only costs a refresh.
+ * People the bot has seen holding scope.approve. Each is shown their own view
+ * of a request (in Teams: a card refresh); the list is a hint, so a failed or skipped write only costs a refresh.
  */
 export class KnownApproverList {
   /** When each person was last written, so a busy approver does not rewrite the shared key on every click. */
