@@ -55,7 +55,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     expect(alertPosts(t, conversationIdOf(OPS_CHANNEL, MEGAN))).toHaveLength(1);
     expect(alertPosts(t, conversationIdOf(NORTHWIND_CHAT, MEGAN))).toHaveLength(0);
     // A channel alert opens a new thread: posted to the channel, not as a reply.
-    expect(t.connector.calls.find((c) => c.conversationId === OPS_CHANNEL.channelId && c.kind === 'send')).toBeDefined();
+    expect(t.connector.calls.filter((c) => c.conversationId === OPS_CHANNEL.channelId && c.kind === 'send')).toHaveLength(1);
 
     const card = cardOf(posted.body);
     const text = cardText(card);

@@ -39,9 +39,10 @@ describe('scope-change approvals over /api/messages', () => {
     const id = requestIdIn(asked.text);
     await bot().approvals.idle();
 
-    const posted = channelCards().find((c) => cardText(cardOf(c.body)).includes(id));
-    expect(posted).toBeDefined();
-    const channelCard = cardOf(posted!.body);
+    const postedCopies = channelCards().filter((c) => cardText(cardOf(c.body)).includes(id));
+    expect(postedCopies).toHaveLength(1);
+    const posted = postedCopies[0];
+    const channelCard = cardOf(posted.body);
     expect(cardText(channelCard)).toContain('Lee Gu');
     expect(cardText(channelCard)).toContain('joins the Fabrikam project');
     // The shared copy offers no decision buttons; approvers get theirs through refresh.userIds.
@@ -50,13 +51,13 @@ describe('scope-change approvals over /api/messages', () => {
     expect(channelCard.refresh.userIds).toContain(LEE.aadObjectId);
 
     // Megan opens it: her refreshed view has Approve and Reject; card data is only id, verb and version.
-    const view = await clickAs(MEGAN, 'approval.refresh', channelCard.refresh.action.data, posted!.id, APPROVERS_CHANNEL);
+    const view = await clickAs(MEGAN, 'approval.refresh', channelCard.refresh.action.data, posted.id, APPROVERS_CHANNEL);
     const approve = buttons(view.card).find((b) => b.verb === 'approval.approve')!;
     expect(approve.data).toEqual({ requestId: id, verb: 'approval.approve', cardVersion: 1 });
     expect(buttons(view.card).map((b) => b.verb)).toContain('approval.reject');
 
     const postsBefore = (await assignmentPosts(bot().simulator!)).length;
-    const answer = await clickAs(MEGAN, 'approval.approve', approve.data, posted!.id, APPROVERS_CHANNEL);
+    const answer = await clickAs(MEGAN, 'approval.approve', approve.data, posted.id, APPROVERS_CHANNEL);
     expect(answer.status).toBe(200);
     expect(answer.body.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(answer.text).toContain('Approved and carried out');

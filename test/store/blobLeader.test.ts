@@ -227,6 +227,7 @@ describe('BlobLeaseLeader on Azurite', () => {
     await l.start();
     expect(l.isLeader()).toBe(false);
     expect(errors.length).toBeGreaterThan(0);
+    expect(String(errors[0])).toMatch(/ContainerNotFound|container/i);
     await missing.create();
     await vt.until(() => l.isLeader(), 2 * LEASE_MS);
     expect(l.isLeader()).toBe(true);
