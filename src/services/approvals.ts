@@ -33,6 +33,8 @@ import { OpenRequests } from './openRequests';
 import { expireDueRequests, reconcileRequests, type RecoveryContext } from './approvalRecovery';
 import { KnownApproverList } from './knownApprovers';
 import { recheckPrivileged } from './riskRecheck';
+import type { NewcomerChecks } from './newcomerChecks';
+import type { Newcomer } from '../domain/lookalike';
 import { applyScopeChange } from './scopeAssignments';
 import type { AccessService, CallerIdentity } from './access';
 import { DEFAULT_MAX_GROWTH_SHARE } from '../domain/risk';
@@ -78,6 +80,8 @@ export interface ApprovalsOptions {
   /** Warn when an add grows scope by more than this share of the target tenant (or of the current scope). */
   maxGrowthShare?: number;
   targetTenantUsers?: (tenantId: string) => Promise<number | undefined>;
+  /** Look-alike and dynamic-group checks of add requests (services/newcomerChecks.ts); absent = not run. */
+  newcomers?: NewcomerChecks;
   newId?: () => string;
   logger?: Logger;
   /** Principals changed at once during execution. */
@@ -187,6 +191,7 @@ export class ApprovalsService {
       checked = await checkRequest(this.deps.graph, { config, op: input.op, principalType: input.principalType, principals: input.principals }, {
         maxGrowthShare: this.options.maxGrowthShare ?? DEFAULT_MAX_GROWTH_SHARE,
         targetTenantUsers: this.options.targetTenantUsers,
+        ...(this.options.newcomers ? { newcomers: (c: Parameters<NewcomerChecks['check']>[0], people: Newcomer[]) => this.options.newcomers!.check(c, people) } : {}),
       });
     } catch (err) {
       this.options.logger?.warn({ err }, 'scope request check failed');
