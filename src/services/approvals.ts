@@ -32,7 +32,7 @@ import { ApprovalAudit, describePrincipals } from './approvalAudit';
 import { OpenRequests } from './openRequests';
 import { expireDueRequests, reconcileRequests, type RecoveryContext } from './approvalRecovery';
 import { KnownApproverList } from './knownApprovers';
-import { recheckPrivileged } from './riskRecheck';
+import { recheckNewcomers, recheckPrivileged } from './riskRecheck';
 import type { NewcomerChecks } from './newcomerChecks';
 import type { Newcomer } from '../domain/lookalike';
 import { applyScopeChange } from './scopeAssignments';
@@ -308,7 +308,9 @@ export class ApprovalsService {
   /** Refuses an approval whose privileged-role signals got worse since the card was shown (see riskRecheck). */
   private async staleSignals(current: StoredApproval): Promise<ActOutcome | undefined> {
     const { graph, configs, storage } = this.deps;
-    const changed = await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current);
+    const changed =
+      (await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current)) ??
+      (this.options.newcomers ? await recheckNewcomers({ graph, configs, storage, newcomers: this.options.newcomers, logger: this.options.logger }, current) : undefined);
     if (!changed) return undefined;
     this.emit(changed.record);
     return { kind: 'refused', code: 'signals-changed', message: changed.message, record: changed.record };

@@ -8,7 +8,8 @@ import { DEMO } from '../../src/simulator/demoIds';
 import { DYNAMIC } from '../../src/simulator/dynamicGroups';
 import { BotUnderTest, LEE, MEGAN } from '../harness/bot';
 import { cardOf, cardText } from '../harness/activities';
-import { APPROVERS_CHANNEL, APPROVERS_KEY, C2F, CONTOSO, FABRIKAM, requestIdIn, say, simRequests } from './helpers';
+import { APPROVERS_CHANNEL, APPROVERS_KEY, C2F, CONTOSO, FABRIKAM, click, requestIdIn, say, simRequests } from './helpers';
+import { TARGET_FACTS_TTL_MS } from '../../src/services/newcomerChecks';
 
 const NESTOR = DEMO.users.nestor;
 const CYRILLIC: Record<string, string> = { a: '\u0430', e: '\u0435', o: '\u043e', c: '\u0441', p: '\u0440', x: '\u0445', y: '\u0443' };
@@ -68,14 +69,38 @@ describe('risk signals of add requests over /api/messages', () => {
     expect(reads.every((r) => r.status === 200)).toBe(true);
   });
 
+  let alexRequest = '';
   it('the same request with the real name raises no look-alike warning (no false positive on the demo estate)', async () => {
     expect((await graphAt(CONTOSO, 'PATCH', `/users/${NESTOR.id}`, { displayName: NESTOR.displayName })).status).toBe(204);
     const alex = DEMO.users.alex;
     const asked = await sayAs(LEE, `request add user ${alex.userPrincipalName} to ${C2F.name} because audit of Fabrikam`);
     const id = requestIdIn(asked.text);
+    alexRequest = id;
     await t.bot.approvals.idle();
     const stored = await t.bot.approvals.get(id);
     expect(stored!.risk.lookalikes).toEqual([]);
     expect(stored!.risk.warnings.join('\n')).not.toContain('looks like');
+  });
+
+  it('re-checked on decide: a Fabrikam account renamed like the newcomer and made Global Administrator after the request refuses the approval once, with the new warning', async () => {
+    const users = (await (await graphAt(FABRIKAM, 'GET', '/users?$top=20')).json()) as { value: { id: string; userType: string }[] };
+    const holders = new Set((await t.bot.graph.roleHolders!(FABRIKAM, new Set([ROLE.globalAdministrator]))).map((h) => h.id));
+    const victim = users.value.find((u) => u.userType === 'Member' && !holders.has(u.id))!;
+    expect((await graphAt(FABRIKAM, 'PATCH', `/users/${victim.id}`, { displayName: 'AIex Wilber' })).status).toBe(204);
+    expect((await graphAt(FABRIKAM, 'POST', '/roleManagement/directory/roleAssignments', { principalId: victim.id, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/' })).status).toBe(201);
+    clock.advance(TARGET_FACTS_TTL_MS + 1000); // the target's role holders are cached for a few minutes
+
+    const data = { requestId: alexRequest, verb: 'approval.approve', cardVersion: 1 };
+    const first = await click(t.bot, t.connector, MEGAN, 'approval.approve', data, 'act-1');
+    expect(first.text).toContain('The risk changed since this card was shown');
+    expect(first.text).toContain('Display name Alex Wilber looks like “AIex Wilber” (Global Administrator in Fabrikam): “l” in place of i.');
+    const stored = (await t.bot.approvals.get(alexRequest))!;
+    expect(stored.request.status).toBe('pending');
+    expect(stored.risk.lookalikes).toEqual([expect.objectContaining({ resemblesId: victim.id, field: 'displayName' })]);
+
+    const second = await click(t.bot, t.connector, MEGAN, 'approval.approve', data, 'act-1');
+    await t.bot.approvals.idle();
+    expect(second.text).not.toContain('The risk changed');
+    expect((await t.bot.approvals.get(alexRequest))!.request.status).toBe('done');
   });
 });
