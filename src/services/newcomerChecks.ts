@@ -32,7 +32,7 @@ export interface NewcomerChecksDeps {
 }
 
 const reasonOf = (err: unknown): string => {
-  const m = err instanceof Error ? err.message : String(err);
+  const m = (err instanceof Error ? err.message : String(err)).replace(/[.\s]+$/, '');
   return m.length > 200 ? `${m.slice(0, 200)}…` : m;
 };
 
