@@ -78,9 +78,9 @@ function grants(s: DynamicGroupSignal): string {
 /** The line an approver reads. */
 export function dynamicGroupText(s: DynamicGroupSignal, tenantName: string): string {
   if (s.verdict === 'match') {
-    const who = s.principals.length === 1 ? `${s.principals[0]!.displayName} would join` : `${s.principals.length} of the people would join (${names(s.principals)})`;
+    const who = s.principals.length === 1 ? `${s.principals[0].displayName} would join` : `${s.principals.length} of the people would join (${names(s.principals)})`;
     return `${who} the dynamic group “${s.groupName}” in ${tenantName}, rule ${s.rule}${grants(s)}.`;
   }
-  const who = s.principals.length === 1 ? s.principals[0]!.displayName : `${s.principals.length} of the people`;
+  const who = s.principals.length === 1 ? s.principals[0].displayName : `${s.principals.length} of the people`;
   return `Cannot evaluate whether ${who} would join the dynamic group “${s.groupName}” in ${tenantName}: ${s.reason ?? 'the rule is beyond what the bot evaluates'}${grants(s)}.`;
 }

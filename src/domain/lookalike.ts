@@ -53,7 +53,7 @@ export function lookalikeText(s: LookalikeSignal, tenantName: string): string {
   return `${FIELD_WORDS[s.field]} ${s.value} looks like ${who}: ${s.why}.`;
 }
 
-const prefixOf = (s: string | null | undefined): string => (s ?? '').split('@')[0]!.trim();
+const prefixOf = (s: string | null | undefined): string => (s ?? '').split('@')[0].trim();
 const tidy = (s: string): string => s.normalize('NFC').replace(/\s+/g, ' ').trim();
 
 /**
@@ -80,13 +80,13 @@ export function editDistance(a: string, b: string, max = Number.MAX_SAFE_INTEGER
     const cur = [i];
     let best = i;
     for (let j = 1; j <= y.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
-      best = Math.min(best, cur[j]!);
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+      best = Math.min(best, cur[j]);
     }
     if (best > max) return max + 1;
     prev = cur;
   }
-  return prev[y.length]!;
+  return prev[y.length];
 }
 
 /** How far apart two names may be and still look alike: short names must match exactly (in skeleton). */

@@ -41,7 +41,7 @@ function tokenize(text: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text[i];
     if (/\s/.test(c)) {
       i++;
     } else if ('()[],'.includes(c)) {
@@ -52,7 +52,7 @@ function tokenize(text: string): Token[] {
       i++;
       for (;;) {
         if (i >= text.length) throw new RuleSyntaxError('a quoted value is not closed');
-        const d = text[i]!;
+        const d = text[i];
         if (d === '`' && i + 1 < text.length) {
           v += text[i + 1];
           i += 2;
@@ -84,7 +84,7 @@ class Parser {
 
   parse(): RuleNode {
     const node = this.or();
-    if (this.i < this.tokens.length) throw new RuleSyntaxError(`unexpected ${describeToken(this.tokens[this.i]!)}`);
+    if (this.i < this.tokens.length) throw new RuleSyntaxError(`unexpected ${describeToken(this.tokens[this.i])}`);
     return node;
   }
 
@@ -139,7 +139,7 @@ class Parser {
     const op = OP_BY_LOWER.get(lower);
     if (!op) throw new RuleSyntaxError(`unknown operator -${opTok.v}`);
     const value = op === 'in' || op === 'notIn' ? this.list() : this.scalar();
-    return { type: 'cmp', attribute: m[1]!, op, value };
+    return { type: 'cmp', attribute: m[1], op, value };
   }
 
   private scalar(): Scalar {

@@ -150,7 +150,7 @@ export class TargetRiskReads {
     const out: Record<string, string | boolean | null> = {};
     for (const name of RULE_SOURCE_ATTRIBUTES) {
       const v = u[name];
-      out[name.toLowerCase()] = typeof v === 'string' || typeof v === 'boolean' ? v : v == null ? null : String(v);
+      out[name.toLowerCase()] = typeof v === 'string' || typeof v === 'boolean' ? v : typeof v === 'number' ? String(v) : null;
     }
     // The CTS schema names the object id objectId.
     out.objectid = typeof u.id === 'string' ? u.id : userId;

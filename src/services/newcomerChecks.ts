@@ -119,7 +119,8 @@ export class NewcomerChecks {
     const groups = await this.dynamicGroups(config.targetTenantId);
     if (!groups.length || !people.length) return [];
     const mappings = await this.mappings(config);
-    const read = this.deps.graph.userAttributes;
+    const graph = this.deps.graph;
+    const read = graph.userAttributes ? (tenantId: string, id: string) => graph.userAttributes!(tenantId, id) : undefined;
     const limit = pLimit(5);
     const sample = people.slice(0, DYNAMIC_SAMPLE);
     const lookups = await Promise.all(

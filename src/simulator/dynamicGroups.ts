@@ -124,10 +124,10 @@ function holdersOf(t: SimTenant, roleId: string): Record<string, unknown>[] {
 
 export const dynamicGroupRoutes: Route[] = [
   route('GET', '/directoryRoles/:id/members', (req, [id]) =>
-    collection(req, holdersOf(req.tenant, id!), { context: 'directoryObjects', filterable: ['id', 'displayName', 'userPrincipalName'] })),
+    collection(req, holdersOf(req.tenant, id), { context: 'directoryObjects', filterable: ['id', 'displayName', 'userPrincipalName'] })),
   route('GET', '/groups/:id/appRoleAssignments', (req, [id]) => {
-    const g = req.tenant.groups.get(id!.toLowerCase());
-    if (!g) throw notFound(id!);
+    const g = req.tenant.groups.get(id.toLowerCase());
+    if (!g) throw notFound(id);
     const all = [...req.tenant.servicePrincipals.values()].flatMap((sp) => sp.assignments.filter((a) => a.principalId === g.id));
     return collection(req, all.map((a) => ({ deletedDateTime: null, ...a })), { context: `groups('${g.id}')/appRoleAssignments`, filterable: ['id', 'resourceId', 'appRoleId'] });
   }),
