@@ -22,6 +22,7 @@ import { Monitor } from './services/monitor';
 import { Subscriptions } from './services/subscriptions';
 import { ProvisioningService } from './services/provisioning';
 import { ScopeRequestService, approvalSubject } from './services/scopeRequests';
+import { NewcomerChecks } from './services/newcomerChecks';
 import { Outbox } from './services/outbox';
 import { APPROVAL_CHANGING, approvalCardRenderer, approvalHandlers, registerApprovalRoutes } from './teams/approvals';
 import { helpReply, whoamiHandler } from './teams/commands/basic';
@@ -195,7 +196,8 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   // `status` answers from the monitor's latest poll while it is younger than one poll interval.
   operations.useSnapshots(() => monitor.latestJobs(), monitor.intervalMs);
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock, audit };
-  const approvals = new ScopeRequestService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), logger });
+  const newcomers = new NewcomerChecks({ graph, configs, clock, protectedNames: estate.protectedNames, logger });
+  const approvals = new ScopeRequestService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), newcomers, logger });
   let serverUrl = '';
   const auditExports = new AuditExports(storage, audit, clock);
   const approvalDeps = { approvals, configs, gate, audience: subscriptions, outbox, clock, logger, provisioning };

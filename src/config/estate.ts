@@ -134,6 +134,21 @@ export const EstateSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Names a synced account must not pass for (executives, say): display names or UPN prefixes. An add request
+     * whose account resembles one warns the approver (docs/risk-signals.md).
+     */
+    protectedNames: z
+      .array(
+        z
+          .string({ invalid_type_error: 'protectedNames must list names as strings, e.g. ["Satya Nadella", "satyan"]' })
+          .trim()
+          .min(2, 'protectedNames entries must be at least 2 characters (a display name or a UPN prefix)')
+          .max(256, 'protectedNames entries must be at most 256 characters'),
+        { invalid_type_error: 'protectedNames must be a list of names, e.g. ["Satya Nadella", "satyan"]' },
+      )
+      .max(1000, 'protectedNames may list at most 1000 names')
+      .default([]),
   })
   .strict()
   .superRefine((estate, ctx) => {

@@ -3,6 +3,8 @@
  * from Graph): who counts as external, who holds a privileged role, how much the scope grows, whether a removal
  * trips the accidental-deletion threshold, and the warnings an approver reads. Pure: no I/O.
  */
+import { dynamicGroupText, type DynamicGroupSignal } from './dynamicGroupRisk';
+import { lookalikeText, type LookalikeSignal } from './lookalike';
 import { PRIVILEGED_ROLES, roleName } from './roles';
 
 export const DEFAULT_MAX_GROWTH_SHARE = 0.25;
@@ -37,7 +39,20 @@ export interface RiskSignals {
   deletesInTarget?: number;
   deletionThreshold?: number | null;
   tripsDeletionThreshold: boolean;
+  /** Adds: newcomers whose names resemble a privileged account or a protected name of the target. */
+  lookalikes: LookalikeSignal[];
+  /** Adds: the target's dynamic groups the newcomers would fall into (or that could not be judged). */
+  dynamicGroups: DynamicGroupSignal[];
   warnings: string[];
+}
+
+/** What the newcomer checks found in the target (services/newcomerChecks reads it). */
+export interface NewcomerFacts {
+  targetName: string;
+  lookalikes: LookalikeSignal[];
+  dynamicGroups: DynamicGroupSignal[];
+  /** Checks that could not be made, in words (a read failed or is not possible). */
+  unchecked: string[];
 }
 
 /** The accidental-deletion threshold as read (graph/jobs' DeletionThreshold, structurally). */
@@ -62,6 +77,8 @@ export interface RiskFacts {
   targetTenantUsers?: number;
   /** Removals: the threshold, or undefined when it could not be read. */
   threshold?: ThresholdFacts;
+  /** Adds: look-alike and dynamic-group findings, when the checks ran. */
+  newcomers?: NewcomerFacts;
 }
 
 /**
@@ -118,6 +135,8 @@ export function assessRisk(f: RiskFacts): RiskSignals {
     privilegedChecked: f.privilegedChecked,
     growthWarning: false,
     tripsDeletionThreshold: false,
+    lookalikes: [],
+    dynamicGroups: [],
     warnings,
   };
   for (const g of f.groups) {
@@ -141,6 +160,11 @@ export function assessRisk(f: RiskFacts): RiskSignals {
         warnings.push(`Adds ${f.affected} users, ${Math.round(risk.growthShare * 100)}% of ${of} (more than ${Math.round(f.maxGrowthShare * 100)}%).`);
       }
     }
+    if (f.newcomers) {
+      risk.lookalikes = f.newcomers.lookalikes;
+      risk.dynamicGroups = f.newcomers.dynamicGroups;
+      warnings.push(...newcomerWarnings(f.newcomers));
+    }
     return risk;
   }
   risk.deletesInTarget = f.affected;
@@ -158,4 +182,26 @@ export function assessRisk(f: RiskFacts): RiskSignals {
     warnings.push(`That is more than the accidental-deletion threshold of ${risk.deletionThreshold}: the job will hold the deletions and quarantine until someone allows them.`);
   }
   return risk;
+}
+
+/** The look-alike and dynamic-group lines an approver reads (look-alikes first: they are the sharper warning). */
+export function newcomerWarnings(n: NewcomerFacts): string[] {
+  return [
+    ...n.lookalikes.slice(0, 10).map((l) => lookalikeText(l, n.targetName)),
+    ...(n.lookalikes.length > 10 ? [`…and ${n.lookalikes.length - 10} more look-alike names.`] : []),
+    ...n.dynamicGroups.slice(0, 10).map((d) => dynamicGroupText(d, n.targetName)),
+    ...n.unchecked,
+  ];
+}
+
+/** Signals in `now` that `before` did not have (what makes a decision on the old card stale). */
+export function newNewcomerSignals(before: Pick<RiskSignals, 'lookalikes' | 'dynamicGroups'>, now: NewcomerFacts): NewcomerFacts {
+  const seenL = new Set(before.lookalikes.map((l) => `${l.principalId}|${l.field}|${l.resemblesId ?? l.resembles}`.toLowerCase()));
+  const seenD = new Set(before.dynamicGroups.map((d) => `${d.groupId}|${d.verdict}|${d.principals.map((p) => p.id).sort().join(',')}`.toLowerCase()));
+  return {
+    ...now,
+    lookalikes: now.lookalikes.filter((l) => !seenL.has(`${l.principalId}|${l.field}|${l.resemblesId ?? l.resembles}`.toLowerCase())),
+    dynamicGroups: now.dynamicGroups.filter((d) => d.verdict === 'match' && !seenD.has(`${d.groupId}|${d.verdict}|${d.principals.map((p) => p.id).sort().join(',')}`.toLowerCase())),
+    unchecked: [],
+  };
 }

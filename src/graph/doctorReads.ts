@@ -3,7 +3,7 @@ import type { TenantGraph } from './client';
 import { GraphError, orNull } from './errors';
 import { guidSegment, jobIdSegment, odataString } from './odata';
 import { GRAPH_APP_ROLE_IDS } from './permissions';
-import { AppRoleAssignmentSchema, SecretsSchema } from './schemas';
+import { AppRoleAssignmentSchema, SecretsSchema, pageOf } from './schemas';
 import type { JobRef } from './jobs';
 
 /** The reads only `doctor` needs: the bot's own permissions, saved-credential validation, scope mode, dynamic groups. */
@@ -59,10 +59,18 @@ export class DoctorReads {
   /** Dynamic groups and their rules (for "a mapping feeds a dynamic group"). */
   async dynamicGroups(): Promise<{ name: string; rule: string }[]> {
     const op = 'list the dynamic groups';
-    const groups = await this.g.getAll('/groups', DynamicGroupSchema, op, {
-      $filter: "groupTypes/any(c:c eq 'DynamicMembership')",
-      $select: 'id,displayName,membershipRule',
-    });
+    // A lambda filter on groupTypes is an advanced query: ConsistencyLevel: eventual and $count=true (graph/targetRisk.ts).
+    const page = pageOf(DynamicGroupSchema);
+    const groups: z.infer<typeof DynamicGroupSchema>[] = [];
+    let next: { path: string; query?: Record<string, string> } | undefined = {
+      path: '/groups',
+      query: { $filter: "groupTypes/any(c:c eq 'DynamicMembership')", $select: 'id,displayName,membershipRule', $count: 'true' },
+    };
+    for (let pages = 0; next && pages < 100; pages++) {
+      const answer: z.infer<typeof page> = await this.g.get(next.path, page, op, next.query, { ConsistencyLevel: 'eventual' });
+      groups.push(...answer.value);
+      next = answer['@odata.nextLink'] ? { path: this.g.relativeLink(answer['@odata.nextLink'], op) } : undefined;
+    }
     return groups.filter((g) => g.membershipRule).map((g) => ({ name: g.displayName ?? g.id, rule: g.membershipRule! }));
   }
 }

@@ -21,6 +21,7 @@ import type {
   SyncSchema,
 } from './schemas';
 import { SyncScope, type EnsureAssignedResult, type PrincipalType } from './scope';
+import { TargetRiskReads, type DynamicGroupFacts, type RoleHolder } from './targetRisk';
 
 /**
  * Everything services may ask of Microsoft Graph, keyed by tenant id. Services depend on this interface
@@ -92,6 +93,13 @@ export interface CtsGraph {
   validateSavedCredentials?(ref: JobRef): Promise<{ valid: boolean; message?: string }>;
   syncAll?(tenantId: string, servicePrincipalId: string): Promise<boolean | null>;
   dynamicGroups?(tenantId: string): Promise<{ name: string; rule: string }[]>;
+  // risk signals of add requests (optional so older fakes still type-check; a missing read is "not checked")
+  /** Users holding one of the role template ids, directly or through a role-assignable group. */
+  roleHolders?(tenantId: string, templateIds: ReadonlySet<string>): Promise<RoleHolder[]>;
+  /** Dynamic groups with their rules, app assignments and directory roles. */
+  dynamicGroupFacts?(tenantId: string): Promise<DynamicGroupFacts[]>;
+  /** The attributes dynamic rules commonly test, by lower-case Graph name. */
+  userAttributes?(tenantId: string, userId: string): Promise<Record<string, string | boolean | null>>;
 }
 
 interface TenantRooms {
@@ -103,6 +111,7 @@ interface TenantRooms {
   policy: PartnerPolicies;
   batch: JobBatchReader;
   doctor: DoctorReads;
+  targetRisk: TargetRiskReads;
 }
 
 export interface GraphGatewayOptions extends GraphClientOptions {
@@ -137,6 +146,7 @@ export class GraphGateway implements CtsGraph {
         policy: new PartnerPolicies(g),
         batch: new JobBatchReader(g, this.factory.retry, this.factory.time, this.options.batchConcurrency),
         doctor: new DoctorReads(g),
+        targetRisk: new TargetRiskReads(g),
       };
       this.rooms.set(key, r);
     }
@@ -194,6 +204,10 @@ export class GraphGateway implements CtsGraph {
   validateSavedCredentials = (ref: JobRef) => this.tenant(ref.tenantId).doctor.validateSavedCredentials(ref);
   syncAll = (t: string, sp: string) => this.tenant(t).doctor.syncAll(sp);
   dynamicGroups = (t: string) => this.tenant(t).doctor.dynamicGroups();
+
+  roleHolders = (t: string, templateIds: ReadonlySet<string>) => this.tenant(t).targetRisk.roleHolders(templateIds);
+  dynamicGroupFacts = (t: string) => this.tenant(t).targetRisk.dynamicGroups();
+  userAttributes = (t: string, userId: string) => this.tenant(t).targetRisk.userAttributes(userId);
 }
 
 /**

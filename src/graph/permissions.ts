@@ -31,6 +31,11 @@ export const GRAPH_PERMISSIONS: readonly PermissionRow[] = [
   { for: 'cross-tenant access policy: inbound sync allowed (`isSyncAllowed`), inbound consent', target: '`Policy.Read.All`', needs: { target: [['Policy.Read.All']] } },
   { for: 'cross-tenant access policy: outbound consent', source: '`Policy.Read.All`', needs: { source: [['Policy.Read.All']] } },
   { for: "target tenant size (approvals' growth warning)", target: '`User.Read.All`', needs: { target: [['User.Read.All']] } },
+  {
+    for: "add requests' look-alike and dynamic-group warnings (risk-signals.md)",
+    target: '`RoleManagement.Read.Directory` (privileged role holders; or `Directory.Read.All`) + `Group.Read.All` (dynamic groups, their rules and app assignments; or `Directory.Read.All`)',
+    needs: { target: [['RoleManagement.Read.Directory', 'Directory.Read.All'], ['Group.Read.All', 'Directory.Read.All']] },
+  },
 ];
 
 export function permissionTable(rows: readonly PermissionRow[] = GRAPH_PERMISSIONS): string {

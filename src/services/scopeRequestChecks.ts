@@ -8,7 +8,8 @@
 import pLimit from 'p-limit';
 import type { SyncConfiguration } from '../config';
 import type { RequestPrincipal } from '../domain/scopeRequests';
-import { assessRisk, isExternalUser, memberKind, privilegedPeople } from '../domain/risk';
+import type { Newcomer } from '../domain/lookalike';
+import { assessRisk, isExternalUser, memberKind, privilegedPeople, type NewcomerFacts } from '../domain/risk';
 import type { CtsGraph } from '../graph/gateway';
 import type { DirectoryUser } from '../graph/schemas';
 import type { RiskReport } from './scopeRequestRecords';
@@ -51,6 +52,8 @@ export interface CheckOptions {
   maxGrowthShare: number;
   /** Users in the target tenant, when the composition root can count them. */
   targetTenantUsers?: (tenantId: string) => Promise<number | undefined>;
+  /** Adds: the look-alike and dynamic-group checks in the target (services/newcomerChecks.ts); absent = not run. */
+  newcomers?: (config: SyncConfiguration, people: Newcomer[]) => Promise<NewcomerFacts>;
 }
 
 export type CheckResult = { ok: true; principals: RequestPrincipal[]; risk: RiskReport } | { ok: false; problem: ValidationProblem };
@@ -152,7 +155,13 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
 
     const affected = op === 'add' ? principals : principals.filter((p) => !scope.viaGroup.has(p.id));
     const privileged = op === 'add' ? await privilegedAmong(graph, src, principals) : [];
-    return { ok: true, principals, risk: await riskOf(affected.length, [], privileged, Math.min(principals.length, PRIVILEGED_SAMPLE)) };
+    const people: Newcomer[] = [];
+    for (const { user } of found) {
+      if (user && affected.some((p) => p.id === lower(user.id)) && !people.some((n) => n.id === lower(user.id))) {
+        people.push({ id: lower(user.id), displayName: user.displayName ?? null, mail: user.mail ?? null, userPrincipalName: user.userPrincipalName ?? null });
+      }
+    }
+    return { ok: true, principals, risk: await riskOf(affected.length, [], privileged, Math.min(principals.length, PRIVILEGED_SAMPLE), people) };
   }
 
   async function checkGroups(graph: CtsGraph, input: CheckInput, scope: ScopeSnapshot): Promise<CheckResult> {
@@ -188,6 +197,7 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
     const groupRisk: RiskReport['groups'] = [];
     const affected = new Set<string>();
     const users: { id: string; displayName: string }[] = [];
+    const newcomerMembers: { id: string; displayName?: string | null; userPrincipalName?: string | null }[] = [];
     for (const g of picked) {
       const members = await graph.groupMembers(src, g.id);
       const userMembers = members.filter((m) => memberKind(m) === 'user');
@@ -206,7 +216,10 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
       for (const m of members_) {
         const id = lower(m.id);
         if (op === 'add') {
-          if (!scope.directUsers.has(id) && !scope.viaGroup.has(id)) affected.add(id);
+          if (!scope.directUsers.has(id) && !scope.viaGroup.has(id) && !affected.has(id)) {
+            affected.add(id);
+            newcomerMembers.push(m);
+          }
           users.push({ id, displayName: m.displayName ?? m.userPrincipalName ?? id });
         } else {
           // Leaves scope only if no direct assignment and no other assigned group keeps them.
@@ -216,15 +229,20 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
       }
     }
     const privileged = op === 'add' ? await privilegedAmong(graph, src, users) : [];
-    return { ok: true, principals: picked.map((p) => ({ id: p.id, displayName: p.name })), risk: await riskOf(affected.size, groupRisk, privileged, Math.min(users.length, PRIVILEGED_SAMPLE)) };
+    const people: Newcomer[] = newcomerMembers.filter((m) => affected.has(lower(m.id))).map((m) => ({ id: lower(m.id), displayName: m.displayName ?? null, userPrincipalName: m.userPrincipalName ?? null }));
+    return { ok: true, principals: picked.map((p) => ({ id: p.id, displayName: p.name })), risk: await riskOf(affected.size, groupRisk, privileged, Math.min(users.length, PRIVILEGED_SAMPLE), people) };
   }
 
   /** Reads what the risk rules need beyond the members (tenant size for adds, the deletion threshold for removals). */
-  async function riskOf(affected: number, groups: RiskReport['groups'], privileged: RiskReport['privileged'], privilegedChecked: number): Promise<RiskReport> {
+  async function riskOf(affected: number, groups: RiskReport['groups'], privileged: RiskReport['privileged'], privilegedChecked: number, people: Newcomer[] = []): Promise<RiskReport> {
     const base = { op, configName: config.name, affected, scopeSize: scope.size, groups, privileged, privilegedChecked, maxGrowthShare: options.maxGrowthShare };
     if (op === 'add') {
-      const targetTenantUsers = await options.targetTenantUsers?.(config.targetTenantId).catch(() => undefined);
-      return assessRisk({ ...base, ...(targetTenantUsers !== undefined ? { targetTenantUsers } : {}) });
+      const [targetTenantUsers, newcomers] = await Promise.all([
+        options.targetTenantUsers?.(config.targetTenantId).catch(() => undefined),
+        // Newcomers already in scope are not new to the target: only those the request brings in are judged.
+        people.length && options.newcomers ? options.newcomers(config, people).catch(() => undefined) : Promise.resolve(undefined),
+      ]);
+      return assessRisk({ ...base, ...(targetTenantUsers !== undefined ? { targetTenantUsers } : {}), ...(newcomers ? { newcomers } : {}) });
     }
     const threshold = await graph.deletionThreshold(config.sourceTenantId, config.servicePrincipalId).catch(() => undefined);
     return assessRisk({ ...base, ...(threshold ? { threshold } : {}) });

@@ -55,6 +55,37 @@ export const RiskSchema = z.object({
   deletesInTarget: z.number().int().nonnegative().optional(),
   deletionThreshold: z.number().int().nonnegative().nullable().optional(),
   tripsDeletionThreshold: z.boolean(),
+  /** Adds: look-alike names (domain/lookalike.ts); absent on records stored before the check existed. */
+  lookalikes: z
+    .array(
+      z.object({
+        principalId: z.string(),
+        principalName: z.string(),
+        field: z.enum(['displayName', 'mail', 'userPrincipalName']),
+        value: z.string(),
+        resembles: z.string(),
+        resemblesId: z.string().optional(),
+        standing: z.string(),
+        why: z.string(),
+      }),
+    )
+    .default([]),
+  /** Adds: dynamic groups of the target the newcomers would join, or could not be judged for (domain/dynamicGroupRisk.ts). */
+  dynamicGroups: z
+    .array(
+      z.object({
+        groupId: z.string(),
+        groupName: z.string(),
+        rule: z.string(),
+        verdict: z.enum(['match', 'cannotEvaluate']),
+        principals: z.array(z.object({ id: z.string(), displayName: z.string() })),
+        reason: z.string().optional(),
+        isAssignableToRole: z.boolean(),
+        appRoleAssignments: z.array(z.string()),
+        directoryRoles: z.array(z.string()),
+      }),
+    )
+    .default([]),
   warnings: z.array(z.string()),
 });
 export type RiskReport = z.infer<typeof RiskSchema>;

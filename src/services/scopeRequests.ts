@@ -32,7 +32,9 @@ import { ScopeRequestAudit, describePrincipals } from './scopeRequestAudit';
 import { OpenRequests } from './openRequests';
 import { expireDueRequests, reconcileRequests, type RecoveryContext } from './scopeRequestRecovery';
 import { KnownApproverList } from './knownApprovers';
-import { recheckPrivileged } from './riskRecheck';
+import { recheckNewcomers, recheckPrivileged } from './riskRecheck';
+import type { NewcomerChecks } from './newcomerChecks';
+import type { Newcomer } from '../domain/lookalike';
 import { applyScopeChange } from './scopeAssignments';
 import type { AccessService, CallerIdentity } from './access';
 import { DEFAULT_MAX_GROWTH_SHARE } from '../domain/risk';
@@ -78,6 +80,8 @@ export interface ScopeRequestOptions {
   /** Warn when an add grows scope by more than this share of the target tenant (or of the current scope). */
   maxGrowthShare?: number;
   targetTenantUsers?: (tenantId: string) => Promise<number | undefined>;
+  /** Look-alike and dynamic-group checks of add requests (services/newcomerChecks.ts); absent = not run. */
+  newcomers?: NewcomerChecks;
   newId?: () => string;
   logger?: Logger;
   /** Principals changed at once during execution. */
@@ -187,6 +191,7 @@ export class ScopeRequestService {
       checked = await checkRequest(this.deps.graph, { config, op: input.op, principalType: input.principalType, principals: input.principals }, {
         maxGrowthShare: this.options.maxGrowthShare ?? DEFAULT_MAX_GROWTH_SHARE,
         targetTenantUsers: this.options.targetTenantUsers,
+        ...(this.options.newcomers ? { newcomers: (c: Parameters<NewcomerChecks['check']>[0], people: Newcomer[]) => this.options.newcomers!.check(c, people) } : {}),
       });
     } catch (err) {
       this.options.logger?.warn({ err }, 'scope request check failed');
@@ -303,7 +308,9 @@ export class ScopeRequestService {
   /** Refuses an approval whose privileged-role signals got worse since the card was shown (see riskRecheck). */
   private async staleSignals(current: StoredScopeRequest): Promise<ActOutcome | undefined> {
     const { graph, configs, storage } = this.deps;
-    const changed = await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current);
+    const changed =
+      (await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current)) ??
+      (this.options.newcomers ? await recheckNewcomers({ graph, configs, storage, newcomers: this.options.newcomers, logger: this.options.logger }, current) : undefined);
     if (!changed) return undefined;
     this.emit(changed.record);
     return { kind: 'refused', code: 'signals-changed', message: changed.message, record: changed.record };

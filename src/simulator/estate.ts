@@ -1,5 +1,6 @@
 import { ROLE, ROLE_NAMES } from '../domain/roles';
 import { DEMO } from './demoIds';
+import { addDynamicGroups } from './dynamicGroups';
 import { type EngineContext, runCycle } from './engine';
 import {
   MSIAM_ACCESS_ROLE_ID,
@@ -305,6 +306,7 @@ export function buildWorld(size: EstateSize, ctx: Omit<EngineContext, 'world'>, 
     world.jobs.set(job.id, job);
     world.configurations.push({ name: cfg.name, sourceTenantId: source.id, targetTenantId: target.id, servicePrincipalId: sp.id, jobId: job.id });
   }
+  addDynamicGroups(world, now);
   // One completed cycle each, so status has history from the start.
   const engine: EngineContext = { ...ctx, world };
   for (const job of world.jobs.values()) runCycle(engine, job);

@@ -8,6 +8,7 @@ import { auditLogRoutes } from './routes/auditLogs';
 import { altKeyRoute, botAppRoutes, permissionDenied } from './botApp';
 import { directoryAuditRoutes } from './directoryAudits';
 import { directoryRoutes } from './routes/directory';
+import { dynamicGroupRoutes } from './dynamicGroups';
 import { policyRoutes } from './routes/policy';
 import { servicePrincipalRoutes } from './routes/servicePrincipals';
 import { synchronizationRoutes } from './routes/synchronization';
@@ -16,7 +17,7 @@ import type { SimState } from './state';
 
 /** The HTTP face: /{tenantId}/v1.0/... speaks Graph; /_sim/... is the control API. */
 
-const ROUTES: Route[] = [...directoryRoutes, ...userWriteRoutes, ...servicePrincipalRoutes, ...synchronizationRoutes, ...policyRoutes, ...auditLogRoutes, ...directoryAuditRoutes, ...botAppRoutes, altKeyRoute];
+const ROUTES: Route[] = [...directoryRoutes, ...dynamicGroupRoutes, ...userWriteRoutes, ...servicePrincipalRoutes, ...synchronizationRoutes, ...policyRoutes, ...auditLogRoutes, ...directoryAuditRoutes, ...botAppRoutes, altKeyRoute];
 
 const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 const MAX_BODY = 1024 * 1024;

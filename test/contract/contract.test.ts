@@ -17,6 +17,7 @@ import {
   pageOf,
 } from '../../src/graph/schemas';
 import { parseProvisionOnDemand } from '../../src/graph/provisionResult';
+import { DynamicGroupSchema } from '../../src/graph/targetRisk';
 import { shapeDiff, type ShapeOptions } from './shape';
 
 /**
@@ -44,6 +45,7 @@ const SCHEMAS = {
   BatchResponse: BatchResponseSchema,
   AppRoleAssignmentPage: pageOf(AppRoleAssignmentSchema),
   DirectoryAuditPage: pageOf(DirectoryAuditSchema),
+  DynamicGroupPage: pageOf(DynamicGroupSchema),
 } satisfies Record<string, ZodTypeAny>;
 
 const DIR = path.join(__dirname, 'fixtures');

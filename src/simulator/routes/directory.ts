@@ -4,6 +4,7 @@ import { SimError } from '../engine';
 import { badRequest, collection, noContent, notFound, ok, route, single, type GraphRequest, type Route } from '../graphHttp';
 import type { SimTenant } from '../model';
 import { directoryRoleJson, groupJson, typed, userJson } from '../wire';
+import { requireAdvancedQuery } from '../dynamicGroups';
 
 /** Users, groups, membership (direct and transitive), directory roles and role assignments. */
 
@@ -127,8 +128,9 @@ export const directoryRoutes: Route[] = [
   ]),
   route('GET', '/groups', (req) => {
     let groups = [...req.tenant.groups.values()];
-    // The one lambda filter the bot sends (doctor's dynamic groups); the filter engine has no lambdas.
+    // The one lambda filter the bot sends (dynamic groups); the filter engine has no lambdas. An advanced query.
     if (/^groupTypes\/any\(c:c eq 'DynamicMembership'\)$/i.test(req.query.get('$filter') ?? '')) {
+      requireAdvancedQuery(req);
       groups = groups.filter((g) => g.groupTypes.includes('DynamicMembership'));
       req.query.delete('$filter');
     }
