@@ -1,4 +1,3 @@
-import { ROLE } from '../domain/roles';
 import { SimError } from './engine';
 import { collection, notFound, route, type GraphRequest, type Route } from './graphHttp';
 import { iso, type ServicePrincipal, type SimGroup, type SimTenant, type SimWorld } from './model';
@@ -25,8 +24,10 @@ export const DYNAMIC = {
   /** A rule synced users do not meet. */
   salesNl: { id: 'd1a0c0de-0002-4a00-8000-0000000000f2', displayName: 'Fabrikam Sales NL', membershipRule: '(user.department -eq "Sales") -and (user.country -eq "NL")' },
   /**
-   * Role-assignable. Entra's role-assignable groups are documented as Assigned-membership only (as we recall the
-   * groups-concept page; UNVERIFIED here), so a real tenant may never show this; the bot warns on the flag anyway.
+   * A dynamic group that grants an app's admin role. Not role-assignable: "The membership type for role-assignable
+   * groups must be Assigned and can't be a Microsoft Entra dynamic group" (learn.microsoft.com, Entra "Use Microsoft
+   * Entra groups to manage role assignments"); so the privilege a dynamic group can carry is an app role, a licence,
+   * an access package, Azure RBAC — of which Graph shows app role assignments.
    */
   privilegedPool: {
     id: 'd1a0c0de-0003-4a00-8000-0000000000f3',
@@ -40,10 +41,10 @@ export const DYNAMIC = {
     membershipRule: '(user.assignedPlans -any (assignedPlan.servicePlanId -eq "efb87545-963c-4e0d-99df-69c6916d9eb0" -and assignedPlan.capabilityStatus -eq "Enabled"))',
   },
   /** The app the onboarding group is assigned to (a service principal in Fabrikam). */
-  onboardingApp: { id: 'd1a0c0de-00a1-4a00-8000-0000000000a1', appId: 'd1a0c0de-00a2-4a00-8000-0000000000a2', displayName: 'Fabrikam Onboarding Portal', roleId: 'd1a0c0de-00a3-4a00-8000-0000000000a3' },
+  onboardingApp: { id: 'd1a0c0de-00a1-4a00-8000-0000000000a1', appId: 'd1a0c0de-00a2-4a00-8000-0000000000a2', displayName: 'Fabrikam Onboarding Portal', roleId: 'd1a0c0de-00a3-4a00-8000-0000000000a3', adminRoleId: 'd1a0c0de-00a4-4a00-8000-0000000000a4' },
 } as const;
 
-function dynamicGroup(now: number, p: { id: string; displayName: string; membershipRule: string }, isAssignableToRole = false): SimGroup {
+function dynamicGroup(now: number, p: { id: string; displayName: string; membershipRule: string }): SimGroup {
   return {
     id: p.id,
     displayName: p.displayName,
@@ -53,7 +54,7 @@ function dynamicGroup(now: number, p: { id: string; displayName: string; members
     groupTypes: ['DynamicMembership'],
     mail: null,
     mailNickname: p.displayName.replace(/[^A-Za-z0-9]/g, ''),
-    isAssignableToRole,
+    isAssignableToRole: false,
     createdDateTime: iso(now - 200 * 86400_000),
     membershipRule: p.membershipRule,
     members: [],
@@ -65,13 +66,16 @@ export function addDynamicGroups(world: SimWorld, now: number): void {
   const fabrikam = world.tenants.get(DEMO.tenants.fabrikam.id);
   const northwind = world.tenants.get(DEMO.tenants.northwind.id);
   if (fabrikam) {
-    for (const g of [dynamicGroup(now, DYNAMIC.onboarding), dynamicGroup(now, DYNAMIC.salesNl), dynamicGroup(now, DYNAMIC.privilegedPool, true)]) fabrikam.groups.set(g.id, g);
+    for (const g of [dynamicGroup(now, DYNAMIC.onboarding), dynamicGroup(now, DYNAMIC.salesNl), dynamicGroup(now, DYNAMIC.privilegedPool)]) fabrikam.groups.set(g.id, g);
     const app = DYNAMIC.onboardingApp;
     const sp: ServicePrincipal = {
       id: app.id,
       appId: app.appId,
       displayName: app.displayName,
-      appRoles: [{ id: app.roleId, value: 'User', displayName: 'User', description: 'Portal user', allowedMemberTypes: ['User'], isEnabled: true, origin: 'Application' }],
+      appRoles: [
+        { id: app.roleId, value: 'User', displayName: 'User', description: 'Portal user', allowedMemberTypes: ['User'], isEnabled: true, origin: 'Application' },
+        { id: app.adminRoleId, value: 'Admin', displayName: 'Admin', description: 'Portal administrator', allowedMemberTypes: ['User'], isEnabled: true, origin: 'Application' },
+      ],
       assignments: [],
       secrets: new Map(),
       jobIds: [],
@@ -87,11 +91,17 @@ export function addDynamicGroups(world: SimWorld, now: number): void {
       createdDateTime: iso(now - 150 * 86400_000),
     });
     fabrikam.servicePrincipals.set(sp.id, sp);
-    // The role-assignable pool holds a privileged role: what membership in it would grant.
-    fabrikam.roleAssignments.set('d1a0c0de-00b1-4a00-8000-0000000000b1', { id: 'd1a0c0de-00b1-4a00-8000-0000000000b1', principalId: DYNAMIC.privilegedPool.id, roleDefinitionId: ROLE.userAdministrator, directoryScopeId: '/' });
-    if (![...fabrikam.directoryRoles.values()].some((r) => r.roleTemplateId === ROLE.userAdministrator)) {
-      fabrikam.directoryRoles.set('d1a0c0de-00b2-4a00-8000-0000000000b2', { id: 'd1a0c0de-00b2-4a00-8000-0000000000b2', roleTemplateId: ROLE.userAdministrator, displayName: 'User Administrator', description: 'User Administrator' });
-    }
+    // The admin pool is assigned the portal's Admin role: what membership in it would grant.
+    sp.assignments.push({
+      id: 'ZGx5bmFtaWMtYWRtaW4tcG9vbC1hcHA',
+      principalId: DYNAMIC.privilegedPool.id,
+      principalType: 'Group',
+      principalDisplayName: DYNAMIC.privilegedPool.displayName,
+      resourceId: sp.id,
+      resourceDisplayName: sp.displayName,
+      appRoleId: app.adminRoleId,
+      createdDateTime: iso(now - 120 * 86400_000),
+    });
   }
   if (northwind) {
     const g = dynamicGroup(now, DYNAMIC.e5);

@@ -31,10 +31,10 @@ describe('newcomer checks against the simulator', () => {
     expect(r.dynamicGroups).toEqual([expect.objectContaining({ groupName: DYNAMIC.e5.displayName, verdict: 'cannotEvaluate', reason: 'it uses the -any operator' })]);
   });
 
-  it('Fabrikam: the rule the account meets is a match, the rules it does not meet are silent, the role-assignable one is read with its role', async () => {
+  it('Fabrikam: the rule the account meets is a match, the rules it does not meet are silent, the admin pool is read with the app role it grants', async () => {
     const graph = createCtsGraph(estate);
     const groups = await graph.dynamicGroupFacts!(DEMO.tenants.fabrikam.id);
-    expect(groups.find((g) => g.id === DYNAMIC.privilegedPool.id)).toMatchObject({ isAssignableToRole: true, directoryRoles: ['fe930be7-5e62-47db-91af-98c3a49a38b1'] });
+    expect(groups.find((g) => g.id === DYNAMIC.privilegedPool.id)).toMatchObject({ isAssignableToRole: false, appRoleAssignments: [DYNAMIC.onboardingApp.displayName], directoryRoles: [] });
     const r = await checksWith(graph).check(config(DEMO.configurations.contosoToFabrikam.name), [nestor]);
     expect(r.dynamicGroups.map((d) => [d.groupName, d.verdict])).toEqual([[DYNAMIC.onboarding.displayName, 'match']]);
   });

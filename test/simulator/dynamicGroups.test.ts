@@ -23,12 +23,12 @@ describe('simulator: dynamic groups', () => {
     expect((await get(FILTER, { ConsistencyLevel: 'eventual' })).status).toBe(400);
   });
 
-  it('Fabrikam has three dynamic groups with rules, one role-assignable; one is assigned to an app', async () => {
+  it('Fabrikam has three dynamic groups with rules, none role-assignable (Entra forbids it); two are assigned to an app', async () => {
     const r = await get(`${FILTER}&$count=true`, { ConsistencyLevel: 'eventual' });
     expect(r.status).toBe(200);
     expect(r.body['@odata.count']).toBe(3);
     expect(r.body.value.map((g: any) => [g.displayName, g.isAssignableToRole]).sort()).toEqual(
-      [[DYNAMIC.onboarding.displayName, false], [DYNAMIC.salesNl.displayName, false], [DYNAMIC.privilegedPool.displayName, true]].sort(),
+      [[DYNAMIC.onboarding.displayName, false], [DYNAMIC.salesNl.displayName, false], [DYNAMIC.privilegedPool.displayName, false]].sort(),
     );
     const apps = await get(`/groups/${DYNAMIC.onboarding.id}/appRoleAssignments`);
     expect(apps.body.value).toEqual([expect.objectContaining({ principalId: DYNAMIC.onboarding.id, principalType: 'Group', resourceDisplayName: DYNAMIC.onboardingApp.displayName })]);
