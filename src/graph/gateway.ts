@@ -21,6 +21,7 @@ import type {
   SyncSchema,
 } from './schemas';
 import { SyncScope, type EnsureAssignedResult, type PrincipalType } from './scope';
+import { WhyReads, type MembershipGroup, type TargetContact, type TargetUser } from './whyReads';
 
 /**
  * Everything services may ask of Microsoft Graph, keyed by tenant id. Services depend on this interface
@@ -92,6 +93,13 @@ export interface CtsGraph {
   validateSavedCredentials?(ref: JobRef): Promise<{ valid: boolean; message?: string }>;
   syncAll?(tenantId: string, servicePrincipalId: string): Promise<boolean | null>;
   dynamicGroups?(tenantId: string): Promise<{ name: string; rule: string }[]>;
+  // why (optional like doctor's: a fake without them makes `why` say "could not check")
+  /** Direct (`memberOf`) or transitive groups of a user; directory roles left out. */
+  memberOf?(tenantId: string, userId: string, transitive: boolean): Promise<MembershipGroup[]>;
+  /** One source user's provisioning-log entries for a job since a date, newest first (under the 5 per 10 s limit). */
+  userProvisioningLogs?(tenantId: string, q: { jobId: string; userId: string; since: Date; top?: number; maxPages?: number }): Promise<{ entries: ProvisioningLogEntry[]; complete: boolean }>;
+  usersWithAddress?(tenantId: string, address: string): Promise<TargetUser[]>;
+  contactsWithAddress?(tenantId: string, address: string): Promise<TargetContact[]>;
 }
 
 interface TenantRooms {
@@ -103,6 +111,7 @@ interface TenantRooms {
   policy: PartnerPolicies;
   batch: JobBatchReader;
   doctor: DoctorReads;
+  why: WhyReads;
 }
 
 export interface GraphGatewayOptions extends GraphClientOptions {
@@ -137,6 +146,7 @@ export class GraphGateway implements CtsGraph {
         policy: new PartnerPolicies(g),
         batch: new JobBatchReader(g, this.factory.retry, this.factory.time, this.options.batchConcurrency),
         doctor: new DoctorReads(g),
+        why: new WhyReads(g),
       };
       this.rooms.set(key, r);
     }
@@ -194,6 +204,11 @@ export class GraphGateway implements CtsGraph {
   validateSavedCredentials = (ref: JobRef) => this.tenant(ref.tenantId).doctor.validateSavedCredentials(ref);
   syncAll = (t: string, sp: string) => this.tenant(t).doctor.syncAll(sp);
   dynamicGroups = (t: string) => this.tenant(t).doctor.dynamicGroups();
+
+  memberOf = (t: string, userId: string, transitive: boolean) => this.tenant(t).why.memberOf(userId, transitive);
+  userProvisioningLogs = (t: string, q: { jobId: string; userId: string; since: Date; top?: number; maxPages?: number }) => this.tenant(t).logs.forUser(q);
+  usersWithAddress = (t: string, address: string) => this.tenant(t).why.usersWithAddress(address);
+  contactsWithAddress = (t: string, address: string) => this.tenant(t).why.contactsWithAddress(address);
 }
 
 /**
