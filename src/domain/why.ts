@@ -226,6 +226,14 @@ export function logsRow(f: WhyFacts, scopePassed: boolean): WhyRow {
   return row('logs', status === 'success' ? 'pass' : 'info', title, `Latest: ${entryLine(latest)}${target}${count}.`);
 }
 
+/**
+ * A B2B member (external member): what CTS creates in the target. A member with the user's mail that is one of these
+ * is most likely the copy CTS manages; an internal member with that mail is something else in the way.
+ */
+function isB2bMember(o: WhyTargetObject): boolean {
+  return o.kind === 'user' && (o.userType ?? '').toLowerCase() === 'member' && ((o.userPrincipalName ?? '').includes('#EXT#') || !!o.externalUserState);
+}
+
 /** The newest entry that names a target object: what CTS created or matched for this user. */
 export function syncedTargetId(logs: Read<WhyLogEntry[]>): string | null {
   if (!logs.ok) return null;
@@ -260,6 +268,10 @@ export function targetRows(f: WhyFacts): WhyRow[] {
         : `An existing guest ${describe(o)}; the userType mapping applies Member "Always", so the next cycle converts it.`, stays ? 'staysGuest' : undefined));
     } else if (ours) {
       rows.push(row('target', 'pass', title, `Synced as member ${o.userPrincipalName ?? o.displayName} (object ${o.id}).`));
+    } else if (synced === null && isB2bMember(o)) {
+      // No log entry names the object (none in 7 days, or the logs could not be read): an external member with this
+      // mail is most likely the copy CTS made earlier, not a conflict.
+      rows.push(row('target', 'pass', title, `An external member with this mail, most likely the copy CTS manages: ${o.userPrincipalName ?? o.displayName} (object ${o.id}). No log entry in the window names it.`));
     } else {
       rows.push(row('target', 'blocker', title, `An existing member with the same mail: ${describe(o)}, not the object CTS manages for this user. Remove it or change its mail.`, 'targetConflict'));
     }
@@ -294,7 +306,9 @@ export function explain(f: WhyFacts): WhyReport {
   const scope = scopeRow(f);
   const rows = [userRow(f), scope, jobRow(f), logsRow(f, scope.status === 'pass'), ...targetRows(f)];
   const first = rows.find((r) => r.status === 'blocker');
-  const synced = syncedTargetId(f.logs);
+  const fromLogs = syncedTargetId(f.logs);
+  const byMail = fromLogs === null && f.target.ok ? (f.target.value.filter(isB2bMember).length === 1 ? f.target.value.find(isB2bMember)!.id : null) : null;
+  const synced = fromLogs ?? byMail;
   const targetOk = rows.some((r) => r.check === 'target' && r.status === 'pass' && synced !== null);
   const verdict: WhyVerdict = first?.verdict ?? (rows.some((r) => r.status === 'unknown') ? 'unknown' : targetOk ? 'synced' : 'waiting');
   const user = rows[0]!;
