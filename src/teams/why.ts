@@ -60,7 +60,7 @@ export function whyCard(out: Extract<WhyOutcome, { kind: 'report' }>, route: str
   return {
     card: renderCard('why', {
       title: plain(title, 200),
-      color: r.verdict === 'synced' ? 'Good' : GOOD.has(r.verdict) ? 'Default' : r.verdict === 'unknown' ? 'Warning' : 'Attention',
+      color: r.verdict === 'synced' ? 'Good' : GOOD.has(r.verdict) ? 'Default' : r.verdict === 'unknown' ? 'Default' : 'Attention',
       subtitle: `${out.config} · ${route}`,
       facts,
       rows: r.rows.map((x) => ({ mark: MARK[x.status], title: plain(x.title, 200), detail: plain(x.detail, 700), color: ROW_COLOR[x.status] })),
