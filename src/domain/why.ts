@@ -311,8 +311,8 @@ export function explain(f: WhyFacts): WhyReport {
   const synced = fromLogs ?? byMail;
   const targetOk = rows.some((r) => r.check === 'target' && r.status === 'pass' && synced !== null);
   const verdict: WhyVerdict = first?.verdict ?? (rows.some((r) => r.status === 'unknown') ? 'unknown' : targetOk ? 'synced' : 'waiting');
-  const user = rows[0]!;
-  const jobOk = f.job.ok && !['jobDisabled', 'jobQuarantined'].includes(rows[2]!.verdict ?? '');
+  const user = rows[0];
+  const jobOk = f.job.ok && !['jobDisabled', 'jobQuarantined'].includes(rows[2].verdict ?? '');
   return {
     verdict,
     headline: HEADLINES[verdict](f),

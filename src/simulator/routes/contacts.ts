@@ -17,7 +17,7 @@ export const contactRoutes: Route[] = [
     const m = PROXY_ANY.exec(req.query.get('$filter') ?? '');
     if (m) {
       // Directory string comparisons ignore case (proxy addresses included); the SMTP:/smtp: prefix marks primary or not.
-      const wanted = m[2]!.replace(/''/g, "'").toLowerCase();
+      const wanted = m[2].replace(/''/g, "'").toLowerCase();
       contacts = contacts.filter((c) => c.proxyAddresses.some((p) => p.toLowerCase() === wanted));
       req.query.delete('$filter');
     } else if (/proxyAddresses/i.test(req.query.get('$filter') ?? '')) {
@@ -26,8 +26,8 @@ export const contactRoutes: Route[] = [
     return collection(req, contacts.map(contactJson), { context: 'contacts', filterable: ['id', 'displayName', 'mail'], countNeedsEventual: true, resourceName: 'orgContact' });
   }),
   route('GET', '/contacts/:id', (req, [id]) => {
-    const c = req.tenant.contacts?.get(id!.toLowerCase());
-    if (!c) throw notFound(id!);
+    const c = req.tenant.contacts?.get(id.toLowerCase());
+    if (!c) throw notFound(id);
     return single(req, contactJson(c), 'contacts');
   }),
 ];
