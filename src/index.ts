@@ -37,6 +37,8 @@ import { AuditExports } from './services/auditExport';
 import { auditExportHandler, auditExportRoute } from './teams/auditExport';
 import { Doctor } from './services/doctor';
 import { doctorHandler } from './teams/doctor';
+import { WhyService } from './services/why';
+import { registerWhyRoutes, whyHandler } from './teams/why';
 import { botAppIdFor } from './config/botApp';
 import { openStorage, type OpenedStorage, type OpenStorageOptions } from './store/factory';
 import { SingleProcessLeader } from './store';
@@ -201,6 +203,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   let serverUrl = '';
   const auditExports = new AuditExports(storage, audit, clock);
   const approvalDeps = { approvals, configs, gate, audience: subscriptions, outbox, clock, logger, provisioning };
+  const whyDeps = { why: new WhyService(configs, graph, clock), configs, access, gate, provisioning, logger };
   outbox.register('approval', approvalCardRenderer(approvalDeps));
   // After every transition every copy of the request's card shows the latest stored state.
   const flushApproval = (id: string): Promise<void> => outbox.flush(approvalSubject(id)).then(() => undefined, (err) => logger.warn({ err, id }, 'approval card update failed'));
@@ -219,6 +222,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       ...approvalHandlers(approvalDeps),
       auditExport: auditExportHandler({ exports: auditExports, access, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
       doctor: doctorHandler({ doctor: new Doctor(configs, graph, { botAppId: (t) => botAppIdFor(estate, t, process.env) }), configs, access }),
+      why: whyHandler(whyDeps),
     },
     changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING]),
     checkedByHandler: new Set(['approve', 'reject', 'cancel']),
@@ -237,6 +241,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   registerOperationRoutes(app, operationDeps);
   registerAlertRoutes(app, alertDeps);
   registerApprovalRoutes(app, approvalDeps);
+  registerWhyRoutes(app, whyDeps);
   await leader.start();
 
   const dedupe = new InboundDedupe(storage, clock);

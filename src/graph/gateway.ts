@@ -22,6 +22,7 @@ import type {
 } from './schemas';
 import { SyncScope, type EnsureAssignedResult, type PrincipalType } from './scope';
 import { TargetRiskReads, type DynamicGroupFacts, type RoleHolder } from './targetRisk';
+import { WhyReads, type MembershipGroup, type TargetContact, type TargetUser } from './whyReads';
 
 /**
  * Everything services may ask of Microsoft Graph, keyed by tenant id. Services depend on this interface
@@ -100,6 +101,13 @@ export interface CtsGraph {
   dynamicGroupFacts?(tenantId: string): Promise<DynamicGroupFacts[]>;
   /** The attributes dynamic rules commonly test, by lower-case Graph name. */
   userAttributes?(tenantId: string, userId: string): Promise<Record<string, string | boolean | null>>;
+  // why (optional like doctor's: a fake without them makes `why` say "could not check")
+  /** Direct (`memberOf`) or transitive groups of a user; directory roles left out. */
+  memberOf?(tenantId: string, userId: string, transitive: boolean): Promise<MembershipGroup[]>;
+  /** One source user's provisioning-log entries for a job since a date, newest first (under the 5 per 10 s limit). */
+  userProvisioningLogs?(tenantId: string, q: { jobId: string; userId: string; since: Date; top?: number; maxPages?: number }): Promise<{ entries: ProvisioningLogEntry[]; complete: boolean }>;
+  usersWithAddress?(tenantId: string, address: string): Promise<TargetUser[]>;
+  contactsWithAddress?(tenantId: string, address: string): Promise<TargetContact[]>;
 }
 
 interface TenantRooms {
@@ -112,6 +120,7 @@ interface TenantRooms {
   batch: JobBatchReader;
   doctor: DoctorReads;
   targetRisk: TargetRiskReads;
+  why: WhyReads;
 }
 
 export interface GraphGatewayOptions extends GraphClientOptions {
@@ -147,6 +156,7 @@ export class GraphGateway implements CtsGraph {
         batch: new JobBatchReader(g, this.factory.retry, this.factory.time, this.options.batchConcurrency),
         doctor: new DoctorReads(g),
         targetRisk: new TargetRiskReads(g),
+        why: new WhyReads(g),
       };
       this.rooms.set(key, r);
     }
@@ -208,6 +218,10 @@ export class GraphGateway implements CtsGraph {
   roleHolders = (t: string, templateIds: ReadonlySet<string>) => this.tenant(t).targetRisk.roleHolders(templateIds);
   dynamicGroupFacts = (t: string) => this.tenant(t).targetRisk.dynamicGroups();
   userAttributes = (t: string, userId: string) => this.tenant(t).targetRisk.userAttributes(userId);
+  memberOf = (t: string, userId: string, transitive: boolean) => this.tenant(t).why.memberOf(userId, transitive);
+  userProvisioningLogs = (t: string, q: { jobId: string; userId: string; since: Date; top?: number; maxPages?: number }) => this.tenant(t).logs.forUser(q);
+  usersWithAddress = (t: string, address: string) => this.tenant(t).why.usersWithAddress(address);
+  contactsWithAddress = (t: string, address: string) => this.tenant(t).why.contactsWithAddress(address);
 }
 
 /**

@@ -286,7 +286,7 @@ interface RawMapping {
 }
 
 /** The user rule's attribute mappings (USER_INBOUND_USER or the first rule whose objects are users). */
-function mapRead(r: Read<SyncSchema>): Read<MappingView[]> {
+export function mapRead(r: Read<SyncSchema>): Read<MappingView[]> {
   if (!r.ok) return r;
   const rules = r.value.synchronizationRules as (SyncSchema['synchronizationRules'][number] & { objectMappings?: { sourceObjectName?: string; attributeMappings?: RawMapping[] }[] })[];
   const rule = rules.find((x) => x.id === 'USER_INBOUND_USER') ?? rules.find((x) => x.objectMappings?.some((m) => m.sourceObjectName === 'User')) ?? rules[0];

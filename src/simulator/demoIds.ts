@@ -19,6 +19,15 @@ export const DEMO = {
     alex: { id: '250be7d4-d6f8-41a2-8e59-b07f1d6382a5', userPrincipalName: 'AlexW@contoso.onmicrosoft.com', displayName: 'Alex Wilber' },
     /** A B2B guest in Contoso: never in sync scope. */
     guest: { id: '361cf8e5-e709-42b3-9f6a-c18a2e7493b6', userPrincipalName: 'patti_outlook.com#EXT#@contoso.onmicrosoft.com', displayName: 'Patti Fernandez (Guest)' },
+    // For `why` (docs/why.md); all about contoso-to-fabrikam.
+    /** Assigned directly, but disabled. */
+    diego: { id: '4a2d0af6-f81a-4c33-a07b-e29b4f96b5c7', userPrincipalName: 'DiegoS@contoso.onmicrosoft.com', displayName: 'Diego Siciliani' },
+    /** Assigned directly; a contact in Fabrikam holds his address, so every export fails with a conflict. */
+    isaiah: { id: '5b3e1b07-0a2b-4d44-b18c-f3ac5a07c6d8', userPrincipalName: 'IsaiahL@contoso.onmicrosoft.com', displayName: 'Isaiah Langer' },
+    /** Assigned directly; matched to a guest in Fabrikam invited from her that is still pending acceptance. */
+    johanna: { id: '6c4f2c18-1b3c-4e55-829d-04bd6b18d7e9', userPrincipalName: 'JohannaL@contoso.onmicrosoft.com', displayName: 'Johanna Lorenz' },
+    /** Only in "Sync - Fabrikam Contractors", a group nested in the assigned "Sync - Fabrikam": not synced. */
+    lynne: { id: '7d503d29-2c4d-4f66-93ae-15ce7c29e8fa', userPrincipalName: 'LynneR@contoso.onmicrosoft.com', displayName: 'Lynne Robbins' },
   },
   groups: {
     ctsApprovers: { id: '472d09f6-f81a-43c4-a07b-d29b3f85a4c7', displayName: 'CTS Approvers' },

@@ -14,6 +14,7 @@ import {
 import { deleteThreshold } from './deleteThreshold';
 import { SimError, jobParts, type EngineContext } from './engineContext';
 import { EXPORT_STEP, writeLog } from './provisioningLog';
+import { exportConflict, invitedGuestFor, skippedMembers } from './targetConflicts';
 
 export { deleteThreshold, type DeleteThreshold } from './deleteThreshold';
 export { SimError, jobParts, type EngineContext } from './engineContext';
@@ -135,7 +136,9 @@ function differences(src: SimUser, tgt: SimUser): ProvisioningLog['modifiedPrope
   return out;
 }
 
-type Outcome = { action: 'create' | 'update' | 'disable' | 'none'; targetId: string; modified: ProvisioningLog['modifiedProperties'] };
+type Outcome =
+  | { action: 'create' | 'update' | 'disable' | 'none'; targetId: string; modified: ProvisioningLog['modifiedProperties'] }
+  | { action: 'failed'; targetId: ''; modified: []; error: { errorCode: string; reason: string } };
 
 /** Create, update or disable one in-scope user in the target; the Matching step finds earlier B2B copies. */
 function provisionUser(ctx: EngineContext, job: SimJob, src: SimUser): Outcome {
@@ -143,7 +146,7 @@ function provisionUser(ctx: EngineContext, job: SimJob, src: SimUser): Outcome {
   const targetId = job.links.get(src.id);
   let tgt = targetId ? target.users.get(targetId) : undefined;
   if (!tgt) {
-    tgt = [...target.users.values()].find((u) => u.syncedFrom?.tenantId === job.sourceTenantId && u.syncedFrom.userId === src.id);
+    tgt = [...target.users.values()].find((u) => u.syncedFrom?.tenantId === job.sourceTenantId && u.syncedFrom.userId === src.id) ?? invitedGuestFor(target, job, src);
     if (tgt) job.links.set(src.id, tgt.id);
   }
   if (!src.accountEnabled) {
@@ -154,6 +157,8 @@ function provisionUser(ctx: EngineContext, job: SimJob, src: SimUser): Outcome {
     return { action: 'none', targetId: tgt?.id ?? '', modified: [] };
   }
   if (!tgt) {
+    const conflict = exportConflict(target, src);
+    if (conflict) return { action: 'failed', targetId: '', modified: [], error: conflict };
     const created: SimUser = {
       id: ctx.ids.guid(),
       userPrincipalName: targetUpn(src, target),
@@ -203,9 +208,20 @@ export function runCycle(ctx: EngineContext, job: SimJob): void {
     if (!src.accountEnabled) continue; // disables are counted with deletes below
     const out = provisionUser(ctx, job, src);
     if (out.action === 'none') continue;
+    if (out.action === 'failed') {
+      writeLog(ctx, job, { action: 'create', status: 'failure', sourceUser: src, targetUserId: '', cycleId, error: out.error });
+      continue;
+    }
     exports += 1;
     deltas += 1;
     writeLog(ctx, job, { action: out.action, status: 'success', sourceUser: src, targetUserId: out.targetId, cycleId, modified: out.modified });
+  }
+  // Guests and external members of assigned groups are read and skipped at scoping; the log says so once per user.
+  const logged = (job.skipsLogged ??= new Set());
+  for (const u of skippedMembers(source, sp.assignments, scope)) {
+    if (logged.has(u.id)) continue;
+    logged.add(u.id);
+    writeLog(ctx, job, { action: 'other', status: 'skipped', sourceUser: u, targetUserId: '', cycleId, error: { errorCode: 'NotEffectivelyEntitled', reason: 'guests and external members are not synced' } });
   }
 
   // Deletions and disables are what the accidental-deletion threshold counts (reference §3).
@@ -373,7 +389,12 @@ export function provisionOnDemand(ctx: EngineContext, job: SimJob, userId: strin
   }
   steps.push({ name: 'EntrySynchronizationScoping', type: 'Scoping', status: 'Success', description: 'The user is in scope.', details: {} });
   const out = provisionUser(ctx, job, src);
-  steps.push({ name: 'EntryMatching', type: 'Matching', status: 'Success', description: out.action === 'create' ? `No matching user found in ${target.name}` : `Matched ${out.targetId}`, details: {} });
+  steps.push({ name: 'EntryMatching', type: 'Matching', status: 'Success', description: out.action === 'create' || out.action === 'failed' ? `No matching user found in ${target.name}` : `Matched ${out.targetId}`, details: {} });
+  if (out.action === 'failed') {
+    steps.push({ name: 'EntryExportAdd', type: 'Export', status: 'Failure', description: out.error.reason, details: { errorCode: out.error.errorCode } });
+    writeLog(ctx, job, { action: 'create', status: 'failure', sourceUser: src, targetUserId: '', cycleId, onDemand: true, error: out.error });
+    return answer('Failure', 'Create', { errorCode: out.error.errorCode, errorMessage: out.error.reason });
+  }
   if (out.action === 'none') {
     steps.push({ name: 'EntryExport', type: 'Export', status: 'Skipped', description: 'The target user is already up to date.', details: {} });
     return answer('Skipped', 'Other', { errorCode: 'RedundantExport' }, out.targetId);

@@ -18,6 +18,7 @@ import {
 } from './model';
 import { DEPARTMENTS, FIRST_NAMES, JOB_TITLES, LAST_NAMES } from './names';
 import { Prng } from './prng';
+import { addWhyDemo } from './whyDemo';
 
 /** Builds the deterministic built-in estate: three tenants in a sync mesh, with history. */
 
@@ -308,6 +309,7 @@ export function buildWorld(size: EstateSize, ctx: Omit<EngineContext, 'world'>, 
   }
   addDynamicGroups(world, now);
   // One completed cycle each, so status has history from the start.
+  addWhyDemo(contoso, fabrikam, contoso.servicePrincipals.get(D.configurations.contosoToFabrikam.servicePrincipalId)!, contractors, now);
   const engine: EngineContext = { ...ctx, world };
   for (const job of world.jobs.values()) runCycle(engine, job);
   return world;

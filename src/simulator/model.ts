@@ -29,6 +29,16 @@ export interface SimUser {
   createdDateTime: string;
   /** Set on B2B users created by a CTS job: the object in the source tenant they mirror. */
   syncedFrom?: { tenantId: string; userId: string; jobId: string };
+  /** A B2B guest invited from this source user: CTS matches it instead of creating a new user (targetConflicts.ts). */
+  invitedFrom?: { tenantId: string; userId: string };
+}
+
+/** An organizational contact (orgContact): read-only in Graph, here only to stand in a synced user's way. */
+export interface SimContact {
+  id: string;
+  displayName: string;
+  mail: string | null;
+  proxyAddresses: string[];
 }
 
 export interface SimGroup {
@@ -162,6 +172,8 @@ export interface SimJob {
   /** source user id -> target user id */
   links: Map<string, string>;
   cycles: number;
+  /** Source users whose out-of-scope skip is already logged (the log says it once, not every cycle). */
+  skipsLogged?: Set<string>;
 }
 
 export interface ProvisioningLog {
@@ -203,6 +215,8 @@ export interface SimTenant {
   botRevoked?: Set<string>;
   /** Directory audit records (policy changes), newest last. */
   directoryAudits?: Record<string, unknown>[];
+  /** Organizational contacts (GET /contacts). */
+  contacts?: Map<string, SimContact>;
 }
 
 export interface SimConfiguration {

@@ -14,6 +14,11 @@ export interface LogInput {
   onDemand?: boolean;
 }
 
+/** Out of scope: the entry stops at the scoping step (the docs' skipped entries carry no matching or export step). */
+function skippedAtScoping(input: LogInput): boolean {
+  return input.status === 'skipped' && input.error?.errorCode === 'NotEffectivelyEntitled';
+}
+
 /** Export step names by action, as in the docs' examples (EntryExportAdd, EntryExportUpdate…). */
 export const EXPORT_STEP: Partial<Record<string, string>> = { create: 'EntryExportAdd', update: 'EntryExportUpdate', delete: 'EntryExportDelete', disable: 'EntryExportUpdate' };
 
@@ -49,13 +54,20 @@ export function writeLog(ctx: EngineContext, job: SimJob, input: LogInput): Prov
     sourceIdentity: { id: input.sourceUser.id, displayName: input.sourceUser.displayName, identityType: 'User', details: {} },
     targetIdentity: { id: input.targetUserId, displayName: input.sourceUser.displayName, identityType: 'User', details: {} },
     modifiedProperties: input.modified ?? [],
-    provisioningSteps: [
-      // Lower-case step types, as in the CTS guide's provisioning-log example.
-      step('EntryImport', 'import', 'success', `Retrieved ${input.sourceUser.userPrincipalName} from ${source.name}`),
-      step('EntrySynchronizationScoping', 'scoping', input.action === 'delete' || held ? 'skipped' : 'success', 'Determined scope'),
-      step('EntryMatching', 'matching', 'success', input.targetUserId ? `Matched target user ${input.targetUserId}` : 'No matching user in the target'),
-      step(EXPORT_STEP[input.action] ?? 'EntryExport', 'export', ok ? 'success' : input.status, exportDescription),
-    ],
+    provisioningSteps: skippedAtScoping(input)
+      ? [
+          step('EntryImport', 'import', 'success', `Retrieved ${input.sourceUser.userPrincipalName} from ${source.name}`),
+          { ...step('EntrySynchronizationScoping', 'scoping', 'skipped', `${input.sourceUser.userPrincipalName} is not in scope: ${input.error!.reason}`), details: { ScopeEvaluationResult: 'NotEffectivelyEntitled' } },
+        ]
+      : [
+          // Lower-case step types, as in the CTS guide's provisioning-log example.
+          step('EntryImport', 'import', 'success', `Retrieved ${input.sourceUser.userPrincipalName} from ${source.name}`),
+          step('EntrySynchronizationScoping', 'scoping', input.action === 'delete' || held ? 'skipped' : 'success', 'Determined scope'),
+          step('EntryMatching', 'matching', 'success', input.targetUserId ? `Matched target user ${input.targetUserId}` : 'No matching user in the target'),
+          input.status === 'failure' && input.error
+            ? { ...step(EXPORT_STEP[input.action] ?? 'EntryExport', 'export', 'failure', input.error.reason), details: { errorCode: input.error.errorCode } }
+            : step(EXPORT_STEP[input.action] ?? 'EntryExport', 'export', ok ? 'success' : input.status, exportDescription),
+        ],
     provisioningStatusInfo: {
       status: input.status,
       errorInformation: input.error

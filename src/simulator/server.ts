@@ -13,11 +13,12 @@ import { policyRoutes } from './routes/policy';
 import { servicePrincipalRoutes } from './routes/servicePrincipals';
 import { synchronizationRoutes } from './routes/synchronization';
 import { userWriteRoutes } from './routes/users';
+import { contactRoutes } from './routes/contacts';
 import type { SimState } from './state';
 
 /** The HTTP face: /{tenantId}/v1.0/... speaks Graph; /_sim/... is the control API. */
 
-const ROUTES: Route[] = [...directoryRoutes, ...dynamicGroupRoutes, ...userWriteRoutes, ...servicePrincipalRoutes, ...synchronizationRoutes, ...policyRoutes, ...auditLogRoutes, ...directoryAuditRoutes, ...botAppRoutes, altKeyRoute];
+const ROUTES: Route[] = [...directoryRoutes, ...dynamicGroupRoutes, ...userWriteRoutes, ...contactRoutes, ...servicePrincipalRoutes, ...synchronizationRoutes, ...policyRoutes, ...auditLogRoutes, ...directoryAuditRoutes, ...botAppRoutes, altKeyRoute];
 
 const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 const MAX_BODY = 1024 * 1024;

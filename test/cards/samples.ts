@@ -6,6 +6,25 @@ const at = '2026-11-23T10:00:00Z';
 const fact = (title: string, value: string) => ({ title, value });
 
 export const SAMPLES: Record<string, Record<string, object>> = {
+  why: {
+    blocked: {
+      title: 'Why: Lynne Robbins is only in a nested group: nested groups are not synced', color: 'Attention', subtitle: 'contoso-to-fabrikam · Contoso → Fabrikam',
+      facts: [fact('User', 'Lynne Robbins (LynneR@contoso.onmicrosoft.com)'), fact('Source object', '0a1b2c3d-0000-4000-8000-000000000001')],
+      rows: [
+        { mark: '✅', title: 'Lynne Robbins in Contoso', detail: 'An internal member and enabled.', color: 'Good' },
+        { mark: '❌', title: 'In the scope of contoso-to-fabrikam', detail: 'Only through a nested group inside "Sync - Fabrikam".', color: 'Attention' },
+        { mark: 'ℹ️', title: 'Provisioning logs (last 7 days)', detail: 'Latest: other skipped.', color: 'Default' },
+        { mark: '❔', title: 'In Fabrikam', detail: 'Could not check: needs User.Read.All in Fabrikam.', color: 'Default' },
+      ],
+      note: 'Fix the first ❌ first.', buttons: [{ title: 'Request add to scope', verb: 'why.request', config: 'contoso-to-fabrikam', id: '0a1b2c3d-0000-4000-8000-000000000001', style: 'default' }],
+    },
+    synced: {
+      title: 'Why: Megan Bowen is synced to Fabrikam', color: 'Good', subtitle: 'c · A → B',
+      facts: [fact('User', 'Megan'), fact('Target object', '0a1b2c3d-0000-4000-8000-000000000002')],
+      rows: [{ mark: '✅', title: 'In Fabrikam', detail: 'Synced as member.', color: 'Good' }],
+      note: '', buttons: [{ title: 'Provision now', verb: 'why.provision', config: 'c', id: '0a1b2c3d-0000-4000-8000-000000000001', style: 'positive' }],
+    },
+  },
   doctor: {
     mixed: {
       title: 'Doctor: 1 to fix, 1 warning', color: 'Attention', summary: '2 configurations checked: 30 pass, 1 warn, 1 fail, 0 could not check.',

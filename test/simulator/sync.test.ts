@@ -74,8 +74,10 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
   it('guests and members of nested groups stay out of scope', async () => {
     expect(await b2bCopies(DEMO.users.guest.id)).toEqual([]);
     const nested = await contoso.api(`/groups/${DEMO.groups.syncFabrikamContractors.id}/members`).get();
-    expect(nested.value).toHaveLength(6);
+    // Six generated contractors plus Lynne Robbins, the `why` demo's nested-only user.
+    expect(nested.value).toHaveLength(7);
     for (const m of nested.value.slice(0, 3)) expect(await b2bCopies(m.id)).toEqual([]);
+    expect(await b2bCopies(DEMO.users.lynne.id)).toEqual([]);
   });
 
   it('mass unassignment beyond the threshold quarantines TooManyDeletes, deletes nothing, logs stagedDelete; ForceDeletes applies them', async () => {

@@ -178,6 +178,15 @@ export const COMMANDS: readonly CommandInfo[] = [
     permission: 'sync.read',
     manifest: false,
   },
+  {
+    kind: 'why',
+    name: 'why',
+    usage: 'why <user> [in <configuration>]',
+    example: 'why adele@contoso.com in contoso-to-fabrikam',
+    description: 'Explain why a user is or is not in the target tenant: the user, scope, job, provisioning logs, target conflicts.',
+    permission: 'sync.read',
+    manifest: true,
+  },
 ];
 
 export function commandInfo(kind: CommandKind): CommandInfo | undefined {

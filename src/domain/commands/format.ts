@@ -49,6 +49,8 @@ export function formatCommand(cmd: Command): string {
       return ['audit export', cmd.from ? `from ${cmd.from}` : undefined, cmd.to ? `to ${cmd.to}` : undefined]
         .filter(Boolean)
         .join(' ');
+    case 'why':
+      return cmd.config ? `why ${cmd.user} in ${cmd.config}` : `why ${cmd.user}`;
     case 'invalid':
       return cmd.command;
     case 'unknown':

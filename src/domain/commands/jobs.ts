@@ -1,4 +1,4 @@
-/** status / start / pause / restart / provision / doctor: the commands about a sync job and its configuration. */
+/** status / start / pause / restart / provision / doctor / why: the commands about a sync job and its configuration. */
 import { FULL_RESTART_REFUSAL, RESTART_SCOPES, type RestartScope } from '../jobActions';
 import { isConfigName, isUserReference } from './names';
 import { configProblem, echo, invalid, isKeyword, splitTarget, TRAILING_PUNCT, uniqueCaseInsensitive, type Token } from './tokens';
@@ -56,4 +56,15 @@ export function parseProvision(args: Token[]): Command {
     return invalid('provision', `At most ${MAX_PROVISION_USERS} users at a time; you gave ${users.length}.`);
   }
   return config === undefined ? { kind: 'provision', users } : { kind: 'provision', users, config };
+}
+
+/** `why <user> [in <configuration>]`: one user, by UPN, mail or object id. */
+export function parseWhy(args: Token[]): Command {
+  const { items, config, problem } = splitTarget(args, ['in', 'to', 'for']);
+  if (problem) return invalid('why', problem);
+  if (!items.length) return invalid('why', 'Say which user, by user principal name, mail or object id.');
+  if (items.length > 1) return invalid('why', `why explains one user at a time; you gave ${items.length}.`);
+  const user = items[0].text.replace(TRAILING_PUNCT, '');
+  if (!isUserReference(user)) return invalid('why', `"${echo(user)}" is not a user principal name (name@domain) or object id.`);
+  return config === undefined ? { kind: 'why', user } : { kind: 'why', user, config };
 }

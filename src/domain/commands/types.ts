@@ -29,6 +29,7 @@ export type Command =
   | { kind: 'audit'; config?: string; count?: number }
   | { kind: 'auditExport'; from?: string; to?: string }
   | { kind: 'doctor'; config?: string }
+  | { kind: 'why'; user: string; config?: string }
   | { kind: 'invalid'; command: string; problem: string; usage: string; example: string }
   | { kind: 'unknown'; text: string };
 
