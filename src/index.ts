@@ -202,7 +202,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   const approvals = new ScopeRequestService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), newcomers, logger });
   let serverUrl = '';
   const auditExports = new AuditExports(storage, audit, clock);
-  const approvalDeps = { approvals, configs, gate, audience: subscriptions, outbox, clock, logger, provisioning };
+  const approvalDeps = { approvals, configs, gate, audience: subscriptions, outbox, clock, logger, provisioning, answerWithinMs: overrides.answerWithinMs?.invoke };
   const whyDeps = { why: new WhyService(configs, graph, clock), configs, access, gate, provisioning, logger };
   outbox.register('approval', approvalCardRenderer(approvalDeps));
   // After every transition every copy of the request's card shows the latest stored state.

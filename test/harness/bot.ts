@@ -24,7 +24,10 @@ export class BotUnderTest {
   async start(env: Record<string, string> = {}, overrides: BotOverrides = {}): Promise<this> {
     await this.connector.start();
     const config = loadConfig({ PORT: '0', DATA_DIR: this.dataDir, LOG_LEVEL: 'silent', MONITOR: 'off', ...env });
-    this.bot = await startBot(config, { logger: createLogger('silent'), simulator: { cycleIntervalMs: null }, ...overrides });
+    // The "working on it" notice is wall-clock (Teams' own deadlines): on a loaded test machine a turn may pass 8 s, so
+    // tests answer within a minute unless they are about slowness (test/operations/slowGraph.test.ts sets 50 ms).
+    const answerWithinMs = { message: 60_000, invoke: 60_000 };
+    this.bot = await startBot(config, { logger: createLogger('silent'), simulator: { cycleIntervalMs: null }, answerWithinMs, ...overrides });
     return this;
   }
 
