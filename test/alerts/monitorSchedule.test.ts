@@ -20,7 +20,7 @@ describe('monitor schedule', () => {
     const monitor = new Monitor(deps);
     monitor.start();
     expect(scheduled.map((s) => s.ms)).toEqual([0]);
-    scheduled[0]!.fn();
+    scheduled[0].fn();
     await monitor.pollOnce();
     await new Promise((r) => setImmediate(r));
     expect(polls).toBe(1);

@@ -60,7 +60,7 @@ describe('.m365agentsplayground.yml', () => {
   it('the schema check has teeth: four users, or a duplicate user id, are refused', () => {
     const raw = parse(configText) as PlaygroundConfig;
     expect(playgroundProblems({ ...raw, users: raw.users.slice(0, 4) })).not.toEqual([]);
-    expect(playgroundProblems({ ...raw, users: [{ ...raw.users[0]!, id: raw.currentUser.id }, ...raw.users.slice(1)] })).toEqual([
+    expect(playgroundProblems({ ...raw, users: [{ ...raw.users[0], id: raw.currentUser.id }, ...raw.users.slice(1)] })).toEqual([
       'User ID must be unique',
     ]);
   });

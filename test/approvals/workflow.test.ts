@@ -77,7 +77,7 @@ describe('scope-change approvals over /api/messages', () => {
     expect(audit.find((a) => a.target === id)!.detail).not.toContain(NESTOR.id);
     // Graph's request-id of the assignment POST, as the simulator sent it (issue 16 item 8: it was empty on success).
     const posts = await assignmentPosts(bot().simulator!);
-    expect(audit.find((a) => a.target === id)!.graphRequestId).toBe(posts[posts.length - 1]!.requestId);
+    expect(audit.find((a) => a.target === id)!.graphRequestId).toBe(posts[posts.length - 1].requestId);
 
     const cycle = await fetch(`${bot().simulator!.url}/_sim/tenants/${CONTOSO}/jobs/${C2F.jobId}/cycle`, { method: 'POST' });
     expect(cycle.status).toBe(200);

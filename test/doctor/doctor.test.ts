@@ -30,7 +30,7 @@ describe('doctor against the simulator', () => {
     return new Doctor(new Configurations(estate, graph), graph, { botAppId: () => appId ?? undefined });
   };
   const c2f = () => estate.configurations.find((c) => c.sourceTenantId === C && c.targetTenantId === F)!;
-  const run = async () => (await doctor().run([c2f().name])).configurations[0]!;
+  const run = async () => (await doctor().run([c2f().name])).configurations[0];
   const row = (findings: Finding[], id: Finding['id'], tenant?: string) => findings.find((f) => f.id === id && (tenant === undefined || f.tenant === tenant))!;
 
   test('every check passes on the demo estate (but its one deliberately nested group)', async () => {
@@ -40,8 +40,8 @@ describe('doctor against the simulator', () => {
     expect(notPass).toEqual(['contoso-to-fabrikam scope.nestedGroups warn: Sync - Fabrikam (1 nested): members of nested groups are not synced.']);
     expect(report.worst).toBe('warn');
     expect(report.configurations.length).toBe(estate.configurations.length);
-    expect(report.configurations[0]!.findings.length).toBeGreaterThanOrEqual(18);
-    expect(report.configurations[0]!.inputs).not.toBeNull();
+    expect(report.configurations[0].findings.length).toBeGreaterThanOrEqual(18);
+    expect(report.configurations[0].inputs).not.toBeNull();
   });
 
   test('PATCH isSyncAllowed false in the target fails target.syncAllowed', async () => {
@@ -100,7 +100,7 @@ describe('doctor against the simulator', () => {
   });
 
   test('without the bot app id the permission check says why it could not run', async () => {
-    const r = (await doctor(null).run([c2f().name])).configurations[0]!;
+    const r = (await doctor(null).run([c2f().name])).configurations[0];
     expect(row(r.findings, 'permissions', 'Contoso')).toMatchObject({ status: 'unknown' });
     expect(row(r.findings, 'permissions', 'Contoso').found).toMatch(/application id is not configured/);
   });

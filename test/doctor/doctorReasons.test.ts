@@ -46,7 +46,7 @@ test('a 401 when reading its own app fails the token check for that tenant only'
     },
   });
   const report = await new Doctor(new Configurations(estate, graph), graph, { botAppId: () => SP, clock: expiredAtOnce, readTimeoutMs: 5000 }).run();
-  const f = report.configurations[0]!.findings;
+  const f = report.configurations[0].findings;
   expect(f.find((x) => x.id === 'token' && x.tenant === 'Fabrikam')).toMatchObject({ status: 'fail', found: 'No token for Fabrikam: the bot has no valid token for Fabrikam.' });
   expect(f.find((x) => x.id === 'token' && x.tenant === 'Contoso')!.status).toBe('pass');
   // The reads that never answered are "could not check" with the time limit, not a hung card.

@@ -70,7 +70,7 @@ export async function authenticatedBot(authority: SigningAuthority, metadataPath
   return new BotUnderTest().start(env, {
     adapter: {
       endpoints: { openIdMetadataUrl: `${authority.url}${metadataPath}`, tokenIssuer: CHANNEL_ISSUER },
-      credentialsFactory: new NoOutboundTokens({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used' }) as never,
+      credentialsFactory: new NoOutboundTokens({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used' }),
     },
     ...overrides,
   });

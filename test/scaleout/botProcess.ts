@@ -49,8 +49,8 @@ export class BotProcess {
           resolve(this.url);
         }
       };
-      child.stdout!.on('data', keep);
-      child.stderr!.on('data', keep);
+      child.stdout.on('data', keep);
+      child.stderr.on('data', keep);
       child.once('exit', (code, signal) => {
         this.exited = { code, signal };
         clearTimeout(timer);

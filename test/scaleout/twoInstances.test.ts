@@ -202,7 +202,7 @@ describe('two bot processes on one blob container', () => {
 
     // Wait for the request to settle (execution may finish after the click is answered).
     const rec = await until('the request to be done', async () => {
-      const item = (await storage.read([`approvals/req/${id}`]))[`approvals/req/${id}`] as any;
+      const item = (await storage.read([`approvals/req/${id}`]))[`approvals/req/${id}`];
       return item?.request?.status === 'done' ? item : undefined;
     }, 30_000, 100);
     expect(rec.request.history.map((h: { status: string }) => h.status)).toEqual(['pending', 'approved', 'executing', 'done']);

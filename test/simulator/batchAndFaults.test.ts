@@ -21,7 +21,7 @@ describe('$batch, faults, control API', () => {
     expect(estate).toEqual(sim.estate());
     const parsed = EstateSchema.parse(estate);
     expect(parsed.configurations.map((c) => c.name)).toEqual(['contoso-to-fabrikam', 'contoso-to-northwind', 'fabrikam-to-northwind']);
-    expect(parsed.tenants[0]!.graphBaseUrl).toBe(`${sim.url}/${C}/v1.0`);
+    expect(parsed.tenants[0].graphBaseUrl).toBe(`${sim.url}/${C}/v1.0`);
   });
 
   it('answers a batch of 20 with every response matched by id, and refuses 21', async () => {
