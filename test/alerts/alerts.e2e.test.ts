@@ -1,7 +1,7 @@
 import { DEMO } from '../../src/simulator';
 import { cardOf, cardText, post, message, type Place } from '../harness/activities';
 import { ADELE, BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
-import { SimControl } from '../harness/sim';
+import { SimControl, type TripDeletesAnswer } from '../harness/sim';
 import { alertPosts, buttons, click, conversationIdOf } from './helpers';
 
 const C2F = DEMO.configurations.contosoToFabrikam;
@@ -42,7 +42,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
   });
 
   it('deletion threshold: one card per subscribed conversation, refusal without deletes.allow, confirmation, ForceDeletes, the same card resolved', async () => {
-    const tripped = await sim.control('POST', `/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(C2F.jobId)}`);
+    const tripped = await sim.control<TripDeletesAnswer>('POST', `/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(C2F.jobId)}`);
     expect(tripped.wouldDelete).toBeGreaterThan(tripped.threshold);
     await sim.cycle(CONTOSO, C2F.jobId);
 

@@ -1,7 +1,7 @@
 import { DEMO } from '../../src/simulator';
 import { cardOf, cardText, type Place } from '../harness/activities';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
-import { SimControl } from '../harness/sim';
+import { SimControl, type TripDeletesAnswer } from '../harness/sim';
 import { alertPosts, buttons, click, conversationIdOf } from './helpers';
 
 /**
@@ -41,14 +41,14 @@ describe('Allow deletes: the real count, and one release per incident', () => {
   };
 
   it('shows the real count, the threshold and ten names with "and N more" on the alert and on the confirmation; two confirmations send one ForceDeletes', async () => {
-    const tripped = await sim.control('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);
+    const tripped = await sim.control<TripDeletesAnswer>('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);
     await sim.cycle(CONTOSO, C2F.jobId);
     expect((await t.bot.monitor.pollOnce()).events).toEqual([{ configuration: C2F.name, type: 'opened', kind: 'deletionThreshold' }]);
     await t.connector.waitFor(() => t.connector.updatesOf(chatId).length > 0 || alertPosts(t, chatId).length > 0);
     await t.bot.monitor.deliver(C2F.name);
     const alert = latestAlert();
     const text = cardText(alert.card);
-    const n = tripped.wouldDelete as number;
+    const n = tripped.wouldDelete;
     expect(n).toBeGreaterThan(10);
     expect(text).toContain(`${n} deletions or disables held back (threshold ${DEMO.deleteThreshold}), including:`);
     expect(text).toContain(`and ${n - 10} more`);

@@ -21,5 +21,5 @@ export async function click(t: BotUnderTest, user: TestUser, place: Place, activ
   if (!button) throw new Error(`no ${verb} button on ${cardText(card)}`);
   const res = await post(t.bot.url, cardAction({ verb, data: button.data, user, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: activityId, place }));
   if (res.status !== 200) throw new Error(`invoke answered ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body.value;
+  return res.body?.value;
 }

@@ -1,3 +1,4 @@
+import type { SynchronizationSchema } from '@microsoft/microsoft-graph-types';
 import { parseEstate, type Estate } from '../../src/config';
 import type { Finding } from '../../src/domain/doctor';
 import { createCtsGraph } from '../../src/graph';
@@ -73,9 +74,10 @@ describe('doctor against the simulator', () => {
   test('PUT schema with userType Guest warns', async () => {
     const ref = await new Configurations(estate, createCtsGraph(estate)).jobRef(c2f());
     const path = `/servicePrincipals/${ref.servicePrincipalId}/synchronization/jobs/${encodeURIComponent(ref.jobId)}/schema`;
-    const schema = await ctl.graph(C, 'GET', path);
-    const mappings = schema.synchronizationRules[0].objectMappings[0].attributeMappings;
-    mappings.find((m: any) => m.targetAttributeName === 'userType').source = { expression: '"Guest"', name: 'Guest', type: 'Constant', parameters: [] };
+    const schema = await ctl.graph<SynchronizationSchema>(C, 'GET', path);
+    const userType = schema.synchronizationRules?.[0].objectMappings?.[0].attributeMappings?.find((m) => m.targetAttributeName === 'userType');
+    if (!userType) throw new Error('the schema has no userType mapping');
+    userType.source = { expression: '"Guest"', name: 'Guest', type: 'Constant', parameters: [] };
     await ctl.graph(C, 'PUT', path, schema);
     const r = await run();
     expect(row(r.findings, 'schema.userType')).toMatchObject({ status: 'warn', found: 'userType is the constant Guest: synced users are created as guests.' });

@@ -1,7 +1,7 @@
 import { DEMO } from '../../src/simulator';
 import { cardOf, type Place } from '../harness/activities';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
-import { SimControl } from '../harness/sim';
+import { SimControl, type TripDeletesAnswer } from '../harness/sim';
 import { buttons, click, conversationIdOf } from '../alerts/helpers';
 import { record } from './ledger';
 
@@ -19,7 +19,7 @@ test('double, triple and leftover Allow deletes confirmations send ForceDeletes 
     const chatId = conversationIdOf(CHAT, MEGAN);
     const job = encodeURIComponent(C2F.jobId);
     await t.say(MEGAN, `subscribe alerts ${C2F.name}`, CHAT);
-    const tripped = await sim.control('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);
+    const tripped = await sim.control<TripDeletesAnswer>('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);
     await sim.cycle(CONTOSO, C2F.jobId);
     await t.bot.monitor.pollOnce();
     await t.bot.monitor.deliver(C2F.name);

@@ -19,7 +19,7 @@ async function proposeAndConfirm(bot: RunningBot, connector: ConnectorStandIn, t
   const op = JSON.stringify(asked.card).match(/"verb":"op\.confirm","data":\{"op":"([^"]+)"/)?.[1];
   if (!op) throw new Error(`no confirmation in ${asked.text}`);
   const res = await post(bot.url, cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: asked.activityId }));
-  return cardText(res.body.value ?? cardOf(res.body));
+  return cardText(res.body?.value ?? cardOf(res.body));
 }
 
 const pausesSent = async (sim: { url: string }) => (await simRequests(sim)).filter((r) => r.method === 'POST' && r.path.endsWith('/pause')).length;

@@ -61,7 +61,7 @@ describe('de-duplication of inbound activities and of users in one command', () 
     expect(first.status).toBe(200);
     const second = await post(t.bot.url, click);
     expect(second.status).toBe(200);
-    expect(cardText(second.body.value)).toContain('Already handled');
+    expect(cardText(second.body?.value)).toContain('Already handled');
     expect((await sim.requests()).filter((r) => r.method === 'POST' && r.path.endsWith('/restart'))).toHaveLength(1);
   });
 

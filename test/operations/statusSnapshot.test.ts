@@ -50,7 +50,7 @@ describe('status from the monitor snapshot', () => {
     await sim.clearRequests();
     const res = await post(t.bot.url, cardAction({ verb: 'status.refresh', data: {}, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'status-card' }));
     expect(res.status).toBe(200);
-    const text = cardText(res.body.value);
+    const text = cardText(res.body?.value);
     expect((await graphReads()).filter((r) => r.path === '/$batch').length).toBeGreaterThan(0);
     expect(text).toContain('Quarantine');
     expect(text).toContain(`Read at ${new Date(clock.now()).toISOString()}.`);
