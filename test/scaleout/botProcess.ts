@@ -80,7 +80,7 @@ export class BotProcess {
 }
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined; throws after `timeoutMs` with `what`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
