@@ -81,5 +81,5 @@ export async function memoryScenario(ctx: BenchContext): Promise<MemoryResult> {
   if (!ctx.opts.children) return { ...(await measureMemory(input)), ownProcess: false };
   const { child, match } = await Child.start('memory probe', 'bench/child.ts', ['memory'], { BENCH_MEMORY: JSON.stringify(input) }, /RESULT (\{.*\})\n/, 240_000, ['--expose-gc']);
   await child.stop();
-  return { ...JSON.parse(match[1]), ownProcess: true };
+  return { ...(JSON.parse(match[1]) as Omit<MemoryResult, 'ownProcess'>), ownProcess: true };
 }

@@ -1,6 +1,7 @@
 import { DEMO } from '../../src/simulator';
 import { cardOf, cardText, type Place } from '../harness/activities';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
+import type { AdaptiveCard } from '../harness/cardTypes';
 import { SimControl, type TripDeletesAnswer } from '../harness/sim';
 import { alertPosts, buttons, click, conversationIdOf } from './helpers';
 
@@ -25,7 +26,7 @@ describe('Allow deletes: the real count, and one release per incident', () => {
   afterAll(() => t.stop());
 
   /** Clicks Allow deletes on the alert; returns the confirmation it sent as its own message. */
-  async function askToAllow(alert: { id: string; card: any }): Promise<{ id: string; card: any }> {
+  async function askToAllow(alert: { id: string; card: AdaptiveCard | undefined }): Promise<{ id: string; card: AdaptiveCard | undefined }> {
     const before = t.connector.sentTo(chatId).length;
     await click(t, MEGAN, CHAT, alert.id, alert.card, 'deletes.allow');
     const sent = t.connector.sentTo(chatId).slice(before).map((c) => ({ id: c.id, card: cardOf(c.body) }));

@@ -26,10 +26,10 @@ describe('turns that wait on slow Graph', () => {
         answerWithinMs: { message: 50, invoke: 50 },
         graph: (estate) =>
           createCtsGraph(estate, {
-            fetch: (async (input: any, init: any) => {
+            fetch: async (input: string | URL | Request, init?: RequestInit) => {
               if (held) await held;
               return fetch(input, init);
-            }) as never,
+            },
           }),
       },
     ),
