@@ -11,8 +11,15 @@ describe('monitor schedule', () => {
     let polls = 0;
     // Only what a poll of an empty estate touches; reading the jobs "takes" 3 s of the injected clock.
     const deps = {
-      configs: { all: [], readAllJobs: async () => (polls++, clock.advance(3_000), []) },
-      subscriptions: { audience: async () => () => [] },
+      configs: {
+        all: [],
+        readAllJobs: () => {
+          polls++;
+          clock.advance(3_000);
+          return Promise.resolve([]);
+        },
+      },
+      subscriptions: { audience: () => Promise.resolve(() => []) },
       leader: { isLeader: () => true },
       clock,
       pollIntervalSeconds: 10,

@@ -112,8 +112,8 @@ describe('playgroundConfigAs', () => {
 });
 
 describe('playground-as finds the bot where it listens', () => {
-  it('uses PORT (or BOT_ENDPOINT), not a hard-coded 3978', () => {
-    const { botEndpoint } = require('../../scripts/playground-as') as typeof import('../../scripts/playground-as');
+  it('uses PORT (or BOT_ENDPOINT), not a hard-coded 3978', async () => {
+    const { botEndpoint } = await import('../../scripts/playground-as');
     expect(botEndpoint({ PORT: '4100' })).toBe('http://localhost:4100/api/messages');
     expect(botEndpoint({ BOT_ENDPOINT: 'http://127.0.0.1:5000/api/messages' })).toBe('http://127.0.0.1:5000/api/messages');
     expect(botEndpoint({})).toBe('http://localhost:3978/api/messages');

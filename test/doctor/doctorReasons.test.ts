@@ -17,7 +17,7 @@ const estate = {
 function fakeGraph(overrides: Partial<CtsGraph>): CtsGraph {
   const never = () => new Promise<never>(() => undefined);
   const base: Partial<CtsGraph> = {
-    botPermissions: async () => ({ servicePrincipalId: SP, granted: [] }),
+    botPermissions: () => Promise.resolve({ servicePrincipalId: SP, granted: [] }),
     partnerPolicy: never,
     identitySyncPolicy: never,
     deletionThreshold: never,
@@ -40,9 +40,9 @@ const expiredAtOnce = {
 
 test('a 401 when reading its own app fails the token check for that tenant only', async () => {
   const graph = fakeGraph({
-    botPermissions: async (tenantId) => {
-      if (tenantId === T) throw new GraphError({ operation: 'read', status: 401, code: 'InvalidAuthenticationToken' });
-      return { servicePrincipalId: SP, granted: ['Synchronization.ReadWrite.All'] };
+    botPermissions: (tenantId) => {
+      if (tenantId === T) return Promise.reject(new GraphError({ operation: 'read', status: 401, code: 'InvalidAuthenticationToken' }));
+      return Promise.resolve({ servicePrincipalId: SP, granted: ['Synchronization.ReadWrite.All'] });
     },
   });
   const report = await new Doctor(new Configurations(estate, graph), graph, { botAppId: () => SP, clock: expiredAtOnce, readTimeoutMs: 5000 }).run();

@@ -135,7 +135,7 @@ describe('decide: happy paths', () => {
 
   test('decide never mutates its input', () => {
     const r = request();
-    const copy = JSON.parse(JSON.stringify(r));
+    const copy = JSON.parse(JSON.stringify(r)) as typeof r;
     decide(r, { type: 'approve' }, ctx(bob));
     expect(r).toEqual(copy);
   });

@@ -5,7 +5,7 @@
  */
 import type { UnifiedRoleAssignment } from '@microsoft/microsoft-graph-types';
 import { DEMO } from '../../src/simulator/demoIds';
-import { cardAction, cardOf, cardText, message, post, type TestUser } from '../harness/activities';
+import { cardAction, cardOf, cardText, message, post, type InvokeResponseBody, type TestActivity, type TestUser } from '../harness/activities';
 import { BotUnderTest, CONTOSO, LEE, MEGAN } from '../harness/bot';
 import { SimControl } from '../harness/sim';
 import { APPROVERS_CHANNEL, C2F, assignmentPosts, requestIdIn, say } from '../approvals/helpers';
@@ -23,7 +23,7 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
 
   const sayAs = (user: TestUser, text: string, place?: Parameters<typeof say>[4]) => say(t.bot, t.connector, user, text, place);
   /** Posts a card click (optionally edited before sending) and returns the HTTP answer and the card text. */
-  async function clickRaw(user: TestUser, verb: string, data: unknown, edit: (a: any) => void = () => undefined): Promise<{ status: number; text: string; body: any }> {
+  async function clickRaw(user: TestUser, verb: string, data: unknown, edit: (a: TestActivity) => void = () => undefined): Promise<{ status: number; text: string; body: InvokeResponseBody | undefined }> {
     const activity = cardAction({ verb, data: data as Record<string, unknown>, user, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'attacked-card' });
     edit(activity);
     const res = await post(t.bot.url, activity);
@@ -66,7 +66,7 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
       const inOurTenant = await clickRaw(outsider, 'approval.approve', approveData());
       expect(inOurTenant.text).not.toContain('Approved');
       const theirTenant = await clickRaw(MEGAN, 'approval.approve', approveData(), (a) => {
-        a.channelData.tenant.id = FABRIKAM;
+        a.channelData = { ...a.channelData, tenant: { id: FABRIKAM } };
         a.conversation.tenantId = FABRIKAM;
       });
       expect(theirTenant.text).toContain(`This bot serves tenant ${CONTOSO} only.`);

@@ -58,9 +58,10 @@ export class SigningAuthority {
 }
 
 /** Calls to the connector need no Entra token here: the stand-in accepts any; the app id check stays botbuilder's. */
+type ConnectorCredentials = Awaited<ReturnType<ConfigurationServiceClientCredentialFactory['createCredentials']>>;
 class NoOutboundTokens extends ConfigurationServiceClientCredentialFactory {
-  override async createCredentials(): Promise<any> {
-    return { signRequest: async (request: unknown) => request };
+  override createCredentials(): Promise<ConnectorCredentials> {
+    return Promise.resolve({ signRequest: (request) => Promise.resolve(request) });
   }
 }
 
@@ -77,7 +78,7 @@ export async function authenticatedBot(authority: SigningAuthority, metadataPath
 }
 
 /** Posts an activity with an Authorization header (or none). */
-export function postWithToken(botUrl: string, activity: unknown, token: string | undefined): Promise<{ status: number; body: any; text: string }> {
+export function postWithToken(botUrl: string, activity: unknown, token: string | undefined): ReturnType<typeof post> {
   return post(botUrl, activity, token);
 }
 

@@ -121,7 +121,7 @@ describe('kill -9 of a bot process in the middle of approvals and operations (st
       }
       tally.lostRequests += opsExecuting;
       record({ test: `state: kill -9 in ${ROUNDS} rounds (at ${killedAt.join('/')} ms; requests ${JSON.stringify(statuses)}; ops executing ${opsExecuting})`, faults: ROUNDS, ...tally });
-      expect({ ...tally, statuses }).toEqual({ duplicateExecutions: 0, lostRequests: 0, lostAuditRecords: 0, statuses: expect.any(Object) });
+      expect({ ...tally, statuses }).toEqual({ duplicateExecutions: 0, lostRequests: 0, lostAuditRecords: 0, statuses: expect.any(Object) as unknown });
       expect(ids.length).toBeGreaterThan(0);
     } finally {
       await storage.close();

@@ -42,7 +42,7 @@ describe('job operations: intent first, settled by reading the job (state faults
     const storage1 = await FileStorage.open({ dir: estate.dataDir });
     // Dies at the write that would store the outcome: it and every later write (the audit too) never happen.
     let dead = false;
-    const dying = new FailingWrites(storage1, (key) => (dead ? new Error('simulated kill -9') : undefined));
+    const dying = new FailingWrites(storage1, () => (dead ? new Error('simulated kill -9') : undefined));
     const original = dying.write.bind(dying);
     dying.write = async (changes: StoreItems) => {
       if (Object.entries(changes).some(([k, v]) => k.startsWith('ops/') && ['done', 'failed'].includes((v as { status?: string }).status ?? ''))) dead = true;

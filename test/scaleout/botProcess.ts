@@ -37,7 +37,7 @@ export class BotProcess {
     this.exited = undefined;
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.kill();
+        void this.kill();
         reject(new Error(`bot ${this.name} did not start within ${timeoutMs} ms:\n${this.output}`));
       }, timeoutMs);
       const keep = (chunk: Buffer) => {
