@@ -63,7 +63,7 @@ describe('Allow deletes: the real count, and one release per incident', () => {
     expect(confirmText).toContain(`Allow ${n} held-back deletions in ${C2F.name}?`);
     expect(confirmText).toContain(`${n} deletions or disables held back (threshold ${DEMO.deleteThreshold})`);
     expect(confirmText).toContain(`and ${n - 10} more`);
-    expect(buttons(first.card)[0].data).toMatchObject({ incident: expect.stringContaining(`${C2F.name}@`), version: expect.anything() });
+    expect(buttons(first.card)[0].data).toMatchObject({ incident: expect.stringContaining(`${C2F.name}@`) as unknown, version: expect.anything() as unknown });
 
     const done = cardText(await click(t, MEGAN, CHAT, first.id, first.card, 'deletes.allow.confirm'));
     expect(done).toContain('ForceDeletes was sent; the job is now');

@@ -18,7 +18,9 @@ class DiesAfterGraphCall implements Storage {
     return this.inner.read(keys);
   }
   async write(changes: StoreItems): Promise<void> {
-    const finishing = Object.entries(changes).some(([k, v]) => k.startsWith('approvals/req/') && ['done', 'failed'].includes((v as { request?: { status?: string } } | undefined)?.request?.status ?? ''));
+    const finishing = Object.entries(changes).some(
+      ([k, v]) => k.startsWith('approvals/req/') && ['done', 'failed'].includes((v as { request?: { status?: string } } | undefined)?.request?.status ?? ''),
+    );
     if (finishing) this.dead = true;
     if (this.dead) throw new Error('simulated crash: the process died before this write');
     return this.inner.write(changes);
