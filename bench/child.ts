@@ -1,6 +1,6 @@
 import { startEchoBot } from './echo';
-import { measureMemory } from './scenarios/memory';
-import { startBenchSim } from './sim';
+import { measureMemory, type MemoryProbeInput } from './scenarios/memory';
+import { startBenchSim, type BenchSimSizes } from './sim';
 
 /**
  * `node -r ts-node/register/transpile-only bench/child.ts <role>`: what the bench runs in a process of its own, so its
@@ -9,7 +9,7 @@ import { startBenchSim } from './sim';
 async function main(): Promise<void> {
   const role = process.argv[2];
   if (role === 'sim') {
-    const sim = await startBenchSim(JSON.parse(process.env.BENCH_SIM_SIZES ?? '{}'));
+    const sim = await startBenchSim(JSON.parse(process.env.BENCH_SIM_SIZES ?? '{}') as BenchSimSizes);
     process.stdout.write(`READY ${sim.url}\n`);
     process.once('SIGTERM', () => void sim.close().then(() => process.exit(0)));
   } else if (role === 'echo') {
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     process.stdout.write(`READY ${echo.url}\n`);
     process.once('SIGTERM', () => void echo.close().then(() => process.exit(0)));
   } else if (role === 'memory') {
-    const result = await measureMemory(JSON.parse(process.env.BENCH_MEMORY ?? '{}'));
+    const result = await measureMemory(JSON.parse(process.env.BENCH_MEMORY ?? '{}') as MemoryProbeInput);
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
     process.exit(0);
   } else {

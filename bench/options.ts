@@ -49,7 +49,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   for (const a of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
     if (!m) throw new Error(`bench: cannot read the argument "${a}" (use --name=value)`);
-    flags.set(m[1]!, m[2] ?? 'true');
+    flags.set(m[1], m[2] ?? 'true');
   }
   const smoke = flags.get('smoke') === 'true' || env.BENCH_SMOKE === '1';
   flags.delete('smoke');

@@ -33,16 +33,16 @@ export class Child {
         const m = ready.exec(child.output);
         if (m) {
           clearTimeout(timer);
-          proc.stdout!.removeListener('data', keep);
-          proc.stderr!.removeListener('data', keep);
+          proc.stdout.removeListener('data', keep);
+          proc.stderr.removeListener('data', keep);
           // Keep draining so a chatty child never blocks on a full pipe.
-          proc.stdout!.resume();
-          proc.stderr!.resume();
+          proc.stdout.resume();
+          proc.stderr.resume();
           resolve(m);
         }
       };
-      proc.stdout!.on('data', keep);
-      proc.stderr!.on('data', keep);
+      proc.stdout.on('data', keep);
+      proc.stderr.on('data', keep);
       proc.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`${name} exited (${code}) before it was ready:\n${child.output}`));

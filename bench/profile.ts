@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import { Session, type Profiler } from 'node:inspector';
 
 /**
  * Profiles `work` with V8's sampling profiler (what `node --cpu-prof` writes) when `file` is set, so a profile covers
@@ -9,15 +9,15 @@ export async function profiled<T>(file: string | undefined, work: () => Promise<
   if (!file) return work();
   const session = new Session();
   session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+  const post = <T = unknown>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result as T))));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 500 });
   await post('Profiler.start');
   try {
     return await work();
   } finally {
-    const { profile } = await post('Profiler.stop');
+    const { profile } = await post<Profiler.StopReturnType>('Profiler.stop');
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
   }

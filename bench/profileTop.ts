@@ -21,7 +21,7 @@ profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.t
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const where = (url: string) => {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (m) return m[1]!;
+  if (m) return m[1];
   const s = /\/(src|bench|test)\/(.*)$/.exec(url);
   return s ? `${s[1]}/${s[2]}` : url || '(native)';
 };

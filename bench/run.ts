@@ -64,7 +64,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
   let sim: { url: string; stop(): Promise<void> };
   if (opts.children) {
     const { child, match } = await Child.start('simulator', 'bench/child.ts', ['sim'], { BENCH_SIM_SIZES: JSON.stringify(opts.estate) }, /READY (\S+)/);
-    sim = { url: match[1]!, stop: () => child.stop() };
+    sim = { url: match[1], stop: () => child.stop() };
   } else {
     const s = await startBenchSim(opts.estate);
     sim = { url: s.url, stop: () => s.close() };
@@ -122,8 +122,8 @@ export function table(r: BenchResults): string {
   if (f) rows.push(['6 fan-out', `seconds vs minimum (${f.conversations} chats, ${f.throttled} × 429)`, `${f.seconds} vs ${f.minimumSeconds} (ratio ${f.ratio ?? 'n/a'})`, '']);
   for (const [name, message] of Object.entries(r.failures)) rows.push([name, 'FAILED', message.slice(0, 80), '']);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
-  const line = (row: Row) => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  const line = (row: Row) => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 async function main(): Promise<void> {

@@ -33,7 +33,7 @@ export async function seedPending(bot: RunningBot, upnCandidates: (configuration
     batch = [];
   };
   for (let k = 1; k < items.length; k++) {
-    const item = items[k]!;
+    const item = items[k];
     const id = `REQ-${k.toString(36).toUpperCase().padStart(5, '0')}`;
     const record: StoredScopeRequest = { ...template, request: { ...template.request, id, configuration: item.configuration, principals: [item.principal] } };
     out.push(record);

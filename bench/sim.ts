@@ -38,8 +38,8 @@ function copyTenant(id: string, name: string, domain: string, template: SimTenan
 /** Adds tenants, users and jobs to the demo world in place. */
 export function growWorld(world: SimWorld, sizes: BenchSimSizes): void {
   const tenants = [...world.tenants.values()];
-  const template = tenants[0]!;
-  const templateJob = [...world.jobs.values()][0]!;
+  const template = tenants[0];
+  const templateJob = [...world.jobs.values()][0];
   const templateSp = template.servicePrincipals.get(templateJob.servicePrincipalId)!;
   const templateUser = [...template.users.values()].find((u) => u.userType === 'Member')!;
 
@@ -55,8 +55,8 @@ export function growWorld(world: SimWorld, sizes: BenchSimSizes): void {
   const n = tenants.length;
   // Every source/target pair allows the sync (as the demo's allowInbound does), so scope checks pass.
   for (let i = 0; i < n; i++) {
-    const source = tenants[i]!;
-    const target = tenants[(i + 1) % n]!;
+    const source = tenants[i];
+    const target = tenants[(i + 1) % n];
     if (!target.partners.has(source.id)) {
       target.partners.set(source.id, {
         tenantId: source.id,
@@ -68,8 +68,8 @@ export function growWorld(world: SimWorld, sizes: BenchSimSizes): void {
   }
   for (let k = world.jobs.size; k < sizes.jobs; k++) {
     const s = k % n;
-    const source = tenants[s]!;
-    const target = tenants[(s + 1) % n]!;
+    const source = tenants[s];
+    const target = tenants[(s + 1) % n];
     const spId = benchId(2, k);
     const jobId = `Azure2Azure.bench${k}.${hex(k, 8)}`;
     const sp: ServicePrincipal = structuredClone({ ...templateSp, assignments: [], jobIds: [] as string[] });

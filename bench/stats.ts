@@ -2,7 +2,7 @@
 export function percentile(values: number[], p: number): number {
   if (!values.length) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 export const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
@@ -27,7 +27,7 @@ export async function pool<T>(items: T[], width: number, work: (item: T, index: 
     Array.from({ length: Math.min(width, items.length) }, async () => {
       while (next < items.length) {
         const i = next++;
-        await work(items[i]!, i);
+        await work(items[i], i);
       }
     }),
   );

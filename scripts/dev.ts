@@ -19,7 +19,7 @@ const children: ChildProcess[] = [];
 function run(args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): ChildProcess {
   const child = spawn(process.execPath, [...tsNode, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     process.stdout.write(chunk);
     for (const line of chunk.toString().split('\n')) onLine?.(line);
   });

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   let json = false;
   const names: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+    const a = args[i];
     if (a === '--simulator') simulator = args[++i] ?? fail('--simulator needs a URL, e.g. http://localhost:3979');
     else if (a === '--json') json = true;
     else if (a === '--help' || a === '-h') {

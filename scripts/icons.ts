@@ -59,7 +59,7 @@ export function drawColorIcon(): RgbaImage {
   const background = hexToRgb(ACCENT_COLOR);
   const pixels = new Uint8Array(size * size * 4);
   ink.forEach((a, i) => {
-    for (let ch = 0; ch < 3; ch++) pixels[i * 4 + ch] = Math.round(background[ch]! * (1 - a) + 255 * a);
+    for (let ch = 0; ch < 3; ch++) pixels[i * 4 + ch] = Math.round(background[ch] * (1 - a) + 255 * a);
     pixels[i * 4 + 3] = 255;
   });
   return { width: size, height: size, pixels };

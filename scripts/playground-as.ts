@@ -83,7 +83,7 @@ export function playgroundConfigAs(config: PlaygroundConfig, who: string): Playg
     const known = [config.currentUser, ...config.users].map((u) => u.givenName.toLowerCase()).join(', ');
     throw new PlaygroundConfigError(`nobody called "${who}" in .m365agentsplayground.yml (try one of: ${known})`);
   }
-  const user = config.users[index]!;
+  const user = config.users[index];
   const users = config.users.map((u, i) => (i === index ? config.currentUser : u));
   // A personal chat is one person's 1:1 with the bot: never share its id, or the bot would mix two people's chats.
   const personalChat = { id: `a:cts-ops-personal-chat-${user.givenName.toLowerCase()}` };

@@ -38,7 +38,7 @@ const CRC_TABLE = (() => {
 
 function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -106,8 +106,8 @@ export function decodePng(file: Uint8Array): DecodedPng {
   if (!header) throw new PngError('missing IHDR chunk');
   const width = header.readUInt32BE(0);
   const height = header.readUInt32BE(4);
-  const bitDepth = header[8]!;
-  const colorType = header[9]!;
+  const bitDepth = header[8];
+  const colorType = header[9];
   if (bitDepth !== 8 || colorType !== COLOR_TYPE_RGBA || header[12] !== 0) {
     throw new PngError(`unsupported PNG: bit depth ${bitDepth}, colour type ${colorType}, interlace ${header[12]}`);
   }
@@ -116,17 +116,17 @@ export function decodePng(file: Uint8Array): DecodedPng {
   if (raw.length !== (stride + 1) * height) throw new PngError('image data has the wrong length');
   const pixels = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)]!;
+    const filter = raw[y * (stride + 1)];
     const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
     const row = y * stride;
     const prev = row - stride;
     for (let x = 0; x < stride; x++) {
-      const a = x >= BYTES_PER_PIXEL ? pixels[row + x - BYTES_PER_PIXEL]! : 0;
-      const b = y > 0 ? pixels[prev + x]! : 0;
-      const c = y > 0 && x >= BYTES_PER_PIXEL ? pixels[prev + x - BYTES_PER_PIXEL]! : 0;
+      const a = x >= BYTES_PER_PIXEL ? pixels[row + x - BYTES_PER_PIXEL] : 0;
+      const b = y > 0 ? pixels[prev + x] : 0;
+      const c = y > 0 && x >= BYTES_PER_PIXEL ? pixels[prev + x - BYTES_PER_PIXEL] : 0;
       const predictor = [0, a, b, (a + b) >> 1, paeth(a, b, c)][filter];
       if (predictor === undefined) throw new PngError(`unknown row filter ${filter}`);
-      pixels[row + x] = (line[x]! + predictor) & 0xff;
+      pixels[row + x] = (line[x] + predictor) & 0xff;
     }
   }
   return { width, height, bitDepth, colorType, pixels };

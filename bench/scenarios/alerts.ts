@@ -28,10 +28,10 @@ export async function alertsScenario(ctx: BenchContext): Promise<AlertLatencyRes
     const all = [...bot.estate.configurations];
     // The fan-out scenario uses the first configuration; leave it healthy.
     const pool = all.slice(1);
-    const picked = Array.from({ length: Math.min(o.jobs, pool.length) }, () => pool.splice(Math.floor(random() * pool.length), 1)[0]!);
+    const picked = Array.from({ length: Math.min(o.jobs, pool.length) }, () => pool.splice(Math.floor(random() * pool.length), 1)[0]);
     const chats = picked.map((_, i) => `19:bench-alerts-${i}@thread.v2`);
     for (const [i, config] of picked.entries()) {
-      const res = await post(bot.url, message({ text: `subscribe alerts ${config.name}`, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, place: { kind: 'groupChat', conversationId: chats[i]! } }));
+      const res = await post(bot.url, message({ text: `subscribe alerts ${config.name}`, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, place: { kind: 'groupChat', conversationId: chats[i] } }));
       if (res.status !== 200) throw new Error(`subscribe answered ${res.status}`);
     }
     const changedAt: number[] = [];
@@ -39,7 +39,7 @@ export async function alertsScenario(ctx: BenchContext): Promise<AlertLatencyRes
     const started = Date.now();
     await Promise.all(
       picked.map(async (config, i) => {
-        await new Promise((r) => setTimeout(r, Math.max(0, started + offsets[i]! - Date.now())));
+        await new Promise((r) => setTimeout(r, Math.max(0, started + offsets[i] - Date.now())));
         await ctx.control.quarantine(config.sourceTenantId, config.jobId!, 'EncounteredQuarantineException');
         changedAt[i] = Date.now();
       }),
@@ -47,7 +47,7 @@ export async function alertsScenario(ctx: BenchContext): Promise<AlertLatencyRes
     if (o.manualPoll) await bot.monitor.pollOnce();
     const alertOf = (i: number) => connector.calls.find((c) => c.kind === 'send' && c.conversationId === chats[i]);
     await connector.waitFor(() => chats.every((_, i) => alertOf(i)), (o.spanSeconds + 3 * o.pollSeconds + 60) * 1000);
-    const latencies = chats.map((_, i) => (alertOf(i)!.at! - changedAt[i]!) / 1000);
+    const latencies = chats.map((_, i) => (alertOf(i)!.at! - changedAt[i]) / 1000);
     return {
       pollSeconds: o.pollSeconds,
       jobs: picked.length,

@@ -49,19 +49,19 @@ export async function approvalsScenario(ctx: BenchContext): Promise<ApprovalsRes
     const tenantIndex = (id: string) => ctx.estate.tenants.findIndex((t) => t.id === id);
     const users = ctx.opts.estate.usersPerTenant;
     const items = Array.from({ length: o.count }, (_, i) => {
-      const config = sources[i % sources.length]!;
+      const config = sources[i % sources.length];
       const t = tenantIndex(config.sourceTenantId);
       const u = Math.floor(i / sources.length) % users;
       return { configuration: config.name, principal: { id: benchUserId(t, u), displayName: `Bench User ${t}-${u}`, userPrincipalName: `user${u}@bench${t}.example` } };
     });
-    const seeded = await seedPending(bot, () => [items[0]!.principal.userPrincipalName], items);
+    const seeded = await seedPending(bot, () => [items[0].principal.userPrincipalName], items);
     const requests = seeded.map((r) => ({ id: r.request.id, cardVersion: r.request.cardVersion }));
 
     const random = prng(11);
     const clicks = requests.flatMap((r) => (random() < o.duplicateShare ? [r, r] : [r]));
     for (let i = clicks.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
-      [clicks[i], clicks[j]] = [clicks[j]!, clicks[i]!];
+      [clicks[i], clicks[j]] = [clicks[j], clicks[i]];
     }
     if (o.latencyMs) await ctx.control.control('POST', '/faults', { latencyMs: o.latencyMs });
     await ctx.control.clearRequests();

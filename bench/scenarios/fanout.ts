@@ -29,7 +29,7 @@ export async function fanoutScenario(ctx: BenchContext): Promise<FanoutResult> {
   connector.enforceRateLimits(CONVERSATION_LIMITS, GLOBAL_LIMITS);
   const bot = await ctx.bot(ctx.estateFile({ configurations: 3, pollIntervalSeconds: 60 }));
   try {
-    const config = bot.estate.configurations[0]!;
+    const config = bot.estate.configurations[0];
     const ids = Array.from({ length: n }, (_, i) => `19:bench-fanout-${i}@thread.v2`);
     for (const id of ids) {
       const target: ConversationTarget = {
@@ -52,7 +52,7 @@ export async function fanoutScenario(ctx: BenchContext): Promise<FanoutResult> {
     if (connector.throttled > attemptsBefore) firstAttempt = Math.min(firstAttempt, started);
     const last = Math.max(...sends.map((c) => c.at!));
     const seconds = (last - firstAttempt) / 1000;
-    const minimumSeconds = Math.floor((n - 1) / GLOBAL_LIMITS[0]!.count) * (GLOBAL_LIMITS[0]!.ms / 1000);
+    const minimumSeconds = Math.floor((n - 1) / GLOBAL_LIMITS[0].count) * (GLOBAL_LIMITS[0].ms / 1000);
     if (report.posted !== n) throw new Error(`fan-out: ${report.posted} of ${n} cards posted (${report.failed} failed)`);
     return {
       conversations: n,

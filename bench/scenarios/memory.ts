@@ -51,7 +51,7 @@ export async function measureMemory(input: MemoryProbeInput): Promise<Omit<Memor
     const config = bot.estate.configurations.find((c) => /^bench-/.test(c.name) && tenants.indexOf(c.sourceTenantId) >= 3);
     if (!config) throw new Error('memory: the estate has no added tenants to request users from');
     const configs = bot.estate.configurations;
-    const items = Array.from({ length: input.pending }, (_, k) => ({ configuration: k ? configs[k % configs.length]!.name : config.name, principal: { id: `bench-user-${k}`, displayName: `Bench ${k}` } }));
+    const items = Array.from({ length: input.pending }, (_, k) => ({ configuration: k ? configs[k % configs.length].name : config.name, principal: { id: `bench-user-${k}`, displayName: `Bench ${k}` } }));
     // The approvals scenario may have put the first users in scope already: ask for the last ones.
     const t = tenants.indexOf(config.sourceTenantId);
     await seedPending(bot, () => Array.from({ length: input.usersPerTenant }, (_, i) => `user${input.usersPerTenant - 1 - i}@bench${t}.example`), items);
@@ -81,5 +81,5 @@ export async function memoryScenario(ctx: BenchContext): Promise<MemoryResult> {
   if (!ctx.opts.children) return { ...(await measureMemory(input)), ownProcess: false };
   const { child, match } = await Child.start('memory probe', 'bench/child.ts', ['memory'], { BENCH_MEMORY: JSON.stringify(input) }, /RESULT (\{.*\})\n/, 240_000, ['--expose-gc']);
   await child.stop();
-  return { ...JSON.parse(match[1]!), ownProcess: true };
+  return { ...(JSON.parse(match[1]) as Omit<MemoryResult, 'ownProcess'>), ownProcess: true };
 }

@@ -1,7 +1,7 @@
 import { DEMO } from '../../src/simulator';
 import { cardOf, cardText, post, message, type Place } from '../harness/activities';
 import { ADELE, BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
-import { SimControl } from '../harness/sim';
+import { SimControl, type TripDeletesAnswer } from '../harness/sim';
 import { alertPosts, buttons, click, conversationIdOf } from './helpers';
 
 const C2F = DEMO.configurations.contosoToFabrikam;
@@ -42,7 +42,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
   });
 
   it('deletion threshold: one card per subscribed conversation, refusal without deletes.allow, confirmation, ForceDeletes, the same card resolved', async () => {
-    const tripped = await sim.control('POST', `/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(C2F.jobId)}`);
+    const tripped = await sim.control<TripDeletesAnswer>('POST', `/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(C2F.jobId)}`);
     expect(tripped.wouldDelete).toBeGreaterThan(tripped.threshold);
     await sim.cycle(CONTOSO, C2F.jobId);
 
@@ -99,7 +99,7 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const restarts = await sim.writes(/\/restart$/);
     expect(restarts).toHaveLength(1);
     const audit = await t.bot.audit.last(5, { action: 'job.allowDeletes' });
-    expect(audit[0]).toMatchObject({ outcome: 'ok', target: 'ForceDeletes', actor: { aadObjectId: MEGAN.aadObjectId }, graphRequestId: expect.stringMatching(/^[0-9a-f-]{8,}$/i) });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', target: 'ForceDeletes', actor: { aadObjectId: MEGAN.aadObjectId }, graphRequestId: expect.stringMatching(/^[0-9a-f-]{8,}$/i) as unknown });
 
     // Every copy of the alert says who acted.
     await t.connector.waitFor(() => t.connector.updatesOf(chatId, posted.id).some((u) => /Allow deletes by Megan Bowen at /.test(cardText(cardOf(u.body)))));
@@ -186,9 +186,9 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     expect(t.connector.calls.slice(sendsBefore).filter((c) => c.conversationId === '19:blocked@thread.v2')).toEqual([]);
 
     const subs = await t.bot.subscriptions.list('19:blocked@thread.v2');
-    expect(subs).toEqual([expect.objectContaining({ topic: 'alerts', active: false, deactivatedReason: expect.stringContaining('403 ConversationBlockedByUser') })]);
+    expect(subs).toEqual([expect.objectContaining({ topic: 'alerts', active: false, deactivatedReason: expect.stringContaining('403 ConversationBlockedByUser') as unknown }) as unknown]);
     const audit = await t.bot.audit.last(5, { action: 'subscriptions.deactivate' });
-    expect(audit[0]).toMatchObject({ actor: 'system', target: '19:blocked@thread.v2', detail: expect.stringContaining('403') });
+    expect(audit[0]).toMatchObject({ actor: 'system', target: '19:blocked@thread.v2', detail: expect.stringContaining('403') as unknown });
     // Not retried on the next poll, and the next alert does not go there either.
     expect(await t.bot.monitor.pollOnce()).toMatchObject({ posted: 0, gone: 0 });
     expect(await t.bot.subscriptions.targetsFor('alerts', F2N.name)).toHaveLength(2);

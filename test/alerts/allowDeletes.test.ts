@@ -1,7 +1,8 @@
 import { DEMO } from '../../src/simulator';
 import { cardOf, cardText, type Place } from '../harness/activities';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
-import { SimControl } from '../harness/sim';
+import type { AdaptiveCard } from '../harness/cardTypes';
+import { SimControl, type TripDeletesAnswer } from '../harness/sim';
 import { alertPosts, buttons, click, conversationIdOf } from './helpers';
 
 /**
@@ -25,7 +26,7 @@ describe('Allow deletes: the real count, and one release per incident', () => {
   afterAll(() => t.stop());
 
   /** Clicks Allow deletes on the alert; returns the confirmation it sent as its own message. */
-  async function askToAllow(alert: { id: string; card: any }): Promise<{ id: string; card: any }> {
+  async function askToAllow(alert: { id: string; card: AdaptiveCard | undefined }): Promise<{ id: string; card: AdaptiveCard | undefined }> {
     const before = t.connector.sentTo(chatId).length;
     await click(t, MEGAN, CHAT, alert.id, alert.card, 'deletes.allow');
     const sent = t.connector.sentTo(chatId).slice(before).map((c) => ({ id: c.id, card: cardOf(c.body) }));
@@ -41,14 +42,14 @@ describe('Allow deletes: the real count, and one release per incident', () => {
   };
 
   it('shows the real count, the threshold and ten names with "and N more" on the alert and on the confirmation; two confirmations send one ForceDeletes', async () => {
-    const tripped = await sim.control('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);
+    const tripped = await sim.control<TripDeletesAnswer>('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);
     await sim.cycle(CONTOSO, C2F.jobId);
     expect((await t.bot.monitor.pollOnce()).events).toEqual([{ configuration: C2F.name, type: 'opened', kind: 'deletionThreshold' }]);
     await t.connector.waitFor(() => t.connector.updatesOf(chatId).length > 0 || alertPosts(t, chatId).length > 0);
     await t.bot.monitor.deliver(C2F.name);
     const alert = latestAlert();
     const text = cardText(alert.card);
-    const n = tripped.wouldDelete as number;
+    const n = tripped.wouldDelete;
     expect(n).toBeGreaterThan(10);
     expect(text).toContain(`${n} deletions or disables held back (threshold ${DEMO.deleteThreshold}), including:`);
     expect(text).toContain(`and ${n - 10} more`);
@@ -62,7 +63,7 @@ describe('Allow deletes: the real count, and one release per incident', () => {
     expect(confirmText).toContain(`Allow ${n} held-back deletions in ${C2F.name}?`);
     expect(confirmText).toContain(`${n} deletions or disables held back (threshold ${DEMO.deleteThreshold})`);
     expect(confirmText).toContain(`and ${n - 10} more`);
-    expect(buttons(first.card)[0]!.data).toMatchObject({ incident: expect.stringContaining(`${C2F.name}@`), version: expect.anything() });
+    expect(buttons(first.card)[0].data).toMatchObject({ incident: expect.stringContaining(`${C2F.name}@`) as unknown, version: expect.anything() as unknown });
 
     const done = cardText(await click(t, MEGAN, CHAT, first.id, first.card, 'deletes.allow.confirm'));
     expect(done).toContain('ForceDeletes was sent; the job is now');

@@ -103,7 +103,7 @@ describe('issue 10 item 5: the deletion threshold is detected by reason, error c
   });
 
   it('a job disabled after 28 days in quarantine is its own incident, offering failures and restart', () => {
-    const e = detect(undefined, snap({ scheduleState: 'Disabled', quarantine: q('EncounteredQuarantineException') }), { entryErrorThreshold: 10 }).events[0]!;
+    const e = detect(undefined, snap({ scheduleState: 'Disabled', quarantine: q('EncounteredQuarantineException') }), { entryErrorThreshold: 10 }).events[0];
     expect(e.incident).toMatchObject({ kind: 'disabled', actions: ['showFailures', 'restart'] });
     expect(describeIncident(e.incident).title).toBe('Sync was disabled after 28 days in quarantine');
   });

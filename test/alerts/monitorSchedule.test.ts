@@ -11,8 +11,15 @@ describe('monitor schedule', () => {
     let polls = 0;
     // Only what a poll of an empty estate touches; reading the jobs "takes" 3 s of the injected clock.
     const deps = {
-      configs: { all: [], readAllJobs: async () => (polls++, clock.advance(3_000), []) },
-      subscriptions: { audience: async () => () => [] },
+      configs: {
+        all: [],
+        readAllJobs: () => {
+          polls++;
+          clock.advance(3_000);
+          return Promise.resolve([]);
+        },
+      },
+      subscriptions: { audience: () => Promise.resolve(() => []) },
       leader: { isLeader: () => true },
       clock,
       pollIntervalSeconds: 10,
@@ -20,7 +27,7 @@ describe('monitor schedule', () => {
     const monitor = new Monitor(deps);
     monitor.start();
     expect(scheduled.map((s) => s.ms)).toEqual([0]);
-    scheduled[0]!.fn();
+    scheduled[0].fn();
     await monitor.pollOnce();
     await new Promise((r) => setImmediate(r));
     expect(polls).toBe(1);

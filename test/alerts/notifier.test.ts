@@ -1,4 +1,3 @@
-import type { Activity } from 'botbuilder';
 import type { ConversationTarget } from '../../src/services/ports';
 import { SlidingWindows } from '../../src/domain/rateLimit';
 import { CONVERSATION_LIMITS, GLOBAL_LIMITS, TeamsNotifier, connectorFailureOf, retryDelay, type ConnectorTransport } from '../../src/teams/notifier';
@@ -23,13 +22,13 @@ class ScriptedTransport implements ConnectorTransport {
       throw Object.assign(new Error(`HTTP ${next.status}`), { name: 'RestError', statusCode: next.status, code: next.code, response: { status: next.status, headers } });
     }
   }
-  async send(t: ConversationTarget, _a: Partial<Activity>): Promise<string> {
+  async send(t: ConversationTarget): Promise<string> {
     this.attempts.push({ key: t.key, at: this.time.now(), kind: 'send' });
     await Promise.resolve();
     this.answer(t.key);
     return `act-${++this.seq}`;
   }
-  async update(t: ConversationTarget, _id: string, _a: Partial<Activity>): Promise<void> {
+  async update(t: ConversationTarget): Promise<void> {
     this.attempts.push({ key: t.key, at: this.time.now(), kind: 'update' });
     await Promise.resolve();
     this.answer(t.key);

@@ -10,13 +10,14 @@ export class VirtualTime implements Clock {
   constructor(public ms = Date.UTC(2026, 0, 1), private readonly dice: () => number = () => 0.5) {}
   now = (): number => this.ms;
   private timers: { at: number; fn: () => unknown }[] = [];
-  sleep = async (ms: number): Promise<void> => {
+  sleep = (ms: number): Promise<void> => {
     this.sleeps.push(ms);
     this.ms += Math.max(0, ms);
     // Timers that fell due while the sleeper slept run now, in deadline order.
     const due = this.timers.filter((t) => t.at <= this.ms).sort((a, b) => a.at - b.at);
     this.timers = this.timers.filter((t) => t.at > this.ms);
     for (const t of due) void t.fn();
+    return Promise.resolve();
   };
   setTimeout = (fn: () => unknown, ms: number): unknown => {
     const t = { at: this.ms + Math.max(0, ms), fn };

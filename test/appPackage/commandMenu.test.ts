@@ -35,12 +35,12 @@ describe('buildCommandLists', () => {
   it('stops at ten commands, the first ten of the catalogue', () => {
     const catalogue = Array.from({ length: 13 }, (_, i) => entry(`c${i}`));
     const lists = buildCommandLists(catalogue, catalogue.map((c) => c.kind));
-    expect(lists[0]!.commands.map((c) => c.title)).toEqual(catalogue.slice(0, 10).map((c) => c.name));
+    expect(lists[0].commands.map((c) => c.title)).toEqual(catalogue.slice(0, 10).map((c) => c.name));
   });
 
   it('lists a title once even if two kinds share it', () => {
     const lists = buildCommandLists([entry('audit'), entry('auditExport', { name: 'Audit' })], ['audit', 'auditExport']);
-    expect(lists[0]!.commands.map((c) => c.title)).toEqual(['audit']);
+    expect(lists[0].commands.map((c) => c.title)).toEqual(['audit']);
   });
 
   it('refuses overlong or empty text instead of cutting it', () => {
@@ -54,7 +54,7 @@ describe('buildCommandLists', () => {
 
   it('ignores overlong text on commands that are not in the menu', () => {
     const lists = buildCommandLists([entry('help'), entry('audit', { description: 'x'.repeat(500) })], ['help']);
-    expect(lists[0]!.commands).toHaveLength(1);
+    expect(lists[0].commands).toHaveLength(1);
   });
 });
 
@@ -90,7 +90,7 @@ describe('buildManifest', () => {
 
   it('does not change the template it was given', () => {
     buildManifest(template, { botId: DUMMY_BOT_ID, botIdIsDummy: true, botDomain: 'a.example.com', appVersion: '1.0.0' }, lists);
-    expect(template.bots[0]!.botId).toBe('${{BOT_ID}}');
+    expect(template.bots[0].botId).toBe('${{BOT_ID}}');
   });
 
   it('refuses a template without exactly one bot', () => {

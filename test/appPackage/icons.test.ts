@@ -24,7 +24,7 @@ describe('color.png', () => {
     const alphas = new Set<number>();
     const colours = new Set<string>();
     for (let i = 0; i < icon.pixels.length; i += 4) {
-      alphas.add(icon.pixels[i + 3]!);
+      alphas.add(icon.pixels[i + 3]);
       colours.add(Array.from(icon.pixels.subarray(i, i + 3)).join(','));
     }
     expect([...alphas]).toEqual([255]);
@@ -52,7 +52,7 @@ describe('outline.png', () => {
     let solid = 0;
     let transparent = 0;
     for (let i = 0; i < icon.pixels.length; i += 4) {
-      const alpha = icon.pixels[i + 3]!;
+      const alpha = icon.pixels[i + 3];
       if (alpha === 0) {
         transparent++;
         continue;
@@ -86,25 +86,25 @@ describe('PNG codec', () => {
       [10, 20, 30, 255, 15, 25, 35, 255],
       [12, 22, 32, 250, 100, 110, 120, 240],
     ];
-    const sub = (row: number[]) => row.map((v, i) => (v - (i >= 4 ? row[i - 4]! : 0)) & 0xff);
-    const up = (row: number[], prev: number[]) => row.map((v, i) => (v - prev[i]!) & 0xff);
+    const sub = (row: number[]) => row.map((v, i) => (v - (i >= 4 ? row[i - 4] : 0)) & 0xff);
+    const up = (row: number[], prev: number[]) => row.map((v, i) => (v - prev[i]) & 0xff);
     const avg = (row: number[], prev: number[]) =>
-      row.map((v, i) => (v - (((i >= 4 ? row[i - 4]! : 0) + prev[i]!) >> 1)) & 0xff);
+      row.map((v, i) => (v - (((i >= 4 ? row[i - 4] : 0) + prev[i]) >> 1)) & 0xff);
     const paeth = (row: number[], prev: number[]) =>
       row.map((v, i) => {
-        const a = i >= 4 ? row[i - 4]! : 0;
-        const b = prev[i]!;
-        const c = i >= 4 ? prev[i - 4]! : 0;
+        const a = i >= 4 ? row[i - 4] : 0;
+        const b = prev[i];
+        const c = i >= 4 ? prev[i - 4] : 0;
         const p = a + b - c;
         const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
         return (v - (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
       });
     for (const [filter, second] of [
-      [2, up(rows[1]!, rows[0]!)],
-      [3, avg(rows[1]!, rows[0]!)],
-      [4, paeth(rows[1]!, rows[0]!)],
+      [2, up(rows[1], rows[0])],
+      [3, avg(rows[1], rows[0])],
+      [4, paeth(rows[1], rows[0])],
     ] as const) {
-      const raw = Buffer.from([1, ...sub(rows[0]!), filter, ...second]);
+      const raw = Buffer.from([1, ...sub(rows[0]), filter, ...second]);
       const png = encodePng({ width: 2, height: 2, pixels: Uint8Array.from(rows.flat()) });
       // Swap the IDAT of our unfiltered encoding for the hand-filtered one.
       const idat = deflateSync(raw);

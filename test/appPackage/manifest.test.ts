@@ -44,7 +44,7 @@ describe('generated manifest', () => {
     const { manifest } = packageApp(settings(), outDir);
     const version = manifestVersionOf(manifest);
     const [major, minor] = version.split('.').map(Number);
-    expect(major === 1 && minor! >= 19).toBe(true);
+    expect(major === 1 && minor >= 19).toBe(true);
     expect(manifest.$schema).toBe(
       `https://developer.microsoft.com/en-us/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`,
     );

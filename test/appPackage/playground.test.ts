@@ -60,7 +60,7 @@ describe('.m365agentsplayground.yml', () => {
   it('the schema check has teeth: four users, or a duplicate user id, are refused', () => {
     const raw = parse(configText) as PlaygroundConfig;
     expect(playgroundProblems({ ...raw, users: raw.users.slice(0, 4) })).not.toEqual([]);
-    expect(playgroundProblems({ ...raw, users: [{ ...raw.users[0]!, id: raw.currentUser.id }, ...raw.users.slice(1)] })).toEqual([
+    expect(playgroundProblems({ ...raw, users: [{ ...raw.users[0], id: raw.currentUser.id }, ...raw.users.slice(1)] })).toEqual([
       'User ID must be unique',
     ]);
   });
@@ -112,8 +112,8 @@ describe('playgroundConfigAs', () => {
 });
 
 describe('playground-as finds the bot where it listens', () => {
-  it('uses PORT (or BOT_ENDPOINT), not a hard-coded 3978', () => {
-    const { botEndpoint } = require('../../scripts/playground-as') as typeof import('../../scripts/playground-as');
+  it('uses PORT (or BOT_ENDPOINT), not a hard-coded 3978', async () => {
+    const { botEndpoint } = await import('../../scripts/playground-as');
     expect(botEndpoint({ PORT: '4100' })).toBe('http://localhost:4100/api/messages');
     expect(botEndpoint({ BOT_ENDPOINT: 'http://127.0.0.1:5000/api/messages' })).toBe('http://127.0.0.1:5000/api/messages');
     expect(botEndpoint({})).toBe('http://localhost:3978/api/messages');

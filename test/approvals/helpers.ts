@@ -7,7 +7,8 @@ import { startBot, type BotOverrides, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { DEMO } from '../../src/simulator/demoIds';
-import { cardAction, cardOf, cardText, message, post, type Place, type TestUser } from '../harness/activities';
+import { cardAction, cardOf, cardText, message, post, type InvokeResponseBody, type Place, type TestUser } from '../harness/activities';
+import type { AdaptiveCard, CardButton, CardElement } from '../harness/cardTypes';
 import type { ConnectorStandIn } from '../harness/connector';
 
 export const CONTOSO = DEMO.tenants.contoso.id;
@@ -29,14 +30,14 @@ export const assignmentDeletes = async (sim: { url: string }, spId: string = C2F
   (await simRequests(sim)).filter((r) => r.method === 'DELETE' && r.path.toLowerCase().includes(`/serviceprincipals/${spId}/approleassignedto`));
 
 /** Sends text; returns the first card the bot answered with in that conversation, and its activity id. */
-export async function say(bot: RunningBot, connector: ConnectorStandIn, user: TestUser, text: string, place?: Place): Promise<{ card: any; text: string; activityId: string }> {
+export async function say(bot: RunningBot, connector: ConnectorStandIn, user: TestUser, text: string, place?: Place): Promise<{ card: AdaptiveCard; text: string; activityId: string }> {
   const activity = message({ text, user, tenantId: CONTOSO, serviceUrl: connector.url, place });
   const before = connector.calls.length;
   const res = await post(bot.url, activity);
   if (res.status !== 200 && res.status !== 201) throw new Error(`bot answered HTTP ${res.status}: ${JSON.stringify(res.body)}`);
   const call = connector.calls.slice(before).find((c) => c.conversationId === activity.conversation.id && (c.kind === 'reply' || c.kind === 'send') && c.replyToId === activity.id && cardOf(c.body));
-  if (!call) throw new Error(`no card in reply to "${text}"`);
-  const card = cardOf(call.body);
+  const card = call && cardOf(call.body);
+  if (!call || !card) throw new Error(`no card in reply to "${text}"`);
   return { card, text: cardText(card), activityId: call.id };
 }
 
@@ -49,10 +50,11 @@ export async function click(
   data: Record<string, unknown>,
   replyToId = 'act-unknown',
   place?: Place,
-): Promise<{ status: number; body: any; card: any; text: string }> {
+): Promise<{ status: number; body: InvokeResponseBody | undefined; card: AdaptiveCard | undefined; text: string }> {
   const res = await post(bot.url, cardAction({ verb, data, user, tenantId: CONTOSO, serviceUrl: connector.url, replyToId, place }));
-  const card = res.body?.value;
-  return { ...res, card, text: card && typeof card === 'object' ? cardText(card) : '' };
+  const value = res.body?.value;
+  const card = value && typeof value === 'object' ? value : undefined;
+  return { ...res, card, text: card ? cardText(card) : '' };
 }
 
 export function requestIdIn(text: string): string {
@@ -62,16 +64,18 @@ export function requestIdIn(text: string): string {
 }
 
 /** Every button's data on a card (Action.Execute, including those inside ShowCards and ActionSets). */
-export function buttons(card: any): { title: string; verb: string; data: any }[] {
-  const out: { title: string; verb: string; data: any }[] = [];
-  const walk = (n: any): void => {
-    if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (n.type === 'Action.Execute') out.push({ title: n.title, verb: n.verb, data: n.data });
+export function buttons(card: unknown): CardButton[] {
+  const out: CardButton[] = [];
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const n = node as CardElement;
+    if (n.type === 'Action.Execute') out.push({ title: n.title ?? '', verb: n.verb ?? '', data: n.data ?? {} });
     for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
   };
-  walk(card?.actions);
-  walk(card?.body);
+  const top = card && typeof card === 'object' ? (card as CardElement) : undefined;
+  walk(top?.actions);
+  walk(top?.body);
   return out;
 }
 

@@ -41,8 +41,8 @@ describe('50 concurrent approvals across two instances', () => {
 
     for (const a of answers) {
       expect(a.status).toBe(200);
-      expect(a.body.type).toBe('application/vnd.microsoft.card.adaptive');
-      expect(a.card.type).toBe('AdaptiveCard');
+      expect(a.body?.type).toBe('application/vnd.microsoft.card.adaptive');
+      expect(a.card?.type).toBe('AdaptiveCard');
       expect(a.text).toContain(id);
     }
     expect(answers.filter((a) => a.text.includes('Approved and carried out') || a.text.includes('Approved. The bot is changing'))).toHaveLength(1);

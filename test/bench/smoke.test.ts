@@ -12,7 +12,7 @@ describe('bench smoke', () => {
     expect(r.failures).toEqual({});
     expect(SCENARIOS.filter((name) => r[name] === undefined)).toEqual([]);
 
-    const num = expect.any(Number);
+    const num: unknown = expect.any(Number);
     expect(r.machine).toEqual(expect.any(String));
     expect(r.loadAverage.start).toHaveLength(3);
     expect(r.loadAverage.end).toHaveLength(3);

@@ -3,7 +3,7 @@
  * and — with no app id, so nothing is authenticated — replies only to a loopback serviceUrl.
  */
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
-import { cardText, message } from '../harness/activities';
+import { cardText, message, type TestActivity } from '../harness/activities';
 
 describe('/api/messages refuses what a web page or a broken client could send', () => {
   const t = new BotUnderTest();
@@ -47,7 +47,8 @@ describe('/api/messages refuses what a web page or a broken client could send', 
   });
 
   it('answers 400 (not 500) to an activity without a type, with no library text', async () => {
-    const { type: _type, ...untyped } = message({ text: 'whoami', user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url });
+    const untyped: Partial<TestActivity> = message({ text: 'whoami', user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url });
+    delete untyped.type;
     const res = await raw(JSON.stringify(untyped), 'application/json');
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text)).toEqual({ error: 'bad_activity', message: 'The body is not a Bot Framework activity (it needs a "type").' });

@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { createCtsGraph } from '../../src/graph/gateway';
 import { createLogger, routeConsole } from '../../src/logger';
+import { parseAs } from '../harness/json';
 
 function sink(): { stream: Writable; raw: string[] } {
   const raw: string[] = [];
@@ -18,21 +19,26 @@ function sink(): { stream: Writable; raw: string[] } {
 }
 
 const lines = (raw: string[]) => raw.join('').split('\n').filter(Boolean);
+/** One pino line: the fields these tests read. */
+type LogLine = { level: number; msg?: string; err?: { message: string } };
+const parseLine = (l: string) => parseAs<LogLine>(l);
 
 describe('log privacy and shape', () => {
   it('a Graph retry warning names the operation without the UPN the user typed', async () => {
     const out = sink();
     const tenant = 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31';
     let calls = 0;
-    const fetch = async () => {
+    const fetch = () => {
       calls++;
-      return calls === 1
-        ? new Response(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'busy' } }), { status: 503, headers: { 'Retry-After': '0', 'Content-Type': 'application/json' } })
-        : new Response(JSON.stringify({ value: [] }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+      return Promise.resolve(
+        calls === 1
+          ? new Response(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'busy' } }), { status: 503, headers: { 'Retry-After': '0', 'Content-Type': 'application/json' } })
+          : new Response(JSON.stringify({ value: [] }), { status: 200, headers: { 'Content-Type': 'application/json' } }),
+      );
     };
-    const graph = createCtsGraph({ tenants: [{ id: tenant, graphBaseUrl: 'http://127.0.0.1:9/t/v1.0' }] }, { logger: createLogger('warn', out.stream), fetch: fetch as never, time: { sleep: async () => undefined } as never });
+    const graph = createCtsGraph({ tenants: [{ id: tenant, graphBaseUrl: 'http://127.0.0.1:9/t/v1.0' }] }, { logger: createLogger('warn', out.stream), fetch: fetch, time: { sleep: () => Promise.resolve() } });
     await graph.usersStartingWith(tenant, 'adele.vance@contoso.com', 3);
-    const warns = lines(out.raw).map((l) => JSON.parse(l));
+    const warns = lines(out.raw).map(parseLine);
     expect(warns.some((w) => w.msg === 'graph retry')).toBe(true);
     expect(out.raw.join('')).not.toContain('adele.vance');
     expect(out.raw.join('')).not.toContain('contoso.com');
@@ -42,8 +48,8 @@ describe('log privacy and shape', () => {
     const out = sink();
     const logger = createLogger('info', out.stream);
     logger.error({ err: new Error('Could not look up the user with mail megan@contoso.onmicrosoft.com: 404') }, 'command failed');
-    const [line] = lines(out.raw).map((l) => JSON.parse(l));
-    expect(line.err.message).toBe('Could not look up the user with mail [address]: 404');
+    const [line] = lines(out.raw).map(parseLine);
+    expect(line.err?.message).toBe('Could not look up the user with mail [address]: 404');
     expect(JSON.stringify(line)).not.toContain('megan@');
   });
 
@@ -60,9 +66,9 @@ describe('log privacy and shape', () => {
     }
     const all = lines(out.raw);
     expect(all).toHaveLength(3);
-    const parsed = all.map((l) => JSON.parse(l));
+    const parsed = all.map(parseLine);
     expect(parsed.map((p) => p.level)).toEqual([50, 50, 40]);
-    expect(parsed[1].err.message).toContain('jwt expired');
+    expect(parsed[1].err?.message).toContain('jwt expired');
     expect(console.error).toBe(original);
   });
 });

@@ -2,12 +2,14 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
 import { cardAction, post } from '../harness/activities';
+import { parseAs } from '../harness/json';
 
 describe('one structured log line per turn', () => {
-  const lines: any[] = [];
+  /** One pino line: the fields this test reads. */
+  const lines: { msg?: string; [field: string]: unknown }[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(parseAs<{ msg?: string }>(line));
       done();
     },
   });
@@ -21,7 +23,7 @@ describe('one structured log line per turn', () => {
     await post(t.bot.url, cardAction({ verb: 'status.refresh', data: {}, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'x' }));
     const turns = lines.filter((l) => l.msg === 'turn');
     expect(turns).toEqual([
-      expect.objectContaining({ activityType: 'message', command: 'whoami', outcome: 'ok', latencyMs: expect.any(Number) }),
+      expect.objectContaining({ activityType: 'message', command: 'whoami', outcome: 'ok', latencyMs: expect.any(Number) as unknown }),
       expect.objectContaining({ activityType: 'message', command: 'invalid', outcome: 'invalid' }),
       expect.objectContaining({ activityType: 'invoke', command: 'status.refresh', outcome: 'ok' }),
     ]);

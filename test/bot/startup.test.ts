@@ -74,6 +74,6 @@ describe('start-up checks Graph credentials before serving', () => {
     // A managed identity alone (no app registration) only reaches its own tenant.
     const attempt = startBot(config, { logger: createLogger('silent'), graph: (estate) => createCtsGraph(estate, { env: { AZURE_TENANT_ID: HOME } }) });
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
-    await expect(attempt).rejects.toMatchObject({ problems: [{ where: 'CTS_CONFIG tenants[1]', message: expect.stringContaining(`tenant ${OTHER}: No credential for tenant ${OTHER}`) }] });
+    await expect(attempt).rejects.toMatchObject({ problems: [{ where: 'CTS_CONFIG tenants[1]', message: expect.stringContaining(`tenant ${OTHER}: No credential for tenant ${OTHER}`) as unknown }] });
   });
 });

@@ -119,7 +119,7 @@ describe('status detail on a narrow screen', () => {
     expect(breakableId(id)).toBe(id.replace(/\./g, '.\u200b'));
     const body = card!.body as { type: string; text?: string }[];
     expect(body.some((b) => b.type === 'ColumnSet')).toBe(false);
-    expect(body[2]).toMatchObject({ type: 'TextBlock', text: expect.stringMatching(/^Quarantine/) });
+    expect(body[2]).toMatchObject({ type: 'TextBlock', text: expect.stringMatching(/^Quarantine/) as unknown });
     expect(textOf(card)).toContain('[Back to all]');
   });
 });

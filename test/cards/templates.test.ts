@@ -18,7 +18,7 @@ describe('card templates against Adaptive Cards 1.5 and Teams', () => {
   });
 
   it('every template declares version 1.5', () => {
-    for (const t of templates) expect(JSON.parse(readFileSync(path.join(CARDS_DIR, `${t}.json`), 'utf8')).version).toBe('1.5');
+    for (const t of templates) expect((JSON.parse(readFileSync(path.join(CARDS_DIR, `${t}.json`), 'utf8')) as { version: string }).version).toBe('1.5');
   });
 });
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ServicePrincipal, SynchronizationSchema, User } from '@microsoft/microsoft-graph-types';
 import type { ZodTypeAny } from 'zod';
 import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator';
 import {
@@ -18,6 +19,8 @@ import {
 } from '../../src/graph/schemas';
 import { parseProvisionOnDemand } from '../../src/graph/provisionResult';
 import { DynamicGroupSchema } from '../../src/graph/targetRisk';
+import { isRecord } from '../harness/cardTypes';
+import type { Page } from '../harness/json';
 import { shapeDiff, type ShapeOptions } from './shape';
 
 /**
@@ -56,24 +59,26 @@ const F = DEMO.tenants.fabrikam.id;
 const cfg = DEMO.configurations.contosoToFabrikam;
 let sim: RunningSimulator;
 
-async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+async function http<T = unknown>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const res = await fetch(url, { method, headers: { authorization: 'Bearer contract', 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
-const graph = (tenant: string, method: string, p: string, body?: unknown, headers?: Record<string, string>) => http(method, `${sim.url}/${tenant}/v1.0${p}`, body, headers);
+const graph = <T = unknown>(tenant: string, method: string, p: string, body?: unknown, headers?: Record<string, string>) => http<T>(method, `${sim.url}/${tenant}/v1.0${p}`, body, headers);
 const control = (method: string, p: string, body?: unknown) => http(method, `${sim.url}/_sim${p}`, body);
 const JOB_PATH = `/servicePrincipals/${cfg.servicePrincipalId}/synchronization/jobs/${encodeURIComponent(cfg.jobId)}`;
 
 async function ruleId(): Promise<string> {
-  const schema = (await graph(C, 'GET', `${JOB_PATH}/schema`)).body;
-  return schema.synchronizationRules.find((r: { name: string }) => r.name === 'USER_INBOUND_USER').id;
+  const schema = (await graph<SynchronizationSchema>(C, 'GET', `${JOB_PATH}/schema`)).body;
+  const id = schema.synchronizationRules?.find((r) => r.name === 'USER_INBOUND_USER')?.id;
+  if (!id) throw new Error('the schema has no USER_INBOUND_USER rule');
+  return id;
 }
 
 async function assignLee(): Promise<void> {
-  const sp = (await graph(C, 'GET', `/servicePrincipals/${cfg.servicePrincipalId}`)).body;
-  const role = sp.appRoles.find((r: { displayName: string }) => r.displayName === 'msiam_access');
-  await graph(C, 'POST', `/servicePrincipals/${sp.id}/appRoleAssignedTo`, { principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: role.id });
+  const sp = (await graph<ServicePrincipal>(C, 'GET', `/servicePrincipals/${cfg.servicePrincipalId}`)).body;
+  const role = sp.appRoles?.find((r) => r.displayName === 'msiam_access');
+  await graph(C, 'POST', `/servicePrincipals/${sp.id}/appRoleAssignedTo`, { principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: role?.id });
 }
 
 /** Brings the simulator into the state the documented example shows. */
@@ -89,8 +94,8 @@ const SETUPS: Record<string, () => Promise<void>> = {
     await control('POST', `/tenants/${C}/jobs/${encodeURIComponent(cfg.jobId)}/cycle`);
   },
   policyChanged: async () => {
-    const admin = (await graph(F, 'GET', '/users?$top=1')).body.value[0];
-    await graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`, { userSyncInbound: { isSyncAllowed: false } }, { 'x-sim-actor': admin.userPrincipalName });
+    const admin = (await graph<Page<User>>(F, 'GET', '/users?$top=1')).body.value[0];
+    await graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`, { userSyncInbound: { isSyncAllowed: false } }, { 'x-sim-actor': admin.userPrincipalName ?? '' });
   },
   stagedDeletesAndDisables: async () => {
     await control('POST', `/tenants/${C}/trip-deletes/${encodeURIComponent(cfg.jobId)}`);
@@ -134,12 +139,12 @@ describe.each(fixtures)('%s', (_name, fx) => {
   });
 
   test('the simulator answers the same request in the same shape', async () => {
-    if (fx.request.setup) await SETUPS[fx.request.setup]!();
+    if (fx.request.setup) await SETUPS[fx.request.setup]();
     const tenant = fx.request.tenant === 'fabrikam' ? F : C;
     const answer = await graph(tenant, fx.request.method, fill(fx.request.path), await bodyFor(fx.request.body), fx.request.headers);
     expect(answer.status).toBe(200);
     // The @odata.context URL differs by host; its presence is what matters.
-    const strip = (v: any) => (v && typeof v === 'object' && '@odata.context' in v ? { ...v, '@odata.context': 'x' } : v);
+    const strip = (v: unknown): unknown => (isRecord(v) && '@odata.context' in v ? { ...v, '@odata.context': 'x' } : v);
     expect(shapeDiff(strip(fx.response), strip(answer.body), fx)).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ describe('per-tenant credentials against a loopback token endpoint (no internet)
     expect(seen.form.get('scope')).toBe(SCOPE);
 
     const bad = credentialForTenant(tenant, { CONTOSO_SECRET: 'stale-secret' }, extras());
-    const failure = explainTokenFailure(await bad.credential.getToken(SCOPE).catch((e) => e));
+    const failure = explainTokenFailure(await bad.credential.getToken(SCOPE).catch((e: unknown) => e));
     expect(failure).toMatchObject({ reason: 'secret', definitive: true });
     expect(failure.message).toContain('wrong client secret');
     expect(failure.message).not.toContain('stale-secret');
@@ -51,7 +51,7 @@ describe('per-tenant credentials against a loopback token endpoint (no internet)
     expect(seen.form.get('client_assertion')?.split('.')).toHaveLength(3);
 
     const wrong = credentialForTenant({ ...tenant, credential: { ...tenant.credential, certificatePath: otherCert.pemPath } }, {}, extras());
-    expect(explainTokenFailure(await wrong.credential.getToken(SCOPE).catch((e) => e))).toMatchObject({ reason: 'certificate', definitive: true });
+    expect(explainTokenFailure(await wrong.credential.getToken(SCOPE).catch((e: unknown) => e))).toMatchObject({ reason: 'certificate', definitive: true });
   });
 
   it('a managed identity as federated credential: its token is the client assertion, and no secret exists anywhere', async () => {
@@ -128,7 +128,7 @@ describe('per-tenant credentials against a loopback token endpoint (no internet)
     });
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
     await expect(attempt).rejects.toMatchObject({
-      problems: [{ where: 'CTS_CONFIG tenants[1]', message: expect.stringMatching(/^tenant Northwind \(c7f4e1f3-.*\): no token \(consent\): the app is not in this tenant: an administrator of the tenant must grant admin consent/) }],
+      problems: [{ where: 'CTS_CONFIG tenants[1]', message: expect.stringMatching(/^tenant Northwind \(c7f4e1f3-.*\): no token \(consent\): the app is not in this tenant: an administrator of the tenant must grant admin consent/) as unknown }],
     });
   });
 

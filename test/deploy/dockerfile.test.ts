@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseAs } from '../harness/json';
 
 /**
  * No Docker engine runs on the test machines, so the Dockerfile is checked as text: what the image copies, who it
@@ -47,7 +48,7 @@ describe('Dockerfile (checked without a Docker engine)', () => {
     expect(copies).toContainEqual(expect.stringMatching(/^--from=build \/app\/dist \.\/dist$/));
     expect(copies).toContainEqual('package.json package-lock.json ./');
     // The compiled src/teams/cards.js reads ../../cards, i.e. dist/cards: the build script must put them there.
-    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const pkg = parseAs<{ scripts: Record<string, string> }>(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.scripts.build).toContain("cpSync('cards','dist/cards'");
     expect(find(all[0], 'COPY').map((i) => i.args)).toEqual(expect.arrayContaining(['src ./src', 'cards ./cards', 'tsconfig.json tsconfig.build.json ./']));
     // Every source the Dockerfile copies from the build context exists and is not excluded by .dockerignore.

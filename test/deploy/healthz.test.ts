@@ -1,6 +1,11 @@
 import { ManualClock } from '../../src/domain/clock';
 import type { Storage } from 'botbuilder';
+import type { Health } from '../../src/server';
 import { BotUnderTest } from '../harness/bot';
+import { json } from '../harness/json';
+
+/** /healthz with the monitor's part (src/observability.ts PollHealth.report). */
+type MonitorHealth = Health & { lastPoll: { at: string; ageSeconds: number; skipped?: string } | null };
 
 /** A store that stops answering, as an unreachable Blob account would. */
 function hangingReads(inner: () => Storage, hang: { on: boolean }): Storage {
@@ -18,7 +23,7 @@ describe('/healthz: leader, last poll and its age, store reachability', () => {
     await t.start({ MONITOR: 'on' }, { clock });
     await t.bot.monitor.pollOnce();
     let res = await fetch(`${t.bot.url}/healthz`);
-    let body: any = await res.json();
+    let body = await json<MonitorHealth>(res);
     expect(res.status).toBe(200);
     expect(body).toMatchObject({ status: 'ok', leader: true, monitor: 'on', lastPoll: { at: '2026-11-23T10:00:00.000Z', ageSeconds: 0 }, store: { kind: 'file', reachable: true } });
 
@@ -26,11 +31,11 @@ describe('/healthz: leader, last poll and its age, store reachability', () => {
     clock.advance(3 * interval * 1000); // exactly three intervals: still fine
     res = await fetch(`${t.bot.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(((await res.json()) as any).lastPoll.ageSeconds).toBe(3 * interval);
+    expect((await json<MonitorHealth>(res)).lastPoll?.ageSeconds).toBe(3 * interval);
 
     clock.advance(1_000);
     res = await fetch(`${t.bot.url}/healthz`);
-    body = await res.json();
+    body = await json<MonitorHealth>(res);
     expect(res.status).toBe(503);
     expect(body).toMatchObject({ status: 'unhealthy', problem: `no poll for more than three intervals (${3 * interval} s)` });
 

@@ -1,7 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseAs } from '../harness/json';
 
 /**
  * The production build, laid out as in the image (/app/package.json, /app/dist), started with plain node (no
@@ -46,7 +47,7 @@ describe('production build', () => {
       });
       const res = await fetch(`${url}/healthz`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ status: 'ok', mode: 'simulator', version: JSON.parse(require('node:fs').readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
+      expect(await res.json()).toMatchObject({ status: 'ok', mode: 'simulator', version: parseAs<{ version: string }>(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(out).toContain('SIGTERM: finishing turns in flight and releasing the leader lease');

@@ -1,3 +1,4 @@
+import type { SynchronizationSchema } from '@microsoft/microsoft-graph-types';
 import { parseEstate, type Estate } from '../../src/config';
 import type { Finding } from '../../src/domain/doctor';
 import { createCtsGraph } from '../../src/graph';
@@ -30,7 +31,7 @@ describe('doctor against the simulator', () => {
     return new Doctor(new Configurations(estate, graph), graph, { botAppId: () => appId ?? undefined });
   };
   const c2f = () => estate.configurations.find((c) => c.sourceTenantId === C && c.targetTenantId === F)!;
-  const run = async () => (await doctor().run([c2f().name])).configurations[0]!;
+  const run = async () => (await doctor().run([c2f().name])).configurations[0];
   const row = (findings: Finding[], id: Finding['id'], tenant?: string) => findings.find((f) => f.id === id && (tenant === undefined || f.tenant === tenant))!;
 
   test('every check passes on the demo estate (but its one deliberately nested group)', async () => {
@@ -40,8 +41,8 @@ describe('doctor against the simulator', () => {
     expect(notPass).toEqual(['contoso-to-fabrikam scope.nestedGroups warn: Sync - Fabrikam (1 nested): members of nested groups are not synced.']);
     expect(report.worst).toBe('warn');
     expect(report.configurations.length).toBe(estate.configurations.length);
-    expect(report.configurations[0]!.findings.length).toBeGreaterThanOrEqual(18);
-    expect(report.configurations[0]!.inputs).not.toBeNull();
+    expect(report.configurations[0].findings.length).toBeGreaterThanOrEqual(18);
+    expect(report.configurations[0].inputs).not.toBeNull();
   });
 
   test('PATCH isSyncAllowed false in the target fails target.syncAllowed', async () => {
@@ -73,9 +74,10 @@ describe('doctor against the simulator', () => {
   test('PUT schema with userType Guest warns', async () => {
     const ref = await new Configurations(estate, createCtsGraph(estate)).jobRef(c2f());
     const path = `/servicePrincipals/${ref.servicePrincipalId}/synchronization/jobs/${encodeURIComponent(ref.jobId)}/schema`;
-    const schema = await ctl.graph(C, 'GET', path);
-    const mappings = schema.synchronizationRules[0].objectMappings[0].attributeMappings;
-    mappings.find((m: any) => m.targetAttributeName === 'userType').source = { expression: '"Guest"', name: 'Guest', type: 'Constant', parameters: [] };
+    const schema = await ctl.graph<SynchronizationSchema>(C, 'GET', path);
+    const userType = schema.synchronizationRules?.[0].objectMappings?.[0].attributeMappings?.find((m) => m.targetAttributeName === 'userType');
+    if (!userType) throw new Error('the schema has no userType mapping');
+    userType.source = { expression: '"Guest"', name: 'Guest', type: 'Constant', parameters: [] };
     await ctl.graph(C, 'PUT', path, schema);
     const r = await run();
     expect(row(r.findings, 'schema.userType')).toMatchObject({ status: 'warn', found: 'userType is the constant Guest: synced users are created as guests.' });
@@ -100,7 +102,7 @@ describe('doctor against the simulator', () => {
   });
 
   test('without the bot app id the permission check says why it could not run', async () => {
-    const r = (await doctor(null).run([c2f().name])).configurations[0]!;
+    const r = (await doctor(null).run([c2f().name])).configurations[0];
     expect(row(r.findings, 'permissions', 'Contoso')).toMatchObject({ status: 'unknown' });
     expect(row(r.findings, 'permissions', 'Contoso').found).toMatch(/application id is not configured/);
   });

@@ -17,7 +17,7 @@ const estate = {
 function fakeGraph(overrides: Partial<CtsGraph>): CtsGraph {
   const never = () => new Promise<never>(() => undefined);
   const base: Partial<CtsGraph> = {
-    botPermissions: async () => ({ servicePrincipalId: SP, granted: [] }),
+    botPermissions: () => Promise.resolve({ servicePrincipalId: SP, granted: [] }),
     partnerPolicy: never,
     identitySyncPolicy: never,
     deletionThreshold: never,
@@ -40,13 +40,13 @@ const expiredAtOnce = {
 
 test('a 401 when reading its own app fails the token check for that tenant only', async () => {
   const graph = fakeGraph({
-    botPermissions: async (tenantId) => {
-      if (tenantId === T) throw new GraphError({ operation: 'read', status: 401, code: 'InvalidAuthenticationToken' });
-      return { servicePrincipalId: SP, granted: ['Synchronization.ReadWrite.All'] };
+    botPermissions: (tenantId) => {
+      if (tenantId === T) return Promise.reject(new GraphError({ operation: 'read', status: 401, code: 'InvalidAuthenticationToken' }));
+      return Promise.resolve({ servicePrincipalId: SP, granted: ['Synchronization.ReadWrite.All'] });
     },
   });
   const report = await new Doctor(new Configurations(estate, graph), graph, { botAppId: () => SP, clock: expiredAtOnce, readTimeoutMs: 5000 }).run();
-  const f = report.configurations[0]!.findings;
+  const f = report.configurations[0].findings;
   expect(f.find((x) => x.id === 'token' && x.tenant === 'Fabrikam')).toMatchObject({ status: 'fail', found: 'No token for Fabrikam: the bot has no valid token for Fabrikam.' });
   expect(f.find((x) => x.id === 'token' && x.tenant === 'Contoso')!.status).toBe('pass');
   // The reads that never answered are "could not check" with the time limit, not a hung card.

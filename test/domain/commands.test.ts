@@ -259,7 +259,7 @@ describe('properties', () => {
     .filter((g) => !['to', 'from', 'because'].includes(g.toLowerCase()));
   const id = fc.constant(null).map(() => newRequestId());
   const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
-  const strip = <T extends object>(o: T): T => JSON.parse(JSON.stringify(o));
+  const strip = <T extends object>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
   const uniq = (xs: string[]) => [...new Map(xs.map((x) => [x.toLowerCase(), x])).values()];
 
   const commands: fc.Arbitrary<Command> = fc.oneof(

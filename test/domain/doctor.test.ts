@@ -29,7 +29,7 @@ describe('doctor checks', () => {
   test('a read that could not run is unknown and says why', () => {
     const [partner, sync] = checkTargetPolicy('Fabrikam', 'Contoso', unread('no Policy.Read.All in Fabrikam'), read({ isSyncAllowed: true }));
     expect(partner).toMatchObject({ id: 'target.partner', status: 'unknown', found: 'Could not check: no Policy.Read.All in Fabrikam.' });
-    expect(sync!.status).toBe('pass');
+    expect(sync.status).toBe('pass');
   });
 
   test('target policy: sync not allowed, consent off, B2B blocked each fail with their own message', () => {
@@ -37,8 +37,8 @@ describe('doctor checks', () => {
     expect(rows.map((r) => [r.id, r.status])).toEqual([
       ['target.partner', 'pass'], ['target.syncAllowed', 'fail'], ['target.inboundConsent', 'fail'], ['target.b2bInbound', 'fail'],
     ]);
-    expect(rows[1]!.found).toBe('userSyncInbound.isSyncAllowed is false.');
-    expect(rows[2]!.found).toBe('automaticUserConsentSettings.inboundAllowed is false.');
+    expect(rows[1].found).toBe('userSyncInbound.isSyncAllowed is false.');
+    expect(rows[2].found).toBe('automaticUserConsentSettings.inboundAllowed is false.');
   });
 
   test('source without a partner policy fails both source checks', () => {
@@ -49,7 +49,7 @@ describe('doctor checks', () => {
   test('job: disabled schedule and quarantine', () => {
     const rows = checkJob('c2f', 'Contoso', read({ templateId: 'Azure2Azure', scheduleState: 'Disabled', quarantine: { reason: 'EncounteredQuarantineException', errorCode: 'AzureDirectoryB2BManagementPolicyCheckFailure', message: 'x' } }));
     expect(rows.map((r) => r.status)).toEqual(['pass', 'fail', 'fail']);
-    expect(rows[2]!.found).toContain('AzureDirectoryB2BManagementPolicyCheckFailure');
+    expect(rows[2].found).toContain('AzureDirectoryB2BManagementPolicyCheckFailure');
   });
 
   test('threshold disabled warns; enabled shows value or the default', () => {

@@ -153,7 +153,7 @@ describe('episodes', () => {
 
   test('state is plain JSON: a stored and reloaded state behaves the same', () => {
     const first = detect(undefined, quarantined(0, 'TooManyDeletes'), OPTS).state;
-    const reloaded = JSON.parse(JSON.stringify(first));
+    const reloaded = JSON.parse(JSON.stringify(first)) as typeof first;
     expect(reloaded).toEqual(first);
     expect(detect(reloaded, quarantined(1, 'TooManyDeletes'), OPTS).events).toEqual([]);
   });

@@ -135,7 +135,7 @@ describe('decide: happy paths', () => {
 
   test('decide never mutates its input', () => {
     const r = request();
-    const copy = JSON.parse(JSON.stringify(r));
+    const copy = JSON.parse(JSON.stringify(r)) as typeof r;
     decide(r, { type: 'approve' }, ctx(bob));
     expect(r).toEqual(copy);
   });
@@ -274,7 +274,7 @@ describe('properties', () => {
         }
         if (isTerminal(r.status)) {
           for (const a of ['approve', 'reject', 'cancel', 'expire', 'beginExecution'] as const) {
-            expect(decide(r, { type: a } as ApprovalAction, ctx(bob, DELETER, now)).ok).toBe(false);
+            expect(decide(r, { type: a }, ctx(bob, DELETER, now)).ok).toBe(false);
           }
         }
         expect(REQUEST_STATUSES).toContain(r.status);

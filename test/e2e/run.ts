@@ -11,7 +11,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Health } from '../../src/server';
 import { DEMO } from '../../src/simulator/demoIds';
+import type { TripDeletesAnswer } from '../harness/sim';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, 'test-results', 'e2e');
@@ -54,8 +56,8 @@ function start(name: string, command: string, args: string[], env: NodeJS.Proces
         resolve(child);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${code} before it was ready (see ${name}.log)`));
@@ -75,10 +77,10 @@ function stopAll(): void {
   }
 }
 
-async function json(url: string, method = 'GET', body?: unknown): Promise<any> {
+async function json<T = unknown>(url: string, method = 'GET', body?: unknown): Promise<T> {
   const res = await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   if (!res.ok) throw new Error(`${method} ${url}: HTTP ${res.status} ${await res.text()}`);
-  return res.json();
+  return (await res.json()) as T;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,8 +133,8 @@ async function main(): Promise<void> {
   const tsNode = ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only'];
 
   await start('bot', node, [...tsNode, 'src/index.ts'], { PORT: String(botPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', CTS_CONFIG: '', MONITOR: 'on' }, /listening on/);
-  const health = await json(`http://127.0.0.1:${botPort}/healthz`);
-  const sim: string = health.simulatorUrl;
+  const health = await json<Health>(`http://127.0.0.1:${botPort}/healthz`);
+  const sim = health.simulatorUrl as string;
   const endpoint = `http://localhost:${botPort}/api/messages`;
   const playground = (who: string, port: number) =>
     start(`playground-${who}`, node, [...tsNode, 'scripts/playground-as.ts', who, '-p', String(port), '--disable-telemetry'], { BOT_ENDPOINT: endpoint, TEAMSAPPTESTER_BROWSER: 'none' }, /Listening on/);
@@ -218,7 +220,7 @@ async function main(): Promise<void> {
       await shot(megan, '10-resolved');
     }],
     ['a deletion-threshold alert shows the right count', async () => {
-      const tripped = await json(`${sim}/_sim/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(C2N.jobId)}`, 'POST');
+      const tripped = await json<TripDeletesAnswer>(`${sim}/_sim/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(C2N.jobId)}`, 'POST');
       await json(`${sim}/_sim/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2N.jobId)}/cycle`, 'POST');
       const alert = await waitCard(megan, new RegExp(`Alert ${C2N.name}@`), ALERT_MS);
       const text = await cardText(alert);

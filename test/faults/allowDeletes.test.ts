@@ -1,7 +1,7 @@
 import { DEMO } from '../../src/simulator';
 import { cardOf, type Place } from '../harness/activities';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
-import { SimControl } from '../harness/sim';
+import { SimControl, type TripDeletesAnswer } from '../harness/sim';
 import { buttons, click, conversationIdOf } from '../alerts/helpers';
 import { record } from './ledger';
 
@@ -19,7 +19,7 @@ test('double, triple and leftover Allow deletes confirmations send ForceDeletes 
     const chatId = conversationIdOf(CHAT, MEGAN);
     const job = encodeURIComponent(C2F.jobId);
     await t.say(MEGAN, `subscribe alerts ${C2F.name}`, CHAT);
-    const tripped = await sim.control('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);
+    const tripped = await sim.control<TripDeletesAnswer>('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);
     await sim.cycle(CONTOSO, C2F.jobId);
     await t.bot.monitor.pollOnce();
     await t.bot.monitor.deliver(C2F.name);
@@ -34,7 +34,7 @@ test('double, triple and leftover Allow deletes confirmations send ForceDeletes 
     await sim.clearRequests();
     // Two clicked at once, one after: one release.
     await Promise.all(confirmations.slice(0, 2).map((c) => click(t, MEGAN, CHAT, c.id, c.card, 'deletes.allow.confirm')));
-    await click(t, MEGAN, CHAT, confirmations[2]!.id, confirmations[2]!.card, 'deletes.allow.confirm');
+    await click(t, MEGAN, CHAT, confirmations[2].id, confirmations[2].card, 'deletes.allow.confirm');
     const firstIncident = (await sim.writes(/\/restart$/)).length;
 
     // A new incident; the fourth (leftover) confirmation of the first must not release it.
@@ -48,7 +48,7 @@ test('double, triple and leftover Allow deletes confirmations send ForceDeletes 
     await sim.cycle(CONTOSO, C2F.jobId);
     await t.bot.monitor.pollOnce();
     await sim.clearRequests();
-    await click(t, MEGAN, CHAT, confirmations[3]!.id, confirmations[3]!.card, 'deletes.allow.confirm');
+    await click(t, MEGAN, CHAT, confirmations[3].id, confirmations[3].card, 'deletes.allow.confirm');
     const leftover = (await sim.writes(/\/restart$/)).length;
 
     const audit = await t.bot.audit.last(20, { action: 'job.allowDeletes' });

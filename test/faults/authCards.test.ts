@@ -3,8 +3,9 @@
  * authenticated-but-hostile client can put in an activity): identity spoofing, tampered card data, four-eyes and a
  * role removed between opening a card and clicking it. Every attack is refused or harmless; nothing reaches Graph.
  */
+import type { UnifiedRoleAssignment } from '@microsoft/microsoft-graph-types';
 import { DEMO } from '../../src/simulator/demoIds';
-import { cardAction, cardOf, cardText, message, post, type TestUser } from '../harness/activities';
+import { cardAction, cardOf, cardText, message, post, type InvokeResponseBody, type TestActivity, type TestUser } from '../harness/activities';
 import { BotUnderTest, CONTOSO, LEE, MEGAN } from '../harness/bot';
 import { SimControl } from '../harness/sim';
 import { APPROVERS_CHANNEL, C2F, assignmentPosts, requestIdIn, say } from '../approvals/helpers';
@@ -22,7 +23,7 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
 
   const sayAs = (user: TestUser, text: string, place?: Parameters<typeof say>[4]) => say(t.bot, t.connector, user, text, place);
   /** Posts a card click (optionally edited before sending) and returns the HTTP answer and the card text. */
-  async function clickRaw(user: TestUser, verb: string, data: unknown, edit: (a: any) => void = () => undefined): Promise<{ status: number; text: string; body: any }> {
+  async function clickRaw(user: TestUser, verb: string, data: unknown, edit: (a: TestActivity) => void = () => undefined): Promise<{ status: number; text: string; body: InvokeResponseBody | undefined }> {
     const activity = cardAction({ verb, data: data as Record<string, unknown>, user, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'attacked-card' });
     edit(activity);
     const res = await post(t.bot.url, activity);
@@ -60,12 +61,12 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
     });
 
     it('a user of another tenant (from.aadObjectId not in the home tenant) is refused', async () => {
-      const fabrikamUser = (await sim.all(FABRIKAM, '/users?$top=1'))[0];
+      const fabrikamUser = (await sim.all<{ id: string }>(FABRIKAM, '/users?$top=1'))[0];
       const outsider: TestUser = { aadObjectId: fabrikamUser.id, name: 'Megan Bowen' };
       const inOurTenant = await clickRaw(outsider, 'approval.approve', approveData());
       expect(inOurTenant.text).not.toContain('Approved');
       const theirTenant = await clickRaw(MEGAN, 'approval.approve', approveData(), (a) => {
-        a.channelData.tenant.id = FABRIKAM;
+        a.channelData = { ...a.channelData, tenant: { id: FABRIKAM } };
         a.conversation.tenantId = FABRIKAM;
       });
       expect(theirTenant.text).toContain(`This bot serves tenant ${CONTOSO} only.`);
@@ -171,10 +172,10 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
     it('a role removed between opening the card and clicking it: the click is refused', async () => {
       const view = await clickRaw(MEGAN, 'approval.refresh', { requestId: id, verb: 'approval.refresh', cardVersion: 1 });
       expect(view.text).toContain('attack suite');
-      const assignments = await sim.all(CONTOSO, `/roleManagement/directory/roleAssignments?$filter=principalId eq '${MEGAN.aadObjectId}'`);
-      const role = assignments.find((a: any) => a.roleDefinitionId === ROLE_HYBRID_IDENTITY_ADMIN);
+      const assignments = await sim.all<UnifiedRoleAssignment>(CONTOSO, `/roleManagement/directory/roleAssignments?$filter=principalId eq '${MEGAN.aadObjectId}'`);
+      const role = assignments.find((a) => a.roleDefinitionId === ROLE_HYBRID_IDENTITY_ADMIN);
       expect(role).toMatchObject({ principalId: MEGAN.aadObjectId, roleDefinitionId: ROLE_HYBRID_IDENTITY_ADMIN });
-      await sim.graph(CONTOSO, 'DELETE', `/roleManagement/directory/roleAssignments/${role.id}`);
+      await sim.graph(CONTOSO, 'DELETE', `/roleManagement/directory/roleAssignments/${role?.id}`);
       try {
         const res = await clickRaw(MEGAN, 'approval.approve', approveData());
         expect(res.text).not.toMatch(/Approved by/);

@@ -58,9 +58,10 @@ export class SigningAuthority {
 }
 
 /** Calls to the connector need no Entra token here: the stand-in accepts any; the app id check stays botbuilder's. */
+type ConnectorCredentials = Awaited<ReturnType<ConfigurationServiceClientCredentialFactory['createCredentials']>>;
 class NoOutboundTokens extends ConfigurationServiceClientCredentialFactory {
-  override async createCredentials(): Promise<any> {
-    return { signRequest: async (request: unknown) => request };
+  override createCredentials(): Promise<ConnectorCredentials> {
+    return Promise.resolve({ signRequest: (request) => Promise.resolve(request) });
   }
 }
 
@@ -70,14 +71,14 @@ export async function authenticatedBot(authority: SigningAuthority, metadataPath
   return new BotUnderTest().start(env, {
     adapter: {
       endpoints: { openIdMetadataUrl: `${authority.url}${metadataPath}`, tokenIssuer: CHANNEL_ISSUER },
-      credentialsFactory: new NoOutboundTokens({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used' }) as never,
+      credentialsFactory: new NoOutboundTokens({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used' }),
     },
     ...overrides,
   });
 }
 
 /** Posts an activity with an Authorization header (or none). */
-export function postWithToken(botUrl: string, activity: unknown, token: string | undefined): Promise<{ status: number; body: any; text: string }> {
+export function postWithToken(botUrl: string, activity: unknown, token: string | undefined): ReturnType<typeof post> {
   return post(botUrl, activity, token);
 }
 

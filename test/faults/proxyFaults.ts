@@ -28,7 +28,7 @@ export class FaultProxy {
     const target = new URL(this.target);
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
-      req.on('data', (c) => chunks.push(c));
+      req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const i = this.queue.findIndex((q) => q.method === req.method && q.path.test(req.url ?? ''));
         const fault = i >= 0 ? this.queue.splice(i, 1)[0].fault : undefined;
@@ -42,7 +42,7 @@ export class FaultProxy {
           { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
           (up) => {
             const body: Buffer[] = [];
-            up.on('data', (c) => body.push(c));
+            up.on('data', (c: Buffer) => body.push(c));
             up.on('end', () => {
               if (fault === 'apply-then-reset') return req.socket.destroy();
               if (fault === 'apply-then-500' || fault === 'apply-then-503') {
@@ -52,7 +52,8 @@ export class FaultProxy {
               }
               // Links the simulator builds (@odata.nextLink) name its own address: point them back at the proxy.
               const text = Buffer.concat(body).toString('utf8').split(this.target).join(this.url);
-              const { 'content-length': _length, ...headers } = up.headers;
+              const headers = { ...up.headers };
+              delete headers['content-length'];
               res.writeHead(up.statusCode ?? 502, headers);
               res.end(text);
             });

@@ -88,7 +88,7 @@ describe('Graph writes applied then failed on the wire (fault proxy; state fault
     const before = await writesTo('POST', /\/restart$/);
     proxy.inject('POST', /\/restart$/, 'apply-then-503');
     const res = await post(bot.url, cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: asked.activityId }));
-    const text = cardText(res.body.value);
+    const text = cardText(res.body?.value);
     const sent = (await writesTo('POST', /\/restart$/)) - before;
     record({ test: 'state: proxy apply-then-503 on restart', faults: 1, duplicateExecutions: Math.max(0, sent - 1) });
     expect(sent).toBe(1);

@@ -19,7 +19,7 @@ async function proposeAndConfirm(bot: RunningBot, connector: ConnectorStandIn, t
   const op = JSON.stringify(asked.card).match(/"verb":"op\.confirm","data":\{"op":"([^"]+)"/)?.[1];
   if (!op) throw new Error(`no confirmation in ${asked.text}`);
   const res = await post(bot.url, cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: asked.activityId }));
-  return cardText(res.body.value ?? cardOf(res.body));
+  return cardText(res.body?.value ?? cardOf(res.body));
 }
 
 const pausesSent = async (sim: { url: string }) => (await simRequests(sim)).filter((r) => r.method === 'POST' && r.path.endsWith('/pause')).length;
@@ -42,7 +42,7 @@ describe('job operations: intent first, settled by reading the job (state faults
     const storage1 = await FileStorage.open({ dir: estate.dataDir });
     // Dies at the write that would store the outcome: it and every later write (the audit too) never happen.
     let dead = false;
-    const dying = new FailingWrites(storage1, (key) => (dead ? new Error('simulated kill -9') : undefined));
+    const dying = new FailingWrites(storage1, () => (dead ? new Error('simulated kill -9') : undefined));
     const original = dying.write.bind(dying);
     dying.write = async (changes: StoreItems) => {
       if (Object.entries(changes).some(([k, v]) => k.startsWith('ops/') && ['done', 'failed'].includes((v as { status?: string }).status ?? ''))) dead = true;

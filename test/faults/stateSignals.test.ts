@@ -32,7 +32,7 @@ describe('risk signals re-read at decision time (state)', () => {
           if (prop === 'roleTemplateIds') {
             return async (tenantId: string, userId: string) => [...(await target.roleTemplateIds(tenantId, userId)), ...(promoted.has(userId.toLowerCase()) ? [ROLE.globalAdministrator] : [])];
           }
-          return Reflect.get(target, prop, receiver);
+          return Reflect.get(target, prop, receiver) as unknown;
         },
       });
     };

@@ -1,8 +1,11 @@
 import { GraphGateway } from '../../src/graph/gateway';
 import { GraphError } from '../../src/graph/errors';
 import { fakeTime, jobBody, scriptedServer, SP, TENANT } from './helpers';
+import { parseAs } from '../harness/json';
 
 const jobId = (i: number) => `Azure2Azure.j${i}.${SP}`;
+/** The JSON $batch request body the gateway sent (Graph's shape). */
+const batchOf = (body: string) => parseAs<{ requests: { id: string; method: string; url: string }[] }>(body);
 
 describe('$batch job reads (scripted server)', () => {
   test('45 jobs (with a duplicate) → 3 batches of ≤ 20 unique ids, mapped back by id, out-of-order answers', async () => {
@@ -24,10 +27,10 @@ describe('$batch job reads (scripted server)', () => {
         if (r.ok) expect(r.job.id).toBe(keys[i].jobId);
       });
       expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(Array(3).fill('POST /v1.0/$batch'));
-      const sizes = server.requests.map((r) => JSON.parse(r.body).requests.length);
+      const sizes = server.requests.map((r) => batchOf(r.body).requests.length);
       expect(sizes).toEqual([20, 20, 5]);
       for (const r of server.requests) {
-        const ids = JSON.parse(r.body).requests.map((q: { id: string }) => q.id);
+        const ids = batchOf(r.body).requests.map((q) => q.id);
         expect(new Set(ids).size).toBe(ids.length);
       }
     } finally {
@@ -63,7 +66,7 @@ describe('$batch job reads (scripted server)', () => {
         expect(c.error).toMatchObject({ status: 404, code: 'Request_ResourceNotFound', requestId: 'rid-404' });
       }
       expect(server.requests).toHaveLength(2);
-      expect(JSON.parse(server.requests[1].body).requests.map((r: { url: string }) => r.url)).toEqual([`/servicePrincipals/${SP}/synchronization/jobs/${jobId(1)}`]);
+      expect(batchOf(server.requests[1].body).requests.map((r) => r.url)).toEqual([`/servicePrincipals/${SP}/synchronization/jobs/${jobId(1)}`]);
       expect(clock.sleeps).toEqual([7000]);
     } finally {
       await server.close();

@@ -4,7 +4,7 @@ import { GraphInputError, GraphPermissionMissingError, GraphResponseInvalidError
 import { pickUserRule, type JobRef } from '../../src/graph/jobs';
 import { pickAccessRole } from '../../src/graph/scope';
 import { ServicePrincipalSchema, SyncSchemaSchema } from '../../src/graph/schemas';
-import { SimControl } from '../harness/sim';
+import { SimControl, type SimRequest } from '../harness/sim';
 import { fakeTime } from './helpers';
 
 /**
@@ -19,7 +19,7 @@ const c2f = DEMO.configurations.contosoToFabrikam;
 const ref: JobRef = { tenantId: CONTOSO, servicePrincipalId: c2f.servicePrincipalId, jobId: c2f.jobId, label: c2f.name };
 const G = (n: number) => `${String(n).repeat(8)}-1111-4111-8111-111111111111`;
 
-const control = (method: string, path: string, body?: unknown): Promise<any> => new SimControl(sim.url).control(method, path, body);
+const control = <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => new SimControl(sim.url).control<T>(method, path, body);
 const gateway = () => new GraphGateway({ tenants: sim.estate().tenants, time: fakeTime().time });
 
 beforeAll(async () => {
@@ -114,7 +114,7 @@ describe('defect 4: provisioning logs are filtered on jobId and time server-side
     const failures = await gw.provisioningLogs(CONTOSO, { jobId: c2f.jobId, status: 'failure', top: 5 });
     expect(failures.every((e) => e.provisioningStatusInfo?.status === 'failure')).toBe(true);
 
-    const reads = ((await control('GET', '/requests')).requests as { path: string; status: number }[]).filter((r) => r.path.includes('auditLogs'));
+    const reads = (await control<{ requests: SimRequest[] }>('GET', '/requests')).requests.filter((r) => r.path.includes('auditLogs'));
     // One read for each of the three queries above, each answered.
     expect(reads.map((r) => r.status)).toEqual([200, 200, 200]);
   });
@@ -127,7 +127,7 @@ describe('defect 6: Full (with ConnectorDataStore) is never sent without Microso
       await expect(gw.restartJob(ref, scope)).rejects.toThrow(GraphInputError);
       await expect(gw.restartJob(ref, scope)).rejects.toThrow(/without Microsoft Support/);
     }
-    const writes = ((await control('GET', '/requests')).requests as { method: string }[]).filter((r) => r.method === 'POST');
+    const writes = (await control<{ requests: SimRequest[] }>('GET', '/requests')).requests.filter((r) => r.method === 'POST');
     expect(writes).toEqual([]);
   });
 });

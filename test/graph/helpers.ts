@@ -9,9 +9,10 @@ export function fakeTime(start = Date.UTC(2026, 0, 1)) {
   const timers = new Set<() => unknown>();
   const time: Clock = {
     now: () => now,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       sleeps.push(ms);
       now += ms;
+      return Promise.resolve();
     },
     random: () => 0,
     setTimeout: (onFire) => {

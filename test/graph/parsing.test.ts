@@ -62,7 +62,7 @@ describe('provisionOnDemand response parsing', () => {
     [{ key: '[]', value: '[1,2,"x",null]' }],
     [{}],
   ])('junk %j gives "unknown", never a throw', (raw) => {
-    const r = parseProvisionOnDemand(raw as { key?: string; value?: string });
+    const r = parseProvisionOnDemand(raw);
     expect(r.outcome).toBe('unknown');
     expect(r.steps).toEqual([]);
     expect(r.understood).toBe(false);

@@ -1,6 +1,7 @@
 import { GraphGateway } from '../../src/graph/gateway';
 import { GraphError, GraphOutcomeUnknownError, GraphResponseInvalidError } from '../../src/graph/errors';
 import { fakeTime, JOB, jobBody, scriptedServer, SP, TENANT, type Reply } from './helpers';
+import { rejectionOf } from '../harness/errors';
 
 const ref = { tenantId: TENANT, servicePrincipalId: SP, jobId: JOB, label: 'contoso-to-fabrikam' };
 
@@ -65,7 +66,7 @@ describe('retries (scripted server, injected time)', () => {
     });
     fire = clock.fireTimers;
     close = server.close;
-    const err = await gw.startJob(ref).catch((e) => e);
+    const err = await rejectionOf(gw.startJob(ref), GraphOutcomeUnknownError);
     expect(err).toBeInstanceOf(GraphOutcomeUnknownError);
     expect(err.reason).toBe('timeout');
     expect(err.message).toContain('start job contoso-to-fabrikam');
@@ -91,7 +92,7 @@ describe('retries (scripted server, injected time)', () => {
   test('a POST answered 503 WITH Retry-After is not resent either (it may have been applied): outcome unknown', async () => {
     const { server, clock, gw } = await setup((_r, n) => (n === 1 ? { status: 503, headers: { 'Retry-After': '3' } } : { status: 204 }));
     close = server.close;
-    const err = await gw.restartJob(ref, 'Watermark').catch((e) => e);
+    const err = await rejectionOf(gw.restartJob(ref, 'Watermark'), GraphOutcomeUnknownError);
     expect(err).toBeInstanceOf(GraphOutcomeUnknownError);
     expect(server.requests).toHaveLength(1);
     expect(clock.sleeps).toEqual([]);
@@ -124,7 +125,7 @@ describe('retries (scripted server, injected time)', () => {
   test.each([500, 502, 503, 504])('a POST answered %i (no Retry-After) is NOT retried: outcome unknown', async (status) => {
     const { server, gw } = await setup(() => ({ status, headers: { 'request-id': 'rid-5xx' } }));
     close = server.close;
-    const err = await gw.pauseJob(ref).catch((e) => e);
+    const err = await rejectionOf(gw.pauseJob(ref), GraphOutcomeUnknownError);
     expect(err).toBeInstanceOf(GraphOutcomeUnknownError);
     expect(err.status).toBe(status);
     expect(server.requests).toHaveLength(1);
@@ -133,7 +134,7 @@ describe('retries (scripted server, injected time)', () => {
   test('the total-time cap holds: no wait that would end past maxTotalMs', async () => {
     const { server, clock, gw } = await setup(() => throttled(20), { maxTotalMs: 45_000, maxAttempts: 10 });
     close = server.close;
-    const err = await gw.getJob(ref).catch((e) => e);
+    const err = await rejectionOf(gw.getJob(ref), GraphError);
     expect(err).toBeInstanceOf(GraphError);
     expect(err.isThrottled).toBe(true);
     expect(err.requestId).toBe('rid-429');
@@ -156,7 +157,7 @@ describe('retries (scripted server, injected time)', () => {
       body: { error: { code: 'Request_ResourceNotFound', message: 'Resource does not exist.', innerError: { 'request-id': 'inner-rid', date: '2026-01-01T00:00:00' } } },
     }));
     close = server.close;
-    const err = await gw.getJob(ref).catch((e) => e);
+    const err = await rejectionOf(gw.getJob(ref), GraphError);
     expect(err).toBeInstanceOf(GraphError);
     expect(err).toMatchObject({ status: 404, code: 'Request_ResourceNotFound', requestId: 'inner-rid', operation: 'read job contoso-to-fabrikam', isNotFound: true });
     expect(err.message).toMatch(/^Could not read job contoso-to-fabrikam/);
@@ -166,7 +167,7 @@ describe('retries (scripted server, injected time)', () => {
   test('a 2xx answer of the wrong shape is GraphResponseInvalidError', async () => {
     const { server, gw } = await setup(() => ({ status: 200, body: { id: JOB, status: { code: 42 } } }));
     close = server.close;
-    const err = await gw.getJob(ref).catch((e) => e);
+    const err = await rejectionOf(gw.getJob(ref), GraphResponseInvalidError);
     expect(err).toBeInstanceOf(GraphResponseInvalidError);
     expect(err.issues).toContain('status.code');
   });
@@ -197,7 +198,7 @@ describe('retries (scripted server, injected time)', () => {
       time: fakeTime().time,
       authProviderFor: () => ({ getAccessToken: async () => Promise.reject(new Error('AADSTS7000215: Invalid client secret provided.')) }),
     });
-    const err = await gw.getJob(ref).catch((e) => e);
+    const err = await rejectionOf(gw.getJob(ref), GraphError);
     expect(err).toBeInstanceOf(GraphError);
     expect(err.code).toBe('AuthenticationFailed');
     expect(server.requests).toHaveLength(0);

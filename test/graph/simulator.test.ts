@@ -4,6 +4,8 @@ import { GraphError, GraphInputError } from '../../src/graph/errors';
 import type { JobRef } from '../../src/graph/jobs';
 import { SimControl } from '../harness/sim';
 import { fakeTime } from './helpers';
+import { rejectionOf } from '../harness/errors';
+import { json, type Page } from '../harness/json';
 
 /** The gateway against the simulator over real HTTP, through @microsoft/microsoft-graph-client. */
 
@@ -18,7 +20,7 @@ const c2f = DEMO.configurations.contosoToFabrikam;
 const ref: JobRef = { tenantId: CONTOSO, servicePrincipalId: c2f.servicePrincipalId, jobId: c2f.jobId, label: c2f.name };
 
 const simControl = () => new SimControl(sim.url);
-const control = (path: string, body: unknown): Promise<any> => simControl().control('POST', `/${path}`, body);
+const control = (path: string, body: unknown): Promise<unknown> => simControl().control('POST', `/${path}`, body);
 const requestLog = () => simControl().requests();
 const clearLog = () => simControl().clearRequests();
 
@@ -92,7 +94,7 @@ describe('jobs', () => {
 
   test('provisionOnDemand with a wrong ruleId → typed GraphError with code and request-id', async () => {
     const { gw } = gateway();
-    const err = await gw.provisionOnDemand(ref, [{ objectId: megan.id, objectTypeName: 'User' }], { ruleId: 'NOT_A_RULE' }).catch((e) => e);
+    const err = await rejectionOf(gw.provisionOnDemand(ref, [{ objectId: megan.id, objectTypeName: 'User' }], { ruleId: 'NOT_A_RULE' }), GraphError);
     expect(err).toBeInstanceOf(GraphError);
     expect(err.status).toBe(400);
     expect(err.code).toBe('RequestParameterInvalid');
@@ -112,7 +114,7 @@ describe('jobs', () => {
     expect(results.map((r) => r.ok && r.job.id)).toEqual(configs.map((c) => c.jobId));
     const log = await requestLog();
     expect(log.filter((r) => !r.inBatch)).toHaveLength(1);
-    expect(log.filter((r) => !r.inBatch)[0]).toMatchObject({ method: 'POST', path: expect.stringContaining('$batch') });
+    expect(log.filter((r) => !r.inBatch)[0]).toMatchObject({ method: 'POST', path: expect.stringContaining('$batch') as unknown });
   });
 });
 
@@ -139,7 +141,7 @@ describe('scope (appRoleAssignedTo)', () => {
     const mine = (await gw.listAssignments(CONTOSO, c2f.servicePrincipalId)).filter((x) => x.principalId === lee.id);
     expect(mine).toHaveLength(1);
     expect((await requestLog()).filter((r) => r.method === 'POST')).toHaveLength(1);
-    await expect(gw.ensureUnassigned(CONTOSO, c2f.servicePrincipalId, lee.id)).resolves.toEqual({ removed: 1, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    await expect(gw.ensureUnassigned(CONTOSO, c2f.servicePrincipalId, lee.id)).resolves.toEqual({ removed: 1, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown });
     await expect(gw.ensureUnassigned(CONTOSO, c2f.servicePrincipalId, lee.id)).resolves.toEqual({ removed: 0 });
   });
 
@@ -166,7 +168,7 @@ describe('directory', () => {
     let listed = 0;
     let url: string | undefined = `${sim.url}/${CONTOSO}/v1.0/users?$select=id`;
     while (url) {
-      const page: any = await (await fetch(url, { headers: { Authorization: 'Bearer t' } })).json();
+      const page: Page<{ id: string }> = await json<Page<{ id: string }>>(await fetch(url, { headers: { Authorization: 'Bearer t' } }));
       listed += page.value.length;
       url = page['@odata.nextLink'];
     }

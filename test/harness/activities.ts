@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isRecord, type AdaptiveCard, type CardButton, type CardElement } from './cardTypes';
 
 /** Teams-shaped activities, as the Teams service posts them to the bot's /api/messages. */
 export interface TestUser {
@@ -24,7 +25,36 @@ export function conversationOf(place: Place, user: TestUser): { id: string; conv
   }
 }
 
-export function message(opts: { text: string; user: TestUser; tenantId: string; serviceUrl: string; place?: Place; mention?: boolean }): any {
+/** An activity as Teams posts it to the bot (message or invoke). */
+export interface TestActivity {
+  type: string;
+  name?: string;
+  id: string;
+  timestamp: string;
+  serviceUrl: string;
+  channelId: string;
+  from: { id: string; name: string; aadObjectId?: string };
+  conversation: { id: string; conversationType: string; isGroup?: boolean; tenantId: string };
+  recipient: { id: string; name: string };
+  replyToId?: string;
+  text?: string;
+  textFormat?: string;
+  locale?: string;
+  entities?: unknown[];
+  value?: unknown;
+  channelData: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** The body of the bot's answer to an invoke (an Action.Execute click): a card or a message. */
+export interface InvokeResponseBody {
+  statusCode?: number;
+  type?: string;
+  value?: AdaptiveCard | string;
+  [key: string]: unknown;
+}
+
+export function message(opts: { text: string; user: TestUser; tenantId: string; serviceUrl: string; place?: Place; mention?: boolean }): TestActivity {
   const place = opts.place ?? { kind: 'personal' };
   const conversation = { ...conversationOf(place, opts.user), tenantId: opts.tenantId };
   const mention = opts.mention ?? place.kind !== 'personal';
@@ -50,7 +80,7 @@ export function message(opts: { text: string; user: TestUser; tenantId: string; 
 }
 
 /** An Action.Execute click: an `adaptiveCard/action` invoke whose `replyToId` is the card's activity id. */
-export function cardAction(opts: { verb: string; data: Record<string, unknown>; user: TestUser; tenantId: string; serviceUrl: string; replyToId: string; place?: Place }): any {
+export function cardAction(opts: { verb: string; data: Record<string, unknown>; user: TestUser; tenantId: string; serviceUrl: string; replyToId: string; place?: Place }): TestActivity {
   const place = opts.place ?? { kind: 'personal' };
   return {
     type: 'invoke',
@@ -72,52 +102,57 @@ export function cardAction(opts: { verb: string; data: Record<string, unknown>; 
  * Posts one activity to the bot over HTTP, as Teams does; returns the HTTP status and body (the invoke response).
  * `token`: sent as the Bearer token (the auth tests); none by default, as a local run without an app id expects.
  */
-export async function post(botUrl: string, activity: unknown, token?: string): Promise<{ status: number; body: any; text: string }> {
+export async function post(botUrl: string, activity: unknown, token?: string): Promise<{ status: number; body: InvokeResponseBody | undefined; text: string }> {
   const res = await fetch(`${botUrl}/api/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(token !== undefined ? { Authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(activity),
   });
   const text = await res.text();
-  let body: any;
+  // A body that is not JSON (an auth error's text) is left in `text`.
+  let body: InvokeResponseBody | undefined;
   try {
-    body = text ? JSON.parse(text) : undefined;
+    body = text ? (JSON.parse(text) as InvokeResponseBody) : undefined;
   } catch {
-    body = text;
+    body = undefined;
   }
   return { status: res.status, body, text };
 }
 
 /** The Adaptive Card content of a connector call's activity (first attachment), or undefined. */
-export function cardOf(activity: any): any {
-  return activity?.attachments?.find((a: any) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+export function cardOf(activity: unknown): AdaptiveCard | undefined {
+  if (!isRecord(activity) || !Array.isArray(activity.attachments)) return undefined;
+  const attachment: unknown = activity.attachments.find((a) => isRecord(a) && a.contentType === 'application/vnd.microsoft.card.adaptive');
+  return isRecord(attachment) && isRecord(attachment.content) ? attachment.content : undefined;
 }
 
 /** Every TextBlock/FactSet text in a card, flattened, for assertions that read like what a person sees. */
-export function cardText(card: any): string {
+export function cardText(card: unknown): string {
   const out: string[] = [];
-  const walk = (node: any): void => {
+  const walk = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) return node.forEach(walk);
-    if (node.type === 'FactSet' && Array.isArray(node.facts)) {
-      for (const f of node.facts) out.push(`${f.title}: ${f.value}`);
+    const n = node as CardElement;
+    if (n.type === 'FactSet' && Array.isArray(n.facts)) {
+      for (const f of n.facts) out.push(`${f.title}: ${f.value}`);
       return;
     }
-    if (typeof node.text === 'string') out.push(node.text);
-    if (typeof node.title === 'string') out.push(node.title);
-    for (const [k, v] of Object.entries(node)) if (k !== 'text' && typeof v === 'object') walk(v);
+    if (typeof n.text === 'string') out.push(n.text);
+    if (typeof n.title === 'string') out.push(n.title);
+    for (const [k, v] of Object.entries(n)) if (k !== 'text' && typeof v === 'object') walk(v);
   };
   walk(card);
   return out.join('\n');
 }
 
 /** The Action.Execute buttons on a card (anywhere in it: actions, selectActions, nested containers). */
-export function buttons(card: any): { title: string; verb: string; data: any }[] {
-  const out: { title: string; verb: string; data: any }[] = [];
-  const walk = (n: any) => {
-    if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (n.type === 'Action.Execute') out.push({ title: n.title, verb: n.verb, data: n.data });
+export function buttons(card: unknown): CardButton[] {
+  const out: CardButton[] = [];
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const n = node as CardElement;
+    if (n.type === 'Action.Execute') out.push({ title: n.title ?? '', verb: n.verb ?? '', data: n.data ?? {} });
     Object.values(n).forEach(walk);
   };
   walk(card);

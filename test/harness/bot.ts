@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startBot, type BotOverrides, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
+import type { AdaptiveCard, SentActivity } from './cardTypes';
 import { ConnectorStandIn } from './connector';
 import { message, post, cardOf, type Place, type TestUser } from './activities';
 
@@ -38,7 +39,7 @@ export class BotUnderTest {
   }
 
   /** Sends text as `user` and returns the activities the bot sent back into that conversation. */
-  async say(user: TestUser, text: string, place?: Place): Promise<any[]> {
+  async say(user: TestUser, text: string, place?: Place): Promise<SentActivity[]> {
     const activity = message({ text, user, tenantId: CONTOSO, serviceUrl: this.connector.url, place });
     const before = this.connector.calls.length;
     const res = await post(this.bot.url, activity);
@@ -47,7 +48,7 @@ export class BotUnderTest {
   }
 
   /** The first Adaptive Card the bot answered `text` with. */
-  async card(user: TestUser, text: string, place?: Place): Promise<any> {
+  async card(user: TestUser, text: string, place?: Place): Promise<AdaptiveCard> {
     const replies = await this.say(user, text, place);
     const card = replies.map(cardOf).find(Boolean);
     if (!card) throw new Error(`no card in reply to "${text}": ${JSON.stringify(replies)}`);

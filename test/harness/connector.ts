@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import type { SentActivity } from './cardTypes';
 
 /**
  * A local stand-in for the Bot Connector service at the activity's `serviceUrl`: it records every activity the bot
@@ -11,7 +12,7 @@ export interface ConnectorCall {
   conversationId: string;
   activityId?: string;
   replyToId?: string;
-  body: any;
+  body: SentActivity;
   /** The id the connector assigned (for sends and replies) or the updated id. */
   id: string;
   /** When it arrived (Date.now()), for the bench's latency and fan-out timings. */
@@ -55,7 +56,7 @@ export class ConnectorStandIn {
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     return this;
   }
 
@@ -97,10 +98,10 @@ export class ConnectorStandIn {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const body = text ? JSON.parse(text) : undefined;
+      const body = (text ? JSON.parse(text) : {}) as SentActivity;
       const url = new URL(req.url ?? '/', 'http://x');
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       // v3/conversations[/{conversationId}/activities[/{activityId}]]

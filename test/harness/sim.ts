@@ -1,3 +1,6 @@
+import type { SynchronizationJob } from '@microsoft/microsoft-graph-types';
+import type { Page } from './json';
+
 /** Direct HTTP access to the simulator, for arranging a scenario and checking its effects (not through the bot). */
 
 export interface SimRequest {
@@ -9,10 +12,18 @@ export interface SimRequest {
   requestId?: string;
 }
 
+/** What POST /_sim/tenants/{t}/trip-deletes/{job} answers (src/simulator/control.ts). */
+export interface TripDeletesAnswer {
+  removedAssignments: { id: string; principalId: string; resourceId: string; appRoleId: string; principalType?: string }[];
+  wouldDelete: number;
+  threshold: number;
+  thresholdEnabled: boolean;
+}
+
 export class SimControl {
   constructor(readonly url: string) {}
 
-  async graph(tenantId: string, method: string, path: string, body?: unknown): Promise<any> {
+  async graph<T = unknown>(tenantId: string, method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.url}/${tenantId}/v1.0${path}`, {
       method,
       headers: { Authorization: 'Bearer test', 'Content-Type': 'application/json', ConsistencyLevel: 'eventual' },
@@ -20,38 +31,38 @@ export class SimControl {
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   /** Every item of a Graph collection, following @odata.nextLink. */
-  async all(tenantId: string, path: string): Promise<any[]> {
-    const out: any[] = [];
-    let page = await this.graph(tenantId, 'GET', path);
+  async all<T = unknown>(tenantId: string, path: string): Promise<T[]> {
+    const out: T[] = [];
+    let page = await this.graph<Page<T>>(tenantId, 'GET', path);
     for (;;) {
       out.push(...page.value);
-      const next: string | undefined = page['@odata.nextLink'];
+      const next = page['@odata.nextLink'];
       if (!next) return out;
-      page = await this.graph(tenantId, 'GET', next.slice(`${this.url}/${tenantId}/v1.0`.length));
+      page = await this.graph<Page<T>>(tenantId, 'GET', next.slice(`${this.url}/${tenantId}/v1.0`.length));
     }
   }
 
-  async control(method: string, path: string, body?: unknown): Promise<any> {
+  async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.url}/_sim${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   cycle(tenantId: string, jobId: string) {
-    return this.control('POST', `/tenants/${tenantId}/jobs/${encodeURIComponent(jobId)}/cycle`);
+    return this.control<SynchronizationJob>('POST', `/tenants/${tenantId}/jobs/${encodeURIComponent(jobId)}/cycle`);
   }
 
   quarantine(tenantId: string, jobId: string, reason = 'EncounteredQuarantineException') {
-    return this.control('POST', `/tenants/${tenantId}/jobs/${encodeURIComponent(jobId)}/quarantine`, { reason });
+    return this.control<SynchronizationJob>('POST', `/tenants/${tenantId}/jobs/${encodeURIComponent(jobId)}/quarantine`, { reason });
   }
 
   async requests(): Promise<SimRequest[]> {
-    return (await this.control('GET', '/requests')).requests;
+    return (await this.control<{ requests: SimRequest[] }>('GET', '/requests')).requests;
   }
 
   clearRequests() {
@@ -64,6 +75,6 @@ export class SimControl {
   }
 
   job(tenantId: string, spId: string, jobId: string) {
-    return this.graph(tenantId, 'GET', `/servicePrincipals/${spId}/synchronization/jobs/${encodeURIComponent(jobId)}`);
+    return this.graph<SynchronizationJob>(tenantId, 'GET', `/servicePrincipals/${spId}/synchronization/jobs/${encodeURIComponent(jobId)}`);
   }
 }

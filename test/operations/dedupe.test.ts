@@ -4,7 +4,7 @@
  */
 import { ManualClock } from '../../src/domain/clock';
 import { DEMO } from '../../src/simulator';
-import { cardAction, cardOf, cardText, message, post } from '../harness/activities';
+import { cardAction, cardOf, cardText, message, post, type TestActivity } from '../harness/activities';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
 import { SimControl } from '../harness/sim';
 
@@ -22,7 +22,7 @@ describe('de-duplication of inbound activities and of users in one command', () 
 
   const provisionCalls = async () => (await sim.requests()).filter((r) => r.path.endsWith('/provisionOnDemand'));
 
-  async function provisionOnce(text: string): Promise<{ activity: any; cardId: string }> {
+  async function provisionOnce(text: string): Promise<{ activity: TestActivity; cardId: string }> {
     const activity = message({ text, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url });
     const res = await post(t.bot.url, activity);
     expect(res.status).toBe(200);
@@ -61,7 +61,7 @@ describe('de-duplication of inbound activities and of users in one command', () 
     expect(first.status).toBe(200);
     const second = await post(t.bot.url, click);
     expect(second.status).toBe(200);
-    expect(cardText(second.body.value)).toContain('Already handled');
+    expect(cardText(second.body?.value)).toContain('Already handled');
     expect((await sim.requests()).filter((r) => r.method === 'POST' && r.path.endsWith('/restart'))).toHaveLength(1);
   });
 

@@ -45,7 +45,7 @@ describe('operations under Graph faults', () => {
     if (!op) throw new Error(`no confirmation in ${cardText(card)}`);
     const id = t.connector.calls.find((c) => cardOf(c.body) === card)!.id;
     const res = await post(t.bot.url, cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: id }));
-    return cardText(res.body.value);
+    return cardText(res.body?.value);
   }
 
   const successful = async (suffix: string) => (await sim.requests()).filter((r) => r.path.endsWith(suffix) && r.status < 300);

@@ -1,6 +1,9 @@
 import { DEMO } from '../../src/simulator';
 import { BotUnderTest, ADELE, CONTOSO, LEE, MEGAN } from '../harness/bot';
-import { buttons, cardAction, cardOf, cardText, post, type TestUser } from '../harness/activities';
+import type { DirectoryObject, UnifiedRoleAssignment } from '@microsoft/microsoft-graph-types';
+import { buttons, cardAction, cardOf, cardText, post, type InvokeResponseBody, type TestUser } from '../harness/activities';
+import type { AdaptiveCard } from '../harness/cardTypes';
+import type { Page } from '../harness/json';
 import { SimControl } from '../harness/sim';
 
 const C2F = DEMO.configurations.contosoToFabrikam;
@@ -17,13 +20,13 @@ describe('operating sync jobs from chat', () => {
   beforeEach(() => sim.clearRequests());
 
   /** Clicks a button of the card the bot sent last in `user`'s personal chat; returns the invoke's card. */
-  async function click(user: TestUser, card: any, verb: string): Promise<any> {
+  async function click(user: TestUser, card: AdaptiveCard, verb: string): Promise<InvokeResponseBody['value']> {
     const button = buttons(card).find((b) => b.verb === verb);
     if (!button) throw new Error(`no ${verb} button on ${cardText(card)}`);
     const sent = t.connector.calls.filter((c) => cardOf(c.body) === card).at(-1) ?? t.connector.calls.at(-1)!;
     const res = await post(t.bot.url, cardAction({ verb, data: button.data, user, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: sent.id }));
     expect(res.status).toBe(200);
-    return res.body.value;
+    return res.body?.value;
   }
 
   it('status lists every configuration with its state and last cycle, read in one $batch per source tenant', async () => {
@@ -65,25 +68,25 @@ describe('operating sync jobs from chat', () => {
     const again = await click(MEGAN, confirm, 'op.confirm'); // a double click or a retried invoke
     expect(cardText(again)).toContain('Pause contoso-to-fabrikam: done');
     expect(await sim.writes(/\/pause$/)).toHaveLength(1);
-    expect((await sim.job(DEMO.tenants.contoso.id, C2F.servicePrincipalId, C2F.jobId)).status.code).toBe('Paused');
+    expect((await sim.job(DEMO.tenants.contoso.id, C2F.servicePrincipalId, C2F.jobId)).status?.code).toBe('Paused');
     // Every other copy of the confirmation card shows the outcome too.
     expect(t.connector.calls.some((c) => c.kind === 'update' && cardText(cardOf(c.body)).includes('Pause contoso-to-fabrikam: done'))).toBe(true);
 
     const started = cardText(await t.card(MEGAN, 'start contoso-to-fabrikam'));
     expect(started).toContain('Start contoso-to-fabrikam: done');
-    expect((await sim.job(DEMO.tenants.contoso.id, C2F.servicePrincipalId, C2F.jobId)).status.code).not.toBe('Paused');
+    expect((await sim.job(DEMO.tenants.contoso.id, C2F.servicePrincipalId, C2F.jobId)).status?.code).not.toBe('Paused');
   });
 
   it('restart quarantine lifts a quarantine after confirmation', async () => {
     await sim.quarantine(DEMO.tenants.contoso.id, C2F.jobId);
-    expect((await sim.job(DEMO.tenants.contoso.id, C2F.servicePrincipalId, C2F.jobId)).status.code).toBe('Quarantine');
+    expect((await sim.job(DEMO.tenants.contoso.id, C2F.servicePrincipalId, C2F.jobId)).status?.code).toBe('Quarantine');
     const confirm = await t.card(ADELE, 'restart contoso-to-fabrikam quarantine');
     expect(cardText(confirm)).toContain('lifts the quarantine');
     const done = await click(ADELE, confirm, 'op.confirm');
     expect(cardText(done)).toContain('done');
     const restarts = (await sim.requests()).filter((r) => r.path.endsWith('/restart'));
     expect(restarts).toHaveLength(1);
-    expect((await sim.job(DEMO.tenants.contoso.id, C2F.servicePrincipalId, C2F.jobId)).status.quarantine).toBeNull();
+    expect((await sim.job(DEMO.tenants.contoso.id, C2F.servicePrincipalId, C2F.jobId)).status?.quarantine).toBeNull();
   });
 
   it('refuses a caller without the role, says which roles grant it, and changes nothing', async () => {
@@ -103,10 +106,10 @@ describe('operating sync jobs from chat', () => {
 
   it('a role removed in the directory stops the next change at once, within the read cache window', async () => {
     expect(cardText(await t.card(ADELE, 'status'))).toContain('contoso-to-fabrikam'); // roles now cached for reads
-    const membership = (await sim.graph(CONTOSO, 'GET', `/groups/${DEMO.groups.ctsApprovers.id}/members`)).value;
-    expect(membership.some((m: any) => m.id === ADELE.aadObjectId)).toBe(true);
-    const assignments = (await sim.graph(CONTOSO, 'GET', `/roleManagement/directory/roleAssignments?$filter=principalId eq '${DEMO.groups.ctsApprovers.id}'`)).value;
-    expect(assignments.map((a: any) => a.roleDefinitionId)).toEqual(['9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3']); // Application Administrator
+    const membership = (await sim.graph<Page<DirectoryObject>>(CONTOSO, 'GET', `/groups/${DEMO.groups.ctsApprovers.id}/members`)).value;
+    expect(membership.some((m) => m.id === ADELE.aadObjectId)).toBe(true);
+    const assignments = (await sim.graph<Page<UnifiedRoleAssignment>>(CONTOSO, 'GET', `/roleManagement/directory/roleAssignments?$filter=principalId eq '${DEMO.groups.ctsApprovers.id}'`)).value;
+    expect(assignments.map((a) => a.roleDefinitionId)).toEqual(['9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3']); // Application Administrator
     for (const a of assignments) await sim.graph(CONTOSO, 'DELETE', `/roleManagement/directory/roleAssignments/${a.id}`);
     try {
       const text = cardText(await t.card(ADELE, 'pause contoso-to-fabrikam'));

@@ -1,8 +1,10 @@
+import type { AppRoleAssignment, DirectoryObject, ServicePrincipal, User } from '@microsoft/microsoft-graph-types';
 import { ManualClock } from '../../src/domain/clock';
 import { createCtsGraph } from '../../src/graph/gateway';
 import { DEMO } from '../../src/simulator';
 import { BotUnderTest, LEE, MEGAN } from '../harness/bot';
 import { cardOf, cardText } from '../harness/activities';
+import type { Page } from '../harness/json';
 import { SimControl } from '../harness/sim';
 import { virtualGraphTime } from '../harness/virtualTime';
 
@@ -32,15 +34,15 @@ describe('provision on demand from chat', () => {
   afterAll(() => t.stop());
 
   /** Seven enabled members of Contoso that are not in contoso-to-fabrikam's scope (and so not in Fabrikam yet). */
-  async function usersOutOfScope(n: number): Promise<any[]> {
-    const users = await sim.all(CONTOSO, "/users?$filter=userType eq 'Member' and accountEnabled eq true&$top=100");
-    const assignments = await sim.all(CONTOSO, `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`);
-    const inScope = new Set<string>(assignments.filter((a: any) => a.principalType === 'User').map((a: any) => a.principalId));
-    for (const g of assignments.filter((a: any) => a.principalType === 'Group')) {
-      for (const m of await sim.all(CONTOSO, `/groups/${g.principalId}/members`)) inScope.add(m.id);
+  async function usersOutOfScope(n: number): Promise<User[]> {
+    const users = await sim.all<User>(CONTOSO, "/users?$filter=userType eq 'Member' and accountEnabled eq true&$top=100");
+    const assignments = await sim.all<AppRoleAssignment>(CONTOSO, `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`);
+    const inScope = new Set(assignments.filter((a) => a.principalType === 'User').map((a) => a.principalId));
+    for (const g of assignments.filter((a) => a.principalType === 'Group')) {
+      for (const m of await sim.all<DirectoryObject>(CONTOSO, `/groups/${g.principalId}/members`)) inScope.add(m.id);
     }
-    const special = new Set(Object.values(DEMO.users).map((u) => u.id));
-    return users.filter((u: any) => !inScope.has(u.id) && !special.has(u.id)).slice(0, n);
+    const special = new Set<string>(Object.values(DEMO.users).map((u) => u.id));
+    return users.filter((u) => !inScope.has(u.id) && !special.has(u.id ?? '')).slice(0, n);
   }
 
   it('provisions 7 users under Graph\'s 5 per 10 s, updating the card with progress, and creates them in the target', async () => {
@@ -51,7 +53,7 @@ describe('provision on demand from chat', () => {
       await sim.graph(CONTOSO, 'POST', `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`, {
         principalId: u.id,
         resourceId: C2F.servicePrincipalId,
-        appRoleId: (await sim.graph(CONTOSO, 'GET', `/servicePrincipals/${C2F.servicePrincipalId}`)).appRoles[0].id,
+        appRoleId: (await sim.graph<ServicePrincipal>(CONTOSO, 'GET', `/servicePrincipals/${C2F.servicePrincipalId}`)).appRoles?.[0].id,
       });
     }
     await sim.clearRequests();
@@ -78,8 +80,8 @@ describe('provision on demand from chat', () => {
     expect(audited.map((a) => a.graphRequestId).sort()).toEqual(pods.map((r) => r.requestId).sort());
 
     for (const u of users) {
-      const found = await sim.graph(FABRIKAM, 'GET', `/users?$filter=startswith(displayName,'${u.displayName.replace(/'/g, "''")}')`);
-      expect(found.value.map((x: any) => x.userType)).toContain('Member');
+      const found = await sim.graph<Page<User>>(FABRIKAM, 'GET', `/users?$filter=startswith(displayName,'${(u.displayName ?? '').replace(/'/g, "''")}')`);
+      expect(found.value.map((x) => x.userType)).toContain('Member');
     }
   });
 

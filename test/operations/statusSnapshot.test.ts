@@ -50,7 +50,7 @@ describe('status from the monitor snapshot', () => {
     await sim.clearRequests();
     const res = await post(t.bot.url, cardAction({ verb: 'status.refresh', data: {}, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'status-card' }));
     expect(res.status).toBe(200);
-    const text = cardText(res.body.value);
+    const text = cardText(res.body?.value);
     // One $batch per source tenant (Contoso runs two configurations, Fabrikam one): the jobs are read live.
     const batches = (await graphReads()).filter((r) => r.path === '/$batch');
     expect(batches.map((r) => r.tenantId).sort()).toEqual([DEMO.tenants.contoso.id, DEMO.tenants.fabrikam.id].sort());

@@ -37,7 +37,7 @@ export class BotProcess {
     this.exited = undefined;
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.kill();
+        void this.kill();
         reject(new Error(`bot ${this.name} did not start within ${timeoutMs} ms:\n${this.output}`));
       }, timeoutMs);
       const keep = (chunk: Buffer) => {
@@ -49,8 +49,8 @@ export class BotProcess {
           resolve(this.url);
         }
       };
-      child.stdout!.on('data', keep);
-      child.stderr!.on('data', keep);
+      child.stdout.on('data', keep);
+      child.stderr.on('data', keep);
       child.once('exit', (code, signal) => {
         this.exited = { code, signal };
         clearTimeout(timer);
@@ -80,7 +80,7 @@ export class BotProcess {
 }
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined; throws after `timeoutMs` with `what`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -17,15 +17,16 @@ describe('guest and external member detection', () => {
   const converted = { id: 'u1', displayName: 'Converted Guest', userPrincipalName: 'cg@contoso.com', userType: 'Member', creationType: 'Invitation', externalUserState: 'Accepted', accountEnabled: true };
   const internal = { id: 'u2', displayName: 'Internal', userPrincipalName: 'in@contoso.com', userType: 'Member', creationType: null, externalUserState: null, accountEnabled: true };
   const graph = {
-    listAssignments: async () => [],
-    findUser: async (_t: string, text: string) => (text === 'cg@contoso.com' ? converted : null),
-    findGroups: async () => [{ id: 'g1', displayName: 'Partners' }],
-    groupMembers: async () => [
-      { '@odata.type': '#microsoft.graph.user', ...converted },
-      { '@odata.type': '#microsoft.graph.user', ...internal },
-    ],
-    roleTemplateIds: async () => [],
-    userCount: async () => 100,
+    listAssignments: () => Promise.resolve([]),
+    findUser: (_t: string, text: string) => Promise.resolve(text === 'cg@contoso.com' ? converted : null),
+    findGroups: () => Promise.resolve([{ id: 'g1', displayName: 'Partners' }]),
+    groupMembers: () =>
+      Promise.resolve([
+        { '@odata.type': '#microsoft.graph.user', ...converted },
+        { '@odata.type': '#microsoft.graph.user', ...internal },
+      ]),
+    roleTemplateIds: () => Promise.resolve([]),
+    userCount: () => Promise.resolve(100),
   } as unknown as CtsGraph;
 
   it('a converted guest (userType Member) is refused as external; it was accepted before', async () => {
@@ -44,10 +45,10 @@ describe('issue 10 item 5: a disabled deletion threshold is a warning on a remov
   const user = { id: 'u2', displayName: 'Internal', userPrincipalName: 'in@contoso.com', userType: 'Member', accountEnabled: true };
   const graph = (threshold: object) =>
     ({
-      listAssignments: async () => [{ id: 'a', principalId: 'u2', principalType: 'User', resourceId: 'sp', appRoleId: 'r' }],
-      findUser: async () => user,
-      groupMembers: async () => [],
-      deletionThreshold: async () => threshold,
+      listAssignments: () => Promise.resolve([{ id: 'a', principalId: 'u2', principalType: 'User', resourceId: 'sp', appRoleId: 'r' }]),
+      findUser: () => Promise.resolve(user),
+      groupMembers: () => Promise.resolve([]),
+      deletionThreshold: () => Promise.resolve(threshold),
     }) as unknown as CtsGraph;
 
   it('off → a warning naming it; enabled without a value → the portal default of 500', async () => {

@@ -11,14 +11,14 @@ class FakeSender implements CardSender {
   failures = new Map<string, SendResult[]>();
   private n = 0;
 
-  async post(t: ConversationRef, m: OutgoingCard): Promise<SendResult> {
+  post(t: ConversationRef, m: OutgoingCard): Promise<SendResult> {
     this.posts.push({ key: t.key, text: m.summary });
-    return this.failures.get(t.key)?.shift() ?? { ok: true, activityId: `act-${++this.n}` };
+    return Promise.resolve(this.failures.get(t.key)?.shift() ?? { ok: true, activityId: `act-${++this.n}` });
   }
 
-  async update(t: ConversationRef, activityId: string, m: OutgoingCard): Promise<SendResult> {
+  update(t: ConversationRef, activityId: string, m: OutgoingCard): Promise<SendResult> {
     this.updates.push({ key: t.key, activityId, text: m.summary });
-    return this.failures.get(t.key)?.shift() ?? { ok: true, activityId };
+    return Promise.resolve(this.failures.get(t.key)?.shift() ?? { ok: true, activityId });
   }
 }
 
@@ -29,8 +29,8 @@ describe('outbox', () => {
   let state: string;
   let gone: string[];
   const make = () => {
-    const outbox = new Outbox({ storage, sender, onGone: async (key) => gone.push(key) });
-    outbox.register('thing', async (id, copy) => ({ card: {}, summary: `${id} ${state} for ${copy.role}` }));
+    const outbox = new Outbox({ storage, sender, onGone: (key) => Promise.resolve(gone.push(key)) });
+    outbox.register('thing', (id, copy) => Promise.resolve({ card: {}, summary: `${id} ${state} for ${copy.role}` }));
     return outbox;
   };
 

@@ -1,4 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
+import type { AppRoleAssignment, CrossTenantAccessPolicyConfigurationPartner, CrossTenantIdentitySyncPolicyPartner, DirectoryRole, ServicePrincipal, UnifiedRoleAssignment, User } from '@microsoft/microsoft-graph-types';
+import { getAs, postAs, type Page } from '../harness/json';
 import { ROLE } from '../../src/domain/roles';
 import { DEMO, type RunningSimulator } from '../../src/simulator';
 import { quoteODataString } from '../../src/simulator/odata/filter';
@@ -6,6 +8,8 @@ import { graphError, graphFor, relativeLink, withSim } from './helpers';
 
 const C = DEMO.tenants.contoso.id;
 const cfg = DEMO.configurations.contosoToFabrikam;
+/** A directory object as a member list names it: id and OData type. */
+type Member = { id: string; '@odata.type': string };
 
 describe('simulator directory over Graph HTTP', () => {
   let sim: RunningSimulator;
@@ -32,23 +36,24 @@ describe('simulator directory over Graph HTTP', () => {
   });
 
   it('gets users by id and by UPN, with $select', async () => {
-    const byUpn = await g.api(`/users/${encodeURIComponent(DEMO.users.megan.userPrincipalName)}`).select(['id', 'displayName']).get();
+    const byUpn = await getAs<User>(g.api(`/users/${encodeURIComponent(DEMO.users.megan.userPrincipalName)}`).select(['id', 'displayName']));
     expect(byUpn).toMatchObject({ id: DEMO.users.megan.id, displayName: 'Megan Bowen' });
     expect(byUpn.userPrincipalName).toBeUndefined();
-    const guest = await g.api(`/users/${DEMO.users.guest.id}`).get();
+    const guest = await getAs<User>(g.api(`/users/${DEMO.users.guest.id}`));
     expect(guest.userType).toBe('Guest');
   });
 
   it('pages through every user with @odata.nextLink and agrees with $count', async () => {
-    const counted = await g.api('/users').header('ConsistencyLevel', 'eventual').count(true).top(1).get();
+    const counted = await getAs<Page<User>>(g.api('/users').header('ConsistencyLevel', 'eventual').count(true).top(1));
     const seen = new Set<string>();
-    let page = await g.api('/users').select('id').get();
+    let page = await getAs<Page<{ id: string }>>(g.api('/users').select('id'));
     let pages = 1;
     for (;;) {
       expect(page.value.length).toBeLessThanOrEqual(10);
-      page.value.forEach((u: { id: string }) => seen.add(u.id));
-      if (!page['@odata.nextLink']) break;
-      page = await g.api(relativeLink(sim, C, page['@odata.nextLink'])).get();
+      page.value.forEach((u) => seen.add(u.id));
+      const next = page['@odata.nextLink'];
+      if (!next) break;
+      page = await getAs<Page<{ id: string }>>(g.api(relativeLink(sim, C, next)));
       pages++;
     }
     expect(seen.size).toBe(counted['@odata.count']);
@@ -60,24 +65,24 @@ describe('simulator directory over Graph HTTP', () => {
   });
 
   it('filters with eq and startswith, and a quote in a value cannot change the filter', async () => {
-    const members = await g.api('/users').filter("userType eq 'Member' and accountEnabled eq false").top(999).get();
+    const members = await getAs<Page<User>>(g.api('/users').filter("userType eq 'Member' and accountEnabled eq false").top(999));
     // 15 generated disabled members plus Diego Siciliani, the `why` demo's disabled user.
     expect(members.value).toHaveLength(16);
-    expect(members.value.every((u: { userType: string; accountEnabled: boolean }) => u.userType === 'Member' && !u.accountEnabled)).toBe(true);
+    expect(members.value.every((u) => u.userType === 'Member' && !u.accountEnabled)).toBe(true);
 
-    const apostrophe = await g.api('/users').filter("startswith(displayName,'D''Arcy')").top(999).get();
-    expect(apostrophe.value.map((u: { displayName: string }) => u.displayName)).toEqual(["D'Arcy Novak"]);
+    const apostrophe = await getAs<Page<User>>(g.api('/users').filter("startswith(displayName,'D''Arcy')").top(999));
+    expect(apostrophe.value.map((u) => u.displayName)).toEqual(["D'Arcy Novak"]);
     const upn = apostrophe.value[0].userPrincipalName as string;
-    const exact = await g.api('/users').filter(`userPrincipalName eq ${encodeURIComponent(quoteODataString(upn))}`).get();
-    expect(exact.value.map((u: { userPrincipalName: string }) => u.userPrincipalName)).toEqual([upn]);
+    const exact = await getAs<Page<User>>(g.api('/users').filter(`userPrincipalName eq ${encodeURIComponent(quoteODataString(upn))}`));
+    expect(exact.value.map((u) => u.userPrincipalName)).toEqual([upn]);
 
     const hostile = `x' or userType eq 'Member`;
-    const injected = await g.api('/users').filter(`userPrincipalName eq ${encodeURIComponent(quoteODataString(hostile))}`).get();
+    const injected = await getAs<Page<User>>(g.api('/users').filter(`userPrincipalName eq ${encodeURIComponent(quoteODataString(hostile))}`));
     expect(injected.value).toEqual([]);
     // Without escaping, the same text becomes a different filter that returns every member: what escaping prevents.
-    const unescaped = await g.api('/users').filter(`userPrincipalName eq '${encodeURIComponent(hostile)}'`).get();
+    const unescaped = await getAs<Page<User>>(g.api('/users').filter(`userPrincipalName eq '${encodeURIComponent(hostile)}'`));
     expect(unescaped.value).toHaveLength(10);
-    expect(unescaped.value.every((u: { userType: string }) => u.userType === 'Member')).toBe(true);
+    expect(unescaped.value.every((u) => u.userType === 'Member')).toBe(true);
   });
 
   it('rejects filters on unsupported properties', async () => {
@@ -85,10 +90,10 @@ describe('simulator directory over Graph HTTP', () => {
   });
 
   it('lists group members with types, direct vs transitive, and $count as text', async () => {
-    const direct = await g.api(`/groups/${DEMO.groups.syncFabrikam.id}/members`).top(999).get();
-    const types = new Set(direct.value.map((m: { '@odata.type': string }) => m['@odata.type']));
+    const direct = await getAs<Page<Member>>(g.api(`/groups/${DEMO.groups.syncFabrikam.id}/members`).top(999));
+    const types = new Set(direct.value.map((m) => m['@odata.type']));
     expect(types).toEqual(new Set(['#microsoft.graph.user', '#microsoft.graph.group']));
-    const transitive = await g.api(`/groups/${DEMO.groups.syncFabrikam.id}/transitiveMembers`).top(999).get();
+    const transitive = await getAs<Page<Member>>(g.api(`/groups/${DEMO.groups.syncFabrikam.id}/transitiveMembers`).top(999));
     expect(transitive.value.length).toBeGreaterThan(direct.value.length);
     const r = await fetch(`${sim.url}/${C}/v1.0/groups/${DEMO.groups.syncFabrikam.id}/members/$count`, { headers: { Authorization: 'Bearer t', ConsistencyLevel: 'eventual' } });
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -99,7 +104,7 @@ describe('simulator directory over Graph HTTP', () => {
 
   it('resolves roles: direct for Megan, through the role-assignable CTS Approvers group for Adele, none for Lee', async () => {
     const roles = async (id: string) =>
-      (await g.api(`/users/${id}/transitiveMemberOf/microsoft.graph.directoryRole`).header('ConsistencyLevel', 'eventual').query({ $count: 'true' }).get()).value.map((r: { roleTemplateId: string }) => r.roleTemplateId);
+      (await getAs<Page<DirectoryRole>>(g.api(`/users/${id}/transitiveMemberOf/microsoft.graph.directoryRole`).header('ConsistencyLevel', 'eventual').query({ $count: 'true' }))).value.map((r) => r.roleTemplateId);
     expect(await roles(DEMO.users.megan.id)).toEqual([ROLE.hybridIdentityAdministrator]);
     expect(await roles(DEMO.users.adele.id)).toEqual([ROLE.applicationAdministrator]);
     expect(await roles(DEMO.users.lee.id)).toEqual([]);
@@ -109,50 +114,51 @@ describe('simulator directory over Graph HTTP', () => {
     expect(await graphError(g.api(cast).get())).toMatchObject({ statusCode: 400, code: 'Request_UnsupportedQuery' });
     expect(await graphError(g.api(cast).header('ConsistencyLevel', 'eventual').get())).toMatchObject({ statusCode: 400, code: 'Request_UnsupportedQuery' });
     expect(await graphError(g.api(cast).query({ $count: 'true' }).get())).toMatchObject({ statusCode: 400, code: 'Request_UnsupportedQuery' });
-    const direct = await g.api(`/users/${DEMO.users.adele.id}/memberOf`).get();
-    expect(direct.value.some((o: { '@odata.type': string }) => o['@odata.type'] === '#microsoft.graph.directoryRole')).toBe(false);
-    const adeleAssignments = await g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.adele.id}'`).get();
+    const direct = await getAs<Page<Member>>(g.api(`/users/${DEMO.users.adele.id}/memberOf`));
+    expect(direct.value.some((o) => o['@odata.type'] === '#microsoft.graph.directoryRole')).toBe(false);
+    const adeleAssignments = await getAs<Page<UnifiedRoleAssignment>>(g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.adele.id}'`));
     expect(adeleAssignments.value).toEqual([]); // group-based roles show the group as principal
   });
 
   it('creates and deletes role assignments through Graph', async () => {
-    const created = await g.api('/roleManagement/directory/roleAssignments').post({ principalId: DEMO.users.lee.id, roleDefinitionId: ROLE.securityAdministrator, directoryScopeId: '/' });
-    expect(created).toMatchObject({ id: expect.stringMatching(/\S/), principalId: DEMO.users.lee.id, roleDefinitionId: ROLE.securityAdministrator, directoryScopeId: '/' });
-    const list = await g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.lee.id}'`).get();
-    expect(list.value.map((a: { roleDefinitionId: string }) => a.roleDefinitionId)).toEqual([ROLE.securityAdministrator]);
-    const megan = await g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.megan.id}'`).get();
+    const created = await postAs<UnifiedRoleAssignment>(g.api('/roleManagement/directory/roleAssignments'), { principalId: DEMO.users.lee.id, roleDefinitionId: ROLE.securityAdministrator, directoryScopeId: '/' });
+    expect(created.id).toMatch(/\S/);
+    expect(created).toMatchObject({ principalId: DEMO.users.lee.id, roleDefinitionId: ROLE.securityAdministrator, directoryScopeId: '/' });
+    const list = await getAs<Page<UnifiedRoleAssignment>>(g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.lee.id}'`));
+    expect(list.value.map((a) => a.roleDefinitionId)).toEqual([ROLE.securityAdministrator]);
+    const megan = await getAs<Page<UnifiedRoleAssignment>>(g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.megan.id}'`));
     await g.api(`/roleManagement/directory/roleAssignments/${megan.value[0].id}`).delete();
-    expect((await g.api(`/users/${DEMO.users.megan.id}/transitiveMemberOf/microsoft.graph.directoryRole`).header('ConsistencyLevel', 'eventual').query({ $count: 'true' }).get()).value).toEqual([]);
+    expect((await getAs<Page<DirectoryRole>>(g.api(`/users/${DEMO.users.megan.id}/transitiveMemberOf/microsoft.graph.directoryRole`).header('ConsistencyLevel', 'eventual').query({ $count: 'true' }))).value).toEqual([]);
     await g.api(`/roleManagement/directory/roleAssignments/${created.id}`).delete();
   });
 
   it('exposes the CTS service principal with msiam_access and validates app role assignments', async () => {
-    const sp = await g.api(`/servicePrincipals/${cfg.servicePrincipalId}`).get();
+    const sp = await getAs<ServicePrincipal>(g.api(`/servicePrincipals/${cfg.servicePrincipalId}`));
     // msiam_access is the displayName; its value is null, and a second unrelated role sits beside it (CTS Graph guide, step 6).
-    const role = sp.appRoles.find((r: { displayName: string }) => r.displayName === 'msiam_access');
-    expect(role.value).toBeNull();
-    expect(sp.appRoles.length).toBeGreaterThan(1);
-    expect(role.allowedMemberTypes).toEqual(['User']);
-    const body = { principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: role.id };
-    const a = await g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post(body);
-    expect(a).toMatchObject({ principalType: 'User', principalDisplayName: 'Lee Gu', resourceId: sp.id, appRoleId: role.id });
+    const role = sp.appRoles?.find((r) => r.displayName === 'msiam_access');
+    expect(role?.value).toBeNull();
+    expect(sp.appRoles?.length).toBeGreaterThan(1);
+    expect(role?.allowedMemberTypes).toEqual(['User']);
+    const body = { principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: role?.id };
+    const a = await postAs<AppRoleAssignment>(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`), body);
+    expect(a).toMatchObject({ principalType: 'User', principalDisplayName: 'Lee Gu', resourceId: sp.id, appRoleId: role?.id });
     const dup = await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post(body));
     expect(dup.statusCode).toBe(400);
     expect(JSON.stringify(dup)).toContain('Permission being assigned already exists on the object');
     expect((await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ ...body, appRoleId: '11111111-1111-1111-1111-111111111111' }))).statusCode).toBe(400);
     expect((await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ ...body, principalId: '11111111-1111-1111-1111-111111111111' }))).statusCode).toBe(404);
     await g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo/${a.id}`).delete();
-    const left = await g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).filter(`principalId eq '${DEMO.users.lee.id}'`).get();
+    const left = await getAs<Page<AppRoleAssignment>>(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).filter(`principalId eq '${DEMO.users.lee.id}'`));
     expect(left.value).toEqual([]);
   });
 
   it('reads and changes cross-tenant partner policies', async () => {
     const f = graphFor(sim, DEMO.tenants.fabrikam.id);
     const base = `/policies/crossTenantAccessPolicy/partners/${C}`;
-    expect((await f.api(`${base}/identitySynchronization`).get()).userSyncInbound.isSyncAllowed).toBe(true);
+    expect((await getAs<CrossTenantIdentitySyncPolicyPartner>(f.api(`${base}/identitySynchronization`))).userSyncInbound?.isSyncAllowed).toBe(true);
     expect((await graphError(f.api(`${base}/identitySynchronization`).put({ userSyncInbound: { isSyncAllowed: true } }))).statusCode).toBe(409);
     await f.api(base).patch({ automaticUserConsentSettings: { inboundAllowed: false } });
-    expect((await f.api(base).get()).automaticUserConsentSettings.inboundAllowed).toBe(false);
+    expect((await getAs<CrossTenantAccessPolicyConfigurationPartner>(f.api(base))).automaticUserConsentSettings?.inboundAllowed).toBe(false);
     const n = graphFor(sim, DEMO.tenants.northwind.id);
     expect((await graphError(n.api('/policies/crossTenantAccessPolicy/partners').post({ tenantId: C }))).statusCode).toBe(409);
   });

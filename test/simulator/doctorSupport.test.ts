@@ -1,5 +1,7 @@
+import type { AppRoleAssignment, DirectoryAudit, ServicePrincipal, SynchronizationJob, SynchronizationSchema, SynchronizationSecretKeyStringValuePair, User } from '@microsoft/microsoft-graph-types';
 import { SIMULATOR_BOT_APP_ID } from '../../src/graph/permissions';
 import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator';
+import { parseAs, type Page } from '../harness/json';
 import { SimControl } from '../harness/sim';
 
 /** Issue 13 item 3: what the doctor relies on in the simulator, driven through Graph and the control API. */
@@ -16,35 +18,35 @@ describe('simulator: policy audit, bot permissions, schema and threshold through
   beforeEach(() => ctl.control('POST', '/reset'));
 
   it('a policy change through Graph writes a directory audit record with the actor', async () => {
-    const admin = (await ctl.graph(F, 'GET', '/users?$top=1')).value[0];
+    const admin = (await ctl.graph<Page<User>>(F, 'GET', '/users?$top=1')).value[0];
     const res = await fetch(`${sim.url}/${F}/v1.0/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`, {
       method: 'PATCH',
-      headers: { Authorization: 'Bearer x', 'Content-Type': 'application/json', 'x-sim-actor': admin.userPrincipalName },
+      headers: { Authorization: 'Bearer x', 'Content-Type': 'application/json', 'x-sim-actor': admin.userPrincipalName ?? '' },
       body: JSON.stringify({ userSyncInbound: { isSyncAllowed: false } }),
     });
     expect(res.status).toBe(204);
     await ctl.graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${C}`, { automaticUserConsentSettings: { inboundAllowed: false } });
-    const audits = (await ctl.graph(F, 'GET', '/auditLogs/directoryAudits')).value;
-    expect(audits.map((a: any) => a.activityDisplayName)).toEqual(['Update a partner cross-tenant access setting', 'Update a partner cross-tenant identity sync setting']);
+    const audits = (await ctl.graph<Page<DirectoryAudit>>(F, 'GET', '/auditLogs/directoryAudits')).value;
+    expect(audits.map((a) => a.activityDisplayName)).toEqual(['Update a partner cross-tenant access setting', 'Update a partner cross-tenant identity sync setting']);
     const sync = audits[1];
     expect(sync).toMatchObject({ category: 'Policy', result: 'success', operationType: 'Update', loggedByService: 'Core Directory' });
-    expect(sync.targetResources[0].modifiedProperties[0]).toEqual({ displayName: 'userSyncInbound', oldValue: '{"isSyncAllowed":true}', newValue: '{"isSyncAllowed":false}' });
-    expect(sync.initiatedBy.user).toMatchObject({ id: admin.id, userPrincipalName: admin.userPrincipalName });
+    expect(sync.targetResources?.[0].modifiedProperties?.[0]).toEqual({ displayName: 'userSyncInbound', oldValue: '{"isSyncAllowed":true}', newValue: '{"isSyncAllowed":false}' });
+    expect(sync.initiatedBy?.user).toMatchObject({ id: admin.id, userPrincipalName: admin.userPrincipalName });
     // The app made the second change (no actor header): initiatedBy names the app, not a user.
-    expect(audits[0].initiatedBy.user).toBeNull();
-    expect(audits[0].initiatedBy.app.displayName).toBe('Graph client');
+    expect(audits[0].initiatedBy?.user).toBeNull();
+    expect(audits[0].initiatedBy?.app?.displayName).toBe('Graph client');
     // Contoso's log is its own.
-    expect((await ctl.graph(C, 'GET', '/auditLogs/directoryAudits')).value).toEqual([]);
+    expect((await ctl.graph<Page<DirectoryAudit>>(C, 'GET', '/auditLogs/directoryAudits')).value).toEqual([]);
   });
 
   it("removing one of the bot app's permissions shows in appRoleAssignments and answers 403 where it is needed", async () => {
-    const sp = await ctl.graph(F, 'GET', `/servicePrincipals(appId='${SIMULATOR_BOT_APP_ID}')`);
-    const before = (await ctl.graph(F, 'GET', `/servicePrincipals/${sp.id}/appRoleAssignments`)).value;
-    expect(before.some((a: any) => a.appRoleId === '246dd0d5-5bd0-4def-940b-0421030a5b68')).toBe(true);
+    const sp = await ctl.graph<ServicePrincipal>(F, 'GET', `/servicePrincipals(appId='${SIMULATOR_BOT_APP_ID}')`);
+    const before = (await ctl.graph<Page<AppRoleAssignment>>(F, 'GET', `/servicePrincipals/${sp.id}/appRoleAssignments`)).value;
+    expect(before.some((a) => a.appRoleId === '246dd0d5-5bd0-4def-940b-0421030a5b68')).toBe(true);
     await ctl.control('POST', `/tenants/${F}/bot-permissions`, { remove: ['Policy.Read.All'] });
-    const after = (await ctl.graph(F, 'GET', `/servicePrincipals/${sp.id}/appRoleAssignments`)).value;
+    const after = (await ctl.graph<Page<AppRoleAssignment>>(F, 'GET', `/servicePrincipals/${sp.id}/appRoleAssignments`)).value;
     expect(after.length).toBe(before.length - 1);
-    expect(after.some((a: any) => a.appRoleId === '246dd0d5-5bd0-4def-940b-0421030a5b68')).toBe(false);
+    expect(after.some((a) => a.appRoleId === '246dd0d5-5bd0-4def-940b-0421030a5b68')).toBe(false);
     await expect(ctl.graph(F, 'GET', `/policies/crossTenantAccessPolicy/partners/${C}`)).rejects.toThrow(/403 .*Authorization_RequestDenied/);
     // Other tenants and other calls are unaffected.
     await expect(ctl.graph(C, 'GET', `/policies/crossTenantAccessPolicy/partners/${F}`)).resolves.toMatchObject({ tenantId: F });
@@ -58,19 +60,19 @@ describe('simulator: policy audit, bot permissions, schema and threshold through
 
   it('PUT schema replaces the mappings the job reports; PUT secrets changes the threshold', async () => {
     const config = sim.estate().configurations.find((c) => c.sourceTenantId === C && c.targetTenantId === F)!;
-    const jobs = (await ctl.graph(C, 'GET', `/servicePrincipals/${config.servicePrincipalId}/synchronization/jobs`)).value;
-    const path = `/servicePrincipals/${config.servicePrincipalId}/synchronization/jobs/${encodeURIComponent(jobs[0].id)}/schema`;
-    const schema = await ctl.graph(C, 'GET', path);
-    const mappings = schema.synchronizationRules[0].objectMappings[0].attributeMappings;
-    expect(mappings.find((m: any) => m.targetAttributeName === 'userType')).toMatchObject({ source: { type: 'Constant', name: 'Member' }, flowType: 'Always' });
-    mappings.push({ source: { expression: '[department]', name: 'department', type: 'Attribute' }, targetAttributeName: 'department', flowType: 'Always' });
+    const jobs = (await ctl.graph<Page<SynchronizationJob>>(C, 'GET', `/servicePrincipals/${config.servicePrincipalId}/synchronization/jobs`)).value;
+    const path = `/servicePrincipals/${config.servicePrincipalId}/synchronization/jobs/${encodeURIComponent(jobs[0].id ?? '')}/schema`;
+    const schema = await ctl.graph<SynchronizationSchema>(C, 'GET', path);
+    const mappings = schema.synchronizationRules?.[0].objectMappings?.[0].attributeMappings;
+    expect(mappings?.find((m) => m.targetAttributeName === 'userType')).toMatchObject({ source: { type: 'Constant', name: 'Member' }, flowType: 'Always' });
+    mappings?.push({ source: { expression: '[department]', name: 'department', type: 'Attribute' }, targetAttributeName: 'department', flowType: 'Always' });
     await ctl.graph(C, 'PUT', path, schema);
-    const again = await ctl.graph(C, 'GET', path);
-    expect(again.synchronizationRules[0].objectMappings[0].attributeMappings.map((m: any) => m.targetAttributeName)).toContain('department');
+    const again = await ctl.graph<SynchronizationSchema>(C, 'GET', path);
+    expect(again.synchronizationRules?.[0].objectMappings?.[0].attributeMappings?.map((m) => m.targetAttributeName)).toContain('department');
     await expect(ctl.graph(C, 'PUT', path, { synchronizationRules: [] })).rejects.toThrow(/400/);
 
     await ctl.graph(C, 'PUT', `/servicePrincipals/${config.servicePrincipalId}/synchronization/secrets`, { value: [{ key: 'SyncNotificationSettings', value: JSON.stringify({ Enabled: true, DeleteThresholdEnabled: true, DeleteThresholdValue: 7 }) }] });
-    const secrets = (await ctl.graph(C, 'GET', `/servicePrincipals/${config.servicePrincipalId}/synchronization/secrets`)).value;
-    expect(JSON.parse(secrets.find((s: any) => s.key === 'SyncNotificationSettings').value)).toMatchObject({ DeleteThresholdValue: 7 });
+    const secrets = (await ctl.graph<Page<SynchronizationSecretKeyStringValuePair>>(C, 'GET', `/servicePrincipals/${config.servicePrincipalId}/synchronization/secrets`)).value;
+    expect(parseAs<unknown>(secrets.find((s) => s.key === 'SyncNotificationSettings')?.value ?? '')).toMatchObject({ DeleteThresholdValue: 7 });
   });
 });

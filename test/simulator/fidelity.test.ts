@@ -1,3 +1,4 @@
+import type { SynchronizationJob } from '@microsoft/microsoft-graph-types';
 import { DEMO } from '../../src/simulator';
 import { control, withSim } from './helpers';
 
@@ -10,18 +11,18 @@ describe('simulator fidelity switches and faults', () => {
   it('a job still quarantined after 28 days is disabled and stops cycling; restart revives it', async () => {
     const { sim, clock } = await withSim();
     try {
-      const cycle = () => control(sim, 'POST', `/_sim/tenants/${C}/jobs/${encodeURIComponent(cfg.jobId)}/cycle`);
+      const cycle = () => control<SynchronizationJob>(sim, 'POST', `/_sim/tenants/${C}/jobs/${encodeURIComponent(cfg.jobId)}/cycle`);
       await control(sim, 'POST', `/_sim/tenants/${C}/jobs/${encodeURIComponent(cfg.jobId)}/quarantine`, { reason: 'EncounteredQuarantineException' });
       clock.advance(27 * 86400_000);
-      expect((await cycle()).body.schedule.state).toBe('Active');
+      expect((await cycle()).body.schedule?.state).toBe('Active');
       clock.advance(2 * 86400_000);
       const disabled = await cycle();
-      expect(disabled.body.schedule.state).toBe('Disabled');
-      expect(disabled.body.status.quarantine.reason).toBe('EncounteredQuarantineException');
-      const before = disabled.body.status.quarantine.seriesCount;
-      expect((await cycle()).body.status.quarantine.seriesCount).toBe(before); // no more cycles
+      expect(disabled.body.schedule?.state).toBe('Disabled');
+      expect(disabled.body.status?.quarantine?.reason).toBe('EncounteredQuarantineException');
+      const before = disabled.body.status?.quarantine?.seriesCount;
+      expect((await cycle()).body.status?.quarantine?.seriesCount).toBe(before); // no more cycles
       await fetch(`${sim.url}/${C}/v1.0${JOB}/restart`, { method: 'POST', headers: { authorization: 'Bearer x', 'content-type': 'application/json' }, body: JSON.stringify({ criteria: { resetScope: 'QuarantineState' } }) });
-      expect((await cycle()).body.schedule.state).toBe('Active');
+      expect((await cycle()).body.schedule?.state).toBe('Active');
     } finally {
       await sim.close();
     }

@@ -34,14 +34,14 @@ export function relativeLink(sim: RunningSimulator, tenantId: string, link: stri
   return link.slice(prefix.length);
 }
 
-export async function control(sim: RunningSimulator, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function control<T = unknown>(sim: RunningSimulator, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const r = await fetch(`${sim.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+  return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
 export async function withSim(opts: SimulatorOptions = {}): Promise<{ sim: RunningSimulator; clock: ManualClock }> {

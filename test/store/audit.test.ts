@@ -34,7 +34,7 @@ describe('AuditLog', () => {
       outcome: 'ok',
       graphRequestId: 'r-1',
     });
-    const stored = (await storage.read(['audit/2026-03-01T12:00:00.000Z/e1']))['audit/2026-03-01T12:00:00.000Z/e1'];
+    const stored: unknown = (await storage.read(['audit/2026-03-01T12:00:00.000Z/e1']))['audit/2026-03-01T12:00:00.000Z/e1'];
     expect(stored).toMatchObject({ id: 'e1', action: 'job.start' });
   });
 

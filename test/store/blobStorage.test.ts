@@ -4,7 +4,8 @@ import { updateWithCas } from '../../src/store/cas';
 import { isEtagConflict } from '../../src/store/errors';
 import { StoredItemCorruptError } from '../../src/store/fileStorage';
 import { type Azurite, startAzurite, uniqueContainer } from './azurite';
-import { describeStorageContract } from './storageContract';
+import { parseAs } from '../harness/json';
+import { describeStorageContract, readItem } from './storageContract';
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -30,7 +31,7 @@ describe('AzureBlobStorage', () => {
     expect(await a.container.exists()).toBe(true);
     await a.write({ k: { v: 1 } });
     const b = await AzureBlobStorage.open({ connectionString: azurite.connectionString, container });
-    expect((await b.read(['k'])).k.v).toBe(1);
+    expect((await readItem(b, 'k')).v).toBe(1);
   });
 
   it('stores one { key, item } JSON blob per key under a reversible, flat name', async () => {
@@ -42,7 +43,7 @@ describe('AzureBlobStorage', () => {
     expect(names).toEqual([blobNameFor(key)]);
     expect(names[0]).toMatch(/^items\/(?:[a-z0-9_-]|%[0-9A-F]{2})+$/);
     expect(decodeURIComponent(names[0].slice('items/'.length))).toBe(key);
-    const body = JSON.parse((await storage.container.getBlobClient(names[0]).downloadToBuffer()).toString('utf8'));
+    const body = parseAs<{ key: string; item: Record<string, unknown> }>((await storage.container.getBlobClient(names[0]).downloadToBuffer()).toString('utf8'));
     expect(body).toMatchObject({ key, item: { v: 'ü' } });
     expect(body.item).not.toHaveProperty('eTag');
   });
@@ -52,14 +53,14 @@ describe('AzureBlobStorage', () => {
     const a = await AzureBlobStorage.open({ connectionString: azurite.connectionString, container });
     const b = await AzureBlobStorage.open({ connectionString: azurite.connectionString, container });
     await a.write({ k: { v: 1 } });
-    const seen = (await b.read(['k'])).k;
-    await a.write({ k: { v: 2, eTag: (await a.read(['k'])).k.eTag } });
+    const seen = await readItem(b, 'k');
+    await a.write({ k: { v: 2, eTag: (await readItem(a, 'k')).eTag } });
     const err = await b.write({ k: { ...seen, v: 3 } }).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(isEtagConflict(err)).toBe(true);
-    expect((await a.read(['k'])).k.v).toBe(2);
+    expect((await readItem(a, 'k')).v).toBe(2);
   });
 
   it('reads back instead of resending when a write response is lost, so CAS applies a change once', async () => {
@@ -72,7 +73,7 @@ describe('AzureBlobStorage', () => {
     await storage.write({ counter: { count: 0 } });
     drop = 1;
     await updateWithCas<{ count: number }>(storage, 'counter', (cur) => ({ count: (cur?.count ?? 0) + 1 }));
-    expect((await storage.read(['counter'])).counter.count).toBe(1);
+    expect((await readItem(storage, 'counter')).count).toBe(1);
   });
 
   it('a resend refused because our first attempt landed late is a success, not a conflict (CAS applies once)', async () => {
@@ -100,7 +101,7 @@ describe('AzureBlobStorage', () => {
     };
     await updateWithCas<{ count: number }>(storage, 'counter', (cur) => ({ count: (cur?.count ?? 0) + 1 }));
     expect(fault).toBe(false);
-    expect((await storage.read(['counter'])).counter.count).toBe(1);
+    expect((await readItem(storage, 'counter')).count).toBe(1);
   });
 
   it('reports a lost write it cannot settle as WriteOutcomeUnknownError, not as a conflict', async () => {
@@ -116,7 +117,7 @@ describe('AzureBlobStorage', () => {
       },
     });
     await other.write({ k: { v: 0 } });
-    const eTag = (await other.read(['k'])).k.eTag;
+    const eTag = (await readItem(other, 'k')).eTag;
     const err = await storage.write({ k: { v: 'ours', eTag } }).then(
       () => undefined,
       (e: unknown) => e,

@@ -9,6 +9,7 @@ import { FileStorage } from '../../src/store/fileStorage';
 import { SingleProcessLeader } from '../../src/store/leader';
 import { StorageLockedError } from '../../src/store/errors';
 import { type Azurite, startAzurite, uniqueContainer } from './azurite';
+import { readItem } from './storageContract';
 
 let azurite: Azurite;
 let dataDir: string;
@@ -39,7 +40,7 @@ describe('openStorage', () => {
     }
     // close() released the directory.
     const again = await openStorage({ dataDir, instanceId: 'i3' });
-    expect((await again.storage.read(['k'])).k.v).toBe(1);
+    expect((await readItem(again.storage, 'k')).v).toBe(1);
     await again.close();
   });
 
@@ -52,7 +53,7 @@ describe('openStorage', () => {
       expect(a.storage).toBeInstanceOf(AzureBlobStorage);
       expect(a.leader).toBeInstanceOf(BlobLeaseLeader);
       await a.storage.write({ shared: { by: 'a' } });
-      expect((await b.storage.read(['shared'])).shared.by).toBe('a');
+      expect((await readItem(b.storage, 'shared')).by).toBe('a');
       await a.leader.start();
       await b.leader.start();
       expect([a.leader.isLeader(), b.leader.isLeader()]).toEqual([true, false]);
@@ -68,9 +69,9 @@ describe('openStorage', () => {
   it('uses the given credential with an account URL (no connection string)', async () => {
     const scopes: string[] = [];
     const credential: TokenCredential = {
-      getToken: async (scope): Promise<AccessToken> => {
+      getToken: (scope): Promise<AccessToken> => {
         scopes.push(...(Array.isArray(scope) ? scope : [scope]));
-        throw new Error('no token in tests');
+        return Promise.reject(new Error('no token in tests'));
       },
     };
     // The bearer policy refuses http URLs before asking for a token, so use an https URL that is never reached.

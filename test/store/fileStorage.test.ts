@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { FileStorage, StoredItemCorruptError } from '../../src/store/fileStorage';
 import { StorageLockedError, EtagConflictError } from '../../src/store/errors';
 import { encodeKey, decodeKey } from '../../src/store/keyNames';
+import { parseAs } from '../harness/json';
 import { startChild, type Child } from './fixtures/children';
+import { readItem } from './storageContract';
 
 let dir: string;
 const open: FileStorage[] = [];
@@ -58,8 +60,8 @@ describe('FileStorage on disk', () => {
     const s = await openStore();
     await s.write({ 'approvals/42': { state: 'pending' } });
     const file = path.join(dir, `${encodeKey('approvals/42')}.json`);
-    const onDisk = JSON.parse(await fs.readFile(file, 'utf8'));
-    expect(onDisk).toEqual({ key: 'approvals/42', item: { state: 'pending', eTag: expect.any(String) } });
+    const onDisk = parseAs<unknown>(await fs.readFile(file, 'utf8'));
+    expect(onDisk).toEqual({ key: 'approvals/42', item: { state: 'pending', eTag: expect.any(String) as unknown } });
   });
 
   it('throws a typed EtagConflictError naming the key', async () => {
@@ -74,7 +76,7 @@ describe('FileStorage on disk', () => {
     await s.write({ k: { v: 1 } });
     await s.close();
     const again = await openStore();
-    expect((await again.read(['k'])).k.v).toBe(1);
+    expect((await readItem(again, 'k')).v).toBe(1);
   });
 
   it('ignores and sweeps a temp file left by a crash; the old value stays', async () => {
@@ -84,7 +86,7 @@ describe('FileStorage on disk', () => {
     const leftover = path.join(dir, `.${encodeKey('k')}.${process.pid}.abcdef.tmp`);
     await fs.writeFile(leftover, '{"key":"k","item":{"v":"ne'); // half-written
     const again = await openStore();
-    expect((await again.read(['k'])).k.v).toBe('old');
+    expect((await readItem(again, 'k')).v).toBe('old');
     await expect(fs.stat(leftover)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -106,7 +108,7 @@ describe('FileStorage on disk', () => {
     await fs.writeFile(path.join(dir, '.lock'), JSON.stringify({ pid: deadPid(), host: os.hostname() }));
     const s = await openStore();
     await s.write({ k: { v: 1 } });
-    expect((await s.read(['k'])).k.v).toBe(1);
+    expect((await readItem(s, 'k')).v).toBe(1);
   });
 
   it('takes over a lock left by a crashed earlier process that had the same pid (container restart)', async () => {
@@ -117,7 +119,7 @@ describe('FileStorage on disk', () => {
     );
     const s = await openStore();
     await s.write({ k: { v: 1 } });
-    expect((await s.read(['k'])).k.v).toBe(1);
+    expect((await readItem(s, 'k')).v).toBe(1);
   });
 
   it('treats a young empty lock file as held (its creator is still writing it), an old one as stale', async () => {
@@ -141,10 +143,10 @@ describe('FileStorage on disk', () => {
     const a = await openStore({ shared: true });
     const b = await openStore({ shared: true });
     await a.write({ k: { v: 0 } });
-    const read = (await b.read(['k'])).k;
+    const read = await readItem(b, 'k');
     await a.write({ k: { ...read, v: 1 } });
     await expect(b.write({ k: { ...read, v: 2 } })).rejects.toThrow(EtagConflictError);
-    expect((await a.read(['k'])).k.v).toBe(1);
+    expect((await readItem(a, 'k')).v).toBe(1);
   });
 });
 
@@ -176,7 +178,7 @@ describe('FileStorage across processes', () => {
     child.proc.kill('SIGKILL');
     await child.exited;
     const again = await openStore();
-    expect((await again.read(['k'])).k.value).toBe('old');
+    expect((await readItem(again, 'k')).value).toBe('old');
     expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -188,6 +190,6 @@ describe('FileStorage across processes', () => {
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
     const s = await openStore();
-    expect((await s.read(['counter'])).counter.count).toBe(200);
+    expect((await readItem(s, 'counter')).count).toBe(200);
   });
 });

@@ -1,4 +1,4 @@
 import { MemoryStorage } from '../../src/store/memory';
 import { describeStorageContract } from './storageContract';
 
-describeStorageContract('botbuilder MemoryStorage', async () => ({ storage: new MemoryStorage() }));
+describeStorageContract('botbuilder MemoryStorage', () => Promise.resolve({ storage: new MemoryStorage() }));

@@ -11,9 +11,20 @@ import { ROLE } from '../../src/domain/roles';
 import { AUDIT_CSV_COLUMNS, csvRow, EXPORT_LINK_TTL_MS, toCsv } from '../../src/services/auditExport';
 import type { AuditRecord } from '../../src/store';
 import { cardText } from '../harness/activities';
+import type { CardElement } from '../harness/cardTypes';
+import { parseAs } from '../harness/json';
 import { ADELE, BotUnderTest, LEE, MEGAN } from '../harness/bot';
 
 const NOW = Date.UTC(2026, 2, 15, 12, 0, 0); // 2026-03-15 12:00 UTC
+
+/** The JSON download (UNVERIFIED beyond what these tests assert: it is our own format). */
+interface ExportDocument {
+  formatVersion: number;
+  from: string;
+  to: string;
+  count: number;
+  records: AuditRecord[];
+}
 
 function record(at: string, over: Partial<AuditRecord> = {}): AuditRecord {
   return {
@@ -40,9 +51,9 @@ async function get(url: string): Promise<{ status: number; type: string | null; 
   return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), cache: res.headers.get('cache-control'), text: await res.text() };
 }
 
-function links(card: any): { csv: string; json: string } {
-  const urls = (card.actions ?? []).filter((a: any) => a.type === 'Action.OpenUrl').map((a: any) => a.url as string);
-  return { csv: urls.find((u: string) => !u.includes('format=json'))!, json: urls.find((u: string) => u.includes('format=json'))! };
+function links(card: CardElement): { csv: string; json: string } {
+  const urls = (card.actions ?? []).filter((a) => a.type === 'Action.OpenUrl').map((a) => a.url as string);
+  return { csv: urls.find((u) => !u.includes('format=json'))!, json: urls.find((u) => u.includes('format=json'))! };
 }
 
 describe('audit export', () => {
@@ -72,7 +83,7 @@ describe('audit export', () => {
     expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
 
     const exported = await t.bot.audit.last(1, { action: 'audit.exported' });
-    expect(exported[0]).toMatchObject({ actor: { aadObjectId: MEGAN.aadObjectId }, target: '2026-02-14..2026-03-15', detail: expect.stringContaining('3 records') });
+    expect(exported[0]).toMatchObject({ actor: { aadObjectId: MEGAN.aadObjectId }, target: '2026-02-14..2026-03-15', detail: expect.stringContaining('3 records') as unknown });
   });
 
   it('serves the CSV (fixed columns, RFC 4180 quoting, formulas neutralised) and the JSON with schemaVersion', async () => {
@@ -95,7 +106,7 @@ describe('audit export', () => {
     const doc = await get(json);
     expect(doc.status).toBe(200);
     expect(doc.type).toMatch(/^application\/json/);
-    const body = JSON.parse(doc.text);
+    const body = parseAs<ExportDocument>(doc.text);
     expect(body).toMatchObject({ formatVersion: 1, from: '2026-02-14', to: '2026-03-01', count: 3 });
     expect(body.records).toEqual(SEEDED.slice(1));
     expect(body.records.every((r: AuditRecord) => r.schemaVersion === 1)).toBe(true);
@@ -144,7 +155,7 @@ describe('audit export', () => {
     clock.advance(1);
     const expired = await get(csv);
     expect(expired.status).toBe(410);
-    expect(JSON.parse(expired.text)).toMatchObject({ error: 'expired', message: expect.stringContaining('Type "audit export" again') });
+    expect(parseAs<unknown>(expired.text)).toMatchObject({ error: 'expired', message: expect.stringContaining('Type "audit export" again') as unknown });
     expect(expired.text).not.toContain('REQ-AB123');
   });
 
@@ -198,7 +209,7 @@ describe('audit export under a per-configuration policy', () => {
     const file = await get(csv);
     expect(file.status).toBe(200);
     expect(file.text).toBe(toCsv([open, none]));
-    const doc = JSON.parse((await get(json)).text);
+    const doc = parseAs<ExportDocument>((await get(json)).text);
     expect(doc.count).toBe(2);
     expect(doc.records.map((r: AuditRecord) => r.id)).toEqual(['seed-open', 'seed-none']);
     expect(JSON.stringify(doc)).not.toContain(ADELE.aadObjectId);

@@ -2,6 +2,8 @@ import { DEMO } from '../../src/simulator';
 import { WHY_DEMO } from '../../src/simulator/whyDemo';
 import { buttons, cardAction, cardText, post, type TestUser } from '../harness/activities';
 import { BotUnderTest, CONTOSO, LEE, MEGAN } from '../harness/bot';
+import type { User } from '@microsoft/microsoft-graph-types';
+import type { Page } from '../harness/json';
 import { SimControl } from '../harness/sim';
 
 /** Issue 14 items 1 and 4: `why` over /api/messages, Graph served by the embedded simulator's demo estate. */
@@ -77,9 +79,10 @@ describe('why in chat', () => {
   });
 
   it('synced fine: the verdict and the target object id the logs name', async () => {
-    const members = await sim.graph(F, 'GET', `/users?$filter=mail eq '${DEMO.users.megan.userPrincipalName}'`);
-    const copy = members.value.find((u: { userType: string }) => u.userType === 'Member');
-    expect(copy).toBeDefined();
+    const members = await sim.graph<Page<User>>(F, 'GET', `/users?$filter=mail eq '${DEMO.users.megan.userPrincipalName}'`);
+    const copies = members.value.filter((u) => u.userType === 'Member');
+    expect(copies).toHaveLength(1);
+    const copy = copies[0];
     const { card, text } = await why(DEMO.users.megan.userPrincipalName);
     expect(text).toContain('Why: Megan Bowen is synced to Fabrikam');
     expect(text).toContain(`Target object: ${copy.id}`);
