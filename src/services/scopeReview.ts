@@ -138,6 +138,11 @@ export class ScopeReviews {
     return id ? this.get(id) : undefined;
   }
 
+  /** How many conversations the review's card goes to (the approvals subscribers of its configuration). */
+  async placesFor(review: Review): Promise<number> {
+    return (await this.deps.audience.targetsFor('approvals', review.configuration)).length;
+  }
+
   /** Resolves when card updates started so far have finished. For tests and shutdown. */
   async idle(): Promise<void> {
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);

@@ -29,6 +29,8 @@ export type Command =
   | { kind: 'audit'; config?: string; count?: number }
   | { kind: 'auditExport'; from?: string; to?: string }
   | { kind: 'doctor'; config?: string }
+  | { kind: 'review'; config?: string }
+  | { kind: 'reviewStatus'; config?: string }
   | { kind: 'invalid'; command: string; problem: string; usage: string; example: string }
   | { kind: 'unknown'; text: string };
 
