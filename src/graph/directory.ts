@@ -13,7 +13,7 @@ const SignInActivitySchema = z
     lastSuccessfulSignInDateTime: z.string().nullish(),
   })
   .passthrough();
-const UserSignInSchema = z.object({ id: z.string(), signInActivity: SignInActivitySchema.nullish() }).passthrough();
+export const UserSignInSchema = z.object({ id: z.string(), signInActivity: SignInActivitySchema.nullish() }).passthrough();
 /** The Graph type, narrowed to the times a review shows. */
 export type SignInActivity = Pick<GraphSignInActivity, 'lastSignInDateTime' | 'lastNonInteractiveSignInDateTime' | 'lastSuccessfulSignInDateTime'>;
 

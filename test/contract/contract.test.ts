@@ -1,3 +1,4 @@
+import { UserSignInSchema } from '../../src/graph/directory';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ZodTypeAny } from 'zod';
@@ -44,6 +45,7 @@ const SCHEMAS = {
   BatchResponse: BatchResponseSchema,
   AppRoleAssignmentPage: pageOf(AppRoleAssignmentSchema),
   DirectoryAuditPage: pageOf(DirectoryAuditSchema),
+  UserSignIn: UserSignInSchema,
 } satisfies Record<string, ZodTypeAny>;
 
 const DIR = path.join(__dirname, 'fixtures');

@@ -183,4 +183,38 @@ describe('periodic scope review over /api/messages', () => {
     expect(extra.text).toContain('review takes one configuration name');
     expect(extra.text).toContain('Type: review');
   });
+
+  it('exactly once across two instances: racing Remove clicks commit one decision, racing sweeps after a crash make one request', async () => {
+    const botB = await estate.bot(connector, storage, { clock });
+    try {
+      const open = (await bot.reviews.current(C2F.name))!;
+      expect(open.status).toBe('open');
+      const [a, b] = open.items.filter((i) => i.kind === 'user' && !i.decision);
+      const data = (itemId: string) => ({ reviewId: open.id, itemId, verb: 'review.remove', page: 1 });
+      const clicks = await Promise.all([
+        click(bot, connector, MEGAN, 'review.remove', data(a!.id)),
+        click(botB, connector, ADELE, 'review.remove', data(a!.id)),
+      ]);
+      expect(clicks.filter((c) => /already marked Remove/.test(c.text))).toHaveLength(1);
+      const afterClicks = (await bot.reviews.get(open.id))!.items.find((i) => i.id === a!.id)!;
+      const requestId = afterClicks.removal!.requestId;
+      expect((await bot.approvals.pending()).filter((r) => r.request.principals.some((p) => p.id === a!.id)).map((r) => r.request.id)).toEqual([requestId]);
+
+      // A crash between the decision and the request: the decision is stored, the request is not.
+      expect((await click(botB, connector, MEGAN, 'review.remove', data(b!.id))).text).toContain('Remove');
+      await botB.reviews.idle();
+      const key = `reviews/rev/${open.id}`;
+      const stored = (await storage.read([key]))[key] as any;
+      const madeId = stored.items.find((i: any) => i.id === b!.id).removal.requestId;
+      await storage.write({ [key]: { ...stored, items: stored.items.map((i: any) => (i.id === b!.id ? { ...i, removal: undefined } : i)) } });
+      expect((await bot.reviews.get(open.id))!.items.find((i) => i.id === b!.id)!.removal).toBeUndefined();
+      await Promise.all([bot.reviews.sweep(), botB.reviews.sweep()]);
+      const healed = (await bot.reviews.get(open.id))!.items.find((i) => i.id === b!.id)!;
+      expect(healed.removal).toEqual({ requestId: madeId, state: 'requested' });
+      expect((await bot.approvals.pending()).filter((r) => r.request.principals.some((p) => p.id === b!.id)).map((r) => r.request.id)).toEqual([madeId]);
+      expect((await bot.audit.last(200, { action: 'scope.requested' })).filter((e) => e.target === madeId)).toHaveLength(1);
+    } finally {
+      await botB.close();
+    }
+  });
 });
