@@ -136,7 +136,7 @@ export function decideItem(review: Review, itemId: string, verdict: Verdict, by:
   if (review.status !== 'open') return { ok: false, code: 'not-open', message: `Review ${review.id} is already completed.` };
   const index = review.items.findIndex((i) => i.id === itemId);
   if (index < 0) return { ok: false, code: 'unknown-item', message: `Review ${review.id} has no such item.` };
-  const current = review.items[index]!;
+  const current = review.items[index];
   if (current.decision) {
     const d = current.decision;
     return { ok: false, code: 'already-decided', message: `${current.displayName} was already marked ${label(d.verdict)} by ${d.by.name}.` };

@@ -105,7 +105,7 @@ export type DecideOutcome =
 export function removalRequestId(reviewId: string, itemId: string): string {
   const digest = createHash('sha256').update(`${reviewId}/${itemId.toLowerCase()}`).digest();
   let i = 0;
-  return newRequestId(() => digest[i++ % digest.length]! / 256);
+  return newRequestId(() => digest[i++ % digest.length] / 256);
 }
 
 export class ScopeReviews {
@@ -123,10 +123,10 @@ export class ScopeReviews {
   // Reads
 
   async get(id: string): Promise<Review | undefined> {
-    const raw = (await this.deps.storage.read([reviewKey(id)]))[reviewKey(id)];
+    // The schema strips the store's eTag with every other unknown key.
+    const raw: unknown = (await this.deps.storage.read([reviewKey(id)]))[reviewKey(id)];
     if (!raw) return undefined;
-    const { eTag: _e, ...rest } = raw as Record<string, unknown>;
-    const review = parseReview(rest);
+    const review = parseReview(raw);
     if (!review) this.options.logger?.warn({ id }, 'stored review failed validation');
     return review;
   }
@@ -175,9 +175,9 @@ export class ScopeReviews {
 
     const at = review.startedAt;
     const id = review.id;
+    const completedNow = review.status === 'completed';
     const claimed = await updateWithCasDetailed<Slot>(this.deps.storage, slotKey(config.name), (cur) => {
       if (cur?.openReviewId) return 'abort';
-      const completedNow = review!.status === 'completed';
       return {
         ...(cur ?? {}),
         configuration: config.name,
@@ -221,7 +221,7 @@ export class ScopeReviews {
   }
 
   private async slot(configuration: string): Promise<Slot | undefined> {
-    const raw = (await this.deps.storage.read([slotKey(configuration)]))[slotKey(configuration)];
+    const raw: unknown = (await this.deps.storage.read([slotKey(configuration)]))[slotKey(configuration)];
     if (!raw) return undefined;
     const parsed = SlotSchema.safeParse(raw);
     if (!parsed.success) this.options.logger?.error({ configuration }, 'review slot unreadable: treated as free');

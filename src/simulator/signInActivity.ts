@@ -17,7 +17,7 @@ const overrides = new WeakMap<SimTenant, Map<string, string | null>>();
 /** Sets (ISO time) or clears (null: never signed in) one user's last sign-in. */
 export function setSignIn(tenant: SimTenant, userId: string, at: string | null): void {
   let m = overrides.get(tenant);
-  if (!m) overrides.set(tenant, (m = new Map()));
+  if (!m) overrides.set(tenant, (m = new Map<string, string | null>()));
   m.set(userId.toLowerCase(), at);
 }
 

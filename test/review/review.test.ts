@@ -42,7 +42,7 @@ describe('periodic scope review over /api/messages', () => {
     await bot.approvals.idle();
     await bot.notifier.idle();
   };
-  const reviewIdIn = (text: string) => /Scope review (REV-[0-9A-Z]{5})/.exec(text)![1]!;
+  const reviewIdIn = (text: string) => /Scope review (REV-[0-9A-Z]{5})/.exec(text)![1];
 
   /** Two enabled members of Contoso not in contoso-to-fabrikam's scope, assigned directly (the review's user items). */
   async function assignTwoUsers(): Promise<{ id: string; upn: string }[]> {
@@ -95,7 +95,7 @@ describe('periodic scope review over /api/messages', () => {
     const keepGroup = await clickAs(MEGAN, 'review.keep', buttonOf(card, 'review.keep', DEMO.groups.syncFabrikam.id).data, posted.id, APPROVERS_CHANNEL);
     expect(keepGroup.text).toContain('Keep — by Megan Bowen');
     const remove = await clickAs(ADELE, 'review.remove', buttonOf(card, 'review.remove', gone.id).data, posted.id, APPROVERS_CHANNEL);
-    const requestId = /Removal request (REQ-[0-9A-Z]{5})/.exec(remove.text)![1]!;
+    const requestId = /Removal request (REQ-[0-9A-Z]{5})/.exec(remove.text)![1];
     expect(remove.text).toContain('waits for a second approver');
     // A double click, and a click of Keep on the same item by someone else: refused, nothing more is created.
     expect((await clickAs(ADELE, 'review.remove', buttonOf(card, 'review.remove', gone.id).data, posted.id, APPROVERS_CHANNEL)).text).toContain('already marked Remove by Adele Vance');
@@ -192,26 +192,26 @@ describe('periodic scope review over /api/messages', () => {
       const [a, b] = open.items.filter((i) => i.kind === 'user' && !i.decision);
       const data = (itemId: string) => ({ reviewId: open.id, itemId, verb: 'review.remove', page: 1 });
       const clicks = await Promise.all([
-        click(bot, connector, MEGAN, 'review.remove', data(a!.id)),
-        click(botB, connector, ADELE, 'review.remove', data(a!.id)),
+        click(bot, connector, MEGAN, 'review.remove', data(a.id)),
+        click(botB, connector, ADELE, 'review.remove', data(a.id)),
       ]);
       expect(clicks.filter((c) => /already marked Remove/.test(c.text))).toHaveLength(1);
-      const afterClicks = (await bot.reviews.get(open.id))!.items.find((i) => i.id === a!.id)!;
+      const afterClicks = (await bot.reviews.get(open.id))!.items.find((i) => i.id === a.id)!;
       const requestId = afterClicks.removal!.requestId;
-      expect((await bot.approvals.pending()).filter((r) => r.request.principals.some((p) => p.id === a!.id)).map((r) => r.request.id)).toEqual([requestId]);
+      expect((await bot.approvals.pending()).filter((r) => r.request.principals.some((p) => p.id === a.id)).map((r) => r.request.id)).toEqual([requestId]);
 
       // A crash between the decision and the request: the decision is stored, the request is not.
-      expect((await click(botB, connector, MEGAN, 'review.remove', data(b!.id))).text).toContain('Remove');
+      expect((await click(botB, connector, MEGAN, 'review.remove', data(b.id))).text).toContain('Remove');
       await botB.reviews.idle();
       const key = `reviews/rev/${open.id}`;
-      const stored = (await storage.read([key]))[key] as any;
-      const madeId = stored.items.find((i: any) => i.id === b!.id).removal.requestId;
-      await storage.write({ [key]: { ...stored, items: stored.items.map((i: any) => (i.id === b!.id ? { ...i, removal: undefined } : i)) } });
-      expect((await bot.reviews.get(open.id))!.items.find((i) => i.id === b!.id)!.removal).toBeUndefined();
+      const stored = (await storage.read([key]))[key];
+      const madeId = stored.items.find((i: any) => i.id === b.id).removal.requestId;
+      await storage.write({ [key]: { ...stored, items: stored.items.map((i: any) => (i.id === b.id ? { ...i, removal: undefined } : i)) } });
+      expect((await bot.reviews.get(open.id))!.items.find((i) => i.id === b.id)!.removal).toBeUndefined();
       await Promise.all([bot.reviews.sweep(), botB.reviews.sweep()]);
-      const healed = (await bot.reviews.get(open.id))!.items.find((i) => i.id === b!.id)!;
+      const healed = (await bot.reviews.get(open.id))!.items.find((i) => i.id === b.id)!;
       expect(healed.removal).toEqual({ requestId: madeId, state: 'requested' });
-      expect((await bot.approvals.pending()).filter((r) => r.request.principals.some((p) => p.id === b!.id)).map((r) => r.request.id)).toEqual([madeId]);
+      expect((await bot.approvals.pending()).filter((r) => r.request.principals.some((p) => p.id === b.id)).map((r) => r.request.id)).toEqual([madeId]);
       expect((await bot.audit.last(200, { action: 'scope.requested' })).filter((e) => e.target === madeId)).toHaveLength(1);
     } finally {
       await botB.close();
