@@ -16,7 +16,7 @@ import type { Logger } from '../logger';
 import type { CardRenderer } from '../services/ports';
 import { SIGN_IN_UNREADABLE, type ScopeReviews } from '../services/scopeReview';
 import type { CommandHandler } from './app';
-import { plain, renderCard, type AdaptiveCard } from './cards';
+import { CardTooLargeError, plain, renderCard, type AdaptiveCard } from './cards';
 import { ago, plural } from './format';
 import type { Gate } from './gate';
 import { notice, type Reply } from './reply';
@@ -77,8 +77,28 @@ function decidedText(item: ReviewItem): { text: string; color: string } {
   return { text: `🗑️ Remove — ${who}${request}`, color: 'Attention' };
 }
 
+/**
+ * How much of each item's text a card shows. Twenty items with two buttons each take about 13 KB of card structure, so
+ * long names and fact lists are clipped harder until the card fits Teams' 28 KB (the full facts stay in the record).
+ */
+const CLIPS = [
+  { name: 160, facts: 500, warning: 400, decided: 400 },
+  { name: 80, facts: 220, warning: 140, decided: 180 },
+  { name: 50, facts: 100, warning: 60, decided: 110 },
+] as const;
+
 /** The review card at one page. */
 export function reviewCard(review: Review, page: number, now: number, note = ''): Reply {
+  for (let i = 0; ; i++) {
+    try {
+      return renderReview(review, page, now, note, CLIPS[i]);
+    } catch (err) {
+      if (!(err instanceof CardTooLargeError) || i === CLIPS.length - 1) throw err;
+    }
+  }
+}
+
+function renderReview(review: Review, page: number, now: number, note: string, clip: (typeof CLIPS)[number]): Reply {
   const p = pageOf(review, page);
   const c = counts(review);
   const open = review.status === 'open';
@@ -96,11 +116,11 @@ export function reviewCard(review: Review, page: number, now: number, note = '')
       id: item.id,
       reviewId: review.id,
       page: p.page,
-      name: plain(item.displayName, 200),
+      name: plain(item.displayName, clip.name),
       kind: f.kind,
-      facts: plain(f.facts, 500),
-      warning: plain(f.warning, 500),
-      decided: plain(d.text, 500),
+      facts: plain(f.facts, clip.facts),
+      warning: plain(f.warning, clip.warning),
+      decided: plain(d.text, clip.decided),
       decidedColor: d.color,
       canDecide: open && !item.decision,
     };
