@@ -138,9 +138,9 @@ export class ScopeReviews {
     return id ? this.get(id) : undefined;
   }
 
-  /** How many conversations the review's card goes to (the approvals subscribers of its configuration). */
-  async placesFor(review: Review): Promise<number> {
-    return (await this.deps.audience.targetsFor('approvals', review.configuration)).length;
+  /** The conversations the review's card goes to (the approvals subscribers of its configuration), by key. */
+  async placesFor(review: Review): Promise<string[]> {
+    return (await this.deps.audience.targetsFor('approvals', review.configuration)).map((t) => t.key);
   }
 
   /** Resolves when card updates started so far have finished. For tests and shutdown. */

@@ -20,6 +20,7 @@ import { CardTooLargeError, plain, renderCard, type AdaptiveCard } from './cards
 import { ago, plural } from './format';
 import type { Gate } from './gate';
 import { notice, type Reply } from './reply';
+import { targetOf } from './alerts';
 import { noteTurn } from './turnLog';
 
 export const REVIEW_VERBS = ['review.keep', 'review.remove', 'review.page'] as const;
@@ -172,9 +173,11 @@ export function reviewHandler(deps: ReviewRouteDeps): CommandHandler<'review'> {
     }
     const review = started.review;
     const places = await deps.reviews.placesFor(review);
-    const note = places
-      ? `Review started; the card was sent to the approvers in ${plural(places, 'place')}.`
-      : 'Review started. No conversation is subscribed to approvals for this configuration, so decide here (or "subscribe approvals" in the approvers\' channel).';
+    const sent = `Review ${review.id} started; the card was sent to the approvers in ${plural(places.length, 'place')}.`;
+    // Typed in an approvers' conversation: the outbox posts the card there, so the reply does not post a second one.
+    const here = targetOf(turn.context.activity)?.key;
+    if (here && places.includes(here)) return notice(`Scope review ${review.id} started`, sent, { style: 'good' });
+    const note = places.length ? sent : 'Review started. No conversation is subscribed to approvals for this configuration, so decide here (or "subscribe approvals" in the approvers\' channel).';
     return reviewCard(review, 1, deps.clock.now(), note);
   };
 }

@@ -157,10 +157,13 @@ describe('periodic scope review over /api/messages', () => {
     expect(Object.values(record!.copies).map((c) => c.state)).toEqual(['delivered']);
     expect(cardText(cardOf(connector.updatesOf(APPROVERS_KEY, posted.id).at(-1)!.body))).toContain(`Scope review ${id} completed`);
 
-    // After it completed, a new review may start.
-    const next = await sayAs(MEGAN, `review ${C2F.name}`);
-    expect(next.text).toContain('Review started');
-    expect(reviewIdIn(next.text)).not.toBe(id);
+    // After it completed, a new review may start. Typed in the approvers' channel, the reply is a line, not a second card.
+    const next = await sayAs(MEGAN, `review ${C2F.name}`, APPROVERS_CHANNEL);
+    expect(next.text).toContain('started; the card was sent to the approvers in 1 place');
+    const nextId = reviewIdIn(next.text);
+    expect(nextId).not.toBe(id);
+    await settle();
+    expect(connector.sentTo(APPROVERS_KEY).filter((c) => cardOf(c.body) && cardText(cardOf(c.body)).includes(`Scope review ${nextId}:`))).toHaveLength(1);
   });
 
   it('without AuditLog.Read.All the card says the last sign-in is not readable; bad input gets a clear card', async () => {
