@@ -39,6 +39,8 @@ import { Doctor } from './services/doctor';
 import { doctorHandler } from './teams/doctor';
 import { WhyService } from './services/why';
 import { registerWhyRoutes, whyHandler } from './teams/why';
+import { ScopeReviews, reviewSubject } from './services/scopeReview';
+import { REVIEW_CHANGING, registerReviewRoutes, reviewCardRenderer, reviewHandler, reviewStatusHandler } from './teams/review';
 import { botAppIdFor } from './config/botApp';
 import { openStorage, type OpenedStorage, type OpenStorageOptions } from './store/factory';
 import { SingleProcessLeader } from './store';
@@ -94,6 +96,8 @@ export interface RunningBot {
   monitor: Monitor;
   /** Scope-change requests; tests call approvals.expireDue(), reconcile() and idle(). */
   approvals: ScopeRequestService;
+  /** Periodic scope reviews; tests call reviews.sweep() (the leader's deadline and schedule pass) and idle(). */
+  reviews: ScopeReviews;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -208,6 +212,12 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   // After every transition every copy of the request's card shows the latest stored state.
   const flushApproval = (id: string): Promise<void> => outbox.flush(approvalSubject(id)).then(() => undefined, (err) => logger.warn({ err, id }, 'approval card update failed'));
   approvals.onChange((rec) => outbox.changed(approvalSubject(rec.request.id)).then(() => flushApproval(rec.request.id)));
+  const reviews = new ScopeReviews(
+    { configs, graph, storage, audit, access, clock, approvals, outbox, audience: subscriptions },
+    { days: estate.reviewDays, defaultVerdict: estate.reviewDefault, everyDays: estate.reviewEveryDays, logger },
+  );
+  const reviewDeps = { reviews, gate, clock, logger };
+  outbox.register(reviewSubject('').kind, reviewCardRenderer(reviewDeps));
   const app = createBotApp({
     adapter,
     botAppId: config.bot.appId ?? '',
@@ -221,10 +231,12 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       subscriptions: subscriptionsHandler(alertDeps),
       ...approvalHandlers(approvalDeps),
       auditExport: auditExportHandler({ exports: auditExports, access, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
+      review: reviewHandler(reviewDeps),
+      reviewStatus: reviewStatusHandler({ ...reviewDeps, configs }),
       doctor: doctorHandler({ doctor: new Doctor(configs, graph, { botAppId: (t) => botAppIdFor(estate, t, process.env) }), configs, access }),
       why: whyHandler(whyDeps),
     },
-    changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING]),
+    changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING, ...REVIEW_CHANGING]),
     checkedByHandler: new Set(['approve', 'reject', 'cancel']),
     // The configuration the handler will act on — also when it is left out because there is only one.
     configurationOf: (command) => {
@@ -242,6 +254,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   registerAlertRoutes(app, alertDeps);
   registerApprovalRoutes(app, approvalDeps);
   registerWhyRoutes(app, whyDeps);
+  registerReviewRoutes(app, reviewDeps);
   await leader.start();
 
   const dedupe = new InboundDedupe(storage, clock);
@@ -293,6 +306,8 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   if (leader.isLeader()) await flushOpenApprovals().catch((err) => logger.error({ err }, 'approval card flush failed'));
   // Job operations a crash left `executing` are settled by reading the job; unwritten audit events are written.
   if (leader.isLeader()) await operations.reconcile().catch((err) => logger.error({ err }, 'operation reconcile failed'));
+  // Scope reviews: deadlines past, removals a crash left owed, cards left unsent, the schedule.
+  if (leader.isLeader()) await reviews.sweep().catch((err) => logger.error({ err }, 'scope review sweep failed'));
   const approvalSweep = setInterval(() => {
     if (!leader.isLeader()) return;
     void approvals
@@ -300,6 +315,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       .then(() => approvals.reconcile({ minAgeMs: 15 * 60_000 }))
       .then(() => operations.reconcile({ minAgeMs: 15 * 60_000 }))
       .then(flushOpenApprovals)
+      .then(() => reviews.sweep())
       .catch((err) => logger.error({ err }, 'approval sweep failed'));
   }, 60_000);
   approvalSweep.unref();
@@ -319,12 +335,14 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     outbox,
     monitor,
     approvals,
+    reviews,
     logger,
     close: async () => {
       clearInterval(approvalSweep);
       await monitor.stop();
       await server.close();
       await approvals.idle();
+      await reviews.idle();
       await simulator?.close();
       await opened.close();
     },

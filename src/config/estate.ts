@@ -149,9 +149,28 @@ export const EstateSchema = z
       )
       .max(1000, 'protectedNames may list at most 1000 names')
       .default([]),
+    // Periodic scope review (docs/review.md): off unless reviewEveryDays is set.
+    reviewEveryDays: z
+      .number({ invalid_type_error: 'reviewEveryDays must be a number of days (leave it out to start reviews only by command)' })
+      .int('reviewEveryDays must be a whole number of days')
+      .min(1, 'reviewEveryDays must be at least 1')
+      .max(366, 'reviewEveryDays must be at most 366')
+      .optional(),
+    reviewDays: z
+      .number({ invalid_type_error: 'reviewDays must be a number of days (how long approvers have to decide; default 14)' })
+      .int('reviewDays must be a whole number of days')
+      .min(1, 'reviewDays must be at least 1')
+      .max(90, 'reviewDays must be at most 90')
+      .default(14),
+    reviewDefault: z
+      .enum(['keep', 'remove'], { errorMap: () => ({ message: 'reviewDefault must be "keep" or "remove" (what undecided items get at the deadline; default keep)' }) })
+      .default('keep'),
   })
   .strict()
   .superRefine((estate, ctx) => {
+    if (estate.reviewEveryDays !== undefined && estate.reviewEveryDays < estate.reviewDays) {
+      ctx.addIssue({ code: 'custom', path: ['reviewEveryDays'], message: `reviewEveryDays (${estate.reviewEveryDays}) must be at least reviewDays (${estate.reviewDays}): a review must end before the next one starts` });
+    }
     const tenantIds = new Set(estate.tenants.map((t) => t.id));
     estate.tenants.forEach((t, i) => {
       if (estate.tenants.findIndex((o) => o.id === t.id) !== i) {

@@ -69,6 +69,10 @@ export const AUDIT_ACTIONS = [
   'scope.cancelled',
   'scope.expired',
   'scope.executed',
+  // Periodic scope review (services/scopeReview): one started and one completed per review, one decided per item.
+  'review.started',
+  'review.decided',
+  'review.completed',
   'subscriptions.subscribe',
   'subscriptions.unsubscribe',
   'subscriptions.deactivate',

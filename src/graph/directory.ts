@@ -1,8 +1,21 @@
+import type { SignInActivity as GraphSignInActivity } from '@microsoft/microsoft-graph-types';
 import { z } from 'zod';
 import type { TenantGraph } from './client';
 import { GraphError, orNull } from './errors';
 import { guidSegment, isGuid, odataString, userSegment } from './odata';
 import { DirectoryGroupSchema, DirectoryObjectSchema, DirectoryUserSchema, pageOf, type DirectoryGroup, type DirectoryObject, type DirectoryUser } from './schemas';
+
+/** Documented shape (Graph signInActivity resource); every field may be null or absent (never signed in, no data). */
+const SignInActivitySchema = z
+  .object({
+    lastSignInDateTime: z.string().nullish(),
+    lastNonInteractiveSignInDateTime: z.string().nullish(),
+    lastSuccessfulSignInDateTime: z.string().nullish(),
+  })
+  .passthrough();
+export const UserSignInSchema = z.object({ id: z.string(), signInActivity: SignInActivitySchema.nullish() }).passthrough();
+/** The Graph type, narrowed to the times a review shows. */
+export type SignInActivity = Pick<GraphSignInActivity, 'lastSignInDateTime' | 'lastNonInteractiveSignInDateTime' | 'lastSuccessfulSignInDateTime'>;
 
 const USER_FIELDS = 'id,displayName,userPrincipalName,mail,accountEnabled,userType,creationType,externalUserState';
 /** Members: enough to tell users from groups and internal users from guests and external members. */
@@ -82,6 +95,17 @@ export class Directory {
     return this.g.getAll(`/groups/${guidSegment(groupId, 'group id', op)}/transitiveMembers`, DirectoryObjectSchema, op, {
       $select: MEMBER_FIELDS,
     });
+  }
+
+  /**
+   * A user's sign-in activity (`$select=signInActivity`, which needs AuditLog.Read.All: Graph answers 403 without it,
+   * and the caller says "not readable"). Null when the user does not exist.
+   */
+  async signInActivity(userId: string): Promise<SignInActivity | null> {
+    const op = `read the sign-in activity of user ${userId}`;
+    const user = await orNull(this.g.get(`/users/${guidSegment(userId, 'user id', op)}`, UserSignInSchema, op, { $select: 'id,signInActivity' }));
+    if (!user) return null;
+    return user.signInActivity ?? {};
   }
 
   /** Users in the tenant (members and guests), via `$count` (advanced query): the basis for "scope grows by N %". */

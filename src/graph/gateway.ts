@@ -1,6 +1,6 @@
 import { GraphClientFactory, type GraphClientOptions, type GraphLog, type TenantGraph } from './client';
 import { JobBatchReader, type BatchJobResult, type JobKey } from './batch';
-import { Directory } from './directory';
+import { Directory, type SignInActivity } from './directory';
 import { DoctorReads, type BotPermissions } from './doctorReads';
 import { SyncJobs, type DeletionThreshold, type JobRef, type ProvisionSubject } from './jobs';
 import { KeyedLimiter } from '../domain/rateLimit';
@@ -75,6 +75,8 @@ export interface CtsGraph {
   groupTransitiveMembers(tenantId: string, groupId: string): Promise<DirectoryObject[]>;
   groupMemberCount(tenantId: string, groupId: string): Promise<number>;
   userCount(tenantId: string): Promise<number>;
+  /** `$select=signInActivity` (needs AuditLog.Read.All; 403 without it). Null when the user does not exist. */
+  signInActivity(tenantId: string, userId: string): Promise<SignInActivity | null>;
   // roles
   /** Throws GraphPermissionMissingError when Graph hides roleTemplateId (RoleManagement.Read.Directory missing). */
   roleTemplateIds(tenantId: string, userId: string): Promise<string[]>;
@@ -199,6 +201,7 @@ export class GraphGateway implements CtsGraph {
   groupTransitiveMembers = (t: string, id: string) => this.tenant(t).directory.groupTransitiveMembers(id);
   groupMemberCount = (t: string, id: string) => this.tenant(t).directory.groupMemberCount(id);
   userCount = (t: string) => this.tenant(t).directory.userCount();
+  signInActivity = (t: string, userId: string) => this.tenant(t).directory.signInActivity(userId);
 
   roleTemplateIds = (t: string, userId: string) => this.tenant(t).roles.roleTemplateIds(userId);
   roleReadProblem = (t: string) => this.tenant(t).roles.roleReadProblem();

@@ -62,7 +62,12 @@ export interface NewScopeRequest {
   principals: string[];
   reason: string;
   requester: Requester;
-  origin?: ConversationTarget;}
+  origin?: ConversationTarget;
+  /**
+   * A caller-chosen request id (a valid REQ- id), for idempotent creation: the scope review derives it from the review
+   * and item, so a second create finds the first request instead of making another.
+   */
+  id?: string;}
 
 export type CreateOutcome = { ok: true; record: StoredScopeRequest } | { ok: false; problem: ValidationProblem };
 
@@ -201,7 +206,7 @@ export class ScopeRequestService {
 
     const requester: Person = { aadObjectId: input.requester.aadObjectId, name: input.requester.name };
     const request = createRequest({
-      id: this.newId(),
+      id: input.id ?? this.newId(),
       configuration: config.name,
       op: input.op,
       principalType: input.principalType,

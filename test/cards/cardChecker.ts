@@ -13,7 +13,7 @@ const AC = require('adaptivecards/dist/adaptivecards.min.js') as {
 };
 
 /** Keys a button's data may carry: an id of the thing acted on, the verb, a card version (and an input's own id). */
-export const DATA_ID_KEYS = ['id', 'requestId', 'incident', 'op', 'config', 'topic', 'scope'];
+export const DATA_ID_KEYS = ['id', 'requestId', 'incident', 'op', 'config', 'topic', 'scope', 'reviewId', 'itemId', 'page'];
 const DATA_KEYS = new Set([...DATA_ID_KEYS, 'verb', 'version', 'cardVersion']);
 export const MAX_CARD_BYTES = 28 * 1024;
 

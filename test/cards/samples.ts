@@ -25,6 +25,24 @@ export const SAMPLES: Record<string, Record<string, object>> = {
       note: '', buttons: [{ title: 'Provision now', verb: 'why.provision', config: 'c', id: '0a1b2c3d-0000-4000-8000-000000000001', style: 'positive' }],
     },
   },
+  review: {
+    open: {
+      title: 'Scope review REV-7K2M9: c', color: 'Accent', summary: '2 items in scope: 0 keep, 1 remove, 1 undecided.',
+      facts: [fact('Started', '2026-11-23 by Megan'), fact('Decide by', '2026-12-07'), fact('Undecided at the deadline', 'Keep')],
+      note: 'Some facts are missing: last sign-in: not readable (needs AuditLog.Read.All).', outcome: '', reviewId: 'REV-7K2M9',
+      items: [
+        { id: 'e1c7a3f0-92b4-4d6e-8a15-7c3b9d2f4e61', reviewId: 'REV-7K2M9', page: 1, name: 'Sync - Fabrikam', kind: 'group', facts: '12 direct members', warning: 'privileged: Ada (Global Administrator)', decided: '', decidedColor: 'Default', canDecide: true },
+        { id: 'f2d8b4a1-a3c5-4e7f-9b26-8d4cae305f72', reviewId: 'REV-7K2M9', page: 1, name: 'Adele', kind: 'user', facts: 'adele@x · enabled', warning: '', decided: '🗑️ Remove — by Megan · removal request REQ-AAAAA', decidedColor: 'Attention', canDecide: false },
+      ],
+      pageText: 'Page 1 of 2', hasPrevious: false, hasNext: true, previousPage: 0, nextPage: 2,
+    },
+    completed: {
+      title: 'Scope review REV-7K2M9 completed: c', color: 'Good', summary: '1 item in scope: 1 keep, 0 remove, 0 undecided.', facts: [fact('Deadline', '2026-12-07')],
+      note: '', outcome: 'Completed at the deadline: undecided items got Keep.', reviewId: 'REV-7K2M9',
+      items: [{ id: 'e1c7a3f0-92b4-4d6e-8a15-7c3b9d2f4e61', reviewId: 'REV-7K2M9', page: 2, name: 'g', kind: 'group', facts: '1 direct member', warning: '', decided: '✅ Keep — by default at the deadline', decidedColor: 'Good', canDecide: false }],
+      pageText: 'Page 2 of 2', hasPrevious: true, hasNext: false, previousPage: 1, nextPage: 3,
+    },
+  },
   doctor: {
     mixed: {
       title: 'Doctor: 1 to fix, 1 warning', color: 'Attention', summary: '2 configurations checked: 30 pass, 1 warn, 1 fail, 0 could not check.',

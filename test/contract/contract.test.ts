@@ -1,3 +1,4 @@
+import { UserSignInSchema } from '../../src/graph/directory';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServicePrincipal, SynchronizationSchema, User } from '@microsoft/microsoft-graph-types';
@@ -49,6 +50,7 @@ const SCHEMAS = {
   AppRoleAssignmentPage: pageOf(AppRoleAssignmentSchema),
   DirectoryAuditPage: pageOf(DirectoryAuditSchema),
   DynamicGroupPage: pageOf(DynamicGroupSchema),
+  UserSignIn: UserSignInSchema,
 } satisfies Record<string, ZodTypeAny>;
 
 const DIR = path.join(__dirname, 'fixtures');

@@ -187,6 +187,24 @@ export const COMMANDS: readonly CommandInfo[] = [
     permission: 'sync.read',
     manifest: true,
   },
+  {
+    kind: 'review',
+    name: 'review',
+    usage: 'review [<configuration>]',
+    example: 'review contoso-to-fabrikam',
+    description: 'Start a scope review: approvers mark each assigned group and user Keep or Remove.',
+    permission: 'scope.approve',
+    manifest: false,
+  },
+  {
+    kind: 'reviewStatus',
+    name: 'review status',
+    usage: 'review status [<configuration>]',
+    example: 'review status contoso-to-fabrikam',
+    description: 'Show the open (or last) scope review of a configuration and what is decided.',
+    permission: 'scope.approve',
+    manifest: false,
+  },
 ];
 
 export function commandInfo(kind: CommandKind): CommandInfo | undefined {

@@ -18,7 +18,10 @@ export function formatCommand(cmd: Command): string {
     case 'start':
     case 'pause':
     case 'doctor':
+    case 'review':
       return cmd.config ? `${cmd.kind} ${cmd.config}` : cmd.kind;
+    case 'reviewStatus':
+      return cmd.config ? `review status ${cmd.config}` : 'review status';
     case 'restart':
       return ['restart', cmd.config, cmd.scope === 'default' ? undefined : cmd.scope].filter(Boolean).join(' ');
     case 'provision':

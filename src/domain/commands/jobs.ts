@@ -21,6 +21,20 @@ export function parseDoctor(args: Token[]): Command {
   return { kind: 'doctor', config };
 }
 
+/** `review [<configuration>]` starts a scope review; `review status [<configuration>]` shows the open or last one. */
+export function parseReview(args: Token[]): Command {
+  const status = isKeyword(args[0], 'status');
+  const rest = status ? args.slice(1) : args;
+  const kind = status ? 'reviewStatus' : 'review';
+  const verb = status ? 'review status' : 'review';
+  if (rest.length > 1) return invalid(kind, `${verb} takes one configuration name.`);
+  if (!rest.length) return { kind };
+  const config = rest[0].text;
+  if (isKeyword(rest[0], 'all')) return invalid(kind, `${verb} covers one configuration at a time; name it.`);
+  if (!isConfigName(config)) return invalid(kind, configProblem(config));
+  return { kind, config };
+}
+
 function asRestartScope(t: Token | undefined): RestartScope | undefined {
   if (!t || t.quoted) return undefined;
   const k = t.key.replace(TRAILING_PUNCT, '');

@@ -4,7 +4,7 @@
  * and carries the usage and an example so the reply can say what to type instead.
  */
 import { parseAudit, parseAuditExport } from './audit';
-import { parseDoctor, parseOptionalConfig, parseProvision, parseRestart, parseWhy } from './jobs';
+import { parseDoctor, parseOptionalConfig, parseProvision, parseRestart, parseReview, parseWhy } from './jobs';
 import { parseIdOnly, parseReject, parseRequest } from './scopeRequests';
 import { parseSubscribe } from './subscriptions';
 import { isKeyword, normalizeText, tokenize, verbKey } from './tokens';
@@ -12,7 +12,7 @@ import type { Command } from './types';
 
 const VERBS = new Set([
   'help', '?', 'whoami', 'status', 'start', 'pause', 'restart', 'provision', 'request', 'pending', 'approve',
-  'reject', 'cancel', 'subscribe', 'unsubscribe', 'subscriptions', 'audit', 'doctor', 'why',
+  'reject', 'cancel', 'subscribe', 'unsubscribe', 'subscriptions', 'audit', 'doctor', 'why', 'review',
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -72,6 +72,8 @@ function parseNormalized(s: string): Command {
       return parseDoctor(args);
     case 'why':
       return parseWhy(args);
+    case 'review':
+      return parseReview(args);
     default:
       return { kind: 'unknown', text: rest ? `${tokens[0].text} ${rest}` : tokens[0].text };
   }

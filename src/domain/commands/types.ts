@@ -30,6 +30,8 @@ export type Command =
   | { kind: 'auditExport'; from?: string; to?: string }
   | { kind: 'doctor'; config?: string }
   | { kind: 'why'; user: string; config?: string }
+  | { kind: 'review'; config?: string }
+  | { kind: 'reviewStatus'; config?: string }
   | { kind: 'invalid'; command: string; problem: string; usage: string; example: string }
   | { kind: 'unknown'; text: string };
 

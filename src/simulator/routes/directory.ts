@@ -3,6 +3,7 @@ import { ROLE_NAMES } from '../../domain/roles';
 import { SimError } from '../engine';
 import { badRequest, collection, noContent, notFound, ok, route, single, type GraphRequest, type Route } from '../graphHttp';
 import type { SimTenant } from '../model';
+import { withSignInActivity } from '../signInActivity';
 import { directoryRoleJson, groupJson, typed, userJson } from '../wire';
 import { requireAdvancedQuery } from '../dynamicGroups';
 
@@ -111,10 +112,13 @@ const RoleAssignmentBody = z.object({
 }).passthrough();
 
 export const directoryRoutes: Route[] = [
-  route('GET', '/users', (req) => collection(req, [...req.tenant.users.values()].map(userJson), { context: 'users', filterable: USER_FILTERS, countNeedsEventual: true, resourceName: 'User', orderable: ['displayName', 'userPrincipalName'] })),
+  route('GET', '/users', (req) => collection(req, [...req.tenant.users.values()].map((u) => withSignInActivity(req, u, userJson(u))), { context: 'users', filterable: USER_FILTERS, countNeedsEventual: true, resourceName: 'User', orderable: ['displayName', 'userPrincipalName'] })),
   route('GET', '/users/$count', (req) => countText(req, req.tenant.users.size)),
-  route('GET', '/users/:id/memberOf/$count', (req, [id]) => countText(req, membership(req, requireUser(req, id).id, false).length)),
-  route('GET', '/users/:id', (req, [id]) => single(req, userJson(requireUser(req, id)), 'users')),
+  route('GET', '/users/:id/memberOf/$count', (req, [id]) => countText(req, membership(req, requireUser(req, id!).id, false).length)),
+  route('GET', '/users/:id', (req, [id]) => {
+    const u = requireUser(req, id!);
+    return single(req, withSignInActivity(req, u, userJson(u)), 'users');
+  }),
   ...(['memberOf', 'transitiveMemberOf'] as const).flatMap((rel) => [
     route('GET', `/users/:id/${rel}`, (req, [id]) =>
       collection(req, membership(req, requireUser(req, id).id, rel === 'transitiveMemberOf'), { context: 'directoryObjects', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true })),
