@@ -19,6 +19,7 @@ import { renderAlert } from './teams/alertCards';
 import { registerAlertRoutes, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
 import { adapterTransport, TeamsNotifier, type ConnectorTransport } from './teams/notifier';
 import { Monitor } from './services/monitor';
+import { DriftWatch } from './services/driftWatch';
 import { Subscriptions } from './services/subscriptions';
 import { ProvisioningService } from './services/provisioning';
 import { ApprovalsService, approvalSubject } from './services/approvals';
@@ -89,6 +90,8 @@ export interface RunningBot {
   outbox: Outbox;
   /** Started only when MONITOR=on; tests call monitor.pollOnce() themselves. */
   monitor: Monitor;
+  /** Drift alerts; started with the monitor (MONITOR=on); tests call drift.checkOnce() themselves. */
+  drift: DriftWatch;
   /** Scope-change requests; tests call approvals.expireDue(), reconcile() and idle(). */
   approvals: ApprovalsService;
   logger: Logger;
@@ -188,6 +191,12 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     configs, graph, storage, subscriptions, notifier, outbox, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds,
     observePoll: (poll) => pollHealth.observe(poll),
   });
+  const doctor = new Doctor(configs, graph, { botAppId: (t) => botAppIdFor(estate, t, process.env), clock });
+  // Drift alerts: the doctor's checks again every driftCheckMinutes, on the leader, through the same outbox.
+  const drift = new DriftWatch({
+    configs, graph, doctor, storage, subscriptions, outbox, render: renderAlert, leader, clock, logger,
+    checkMinutes: estate.driftCheckMinutes, growthPercent: estate.scopeGrowthAlertPercent,
+  });
   // An action run on a job with an open alert says so on every copy of that alert.
   operations.onExecuted(({ config: c, action, actor, outcome }) => {
     void monitor.actions.recordAction(c, action, actor, outcome).catch((err) => logger.warn({ err }, 'could not mark the alert'));
@@ -216,7 +225,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       subscriptions: subscriptionsHandler(alertDeps),
       ...approvalHandlers(approvalDeps),
       auditExport: auditExportHandler({ exports: auditExports, access, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
-      doctor: doctorHandler({ doctor: new Doctor(configs, graph, { botAppId: (t) => botAppIdFor(estate, t, process.env) }), configs, access }),
+      doctor: doctorHandler({ doctor, configs, access }),
     },
     changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING]),
     checkedByHandler: new Set(['approve', 'reject', 'cancel']),
@@ -272,7 +281,10 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     await opened.close();
     throw err;
   }
-  if (config.monitorEnabled) monitor.start();
+  if (config.monitorEnabled) {
+    monitor.start();
+    drift.start();
+  }
   // Requests a crash left `executing` are finished by reading Graph before anything is sent again.
   // Only the leader sweeps, so two instances never finish the same execution at once (the CAS would stop a double
   // write, but not the duplicated Graph reads and calls).
@@ -311,11 +323,13 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     notifier,
     outbox,
     monitor,
+    drift,
     approvals,
     logger,
     close: async () => {
       clearInterval(approvalSweep);
       await monitor.stop();
+      await drift.stop();
       await server.close();
       await approvals.idle();
       await simulator?.close();

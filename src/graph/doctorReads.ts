@@ -3,7 +3,7 @@ import type { TenantGraph } from './client';
 import { GraphError, orNull } from './errors';
 import { guidSegment, jobIdSegment, odataString } from './odata';
 import { GRAPH_APP_ROLE_IDS } from './permissions';
-import { AppRoleAssignmentSchema, SecretsSchema } from './schemas';
+import { AppRoleAssignmentSchema, DirectoryAuditSchema, SecretsSchema, type DirectoryAudit } from './schemas';
 import type { JobRef } from './jobs';
 
 /** The reads only `doctor` needs: the bot's own permissions, saved-credential validation, scope mode, dynamic groups. */
@@ -54,6 +54,18 @@ export class DoctorReads {
     const secrets = await this.g.get(`/servicePrincipals/${guidSegment(servicePrincipalId, 'service principal id', op)}/synchronization/secrets`, SecretsSchema, op);
     const v = secrets.value.find((s) => s.key === 'SyncAll')?.value;
     return v == null ? null : v.toLowerCase() === 'true';
+  }
+
+  /**
+   * Directory audit records of one category since a time (GET /auditLogs/directoryAudits, $filter on category and
+   * activityDateTime): the drift alert names who changed a policy from them. Needs AuditLog.Read.All (403 without).
+   */
+  async directoryAudits(category: string, since: Date): Promise<DirectoryAudit[]> {
+    const op = `read the directory audit log (${category} changes since ${since.toISOString()})`;
+    // OData: a DateTimeOffset literal is written bare; the category is a quoted string.
+    return this.g.getAll('/auditLogs/directoryAudits', DirectoryAuditSchema, op, {
+      $filter: `category eq ${odataString(category)} and activityDateTime ge ${since.toISOString()}`,
+    }, 500);
   }
 
   /** Dynamic groups and their rules (for "a mapping feeds a dynamic group"). */

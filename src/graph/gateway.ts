@@ -10,6 +10,7 @@ import type { ProvisionOnDemandResult } from './provisionResult';
 import { DirectoryRoles } from './roles';
 import type {
   AppRoleAssignment,
+  DirectoryAudit,
   DirectoryGroup,
   DirectoryObject,
   DirectoryUser,
@@ -92,6 +93,8 @@ export interface CtsGraph {
   validateSavedCredentials?(ref: JobRef): Promise<{ valid: boolean; message?: string }>;
   syncAll?(tenantId: string, servicePrincipalId: string): Promise<boolean | null>;
   dynamicGroups?(tenantId: string): Promise<{ name: string; rule: string }[]>;
+  /** Directory audit records of `category` since `since` (drift alerts name who changed a setting). */
+  directoryAudits?(tenantId: string, query: { category: string; since: Date }): Promise<DirectoryAudit[]>;
 }
 
 interface TenantRooms {
@@ -194,6 +197,7 @@ export class GraphGateway implements CtsGraph {
   validateSavedCredentials = (ref: JobRef) => this.tenant(ref.tenantId).doctor.validateSavedCredentials(ref);
   syncAll = (t: string, sp: string) => this.tenant(t).doctor.syncAll(sp);
   dynamicGroups = (t: string) => this.tenant(t).doctor.dynamicGroups();
+  directoryAudits = (t: string, q: { category: string; since: Date }) => this.tenant(t).doctor.directoryAudits(q.category, q.since);
 }
 
 /**
