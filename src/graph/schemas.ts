@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 
 /**
  * Boundary validation of every Graph answer (shapes from reference/graph-sync.md). Objects pass unknown
@@ -308,3 +309,13 @@ export const DirectoryAuditSchema = z
   })
   .passthrough();
 export type DirectoryAudit = z.output<typeof DirectoryAuditSchema>;
+
+/**
+ * Compile-time check against the documented type (@microsoft/microsoft-graph-types): the fields the drift alert reads
+ * keep the documented names and types. Nullable fields Graph documents as non-null are read as optional.
+ */
+type Documented<T, K extends keyof T> = { [P in K]: NonNullable<T[P]> | null | undefined };
+export type DirectoryAuditMatchesDocs = DirectoryAudit extends Documented<MicrosoftGraph.DirectoryAudit, 'id' | 'activityDateTime' | 'category' | 'activityDisplayName'>
+  ? true
+  : never;
+export const directoryAuditMatchesDocs: DirectoryAuditMatchesDocs = true;
