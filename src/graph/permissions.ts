@@ -31,6 +31,13 @@ export const GRAPH_PERMISSIONS: readonly PermissionRow[] = [
   { for: 'cross-tenant access policy: inbound sync allowed (`isSyncAllowed`), inbound consent', target: '`Policy.Read.All`', needs: { target: [['Policy.Read.All']] } },
   { for: 'cross-tenant access policy: outbound consent', source: '`Policy.Read.All`', needs: { source: [['Policy.Read.All']] } },
   { for: "target tenant size (approvals' growth warning)", target: '`User.Read.All`', needs: { target: [['User.Read.All']] } },
+  { for: 'doctor: dynamic groups fed by synced attributes', target: '`GroupMember.Read.All` (or `Directory.Read.All`)', needs: { target: [['GroupMember.Read.All', 'Directory.Read.All']] } },
+  {
+    for: 'drift alerts: who changed a cross-tenant access policy (directory audit log)',
+    source: '`AuditLog.Read.All`',
+    target: '`AuditLog.Read.All`',
+    needs: { source: [['AuditLog.Read.All']], target: [['AuditLog.Read.All']] },
+  },
 ];
 
 export function permissionTable(rows: readonly PermissionRow[] = GRAPH_PERMISSIONS): string {

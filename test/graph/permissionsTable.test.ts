@@ -29,5 +29,5 @@ test('every permission in needs is named in the same row and column, and every n
 test('every needed permission has a Graph app role id, so an assignment can be named', () => {
   const known = new Set(Object.values(GRAPH_APP_ROLE_IDS));
   for (const row of GRAPH_PERMISSIONS) for (const p of Object.values(row.needs).flat(2)) expect(known).toContain(p);
-  expect(permissionNeeds('target').map((n) => n.allOf)).toEqual([[['Policy.Read.All']], [['User.Read.All']]]);
+  expect(permissionNeeds('target').map((n) => n.allOf)).toEqual([[['Policy.Read.All']], [['User.Read.All']], [['GroupMember.Read.All', 'Directory.Read.All']], [['AuditLog.Read.All']]]);
 });
