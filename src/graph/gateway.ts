@@ -10,6 +10,7 @@ import type { ProvisionOnDemandResult } from './provisionResult';
 import { DirectoryRoles } from './roles';
 import type {
   AppRoleAssignment,
+  DefaultAccessPolicy,
   DirectoryAudit,
   DirectoryGroup,
   DirectoryObject,
@@ -87,6 +88,8 @@ export interface CtsGraph {
   // policy
   partnerPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerPolicy | null>;
   identitySyncPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerIdentitySync | null>;
+  /** The default cross-tenant access settings partners inherit (optional so older fakes still type-check). */
+  defaultAccessPolicy?(tenantId: string): Promise<DefaultAccessPolicy>;
   // doctor (optional so older fakes still type-check; the doctor reports a missing read as "could not check")
   /** Null when the bot's app has no service principal in the tenant. */
   botPermissions?(tenantId: string, appId: string): Promise<BotPermissions | null>;
@@ -192,6 +195,7 @@ export class GraphGateway implements CtsGraph {
 
   partnerPolicy = (t: string, partner: string) => this.tenant(t).policy.partner(partner);
   identitySyncPolicy = (t: string, partner: string) => this.tenant(t).policy.identitySynchronization(partner);
+  defaultAccessPolicy = (t: string) => this.tenant(t).policy.defaults();
 
   botPermissions = (t: string, appId: string) => this.tenant(t).doctor.botPermissions(appId);
   validateSavedCredentials = (ref: JobRef) => this.tenant(ref.tenantId).doctor.validateSavedCredentials(ref);

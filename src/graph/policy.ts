@@ -1,7 +1,7 @@
 import type { TenantGraph } from './client';
 import { orNull } from './errors';
 import { guidSegment } from './odata';
-import { PartnerIdentitySyncSchema, PartnerPolicySchema, type PartnerIdentitySync, type PartnerPolicy } from './schemas';
+import { DefaultAccessPolicySchema, PartnerIdentitySyncSchema, PartnerPolicySchema, type DefaultAccessPolicy, type PartnerIdentitySync, type PartnerPolicy } from './schemas';
 
 /** Cross-tenant access policy for one partner tenant (read only: the bot does not change policy). */
 export class PartnerPolicies {
@@ -19,6 +19,11 @@ export class PartnerPolicies {
     const op = `read the inbound sync policy for tenant ${partnerTenantId}`;
     const path = `/policies/crossTenantAccessPolicy/partners/${guidSegment(partnerTenantId, 'tenant id', op)}/identitySynchronization`;
     return orNull(this.g.get(path, PartnerIdentitySyncSchema, op));
+  }
+
+  /** The tenant's default cross-tenant access settings: what a partner without its own settings inherits. */
+  async defaults(): Promise<DefaultAccessPolicy> {
+    return this.g.get('/policies/crossTenantAccessPolicy/default', DefaultAccessPolicySchema, 'read the default cross-tenant access settings');
   }
 
   async isSyncAllowed(partnerTenantId: string): Promise<boolean> {

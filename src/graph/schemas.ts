@@ -255,6 +255,16 @@ export const PartnerPolicySchema = z
   .passthrough();
 export type PartnerPolicy = z.output<typeof PartnerPolicySchema>;
 
+/** crossTenantAccessPolicyB2BSetting.usersAndGroups (crossTenantAccessPolicyTargetConfiguration). */
+const B2BSettingSchema = z
+  .object({ usersAndGroups: z.object({ accessType: optString, targets: z.array(z.object({ target: optString, targetType: optString }).passthrough()).nullish() }).passthrough().nullish() })
+  .passthrough()
+  .nullish();
+
+/** crossTenantAccessPolicyConfigurationDefault (GET /policies/crossTenantAccessPolicy/default): what partners inherit. */
+export const DefaultAccessPolicySchema = z.object({ isServiceDefault: z.boolean().nullish(), b2bCollaborationInbound: B2BSettingSchema }).passthrough();
+export type DefaultAccessPolicy = z.output<typeof DefaultAccessPolicySchema>;
+
 export const PartnerIdentitySyncSchema = z
   .object({
     tenantId: optString,

@@ -29,7 +29,7 @@ import { GraphError, GraphPermissionMissingError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import { permissionNeeds } from '../graph/permissions';
 import { systemClock, type Clock } from '../domain/clock';
-import type { PartnerPolicy, SyncJob, SyncSchema } from '../graph/schemas';
+import type { DefaultAccessPolicy, PartnerPolicy, SyncJob, SyncSchema } from '../graph/schemas';
 import type { Configurations } from './configurations';
 
 /** One configuration's findings and the inputs the verdict rests on (for drift, later). */
@@ -193,6 +193,12 @@ export class Doctor {
         ])
       : [unread<SyncJob>(ref.reason), unread<{ valid: boolean }>(ref.reason), unread<SyncSchema>(ref.reason)];
 
+    // A partner without its own B2B collaboration settings inherits the target's defaults: read them (once per tenant).
+    const tp = targetPartner.ok ? mapPartnerView(targetPartner.value) : null;
+    const inherited: Read<'allowed' | 'blocked' | null> | undefined =
+      targetPartner.ok && !tp?.b2bInboundAccess && g.defaultAccessPolicy
+        ? await this.sharedRead(shared, `default|${tgt}`, () => this.attempt(tgt, READ_PERMISSION.policy, async () => accessOf(await g.defaultAccessPolicy!(tgt))))
+        : undefined;
     const groups = assignments.ok ? assignments.value.filter((a) => a.principalType === 'Group') : [];
     const members = await this.groupMembers(src, groups.map((a) => ({ id: a.principalId, name: a.principalDisplayName ?? a.principalId })));
     const mappings = mapRead(schema);
@@ -201,7 +207,7 @@ export class Doctor {
     const findings: Finding[] = [
       ...srcTenant,
       ...tgtTenant,
-      ...checkTargetPolicy(T, S, mapPartner(targetPartner), targetSync.ok ? read(targetSync.value ? { isSyncAllowed: targetSync.value.userSyncInbound?.isSyncAllowed ?? null } : null) : targetSync),
+      ...checkTargetPolicy(T, S, mapPartner(targetPartner), targetSync.ok ? read(targetSync.value ? { isSyncAllowed: targetSync.value.userSyncInbound?.isSyncAllowed ?? null } : null) : targetSync, inherited),
       ...checkSourcePolicy(S, T, mapPartner(sourcePartner)),
       ...checkJob(config.name, S, jobView),
       checkCredentials(config.name, S, credentials),
@@ -215,10 +221,11 @@ export class Doctor {
 
     let inputs: DoctorInputs | null = null;
     if (targetPartner.ok && targetSync.ok && sourcePartner.ok && threshold.ok && syncAll.ok && mappings.ok && assignments.ok && members.ok) {
-      const tp = mapPartnerView(targetPartner.value);
+      // The access the partner ends up with: its own setting, else the inherited default (when it could be read).
+      const b2bInboundAccess = tp?.b2bInboundAccess ?? (inherited?.ok ? inherited.value : null);
       inputs = {
         policies: {
-          target: { exists: !!targetPartner.value, isSyncAllowed: targetSync.value?.userSyncInbound?.isSyncAllowed ?? null, inboundAllowed: tp?.inboundAllowed ?? null, b2bInboundAccess: tp?.b2bInboundAccess ?? null },
+          target: { exists: !!targetPartner.value, isSyncAllowed: targetSync.value?.userSyncInbound?.isSyncAllowed ?? null, inboundAllowed: tp?.inboundAllowed ?? null, b2bInboundAccess },
           source: { exists: !!sourcePartner.value, outboundAllowed: sourcePartner.value?.automaticUserConsentSettings?.outboundAllowed ?? null },
         },
         threshold: { enabled: threshold.value.enabled, value: threshold.value.value },
@@ -262,6 +269,12 @@ function mapPartnerView(p: PartnerPolicy | null): PartnerPolicyView | null {
     outboundAllowed: p.automaticUserConsentSettings?.outboundAllowed ?? null,
     b2bInboundAccess: access === 'blocked' || access === 'allowed' ? access : null,
   };
+}
+
+/** The default policy's B2B collaboration inbound access for users and groups; null when it says neither. */
+function accessOf(p: DefaultAccessPolicy): 'allowed' | 'blocked' | null {
+  const access = p.b2bCollaborationInbound?.usersAndGroups?.accessType;
+  return access === 'allowed' || access === 'blocked' ? access : null;
 }
 
 function mapPartner(r: Read<PartnerPolicy | null>): Read<PartnerPolicyView | null> {

@@ -5,6 +5,7 @@ import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator
 import {
   AppRoleAssignmentSchema,
   BatchResponseSchema,
+  DefaultAccessPolicySchema,
   DirectoryAuditSchema,
   DirectoryObjectSchema,
   PartnerIdentitySyncSchema,
@@ -44,6 +45,7 @@ const SCHEMAS = {
   BatchResponse: BatchResponseSchema,
   AppRoleAssignmentPage: pageOf(AppRoleAssignmentSchema),
   DirectoryAuditPage: pageOf(DirectoryAuditSchema),
+  DefaultAccessPolicy: DefaultAccessPolicySchema,
 } satisfies Record<string, ZodTypeAny>;
 
 const DIR = path.join(__dirname, 'fixtures');
