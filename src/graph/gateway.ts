@@ -5,7 +5,7 @@ import { DoctorReads, type BotPermissions } from './doctorReads';
 import { SyncJobs, type DeletionThreshold, type JobRef, type ProvisionSubject } from './jobs';
 import { KeyedLimiter } from '../domain/rateLimit';
 import { ProvisioningLogs, type ProvisioningLogQuery, type StagedCycle } from './logs';
-import { PartnerPolicies } from './policy';
+import { PartnerPolicies, type PolicyReads } from './policy';
 import type { ProvisionOnDemandResult } from './provisionResult';
 import { DirectoryRoles } from './roles';
 import type {
@@ -88,6 +88,8 @@ export interface CtsGraph {
   // policy
   partnerPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerPolicy | null>;
   identitySyncPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerIdentitySync | null>;
+  /** The doctor's three policy reads of one partner in one tenant (partner, identity sync, defaults) in one $batch. */
+  policyReads?(tenantId: string, partnerTenantId: string): Promise<PolicyReads>;
   /** The default cross-tenant access settings partners inherit (optional so older fakes still type-check). */
   defaultAccessPolicy?(tenantId: string): Promise<DefaultAccessPolicy>;
   // doctor (optional so older fakes still type-check; the doctor reports a missing read as "could not check")
@@ -196,6 +198,7 @@ export class GraphGateway implements CtsGraph {
   partnerPolicy = (t: string, partner: string) => this.tenant(t).policy.partner(partner);
   identitySyncPolicy = (t: string, partner: string) => this.tenant(t).policy.identitySynchronization(partner);
   defaultAccessPolicy = (t: string) => this.tenant(t).policy.defaults();
+  policyReads = (t: string, partner: string) => this.tenant(t).policy.partnerReads(this.tenant(t).batch, partner);
 
   botPermissions = (t: string, appId: string) => this.tenant(t).doctor.botPermissions(appId);
   validateSavedCredentials = (ref: JobRef) => this.tenant(ref.tenantId).doctor.validateSavedCredentials(ref);
