@@ -53,7 +53,9 @@ export function permissionNeeds(role: 'source' | 'home' | 'target', rows: readon
 
 /**
  * Microsoft Graph's application permission (app role) ids, the same in every tenant: an appRoleAssignment names
- * its permission only by this id. From the Microsoft Graph permissions reference.
+ * its permission only by this id. From the Microsoft Graph permissions reference. UNVERIFIED against a live tenant:
+ * the doctor reads the tenant's own Microsoft Graph service principal (appRoles by value) first and falls back to
+ * this table only when that read fails.
  */
 export const GRAPH_APP_ROLE_IDS: Readonly<Record<string, string>> = {
   '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30': 'Application.Read.All',
