@@ -36,7 +36,7 @@ import { AuditLog } from './store';
 import { AuditExports } from './services/auditExport';
 import { auditExportHandler, auditExportRoute } from './teams/auditExport';
 import { Doctor } from './services/doctor';
-import { doctorHandler } from './teams/doctor';
+import { doctorHandler, registerDriftRoutes } from './teams/doctor';
 import { botAppIdFor } from './config/botApp';
 import { openStorage, type OpenedStorage, type OpenStorageOptions } from './store/factory';
 import { SingleProcessLeader } from './store';
@@ -243,6 +243,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   });
   registerOperationRoutes(app, operationDeps);
   registerAlertRoutes(app, alertDeps);
+  registerDriftRoutes(app, { doctor, drift, configs, gate, logger });
   registerApprovalRoutes(app, approvalDeps);
   await leader.start();
 

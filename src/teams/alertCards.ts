@@ -18,6 +18,9 @@ export const ALERT_VERBS: Readonly<Record<IncidentAction, string>> = {
   keepBlocked: 'deletes.keepBlocked',
 };
 
+/** The drift card's "Run doctor" (src/teams/doctor.ts answers it). */
+export const DRIFT_DOCTOR_VERB = 'drift.doctor';
+
 const BUTTONS: Readonly<Record<IncidentAction, { title: string; style: 'default' | 'positive' | 'destructive' }>> = {
   restart: { title: 'Restart', style: 'positive' },
   pause: { title: 'Pause', style: 'default' },
@@ -95,7 +98,11 @@ export function renderAlert(view: AlertView, note?: CardNote): OutgoingCard {
     troubleshootingUrl: view.troubleshootingUrl && /^https:\/\//.test(view.troubleshootingUrl) ? view.troubleshootingUrl : '',
     incidentId: view.incidentId,
     version: view.version,
-    buttons: view.actions.map((a) => ({ title: BUTTONS[a].title, verb: ALERT_VERBS[a], incident: view.incidentId, style: BUTTONS[a].style })),
+    buttons: [
+      ...view.actions.map((a) => ({ title: BUTTONS[a].title, verb: ALERT_VERBS[a], incident: view.incidentId, style: BUTTONS[a].style })),
+      // A drift card's one button: the whole doctor report for this configuration, as a new message.
+      ...(view.kind === 'drift' && open ? [{ title: 'Run doctor', verb: DRIFT_DOCTOR_VERB, incident: view.incidentId, style: 'default' as const }] : []),
+    ],
   };
   const card = renderCard('alert', data);
   return { card, summary: `${view.configuration}: ${data.headline}` };

@@ -6,7 +6,8 @@ import { DriftWatch } from '../../src/services/driftWatch';
 import { Outbox } from '../../src/services/outbox';
 import { renderAlert } from '../../src/teams/alertCards';
 import { DEMO } from '../../src/simulator';
-import { cardOf, cardText, type Place } from '../harness/activities';
+import { buttons, cardOf, cardText, type Place } from '../harness/activities';
+import { click } from './helpers';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
 import type { ConnectorCall } from '../harness/connector';
 import { SimControl } from '../harness/sim';
@@ -82,6 +83,15 @@ describe('drift alerts (simulator → drift watch → outbox → connector)', ()
     // Nothing changed: nothing is sent.
     expect(await check()).toMatchObject({ events: [], posted: 0, updated: 0 });
 
+    // "Run doctor" posts the doctor's card for this configuration; the drift card is answered as it is.
+    expect(buttons(card).map((b) => b.verb)).toEqual(['drift.doctor']);
+    const sentBefore = t.connector.sentTo(CHAT_ID).length;
+    const answer = await click(t, MEGAN, OPS_CHAT, posts[0]!.id, card, 'drift.doctor');
+    expect(cardText(answer)).toContain('Setup drifted');
+    const doctorCard = t.connector.sentTo(CHAT_ID).slice(sentBefore).map((c) => cardText(cardOf(c.body) ?? {})).find((x) => x.startsWith('Doctor'));
+    expect(doctorCard).toContain('Fabrikam allows inbound sync from Contoso');
+    expect(doctorCard).toContain('userSyncInbound.isSyncAllowed is false.');
+
     await sim.graph(FABRIKAM, 'PATCH', SYNC_POLICY, { userSyncInbound: { isSyncAllowed: true } });
     const resolved = await check();
     expect(resolved.events).toEqual([{ configuration: C2F.name, type: 'resolved' }]);
@@ -90,6 +100,7 @@ describe('drift alerts (simulator → drift watch → outbox → connector)', ()
     const lastText = cardText(cardOf(last.body));
     expect(lastText).toContain('Resolved: Setup drifted');
     expect(lastText).toMatch(/Passes again since/);
+    expect(buttons(cardOf(last.body))).toEqual([]);
     expect(driftPosts(t).slice(postsBefore)).toHaveLength(1);
   });
 

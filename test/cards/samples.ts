@@ -51,7 +51,7 @@ export const SAMPLES: Record<string, Record<string, object>> = {
     },
     drift: {
       headline: 'Setup drifted', color: 'Attention', configuration: 'c', route: 'A → B', stateLabel: 'Open', stateColor: 'Attention', state: 'Open since now.', note: '', noteStyle: 'default',
-      explanation: 'e', whatToDo: 'w', facts: [fact('Began', 'x')], deletesHeading: '', deleteNames: [], lastChange: '', troubleshootingUrl: '', incidentId: 'c@drift@1', version: 2, buttons: [],
+      explanation: 'e', whatToDo: 'w', facts: [fact('Began', 'x')], deletesHeading: '', deleteNames: [], lastChange: '', troubleshootingUrl: '', incidentId: 'c@drift@1', version: 2, buttons: [{ title: 'Run doctor', verb: 'drift.doctor', incident: 'c@drift@1', style: 'default' }],
       driftRows: [
         { mark: '❌', title: 'B allows inbound sync from A (B)', change: 'Was pass, now fail: userSyncInbound.isSyncAllowed is false.', who: 'Changed by Ada (ada@b) at 10:00 UTC.', fix: 'A Security Administrator of B ticks "Allow users sync into this tenant".' },
         { mark: '⚠️', title: 'Sync scope grew', change: 'From 10 to 20 users (+100 %).', who: '', fix: 'Check the assignments.' },
