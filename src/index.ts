@@ -19,6 +19,7 @@ import { renderAlert } from './teams/alertCards';
 import { registerAlertRoutes, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
 import { adapterTransport, TeamsNotifier, type ConnectorTransport } from './teams/notifier';
 import { Monitor } from './services/monitor';
+import { DriftWatch } from './services/driftWatch';
 import { Subscriptions } from './services/subscriptions';
 import { ProvisioningService } from './services/provisioning';
 import { ScopeRequestService, approvalSubject } from './services/scopeRequests';
@@ -36,7 +37,7 @@ import { AuditLog } from './store';
 import { AuditExports } from './services/auditExport';
 import { auditExportHandler, auditExportRoute } from './teams/auditExport';
 import { Doctor } from './services/doctor';
-import { doctorHandler } from './teams/doctor';
+import { doctorHandler, registerDriftRoutes } from './teams/doctor';
 import { WhyService } from './services/why';
 import { registerWhyRoutes, whyHandler } from './teams/why';
 import { ScopeReviews, reviewSubject } from './services/scopeReview';
@@ -94,6 +95,8 @@ export interface RunningBot {
   outbox: Outbox;
   /** Started only when MONITOR=on; tests call monitor.pollOnce() themselves. */
   monitor: Monitor;
+  /** Drift alerts; started with the monitor (MONITOR=on); tests call drift.checkOnce() themselves. */
+  drift: DriftWatch;
   /** Scope-change requests; tests call approvals.expireDue(), reconcile() and idle(). */
   approvals: ScopeRequestService;
   /** Periodic scope reviews; tests call reviews.sweep() (the leader's deadline and schedule pass) and idle(). */
@@ -195,6 +198,12 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     configs, graph, storage, subscriptions, notifier, outbox, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds,
     observePoll: (poll) => pollHealth.observe(poll),
   });
+  const doctor = new Doctor(configs, graph, { botAppId: (t) => botAppIdFor(estate, t, process.env), clock });
+  // Drift alerts: the doctor's checks again every driftCheckMinutes, on the leader, through the same outbox.
+  const drift = new DriftWatch({
+    configs, graph, doctor, storage, subscriptions, outbox, render: renderAlert, leader, clock, logger,
+    checkMinutes: estate.driftCheckMinutes, growthPercent: estate.scopeGrowthAlertPercent,
+  });
   // An action run on a job with an open alert says so on every copy of that alert.
   operations.onExecuted(({ config: c, action, actor, outcome }) => {
     void monitor.actions.recordAction(c, action, actor, outcome).catch((err) => logger.warn({ err }, 'could not mark the alert'));
@@ -233,7 +242,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       auditExport: auditExportHandler({ exports: auditExports, access, clock, baseUrl: () => config.publicUrl ?? serverUrl }),
       review: reviewHandler(reviewDeps),
       reviewStatus: reviewStatusHandler({ ...reviewDeps, configs }),
-      doctor: doctorHandler({ doctor: new Doctor(configs, graph, { botAppId: (t) => botAppIdFor(estate, t, process.env) }), configs, access }),
+      doctor: doctorHandler({ doctor, configs, access }),
       why: whyHandler(whyDeps),
     },
     changing: new Set([...CHANGING_COMMANDS, ...APPROVAL_CHANGING, ...REVIEW_CHANGING]),
@@ -252,6 +261,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   });
   registerOperationRoutes(app, operationDeps);
   registerAlertRoutes(app, alertDeps);
+  registerDriftRoutes(app, { doctor, drift, configs, gate, logger });
   registerApprovalRoutes(app, approvalDeps);
   registerWhyRoutes(app, whyDeps);
   registerReviewRoutes(app, reviewDeps);
@@ -292,7 +302,10 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     await opened.close();
     throw err;
   }
-  if (config.monitorEnabled) monitor.start();
+  if (config.monitorEnabled) {
+    monitor.start();
+    drift.start();
+  }
   // Requests a crash left `executing` are finished by reading Graph before anything is sent again.
   // Only the leader sweeps, so two instances never finish the same execution at once (the CAS would stop a double
   // write, but not the duplicated Graph reads and calls).
@@ -334,12 +347,14 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     notifier,
     outbox,
     monitor,
+    drift,
     approvals,
     reviews,
     logger,
     close: async () => {
       clearInterval(approvalSweep);
       await monitor.stop();
+      await drift.stop();
       await server.close();
       await approvals.idle();
       await reviews.idle();

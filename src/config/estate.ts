@@ -128,6 +128,19 @@ export const EstateSchema = z
       .min(10, 'pollIntervalSeconds must be at least 10')
       .max(86400, 'pollIntervalSeconds must be at most 86400')
       .default(60),
+    /** How often the leader re-runs the doctor's checks to raise drift alerts (docs/doctor.md). */
+    driftCheckMinutes: z
+      .number({ invalid_type_error: 'driftCheckMinutes must be a number of minutes (1 or more), e.g. 60' })
+      .int('driftCheckMinutes must be a whole number of minutes, e.g. 60')
+      .min(1, 'driftCheckMinutes must be at least 1')
+      .max(7 * 24 * 60, 'driftCheckMinutes must be at most 10080 (one week)')
+      .default(60),
+    /** Scope growth between two drift checks above this share raises a drift alert. */
+    scopeGrowthAlertPercent: z
+      .number({ invalid_type_error: 'scopeGrowthAlertPercent must be a number, e.g. 20 for 20 %' })
+      .min(0, 'scopeGrowthAlertPercent must be 0 or more (0 = any growth alerts), e.g. 20')
+      .max(100_000, 'scopeGrowthAlertPercent must be at most 100000')
+      .default(20),
     approvals: z
       .object({
         expiresAfterHours: z.number().positive('approvals.expiresAfterHours must be positive').max(24 * 30).default(72),

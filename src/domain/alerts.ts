@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DriftDetailsSchema, type DriftDetails } from './drift';
 import { describeIncident, type Incident, type IncidentAction, type IncidentEvent, type IncidentKind, type JobObservation } from './incidents';
 
 /**
@@ -40,6 +41,8 @@ export const AlertSchema = z.object({
     .optional(),
   acknowledged: z.object({ by: ActorSchema, at: z.string(), note: z.string() }).optional(),
   actionTaken: z.object({ by: ActorSchema, at: z.string(), action: z.string(), ok: z.boolean(), message: z.string(), stillOpenAt: z.string().optional() }).optional(),
+  /** A drift incident's settings (kind `drift` only): what drifted, who changed it, scope growth. */
+  drift: DriftDetailsSchema.optional(),
   version: z.number().int().min(1),
 });
 export type AlertState = z.infer<typeof AlertSchema>;
@@ -73,6 +76,8 @@ export interface AlertView {
   actionTaken?: { by: string; at: string; action: string; ok: boolean; message: string; stillOpenAt?: string };
   /** Buttons to offer (none once resolved). */
   actions: IncidentAction[];
+  /** Kind `drift`: the drifted settings, each with its fix and who changed it when known. */
+  drift?: DriftDetails;
   version: number;
 }
 
@@ -152,6 +157,7 @@ export function alertView(alert: AlertState, names: { configuration: string; sou
       ? stripUndefined({ by: alert.allowDeletes.by.name, at: alert.allowDeletes.at, count: alert.allowDeletes.count, outcome: alert.allowDeletes.outcome })
       : undefined,
     actions: alert.status === 'open' ? actionsOf(alert) : [],
+    drift: alert.drift,
     version: alert.version,
   });
 }

@@ -116,6 +116,8 @@ export function checkTargetPolicy(
   source: string,
   partner: Read<PartnerPolicyView | null>,
   sync: Read<IdentitySyncView | null>,
+  /** The target's default B2B collaboration inbound access, read when the partner inherits it; absent = not read. */
+  inherited?: Read<'allowed' | 'blocked' | null>,
 ): Finding[] {
   const where = `${XTAP} > Organizational settings > ${source} in ${target}`;
   const out: Finding[] = [];
@@ -152,9 +154,16 @@ export function checkTargetPolicy(
   else if (value?.b2bInboundAccess === 'blocked') {
     out.push(finding('target.b2bInbound', bTitle, 'fail', 'b2bCollaborationInbound blocks users and groups of the source.',
       `A Security Administrator of ${target} allows users and groups at ${where} > Inbound access > B2B collaboration.`, target));
+  } else if (value?.b2bInboundAccess === 'allowed') {
+    out.push(finding('target.b2bInbound', bTitle, 'pass', 'B2B collaboration inbound allows users and groups.', 'Nothing to do.', target));
+  } else if (inherited && !inherited.ok) {
+    out.push(cannot('target.b2bInbound', bTitle, `the partner inherits the default settings, which could not be read: ${inherited.reason}`, target));
+  } else if (inherited?.value === 'blocked') {
+    out.push(finding('target.b2bInbound', bTitle, 'fail', `B2B collaboration inbound inherits ${target}'s default settings, which block users and groups of other organizations.`,
+      `A Security Administrator of ${target} allows users and groups for ${source} at ${where} > Inbound access > B2B collaboration (or in ${XTAP} > Default settings).`, target));
   } else {
     out.push(finding('target.b2bInbound', bTitle, 'pass',
-      value?.b2bInboundAccess === 'allowed' ? 'B2B collaboration inbound allows users and groups.' : 'B2B collaboration inbound inherits the default settings.', 'Nothing to do.', target));
+      inherited?.value === 'allowed' ? `B2B collaboration inbound inherits ${target}'s default settings, which allow users and groups.` : 'B2B collaboration inbound inherits the default settings.', 'Nothing to do.', target));
   }
   return out;
 }

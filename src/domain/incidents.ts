@@ -49,7 +49,8 @@ export interface JobReadError {
 
 export type JobObservation = JobSnapshot | JobReadError;
 
-export type IncidentKind = 'quarantine' | 'deletionThreshold' | 'paused' | 'entryErrors' | 'credentials' | 'disabled';
+/** `drift` is raised by the drift watch (domain/drift.ts), not by detect(): a setting the doctor checks got worse. */
+export type IncidentKind = 'quarantine' | 'deletionThreshold' | 'paused' | 'entryErrors' | 'credentials' | 'disabled' | 'drift';
 export type IncidentAction = 'start' | 'restart' | 'pause' | 'showFailures' | 'allowDeletes' | 'keepBlocked';
 
 export interface Incident {
@@ -118,6 +119,8 @@ export const INCIDENT_ACTIONS: Readonly<Record<IncidentKind, readonly IncidentAc
   credentials: [],
   // Disabled after 28 days in quarantine: fix the cause, then restart (start would only resume the same failure).
   disabled: ['showFailures', 'restart'],
+  // Drift is fixed where the setting lives (the card names who, where and how), not by acting on the job.
+  drift: [],
 };
 
 /**
@@ -212,6 +215,7 @@ const KIND_WORDS: Record<IncidentKind, string> = {
   entryErrors: 'failing for some users',
   credentials: 'unreadable (the bot’s credentials are failing)',
   disabled: 'disabled after 28 days in quarantine',
+  drift: 'drifted from the checked setup',
 };
 
 /** Folds a condition into the open incident; lists the changes a person should hear about. */
@@ -363,6 +367,12 @@ export function describeIncident(incident: Incident): ReasonDescription {
         title: 'Some users are failing to sync',
         explanation: `${incident.countEscrowed ?? 'Some'} users failed in the last cycle and are queued for retry; the rest synced.`,
         whatToDo: 'Open the failures and fix the most common error; the service retries them on its own.',
+      };
+    case 'drift':
+      return {
+        title: 'Setup drifted',
+        explanation: 'A setting the doctor checks changed for the worse since the previous check (or the scope grew sharply).',
+        whatToDo: 'Put each setting below back as its fix says, or confirm the change was intended; type "doctor" for the whole picture.',
       };
     case 'credentials':
       return {

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import type { ZodType, ZodTypeDef } from 'zod';
 import type { TenantGraph } from './client';
 import { errorFromResponse } from './client';
 import { GraphError, GraphResponseInvalidError } from './errors';
@@ -17,11 +18,22 @@ export type BatchJobResult =
   | (JobKey & { ok: true; job: SyncJob })
   | (JobKey & { ok: false; error: GraphError | GraphResponseInvalidError });
 
+/** One GET inside a $batch: `key` names its answer, `schema` validates it. */
+export interface BatchGet<T> {
+  key: string;
+  path: string;
+  schema: ZodType<T, ZodTypeDef, unknown>;
+  operation: string;
+}
+
+export type BatchGetResult<T> = { ok: true; value: T } | { ok: false; error: GraphError | GraphResponseInvalidError };
+
 /** Graph's documented maximum per $batch. */
 export const BATCH_LIMIT = 20;
 
 /**
- * Reads many jobs' status through `POST /$batch`, 20 per request: the monitor polls 1,000 jobs in 50.
+ * Reads many jobs' status (or any GETs: the doctor's policy reads) through `POST /$batch`, 20 per request: the
+ * monitor polls 1,000 jobs in 50.
  * Inner requests are throttled one by one, so only the 429/503 items are sent again, after their Retry-After.
  */
 export class JobBatchReader {
@@ -34,44 +46,51 @@ export class JobBatchReader {
 
   async getJobs(keys: JobKey[]): Promise<BatchJobResult[]> {
     const op = 'read the status of sync jobs';
-    const unique = new Map<string, JobKey & { path: string }>();
+    const unique = new Map<string, BatchGet<SyncJob>>();
     for (const k of keys) {
       const id = `${k.servicePrincipalId.toLowerCase()}/${k.jobId}`;
       if (!unique.has(id)) {
-        unique.set(id, {
-          ...k,
-          path: `/servicePrincipals/${guidSegment(k.servicePrincipalId, 'service principal id', op)}/synchronization/jobs/${jobIdSegment(k.jobId, op)}`,
-        });
+        const path = `/servicePrincipals/${guidSegment(k.servicePrincipalId, 'service principal id', op)}/synchronization/jobs/${jobIdSegment(k.jobId, op)}`;
+        unique.set(id, { key: id, path, schema: SyncJobSchema, operation: `read job ${k.jobId}` });
       }
     }
-    const items = [...unique.values()];
-    const chunks: (typeof items)[] = [];
-    for (let i = 0; i < items.length; i += BATCH_LIMIT) chunks.push(items.slice(i, i + BATCH_LIMIT));
+    const results = await this.getMany([...unique.values()], op);
+    // Answer in the caller's order, duplicates included.
+    return keys.map((k) => {
+      const r = results.get(`${k.servicePrincipalId.toLowerCase()}/${k.jobId}`)!;
+      return r.ok ? { ...k, ok: true as const, job: r.value } : { ...k, ok: false as const, error: r.error };
+    });
+  }
 
-    const results = new Map<string, BatchJobResult>();
+  /**
+   * Any GETs of this tenant through `POST /$batch`, 20 per request, each answer validated by its own schema; one
+   * result per key. One failed $batch request fails only its own items, not the whole read.
+   */
+  async getMany<T>(items: BatchGet<T>[], op: string): Promise<Map<string, BatchGetResult<T>>> {
+    const chunks: BatchGet<T>[][] = [];
+    for (let i = 0; i < items.length; i += BATCH_LIMIT) chunks.push(items.slice(i, i + BATCH_LIMIT));
+    const results = new Map<string, BatchGetResult<T>>();
     const limit = pLimit(this.concurrency);
     await Promise.all(
       chunks.map((chunk) =>
         limit(async () => {
-          // One failed $batch request fails only its own jobs, not the whole read.
-          const answered = await this.readChunk(chunk, op).catch((err: unknown): BatchJobResult[] => {
+          const answered = await this.readChunk(chunk, op).catch((err: unknown): [string, BatchGetResult<T>][] => {
             const error =
               err instanceof GraphError || err instanceof GraphResponseInvalidError
                 ? err
                 : new GraphError({ operation: op, status: 0, code: 'ClientError', graphMessage: String((err as Error)?.message ?? err) });
-            return chunk.map((k) => ({ servicePrincipalId: k.servicePrincipalId, jobId: k.jobId, ok: false as const, error }));
+            return chunk.map((k) => [k.key, { ok: false, error }]);
           });
-          for (const r of answered) results.set(`${r.servicePrincipalId.toLowerCase()}/${r.jobId}`, r);
+          for (const [key, r] of answered) results.set(key, r);
         }),
       ),
     );
-    // Answer in the caller's order, duplicates included.
-    return keys.map((k) => results.get(`${k.servicePrincipalId.toLowerCase()}/${k.jobId}`)!);
+    return results;
   }
 
-  private async readChunk(chunk: (JobKey & { path: string })[], op: string): Promise<BatchJobResult[]> {
-    const out: BatchJobResult[] = [];
-    let pending: { id: string; item: JobKey & { path: string }; lastError?: GraphError }[] = chunk.map((item, i) => ({ id: String(i + 1), item }));
+  private async readChunk<T>(chunk: BatchGet<T>[], op: string): Promise<[string, BatchGetResult<T>][]> {
+    const out: [string, BatchGetResult<T>][] = [];
+    let pending: { id: string; item: BatchGet<T>; lastError?: GraphError }[] = chunk.map((item, i) => ({ id: String(i + 1), item }));
     const started = this.time.now();
     for (let attempt = 1; pending.length; attempt++) {
       const answer = await this.g.call({
@@ -88,20 +107,20 @@ export class JobBatchReader {
       let waitMs = 0;
       for (const p of pending) {
         const r = byId.get(p.id);
-        const key = { servicePrincipalId: p.item.servicePrincipalId, jobId: p.item.jobId };
-        const itemOp = `read job ${p.item.jobId}`;
+        const itemOp = p.item.operation;
         if (!r) {
-          out.push({ ...key, ok: false, error: new GraphResponseInvalidError(itemOp, `$batch answered without item ${p.id}`, answer.requestId) });
+          out.push([p.item.key, { ok: false, error: new GraphResponseInvalidError(itemOp, `$batch answered without item ${p.id}`, answer.requestId) }]);
           continue;
         }
         const headers = lowerKeys(r.headers ?? {});
         if (r.status >= 200 && r.status < 300) {
-          const parsed = SyncJobSchema.safeParse(r.body);
-          out.push(
+          const parsed = p.item.schema.safeParse(r.body);
+          out.push([
+            p.item.key,
             parsed.success
-              ? { ...key, ok: true, job: parsed.data }
-              : { ...key, ok: false, error: new GraphResponseInvalidError(itemOp, parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), headers['request-id']) },
-          );
+              ? { ok: true, value: parsed.data }
+              : { ok: false, error: new GraphResponseInvalidError(itemOp, parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), headers['request-id']) },
+          ]);
         } else if (r.status === 429 || r.status === 503) {
           throttled.push(p);
           const after = parseRetryAfter(headers['retry-after'], this.time.now());
@@ -109,14 +128,14 @@ export class JobBatchReader {
           waitMs = Math.max(waitMs, after ?? backoffDelay(attempt, this.retry, () => 1));
           p.lastError = errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now());
         } else {
-          out.push({ ...key, ok: false, error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now()) });
+          out.push([p.item.key, { ok: false, error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now()) }]);
         }
       }
       pending = throttled;
       if (!pending.length) break;
       const delay = Math.min(waitMs, this.retry.maxDelayMs * 4) + Math.floor(this.time.random() * 250);
       if (attempt >= this.retry.maxAttempts || this.time.now() - started + delay > this.retry.maxTotalMs) {
-        for (const p of pending) out.push({ servicePrincipalId: p.item.servicePrincipalId, jobId: p.item.jobId, ok: false, error: p.lastError! });
+        for (const p of pending) out.push([p.item.key, { ok: false, error: p.lastError! }]);
         break;
       }
       await this.time.sleep(delay);

@@ -2,13 +2,16 @@ import { z } from 'zod';
 import type { TenantGraph } from './client';
 import { GraphError, orNull } from './errors';
 import { guidSegment, jobIdSegment, odataString } from './odata';
-import { GRAPH_APP_ROLE_IDS } from './permissions';
-import { AppRoleAssignmentSchema, SecretsSchema, pageOf } from './schemas';
+import { GRAPH_APP_ROLE_IDS, MICROSOFT_GRAPH_APP_ID } from './permissions';
+import { AppRoleAssignmentSchema, DirectoryAuditSchema, SecretsSchema, pageOf, type DirectoryAudit } from './schemas';
 import type { JobRef } from './jobs';
 
 /** The reads only `doctor` needs: the bot's own permissions, saved-credential validation, scope mode, dynamic groups. */
 
 const SpIdSchema = z.object({ id: z.string(), appId: z.string().nullish() }).passthrough();
+const GraphSpSchema = z
+  .object({ id: z.string(), appRoles: z.array(z.object({ id: z.string(), value: z.string().nullish() }).passthrough()).nullish() })
+  .passthrough();
 const DynamicGroupSchema = z.object({ id: z.string(), displayName: z.string().nullish(), membershipRule: z.string().nullish() }).passthrough();
 
 export interface BotPermissions {
@@ -30,9 +33,24 @@ export class DoctorReads {
     if (!sp) return null;
     const op2 = "read the bot's Graph permissions (appRoleAssignments)";
     const assignments = await this.g.getAll(`/servicePrincipals/${guidSegment(sp.id, 'service principal id', op2)}/appRoleAssignments`, AppRoleAssignmentSchema, op2);
-    // Only Microsoft Graph's roles count; resourceDisplayName is not reliable, so Graph's roles are matched by id.
-    const granted = assignments.map((a) => GRAPH_APP_ROLE_IDS[a.appRoleId.toLowerCase()] ?? a.appRoleId);
+    // Only Microsoft Graph's roles count; resourceDisplayName is not reliable, so Graph's roles are matched by id:
+    // the tenant's own Microsoft Graph service principal names them (appRoles by value), the id table is the fallback.
+    const graphSp = await this.graphServicePrincipal();
+    const names = new Map((graphSp?.appRoles ?? []).filter((r) => r.value).map((r) => [r.id.toLowerCase(), r.value!]));
+    const granted = assignments
+      .filter((a) => !graphSp || a.resourceId.toLowerCase() === graphSp.id.toLowerCase())
+      .map((a) => names.get(a.appRoleId.toLowerCase()) ?? GRAPH_APP_ROLE_IDS[a.appRoleId.toLowerCase()] ?? a.appRoleId);
     return { servicePrincipalId: sp.id, granted: [...new Set(granted)] };
+  }
+
+  /** Microsoft Graph's service principal in this tenant with its app roles; null when it cannot be read (the table is used). */
+  private async graphServicePrincipal(): Promise<z.output<typeof GraphSpSchema> | null> {
+    const op = "read Microsoft Graph's service principal (its app roles)";
+    try {
+      return await orNull(this.g.get(`/servicePrincipals(appId=${odataString(MICROSOFT_GRAPH_APP_ID)})`, GraphSpSchema, op, { $select: 'id,appRoles' }));
+    } catch {
+      return null;
+    }
   }
 
   /** POST validateCredentials with the saved credentials: 204 = valid; a 400 carries why (the other errors throw). */
@@ -54,6 +72,18 @@ export class DoctorReads {
     const secrets = await this.g.get(`/servicePrincipals/${guidSegment(servicePrincipalId, 'service principal id', op)}/synchronization/secrets`, SecretsSchema, op);
     const v = secrets.value.find((s) => s.key === 'SyncAll')?.value;
     return v == null ? null : v.toLowerCase() === 'true';
+  }
+
+  /**
+   * Directory audit records of one category since a time (GET /auditLogs/directoryAudits, $filter on category and
+   * activityDateTime): the drift alert names who changed a policy from them. Needs AuditLog.Read.All (403 without).
+   */
+  async directoryAudits(category: string, since: Date): Promise<DirectoryAudit[]> {
+    const op = `read the directory audit log (${category} changes since ${since.toISOString()})`;
+    // OData: a DateTimeOffset literal is written bare; the category is a quoted string.
+    return this.g.getAll('/auditLogs/directoryAudits', DirectoryAuditSchema, op, {
+      $filter: `category eq ${odataString(category)} and activityDateTime ge ${since.toISOString()}`,
+    }, 500);
   }
 
   /** Dynamic groups and their rules (for "a mapping feeds a dynamic group"). */

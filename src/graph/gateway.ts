@@ -5,11 +5,13 @@ import { DoctorReads, type BotPermissions } from './doctorReads';
 import { SyncJobs, type DeletionThreshold, type JobRef, type ProvisionSubject } from './jobs';
 import { KeyedLimiter } from '../domain/rateLimit';
 import { ProvisioningLogs, type ProvisioningLogQuery, type StagedCycle } from './logs';
-import { PartnerPolicies } from './policy';
+import { PartnerPolicies, type PolicyReads } from './policy';
 import type { ProvisionOnDemandResult } from './provisionResult';
 import { DirectoryRoles } from './roles';
 import type {
   AppRoleAssignment,
+  DefaultAccessPolicy,
+  DirectoryAudit,
   DirectoryGroup,
   DirectoryObject,
   DirectoryUser,
@@ -90,6 +92,10 @@ export interface CtsGraph {
   // policy
   partnerPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerPolicy | null>;
   identitySyncPolicy(tenantId: string, partnerTenantId: string): Promise<PartnerIdentitySync | null>;
+  /** The doctor's three policy reads of one partner in one tenant (partner, identity sync, defaults) in one $batch. */
+  policyReads?(tenantId: string, partnerTenantId: string): Promise<PolicyReads>;
+  /** The default cross-tenant access settings partners inherit (optional so older fakes still type-check). */
+  defaultAccessPolicy?(tenantId: string): Promise<DefaultAccessPolicy>;
   // doctor (optional so older fakes still type-check; the doctor reports a missing read as "could not check")
   /** Null when the bot's app has no service principal in the tenant. */
   botPermissions?(tenantId: string, appId: string): Promise<BotPermissions | null>;
@@ -110,6 +116,8 @@ export interface CtsGraph {
   userProvisioningLogs?(tenantId: string, q: { jobId: string; userId: string; since: Date; top?: number; maxPages?: number }): Promise<{ entries: ProvisioningLogEntry[]; complete: boolean }>;
   usersWithAddress?(tenantId: string, address: string): Promise<TargetUser[]>;
   contactsWithAddress?(tenantId: string, address: string): Promise<TargetContact[]>;
+  /** Directory audit records of `category` since `since` (drift alerts name who changed a setting). */
+  directoryAudits?(tenantId: string, query: { category: string; since: Date }): Promise<DirectoryAudit[]>;
 }
 
 interface TenantRooms {
@@ -212,6 +220,8 @@ export class GraphGateway implements CtsGraph {
 
   partnerPolicy = (t: string, partner: string) => this.tenant(t).policy.partner(partner);
   identitySyncPolicy = (t: string, partner: string) => this.tenant(t).policy.identitySynchronization(partner);
+  defaultAccessPolicy = (t: string) => this.tenant(t).policy.defaults();
+  policyReads = (t: string, partner: string) => this.tenant(t).policy.partnerReads(this.tenant(t).batch, partner);
 
   botPermissions = (t: string, appId: string) => this.tenant(t).doctor.botPermissions(appId);
   validateSavedCredentials = (ref: JobRef) => this.tenant(ref.tenantId).doctor.validateSavedCredentials(ref);
@@ -225,6 +235,7 @@ export class GraphGateway implements CtsGraph {
   userProvisioningLogs = (t: string, q: { jobId: string; userId: string; since: Date; top?: number; maxPages?: number }) => this.tenant(t).logs.forUser(q);
   usersWithAddress = (t: string, address: string) => this.tenant(t).why.usersWithAddress(address);
   contactsWithAddress = (t: string, address: string) => this.tenant(t).why.contactsWithAddress(address);
+  directoryAudits = (t: string, q: { category: string; since: Date }) => this.tenant(t).doctor.directoryAudits(q.category, q.since);
 }
 
 /**

@@ -36,6 +36,13 @@ export const GRAPH_PERMISSIONS: readonly PermissionRow[] = [
     target: '`RoleManagement.Read.Directory` (privileged role holders; or `Directory.Read.All`) + `Group.Read.All` (dynamic groups, their rules and app assignments; or `Directory.Read.All`)',
     needs: { target: [['RoleManagement.Read.Directory', 'Directory.Read.All'], ['Group.Read.All', 'Directory.Read.All']] },
   },
+  { for: 'doctor: dynamic groups fed by synced attributes', target: '`GroupMember.Read.All` (or `Directory.Read.All`)', needs: { target: [['GroupMember.Read.All', 'Directory.Read.All']] } },
+  {
+    for: 'drift alerts: who changed a cross-tenant access policy (directory audit log)',
+    source: '`AuditLog.Read.All`',
+    target: '`AuditLog.Read.All`',
+    needs: { source: [['AuditLog.Read.All']], target: [['AuditLog.Read.All']] },
+  },
 ];
 
 export function permissionTable(rows: readonly PermissionRow[] = GRAPH_PERMISSIONS): string {
@@ -51,7 +58,9 @@ export function permissionNeeds(role: 'source' | 'home' | 'target', rows: readon
 
 /**
  * Microsoft Graph's application permission (app role) ids, the same in every tenant: an appRoleAssignment names
- * its permission only by this id. From the Microsoft Graph permissions reference.
+ * its permission only by this id. From the Microsoft Graph permissions reference. UNVERIFIED against a live tenant:
+ * the doctor reads the tenant's own Microsoft Graph service principal (appRoles by value) first and falls back to
+ * this table only when that read fails.
  */
 export const GRAPH_APP_ROLE_IDS: Readonly<Record<string, string>> = {
   '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30': 'Application.Read.All',

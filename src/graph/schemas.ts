@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 
 /**
  * Boundary validation of every Graph answer (shapes from reference/graph-sync.md). Objects pass unknown
@@ -254,6 +255,16 @@ export const PartnerPolicySchema = z
   .passthrough();
 export type PartnerPolicy = z.output<typeof PartnerPolicySchema>;
 
+/** crossTenantAccessPolicyB2BSetting.usersAndGroups (crossTenantAccessPolicyTargetConfiguration). */
+const B2BSettingSchema = z
+  .object({ usersAndGroups: z.object({ accessType: optString, targets: z.array(z.object({ target: optString, targetType: optString }).passthrough()).nullish() }).passthrough().nullish() })
+  .passthrough()
+  .nullish();
+
+/** crossTenantAccessPolicyConfigurationDefault (GET /policies/crossTenantAccessPolicy/default): what partners inherit. */
+export const DefaultAccessPolicySchema = z.object({ isServiceDefault: z.boolean().nullish(), b2bCollaborationInbound: B2BSettingSchema }).passthrough();
+export type DefaultAccessPolicy = z.output<typeof DefaultAccessPolicySchema>;
+
 export const PartnerIdentitySyncSchema = z
   .object({
     tenantId: optString,
@@ -308,3 +319,13 @@ export const DirectoryAuditSchema = z
   })
   .passthrough();
 export type DirectoryAudit = z.output<typeof DirectoryAuditSchema>;
+
+/**
+ * Compile-time check against the documented type (@microsoft/microsoft-graph-types): the fields the drift alert reads
+ * keep the documented names and types. Nullable fields Graph documents as non-null are read as optional.
+ */
+type Documented<T, K extends keyof T> = { [P in K]: NonNullable<T[P]> | null | undefined };
+export type DirectoryAuditMatchesDocs = DirectoryAudit extends Documented<MicrosoftGraph.DirectoryAudit, 'id' | 'activityDateTime' | 'category' | 'activityDisplayName'>
+  ? true
+  : never;
+export const directoryAuditMatchesDocs: DirectoryAuditMatchesDocs = true;

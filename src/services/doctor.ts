@@ -29,7 +29,7 @@ import { GraphError, GraphPermissionMissingError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import { permissionNeeds } from '../graph/permissions';
 import { systemClock, type Clock } from '../domain/clock';
-import type { PartnerPolicy, SyncJob, SyncSchema } from '../graph/schemas';
+import type { DefaultAccessPolicy, PartnerIdentitySync, PartnerPolicy, SyncJob, SyncSchema } from '../graph/schemas';
 import type { Configurations } from './configurations';
 
 /** One configuration's findings and the inputs the verdict rests on (for drift, later). */
@@ -168,11 +168,10 @@ export class Doctor {
     const g = this.graph;
 
     const jobRef = this.attempt(src, READ_PERMISSION.job, () => this.configs.jobRef(config));
-    const [srcTenant, tgtTenant, targetPartner, targetSync, sourcePartner, threshold, syncAll, assignments, dynamicRules] = await Promise.all([
+    const [srcTenant, tgtTenant, targetPolicies, sourcePartner, threshold, syncAll, assignments, dynamicRules] = await Promise.all([
       this.tenantFindings(src, 'source', shared),
       this.tenantFindings(tgt, 'target', shared),
-      this.attempt(tgt, READ_PERMISSION.policy, () => g.partnerPolicy(tgt, src)),
-      this.attempt(tgt, READ_PERMISSION.policy, () => g.identitySyncPolicy(tgt, src)),
+      this.targetPolicies(tgt, src),
       this.attempt(src, READ_PERMISSION.policy, () => g.partnerPolicy(src, tgt)),
       this.attempt(src, READ_PERMISSION.job, () => g.deletionThreshold(src, config.servicePrincipalId)),
       g.syncAll ? this.attempt(src, READ_PERMISSION.job, () => g.syncAll!(src, config.servicePrincipalId)) : Promise.resolve(unread<boolean | null>('this build cannot read the scope setting')),
@@ -193,6 +192,14 @@ export class Doctor {
         ])
       : [unread<SyncJob>(ref.reason), unread<{ valid: boolean }>(ref.reason), unread<SyncSchema>(ref.reason)];
 
+    const { partner: targetPartner, sync: targetSync } = targetPolicies;
+    // A partner without its own B2B collaboration settings inherits the target's defaults (read in the same $batch).
+    const tp = targetPartner.ok ? mapPartnerView(targetPartner.value) : null;
+    let inherited: Read<'allowed' | 'blocked' | null> | undefined;
+    if (targetPartner.ok && !tp?.b2bInboundAccess) {
+      if (targetPolicies.defaults) inherited = targetPolicies.defaults.ok ? read(accessOf(targetPolicies.defaults.value)) : targetPolicies.defaults;
+      else if (g.defaultAccessPolicy) inherited = await this.sharedRead(shared, `default|${tgt}`, () => this.attempt(tgt, READ_PERMISSION.policy, async () => accessOf(await g.defaultAccessPolicy!(tgt))));
+    }
     const groups = assignments.ok ? assignments.value.filter((a) => a.principalType === 'Group') : [];
     const members = await this.groupMembers(src, groups.map((a) => ({ id: a.principalId, name: a.principalDisplayName ?? a.principalId })));
     const mappings = mapRead(schema);
@@ -201,7 +208,7 @@ export class Doctor {
     const findings: Finding[] = [
       ...srcTenant,
       ...tgtTenant,
-      ...checkTargetPolicy(T, S, mapPartner(targetPartner), targetSync.ok ? read(targetSync.value ? { isSyncAllowed: targetSync.value.userSyncInbound?.isSyncAllowed ?? null } : null) : targetSync),
+      ...checkTargetPolicy(T, S, mapPartner(targetPartner), targetSync.ok ? read(targetSync.value ? { isSyncAllowed: targetSync.value.userSyncInbound?.isSyncAllowed ?? null } : null) : targetSync, inherited),
       ...checkSourcePolicy(S, T, mapPartner(sourcePartner)),
       ...checkJob(config.name, S, jobView),
       checkCredentials(config.name, S, credentials),
@@ -215,10 +222,11 @@ export class Doctor {
 
     let inputs: DoctorInputs | null = null;
     if (targetPartner.ok && targetSync.ok && sourcePartner.ok && threshold.ok && syncAll.ok && mappings.ok && assignments.ok && members.ok) {
-      const tp = mapPartnerView(targetPartner.value);
+      // The access the partner ends up with: its own setting, else the inherited default (when it could be read).
+      const b2bInboundAccess = tp?.b2bInboundAccess ?? (inherited?.ok ? inherited.value : null);
       inputs = {
         policies: {
-          target: { exists: !!targetPartner.value, isSyncAllowed: targetSync.value?.userSyncInbound?.isSyncAllowed ?? null, inboundAllowed: tp?.inboundAllowed ?? null, b2bInboundAccess: tp?.b2bInboundAccess ?? null },
+          target: { exists: !!targetPartner.value, isSyncAllowed: targetSync.value?.userSyncInbound?.isSyncAllowed ?? null, inboundAllowed: tp?.inboundAllowed ?? null, b2bInboundAccess },
           source: { exists: !!sourcePartner.value, outboundAllowed: sourcePartner.value?.automaticUserConsentSettings?.outboundAllowed ?? null },
         },
         threshold: { enabled: threshold.value.enabled, value: threshold.value.value },
@@ -229,6 +237,25 @@ export class Doctor {
       };
     }
     return { config: config.name, route: this.configs.route(config), findings, worst: worstStatus(findings), inputs };
+  }
+
+  /**
+   * The target's policy for the source: partner entry, identity sync policy and the defaults it may inherit, in one
+   * $batch where the gateway can (else two separate reads, and the defaults later if needed).
+   */
+  private async targetPolicies(tgt: string, src: string): Promise<{ partner: Read<PartnerPolicy | null>; sync: Read<PartnerIdentitySync | null>; defaults?: Read<DefaultAccessPolicy> }> {
+    const g = this.graph;
+    if (!g.policyReads) {
+      const [partner, sync] = await Promise.all([
+        this.attempt(tgt, READ_PERMISSION.policy, () => g.partnerPolicy(tgt, src)),
+        this.attempt(tgt, READ_PERMISSION.policy, () => g.identitySyncPolicy(tgt, src)),
+      ]);
+      return { partner, sync };
+    }
+    const all = await this.attempt(tgt, READ_PERMISSION.policy, () => g.policyReads!(tgt, src));
+    if (!all.ok) return { partner: all, sync: all, defaults: all };
+    const one = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): Read<T> => (r.ok ? read(r.value) : unread(this.reason(r.error, tgt, READ_PERMISSION.policy)));
+    return { partner: one(all.value.partner), sync: one(all.value.identitySync), defaults: one(all.value.defaults) };
   }
 
   /** Direct members of each assigned group: users count toward scope size, groups are nested (not synced). */
@@ -262,6 +289,12 @@ function mapPartnerView(p: PartnerPolicy | null): PartnerPolicyView | null {
     outboundAllowed: p.automaticUserConsentSettings?.outboundAllowed ?? null,
     b2bInboundAccess: access === 'blocked' || access === 'allowed' ? access : null,
   };
+}
+
+/** The default policy's B2B collaboration inbound access for users and groups; null when it says neither. */
+function accessOf(p: DefaultAccessPolicy): 'allowed' | 'blocked' | null {
+  const access = p.b2bCollaborationInbound?.usersAndGroups?.accessType;
+  return access === 'allowed' || access === 'blocked' ? access : null;
 }
 
 function mapPartner(r: Read<PartnerPolicy | null>): Read<PartnerPolicyView | null> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AlertSchema } from '../domain/alerts';
 import type { Clock } from '../domain/clock';
+import { DriftBaselineSchema } from '../domain/drift';
 import type { IncidentState } from '../domain/incidents';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
@@ -21,10 +22,12 @@ const RecordSchema = z.object({
   alert: AlertSchema.optional(),
   /** Ids of earlier incidents of this job, newest last: a click on an old card is answered, not obeyed. */
   closed: z.array(z.string()),
+  /** Drift records only (`drift/<configuration>`): what the previous drift check saw. */
+  driftBaseline: DriftBaselineSchema.optional(),
 });
 export type IncidentRecord = z.infer<typeof RecordSchema>;
 
-export const incidentKey = (configuration: string) => `incidents/${configuration.toLowerCase()}`;
+export const incidentKey = (configuration: string, prefix = 'incidents') => `${prefix}/${configuration.toLowerCase()}`;
 
 /** What the services that act on an incident (alert buttons, Allow deletes) are built from. */
 export interface IncidentServiceDeps {
@@ -41,10 +44,15 @@ export class IncidentRecords {
   /** Incident records moved aside because they could not be read. */
   quarantined = 0;
 
-  constructor(private readonly deps: { storage: Storage; clock: Clock; logger?: Logger }) {}
+  /** `prefix`: 'incidents' (the job's alerts) or 'drift' (the drift watch's, so the two never replace each other). */
+  constructor(private readonly deps: { storage: Storage; clock: Clock; logger?: Logger; prefix?: string }) {}
+
+  private key(configuration: string): string {
+    return incidentKey(configuration, this.deps.prefix);
+  }
 
   async read(configuration: string): Promise<IncidentRecord | undefined> {
-    const key = incidentKey(configuration);
+    const key = this.key(configuration);
     const raw = await readItem(this.deps.storage, key);
     // Most jobs never had an incident: a failed parse of nothing costs zod an issue list, once per job and poll.
     if (raw === undefined) return undefined;
@@ -57,7 +65,7 @@ export class IncidentRecords {
     for (let attempt = 1; ; attempt++) {
       let invalid: { raw: unknown; reason: string } | undefined;
       try {
-        const out = await updateWithCas<IncidentRecord>(this.deps.storage, incidentKey(configuration), (raw) => {
+        const out = await updateWithCas<IncidentRecord>(this.deps.storage, this.key(configuration), (raw) => {
           const parsed = raw === undefined ? undefined : RecordSchema.safeParse(raw);
           if (parsed && !parsed.success) {
             invalid = { raw, reason: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
@@ -77,8 +85,8 @@ export class IncidentRecords {
 
   /** Moves a bad incident record aside under `incidents-quarantine/<configuration>/<time>` and says so loudly. */
   private async quarantine(configuration: string, raw: unknown, reason: string): Promise<void> {
-    const key = incidentKey(configuration);
-    const aside = `incidents-quarantine/${configuration.toLowerCase()}/${new Date(this.deps.clock.now()).toISOString()}`;
+    const key = this.key(configuration);
+    const aside = `${this.deps.prefix ?? 'incidents'}-quarantine/${configuration.toLowerCase()}/${new Date(this.deps.clock.now()).toISOString()}`;
     const { storage } = this.deps;
     if (raw !== undefined) {
       const { eTag: _eTag, ...original } = raw as Record<string, unknown>;

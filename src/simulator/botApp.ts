@@ -92,7 +92,11 @@ export const altKeyRoute: Route = route('GET', '/:altKey', (req, [key]) => {
   if (!m) throw new SimError(404, 'ResourceNotFound', `Resource not found for the segment '${key}'.`);
   const appId = m[1].toLowerCase();
   if (appId === SIMULATOR_BOT_APP_ID) return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`, ...botSpJson(req) });
-  if (appId === MICROSOFT_GRAPH_APP_ID) return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`, id: graphSpId(req.tenant), appId, displayName: 'Microsoft Graph' });
+  if (appId === MICROSOFT_GRAPH_APP_ID) {
+    // Microsoft Graph's application permissions, as its service principal's appRoles (value = the permission's name).
+    const appRoles = Object.entries(GRAPH_APP_ROLE_IDS).map(([id, value]) => ({ id, value, displayName: value, allowedMemberTypes: ['Application'], isEnabled: true, origin: 'Application', description: value }));
+    return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`, id: graphSpId(req.tenant), appId, displayName: 'Microsoft Graph', appRoles });
+  }
   const sp = [...req.tenant.servicePrincipals.values()].find((s) => s.appId.toLowerCase() === appId);
   if (!sp) throw notFound(`servicePrincipals(appId='${m[1]}')`);
   return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`, id: sp.id, appId: sp.appId, displayName: sp.displayName });

@@ -6,6 +6,7 @@ import { matchRoute, type GraphRequest, type GraphResponse, type Route } from '.
 import { handleControl } from './control';
 import { auditLogRoutes } from './routes/auditLogs';
 import { altKeyRoute, botAppRoutes, permissionDenied } from './botApp';
+import { defaultPolicyRoutes } from './defaultPolicy';
 import { directoryAuditRoutes } from './directoryAudits';
 import { directoryRoutes } from './routes/directory';
 import { dynamicGroupRoutes } from './dynamicGroups';
@@ -18,7 +19,7 @@ import type { SimState } from './state';
 
 /** The HTTP face: /{tenantId}/v1.0/... speaks Graph; /_sim/... is the control API. */
 
-const ROUTES: Route[] = [...directoryRoutes, ...dynamicGroupRoutes, ...userWriteRoutes, ...contactRoutes, ...servicePrincipalRoutes, ...synchronizationRoutes, ...policyRoutes, ...auditLogRoutes, ...directoryAuditRoutes, ...botAppRoutes, altKeyRoute];
+const ROUTES: Route[] = [...directoryRoutes, ...dynamicGroupRoutes, ...userWriteRoutes, ...contactRoutes, ...servicePrincipalRoutes, ...synchronizationRoutes, ...policyRoutes, ...defaultPolicyRoutes, ...auditLogRoutes, ...directoryAuditRoutes, ...botAppRoutes, altKeyRoute];
 
 const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 const MAX_BODY = 1024 * 1024;

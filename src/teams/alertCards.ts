@@ -18,6 +18,9 @@ export const ALERT_VERBS: Readonly<Record<IncidentAction, string>> = {
   keepBlocked: 'deletes.keepBlocked',
 };
 
+/** The drift card's "Run doctor" (src/teams/doctor.ts answers it). */
+export const DRIFT_DOCTOR_VERB = 'drift.doctor';
+
 const BUTTONS: Readonly<Record<IncidentAction, { title: string; style: 'default' | 'positive' | 'destructive' }>> = {
   restart: { title: 'Restart', style: 'positive' },
   pause: { title: 'Pause', style: 'default' },
@@ -35,6 +38,7 @@ const KIND_STATE: Record<AlertView['kind'], string> = {
   entryErrors: 'failing for some users',
   credentials: 'unreadable with the bot’s credentials',
   disabled: 'disabled after a long quarantine',
+  drift: 'drifted from the checked setup',
 };
 
 const when = (iso: string | undefined) => utcTime(iso);
@@ -84,19 +88,51 @@ export function renderAlert(view: AlertView, note?: CardNote): OutgoingCard {
     state,
     note: note?.text ?? '',
     noteStyle: note?.style ?? 'default',
-    explanation: open ? view.explanation : 'The job is healthy again.',
+    explanation: open ? view.explanation : view.kind === 'drift' ? 'Every drifted setting passes the doctor\'s checks again.' : 'The job is healthy again.',
     whatToDo: open && (!taken || notFixed) ? view.whatToDo : '',
     facts,
     deletesHeading,
     deleteNames: deletesHeading ? [...deletes!.names.map((n) => ({ name: plain(n, 80) })), ...(andMore(deletes!) ? [{ name: andMore(deletes!) }] : [])] : [],
     lastChange: open && view.lastChange ? plain(view.lastChange, 300) : '',
+    driftRows: driftRows(view),
     troubleshootingUrl: view.troubleshootingUrl && /^https:\/\//.test(view.troubleshootingUrl) ? view.troubleshootingUrl : '',
     incidentId: view.incidentId,
     version: view.version,
-    buttons: view.actions.map((a) => ({ title: BUTTONS[a].title, verb: ALERT_VERBS[a], incident: view.incidentId, style: BUTTONS[a].style })),
+    buttons: [
+      ...view.actions.map((a) => ({ title: BUTTONS[a].title, verb: ALERT_VERBS[a], incident: view.incidentId, style: BUTTONS[a].style })),
+      // A drift card's one button: the whole doctor report for this configuration, as a new message.
+      ...(view.kind === 'drift' && open ? [{ title: 'Run doctor', verb: DRIFT_DOCTOR_VERB, incident: view.incidentId, style: 'default' as const }] : []),
+    ],
   };
   const card = renderCard('alert', data);
   return { card, summary: `${view.configuration}: ${data.headline}` };
+}
+
+const VERDICT_MARK = { pass: '✅', warn: '⚠️', fail: '❌' } as const;
+
+/** A drift card's rows: each drifted setting (was → now, who changed it, the doctor's fix), then scope growth. */
+function driftRows(view: AlertView): { mark: string; title: string; change: string; who: string; fix: string }[] {
+  const d = view.drift;
+  if (!d) return [];
+  const rows = d.items.map((item) => {
+    const title = plain(`${item.title}${item.tenant ? ` (${item.tenant})` : ''}`, 200);
+    const change = item.restoredAt ? `Passes again since ${localTime(item.restoredAt)} (was ${item.to}).` : plain(`Was ${item.from}, now ${item.to}: ${item.found}`, 500);
+    const a = item.actor;
+    const who = !a ? '' : a.known ? plain(`Changed by ${a.name} at ${localTime(a.at)}${a.activity ? ` (${a.activity})` : ''}.`, 300) : plain(`Could not read who changed it (${a.reason}).`, 300);
+    return { mark: VERDICT_MARK[item.restoredAt ? 'pass' : item.to], title, change, who, fix: item.restoredAt ? '' : plain(item.fix, 500) };
+  });
+  const g = d.scopeGrowth;
+  if (g) {
+    const by = g.percent === null ? 'from an empty scope' : `+${g.percent} %`;
+    rows.push({
+      mark: g.settledAt ? VERDICT_MARK.pass : VERDICT_MARK.warn,
+      title: 'Sync scope grew',
+      change: `From ${g.from} to ${g.to} users (${by}) at ${localTime(g.at)}${g.settledAt ? `; no further growth at ${localTime(g.settledAt)}` : ''}.`,
+      who: '',
+      fix: g.settledAt ? '' : `Check the groups and users assigned to ${view.configuration} (type "audit ${view.configuration}"); remove what should not sync.`,
+    });
+  }
+  return rows;
 }
 
 /** "27 deletions or disables held back (threshold 20), including:" — the number the admin decides on. */

@@ -2,9 +2,15 @@ import type { CheckStatus, Finding } from '../domain/doctor';
 import type { AccessService } from '../services/access';
 import type { Configurations } from '../services/configurations';
 import type { Doctor, DoctorReport } from '../services/doctor';
+import type { Application } from '@microsoft/teams-ai';
+import { z } from 'zod';
+import type { DriftWatch } from '../services/driftWatch';
+import type { Logger } from '../logger';
+import { DRIFT_DOCTOR_VERB, cardOfReply, renderAlert } from './alertCards';
 import type { CommandHandler } from './app';
-import { plain, renderCard } from './cards';
-import { notice, type Reply } from './reply';
+import type { Gate } from './gate';
+import { plain, renderCard, type AdaptiveCard } from './cards';
+import { notice, toActivity, type Reply } from './reply';
 
 export interface DoctorDeps {
   doctor: Doctor;
@@ -58,4 +64,29 @@ export function doctorHandler(deps: DoctorDeps): CommandHandler<'doctor'> {
     }
     return doctorCard(await deps.doctor.run(names));
   };
+}
+
+const DriftData = z.object({ incident: z.string().min(3).max(200) });
+
+/**
+ * "Run doctor" on a drift card: `sync.read` on that configuration, then the doctor's card for it as a new message;
+ * the drift card itself is answered as it stands now.
+ */
+export function registerDriftRoutes(app: Application, deps: { doctor: Doctor; drift: DriftWatch; configs: Configurations; gate: Gate; logger: Logger }): void {
+  app.adaptiveCards.actionExecute(DRIFT_DOCTOR_VERB, async (context, _state, data): Promise<AdaptiveCard> => {
+    const parsed = DriftData.safeParse(data);
+    if (!parsed.success) return cardOfReply(notice('That button is out of date', 'Type "doctor" instead.', { style: 'warning' }));
+    const config = deps.configs.find(parsed.data.incident.split('@')[0]!);
+    if (!config) return cardOfReply(notice('There is no such configuration any more', 'Type "doctor all" to check the others.', { style: 'warning' }));
+    const g = await deps.gate.check(context, 'sync.read', { fresh: false, configuration: config.name });
+    if (!g.ok) return cardOfReply(g.reply);
+    try {
+      await context.sendActivity(toActivity(doctorCard(await deps.doctor.run([config.name]))));
+    } catch (err) {
+      deps.logger.error({ err }, 'doctor from a drift card failed');
+      return cardOfReply(notice('Something went wrong', `I could not run the checks. Type "doctor ${config.name}" to try again.`, { style: 'error' }));
+    }
+    const record = await deps.drift.record(config.name);
+    return record?.alert ? (renderAlert(deps.drift.view(record, record.alert)).card as AdaptiveCard) : cardOfReply(notice('Doctor', `The checks of ${config.name} were posted below.`));
+  });
 }

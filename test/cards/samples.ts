@@ -74,17 +74,26 @@ export const SAMPLES: Record<string, Record<string, object>> = {
   alert: {
     open: {
       headline: 'Sync job quarantined', color: 'Attention', configuration: 'c', route: 'A → B', stateLabel: 'Open', stateColor: 'Attention', state: 'Open since now.', note: '', noteStyle: 'default',
-      explanation: 'e', whatToDo: 'w', facts: [fact('Began', '2026-11-23 10:00 UTC'), fact('Attempts', '3')], deletesHeading: '', deleteNames: [], lastChange: '', troubleshootingUrl: '', incidentId: 'c@1', version: 1,
+      explanation: 'e', whatToDo: 'w', facts: [fact('Began', '2026-11-23 10:00 UTC'), fact('Attempts', '3')], deletesHeading: '', deleteNames: [], lastChange: '', driftRows: [], troubleshootingUrl: '', incidentId: 'c@1', version: 1,
       buttons: [{ title: 'Restart', verb: 'alert.restart', incident: 'c@1', style: 'positive' }],
     },
     refusedWithDeletes: {
       headline: 'Deletions held back', color: 'Attention', configuration: 'c', route: 'A → B', stateLabel: 'Still open', stateColor: 'Attention', state: 's', note: 'Not allowed: no role. This needs the permission deletes.allow.', noteStyle: 'attention',
-      explanation: 'e', whatToDo: 'w', facts: [], deletesHeading: '600 deletions held back', deleteNames: [{ name: 'Ada' }], lastChange: 'changed', troubleshootingUrl: 'https://example.com/t', incidentId: 'c@1', version: 2,
+      explanation: 'e', whatToDo: 'w', facts: [], deletesHeading: '600 deletions held back', deleteNames: [{ name: 'Ada' }], lastChange: 'changed', driftRows: [], troubleshootingUrl: 'https://example.com/t', incidentId: 'c@1', version: 2,
       buttons: [{ title: 'Allow deletes', verb: 'deletes.allow', incident: 'c@1', style: 'destructive' }, { title: 'Keep blocked', verb: 'deletes.keepBlocked', incident: 'c@1', style: 'default' }],
     },
     resolved: {
       headline: 'Resolved: q', color: 'Good', configuration: 'c', route: 'A → B', stateLabel: 'Resolved', stateColor: 'Good', state: 'Resolved after 3 min.', note: '', noteStyle: 'default',
-      explanation: 'The job is healthy again.', whatToDo: '', facts: [fact('Began', 'x')], deletesHeading: '', deleteNames: [], lastChange: '', troubleshootingUrl: '', incidentId: 'c@1', version: 3, buttons: [],
+      explanation: 'The job is healthy again.', whatToDo: '', facts: [fact('Began', 'x')], deletesHeading: '', deleteNames: [], lastChange: '', driftRows: [], troubleshootingUrl: '', incidentId: 'c@1', version: 3, buttons: [],
+    },
+    drift: {
+      headline: 'Setup drifted', color: 'Attention', configuration: 'c', route: 'A → B', stateLabel: 'Open', stateColor: 'Attention', state: 'Open since now.', note: '', noteStyle: 'default',
+      explanation: 'e', whatToDo: 'w', facts: [fact('Began', 'x')], deletesHeading: '', deleteNames: [], lastChange: '', troubleshootingUrl: '', incidentId: 'c@drift@1', version: 2, buttons: [{ title: 'Run doctor', verb: 'drift.doctor', incident: 'c@drift@1', style: 'default' }],
+      driftRows: [
+        { mark: '❌', title: 'B allows inbound sync from A (B)', change: 'Was pass, now fail: userSyncInbound.isSyncAllowed is false.', who: 'Changed by Ada (ada@b) at 10:00 UTC.', fix: 'A Security Administrator of B ticks "Allow users sync into this tenant".' },
+        { mark: '⚠️', title: 'Sync scope grew', change: 'From 10 to 20 users (+100 %).', who: '', fix: 'Check the assignments.' },
+        { mark: '✅', title: 'Threshold', change: 'Passes again.', who: 'Could not read who changed it (needs AuditLog.Read.All in B).', fix: '' },
+      ],
     },
   },
   'approval-list': {

@@ -44,6 +44,20 @@ describe('loadConfig', () => {
     expect(config.estate?.tenants[0].graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
     expect(config.estate?.pollIntervalSeconds).toBe(60);
     expect(config.estate?.approvals.expiresAfterHours).toBe(72);
+    expect(config.estate?.driftCheckMinutes).toBe(60);
+    expect(config.estate?.scopeGrowthAlertPercent).toBe(20);
+  });
+
+  it('names bad drift settings with what to write instead', () => {
+    const problems = problemsOf({ CTS_CONFIG: writeJson(JSON.stringify(estate({ driftCheckMinutes: 0, scopeGrowthAlertPercent: 'twenty' }))), ...ANONYMOUS_OK });
+    expect(problems).toEqual([
+      'CTS_CONFIG driftCheckMinutes: driftCheckMinutes must be at least 1',
+      'CTS_CONFIG scopeGrowthAlertPercent: scopeGrowthAlertPercent must be a number, e.g. 20 for 20 %',
+    ]);
+    expect(problemsOf({ CTS_CONFIG: writeJson(JSON.stringify(estate({ driftCheckMinutes: 1.5, scopeGrowthAlertPercent: -1 }))), ...ANONYMOUS_OK })).toEqual([
+      'CTS_CONFIG driftCheckMinutes: driftCheckMinutes must be a whole number of minutes, e.g. 60',
+      'CTS_CONFIG scopeGrowthAlertPercent: scopeGrowthAlertPercent must be 0 or more (0 = any growth alerts), e.g. 20',
+    ]);
   });
 
   it('names a missing file', () => {

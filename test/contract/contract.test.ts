@@ -7,6 +7,7 @@ import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator
 import {
   AppRoleAssignmentSchema,
   BatchResponseSchema,
+  DefaultAccessPolicySchema,
   DirectoryAuditSchema,
   DirectoryObjectSchema,
   PartnerIdentitySyncSchema,
@@ -51,6 +52,7 @@ const SCHEMAS = {
   DirectoryAuditPage: pageOf(DirectoryAuditSchema),
   DynamicGroupPage: pageOf(DynamicGroupSchema),
   UserSignIn: UserSignInSchema,
+  DefaultAccessPolicy: DefaultAccessPolicySchema,
 } satisfies Record<string, ZodTypeAny>;
 
 const DIR = path.join(__dirname, 'fixtures');

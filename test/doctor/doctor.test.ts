@@ -60,6 +60,20 @@ describe('doctor against the simulator', () => {
     expect(row(r.findings, 'source.outboundConsent')).toMatchObject({ status: 'fail', found: 'automaticUserConsentSettings.outboundAllowed is false.' });
   });
 
+  test("a partner that inherits B2B collaboration reads the target's default policy: blocked there fails target.b2bInbound", async () => {
+    const passing = row((await run()).findings, 'target.b2bInbound');
+    expect(passing).toMatchObject({ status: 'pass', found: "B2B collaboration inbound inherits Fabrikam's default settings, which allow users and groups." });
+    await ctl.graph(F, 'PATCH', '/policies/crossTenantAccessPolicy/default', { b2bCollaborationInbound: { usersAndGroups: { accessType: 'blocked', targets: [{ target: 'AllUsers', targetType: 'user' }] } } });
+    const r = await run();
+    expect(row(r.findings, 'target.b2bInbound')).toMatchObject({
+      status: 'fail',
+      tenant: 'Fabrikam',
+      found: "B2B collaboration inbound inherits Fabrikam's default settings, which block users and groups of other organizations.",
+    });
+    expect(row(r.findings, 'target.b2bInbound').fix).toMatch(/Default settings/);
+    expect(r.inputs!.policies.target.b2bInboundAccess).toBe('blocked');
+  });
+
   test('PUT secrets disabling the threshold warns; SyncAll true warns', async () => {
     const sp = c2f().servicePrincipalId;
     await ctl.graph(C, 'PUT', `/servicePrincipals/${sp}/synchronization/secrets`, {

@@ -23,10 +23,11 @@ export interface TripDeletesAnswer {
 export class SimControl {
   constructor(readonly url: string) {}
 
-  async graph<T = unknown>(tenantId: string, method: string, path: string, body?: unknown): Promise<T> {
+  /** `headers`: extra request headers, e.g. `x-sim-actor` (who the directory audit log says made a change). */
+  async graph<T = unknown>(tenantId: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const res = await fetch(`${this.url}/${tenantId}/v1.0${path}`, {
       method,
-      headers: { Authorization: 'Bearer test', 'Content-Type': 'application/json', ConsistencyLevel: 'eventual' },
+      headers: { Authorization: 'Bearer test', 'Content-Type': 'application/json', ConsistencyLevel: 'eventual', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
