@@ -30,9 +30,6 @@ import {
   type ReviewPerson,
   type Verdict,
 } from '../domain/review';
-import { isExternalUser, memberKind, privilegedRoleNames } from '../domain/risk';
-import type { SyncConfiguration } from '../config';
-import { GraphError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
 import { AuditRewriteError, createIfAbsent, updateWithCasDetailed, type AuditLog, type Storage } from '../store';
@@ -41,16 +38,13 @@ import type { ScopeRequestService } from './scopeRequests';
 import type { Configurations } from './configurations';
 import { errorText } from './operations';
 import type { Outbox } from './outbox';
+import { readReviewScope } from './reviewScope';
 import type { ConversationTarget } from './ports';
-import pLimit from 'p-limit';
 import { z } from 'zod';
 
 export const reviewKey = (id: string) => `reviews/rev/${id}`;
 export const slotKey = (configuration: string) => `reviews/config/${configuration.toLowerCase()}`;
 export const reviewSubject = (id: string) => ({ kind: 'review', id });
-export const SIGN_IN_UNREADABLE = 'last sign-in: not readable (needs AuditLog.Read.All)';
-/** Members of each assigned group checked for privileged roles (one Graph read each). */
-export const GROUP_PRIVILEGED_SAMPLE = 20;
 
 const SlotSchema = z.object({
   configuration: z.string(),
@@ -160,7 +154,7 @@ export class ScopeReviews {
 
     let gathered: { items: Parameters<typeof startReview>[0]['items']; signInNote?: string };
     try {
-      gathered = await this.readScope(config);
+      gathered = await readReviewScope(this.deps.graph, config);
     } catch (err) {
       this.options.logger?.warn({ err, configuration: config.name }, 'scope review: reading the scope failed');
       return { ok: false, code: 'graph-unavailable', title: 'Graph did not answer', message: `Could not read the scope of ${config.name}: ${errorText(err)}`, hint: 'Nothing was started; try again in a moment.' };
@@ -367,82 +361,6 @@ export class ScopeReviews {
       if (!started.ok && started.code !== 'already-open') this.options.logger?.warn({ configuration, problem: started.message }, 'scheduled scope review did not start');
     }
     return completed;
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Reading the scope
-
-  private async readScope(config: SyncConfiguration): Promise<{ items: Parameters<typeof startReview>[0]['items']; signInNote?: string }> {
-    const { graph } = this.deps;
-    const src = config.sourceTenantId;
-    const assignments = await graph.listAssignments(src, config.servicePrincipalId);
-    const seen = new Set<string>();
-    const principals = assignments.filter((a) => {
-      const key = a.principalId.toLowerCase();
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-    const limit = pLimit(5);
-    let signInReadable = true;
-    const privilegedOf = async (userId: string) => privilegedRoleNames(await graph.roleTemplateIds(src, userId).catch(() => [] as string[]));
-    const items = await Promise.all(
-      principals.map((a) =>
-        limit(async () => {
-          const id = a.principalId.toLowerCase();
-          const name = a.principalDisplayName ?? a.principalId;
-          if ((a.principalType ?? 'User') === 'Group') {
-            const members = await graph.groupMembers(src, id);
-            const users = members.filter((m) => memberKind(m) === 'user');
-            const sample = users.slice(0, GROUP_PRIVILEGED_SAMPLE);
-            const privileged: string[] = [];
-            for (const u of sample) {
-              const roles = await privilegedOf(u.id);
-              if (roles.length) privileged.push(`${u.displayName ?? u.id} (${roles.join(', ')})`);
-            }
-            return {
-              id,
-              kind: 'group' as const,
-              displayName: name,
-              group: {
-                members: members.length,
-                nestedGroups: members.filter((m) => memberKind(m) === 'group').map((m) => m.displayName ?? m.id),
-                guests: users.filter((u) => isExternalUser(u)).length,
-                privileged,
-                privilegedChecked: sample.length,
-              },
-            };
-          }
-          const user = await graph.getUser(src, id);
-          let lastSignIn: string | null | undefined;
-          if (signInReadable) {
-            try {
-              const activity = await graph.signInActivity(src, id);
-              lastSignIn = activity ? (activity.lastSuccessfulSignInDateTime ?? activity.lastSignInDateTime ?? activity.lastNonInteractiveSignInDateTime ?? null) : null;
-            } catch (err) {
-              if (!(err instanceof GraphError && err.status === 403)) throw err;
-              signInReadable = false;
-            }
-          }
-          return {
-            id,
-            kind: 'user' as const,
-            displayName: user?.displayName ?? name,
-            user: {
-              ...(user?.userPrincipalName ? { userPrincipalName: user.userPrincipalName } : {}),
-              enabled: user ? (user.accountEnabled ?? null) : null,
-              guest: user?.userType === 'Guest',
-              external: user ? isExternalUser(user) : false,
-              ...(signInReadable && lastSignIn !== undefined ? { lastSignIn } : {}),
-              privilegedRoles: await privilegedOf(id),
-            },
-          };
-        }),
-      ),
-    );
-    // One 403 means none is readable: drop the ones read before it, so the card says one thing for all.
-    if (!signInReadable) for (const i of items) if (i.user) delete i.user.lastSignIn;
-    return { items, ...(signInReadable ? {} : { signInNote: SIGN_IN_UNREADABLE }) };
   }
 
   // -------------------------------------------------------------------------------------------
