@@ -66,12 +66,18 @@ export type CreateOutcome = { ok: true; record: StoredApproval } | { ok: false; 
 
 export type DecisionVerb = 'approve' | 'reject' | 'cancel';
 
+/** A request as read, with the eTag it was read at. */
+export interface LoadedApproval {
+  record: StoredApproval;
+  eTag?: string;}
+
+/** `permissions`: the caller's, resolved afresh for this decision (the reply's view uses them rather than resolving again). */
 export type ActOutcome =
   | { kind: 'not-found'; id: string }
   /** `signals-changed`: the risk signals got worse since the card was shown; the record now holds the new ones. */
-  | { kind: 'refused'; code: DecideFailureCode | 'signals-changed'; message: string; record: StoredApproval }
+  | { kind: 'refused'; code: DecideFailureCode | 'signals-changed'; message: string; record: StoredApproval; permissions: Permission[] }
   /** `execution` resolves when Graph has been called and the outcome stored (approvals only). */
-  | { kind: 'committed'; record: StoredApproval; execution?: Promise<StoredApproval> };
+  | { kind: 'committed'; record: StoredApproval; permissions: Permission[]; execution?: Promise<StoredApproval> };
 
 export interface ApprovalsOptions {
   expiresAfterHours?: number;
@@ -127,11 +133,19 @@ export class ApprovalsService {
   // Reads
 
   async get(id: string): Promise<StoredApproval | undefined> {
+    return (await this.load(id))?.record;
+  }
+
+  /** The request with the eTag it was read at: a click reads it once and decides on it (see `act`). */
+  async load(id: string): Promise<LoadedApproval | undefined> {
     const raw = (await this.deps.storage.read([requestKey(id)]))[requestKey(id)];
     if (!raw) return undefined;
-    const rec = parseStoredApproval(stripEtag(raw));
-    if (!rec) this.options.logger?.warn({ id }, 'stored approval request failed validation');
-    return rec;
+    const record = parseStoredApproval(stripEtag(raw));
+    if (!record) {
+      this.options.logger?.warn({ id }, 'stored approval request failed validation');
+      return undefined;
+    }
+    return { record, eTag: raw.eTag };
   }
 
   /** Open requests waiting for a decision, oldest first. */
@@ -246,18 +260,20 @@ export class ApprovalsService {
 
   /**
    * Approve, reject or cancel, for `caller` whose roles are resolved afresh here (never taken from the card). Only
-   * the approval that commits starts the execution; every other click gets the request as it now stands.
+   * the approval that commits starts the execution; every other click gets the request as it now stands. `loaded`: the
+   * request as the caller already read it this turn; the decision's CAS starts from it instead of reading it again.
    */
-  async act(id: string, verb: DecisionVerb, caller: Requester, options: { reason?: string } = {}): Promise<ActOutcome> {
-    const current = await this.get(id);
-    if (!current) return { kind: 'not-found', id };
+  async act(id: string, verb: DecisionVerb, caller: Requester, options: { reason?: string; loaded?: LoadedApproval } = {}): Promise<ActOutcome> {
+    const loaded = options.loaded?.record.request.id === id ? options.loaded : await this.load(id);
+    if (!loaded) return { kind: 'not-found', id };
+    const current = loaded.record;
     const permissions = await this.permissionsFor(caller, current.request.configuration, true);
     if (permissions.includes('scope.approve')) void this.noteApprover(caller.aadObjectId).catch(() => undefined);
     const actor: Person = { aadObjectId: caller.aadObjectId, name: caller.name };
     const now = this.deps.clock.now();
     const action: ApprovalAction = verb === 'approve' ? { type: 'approve' } : verb === 'reject' ? { type: 'reject', reason: options.reason } : { type: 'cancel' };
     if (verb === 'approve' && current.request.status === 'pending' && permissions.includes('scope.approve')) {
-      const stale = await this.staleSignals(current);
+      const stale = await this.staleSignals(current, permissions);
       if (stale) return stale;
     }
 
@@ -279,7 +295,7 @@ export class ApprovalsService {
         return 'abort';
       }
       return { ...rec, request: started.next };
-    });
+    }, { alreadyRead: loaded.eTag ? { ...current, eTag: loaded.eTag } : undefined });
     const record = result.item && parseStoredApproval(result.item);
     if (!record) return { kind: 'not-found', id };
     if (result.outcome !== 'committed') {
@@ -287,7 +303,7 @@ export class ApprovalsService {
       if (r.code === 'not-allowed' || r.code === 'self-approval' || r.code === 'not-requester') {
         await this.audit.auditEvent(actor, `scope.${verb}`, record, 'refused', r.message);
       }
-      return { kind: 'refused', code: r.code, message: r.message, record };
+      return { kind: 'refused', code: r.code, message: r.message, record, permissions };
     }
 
     // The request record now says what was decided; everything after works from it. The shared index is only a cache
@@ -297,16 +313,16 @@ export class ApprovalsService {
     this.emit(record);
     if (verb !== 'approve') this.track(this.index.settle(record.request, audited));
     else this.track(this.index.updateIndexLater(record.request));
-    return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
+    return execution ? { kind: 'committed', record, permissions, execution } : { kind: 'committed', record, permissions };
   }
 
   /** Refuses an approval whose privileged-role signals got worse since the card was shown (see riskRecheck). */
-  private async staleSignals(current: StoredApproval): Promise<ActOutcome | undefined> {
+  private async staleSignals(current: StoredApproval, permissions: Permission[]): Promise<ActOutcome | undefined> {
     const { graph, configs, storage } = this.deps;
     const changed = await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current);
     if (!changed) return undefined;
     this.emit(changed.record);
-    return { kind: 'refused', code: 'signals-changed', message: changed.message, record: changed.record };
+    return { kind: 'refused', code: 'signals-changed', message: changed.message, record: changed.record, permissions };
   }
 
   // -------------------------------------------------------------------------------------------
