@@ -1,6 +1,7 @@
 import { ManualClock } from '../../src/domain/clock';
 import { createRequest, type ScopeRequest } from '../../src/domain/approvals';
-import { OPEN_INDEX_KEY } from '../../src/services/approvalRecords';
+import { APPROVAL_RECORD_VERSION, OPEN_INDEX_KEY, activeKey, requestKey } from '../../src/services/approvalRecords';
+import { ApprovalsService, PENDING_READ_PAGE } from '../../src/services/approvals';
 import { OpenRequests } from '../../src/services/openRequests';
 import { MemoryStorage } from '../../src/store/memory';
 
@@ -14,7 +15,7 @@ class CountingStorage extends MemoryStorage {
 }
 
 const clock = new ManualClock(Date.UTC(2026, 10, 23, 12));
-const request = (i: number): ScopeRequest =>
+const request = (i: number, now = clock.now()): ScopeRequest =>
   createRequest({
     id: `REQ-${String(i).padStart(5, '0')}`,
     configuration: 'contoso-to-fabrikam',
@@ -23,7 +24,7 @@ const request = (i: number): ScopeRequest =>
     principals: [{ id: `user-${i}`, displayName: `User ${i}` }],
     reason: 'bench',
     requester: { aadObjectId: 'requester', name: 'Requester' },
-    now: clock.now(),
+    now,
   });
 
 describe('the open-requests index under many decisions at once (issue 15: the approvals stall)', () => {
@@ -43,5 +44,37 @@ describe('the open-requests index under many decisions at once (issue 15: the ap
     const index = await open.readIndex();
     expect(index?.entries.map((e) => e.id).sort()).toEqual(requests.filter((_, i) => i % 2).map((r) => r.id));
     expect(index?.entries.every((e) => e.status === 'executing')).toBe(true);
+  });
+});
+
+describe('pending() with many open requests (issue 15: memory)', () => {
+  it('reads the open requests a page at a time, not all at once, and still lists every one, oldest first', async () => {
+    class ConcurrencyStorage extends MemoryStorage {
+      inFlight = 0;
+      most = 0;
+      override async read(keys: string[]) {
+        const requests = keys.filter((k) => k.startsWith('approvals/req/')).length;
+        this.inFlight += requests;
+        this.most = Math.max(this.most, this.inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          return await super.read(keys);
+        } finally {
+          this.inFlight -= requests;
+        }
+      }
+    }
+    const storage = new ConcurrencyStorage();
+    const risk = { usersAffected: 1, scopeSizeBefore: 0, groups: [], privileged: [], privilegedChecked: 0, growthWarning: false, tripsDeletionThreshold: false, warnings: [] };
+    const n = 300;
+    for (let i = 0; i < n; i++) {
+      const r = request(i, clock.now() - (n - i) * 1000);
+      await storage.write({ [activeKey(r.id)]: { id: r.id, createdAt: r.createdAt }, [requestKey(r.id)]: { schemaVersion: APPROVAL_RECORD_VERSION, request: r, risk, graphRequestIds: {} } });
+    }
+    const service = new ApprovalsService({ storage, clock, configs: {} as never, graph: {} as never, audit: {} as never, access: {} as never });
+    const open = await service.pending();
+    expect(open).toHaveLength(n);
+    expect(open[0]!.request.id).toBe(request(0).id);
+    expect(storage.most).toBeLessThanOrEqual(PENDING_READ_PAGE);
   });
 });
