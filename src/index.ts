@@ -13,7 +13,7 @@ import { createBotApp } from './teams/app';
 import { Gate } from './teams/gate';
 import { loggedTurn } from './teams/turnLog';
 import { InboundDedupe } from './services/inboundDedupe';
-import { answerRepeat } from './teams/repeatedActivity';
+import { answerRepeat, needsDurableClaim } from './teams/repeatedActivity';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
 import { renderAlert } from './teams/alertCards';
 import { registerAlertRoutes, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
@@ -275,7 +275,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       port: config.port,
       adapter,
       // One trace per turn; Graph calls made in it add their request ids. Never the message text.
-      onTurn: (context) => inSpan('turn', { 'activity.type': context.activity.type ?? '', 'conversation.type': context.activity.conversation?.conversationType ?? '' }, () => loggedTurn(context, logger, clock, async () => ((await dedupe.claim(context.activity)) ? app.run(context) : answerRepeat(context)))),
+      onTurn: (context) => inSpan('turn', { 'activity.type': context.activity.type ?? '', 'conversation.type': context.activity.conversation?.conversationType ?? '' }, () => loggedTurn(context, logger, clock, async () => ((await dedupe.claim(context.activity, { durable: needsDurableClaim(context.activity) })) ? app.run(context) : answerRepeat(context)))),
       anonymous: !config.bot.appId,
       health: async () => {
         const reachable = await storeReachable(() => storage.read(['health/probe']));

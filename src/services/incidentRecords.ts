@@ -5,7 +5,7 @@ import { DriftBaselineSchema } from '../domain/drift';
 import type { IncidentState } from '../domain/incidents';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
-import { canMoveItems, createIfAbsent, readItem, updateWithCas, type Storage } from '../store';
+import { canListKeys, canMoveItems, createIfAbsent, readItem, updateWithCas, type Storage } from '../store';
 import type { Configurations } from './configurations';
 import { errorText } from './operations';
 
@@ -60,6 +60,22 @@ export class IncidentRecords {
     return parsed.success ? parsed.data : undefined;
   }
 
+  /**
+   * Which configurations have a record now (lower-cased names), from one listing of the store; undefined when the store
+   * cannot list. Most jobs never had an incident: the poll reads only these instead of opening an absent record per job.
+   */
+  async existing(): Promise<Set<string> | undefined> {
+    const { storage } = this.deps;
+    if (!canListKeys(storage)) return undefined;
+    const prefix = `${this.deps.prefix ?? 'incidents'}/`;
+    return new Set((await storage.listKeys(prefix)).map((k) => k.slice(prefix.length)));
+  }
+
+  /** The record a configuration starts from when it has none. */
+  static fresh(configuration: string): IncidentRecord {
+    return { schemaVersion: 1, configuration, state: { configuration }, closed: [] };
+  }
+
   /** CAS over the record; `decide` gets a valid record, a fresh one when absent or after quarantine. */
   async update(configuration: string, decide: (current: IncidentRecord) => IncidentRecord | 'abort'): Promise<IncidentRecord | undefined> {
     for (let attempt = 1; ; attempt++) {
@@ -71,7 +87,7 @@ export class IncidentRecords {
             invalid = { raw, reason: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
             return 'abort';
           }
-          return decide(parsed?.data ?? { schemaVersion: 1, configuration, state: { configuration }, closed: [] });
+          return decide(parsed?.data ?? IncidentRecords.fresh(configuration));
         });
         if (!invalid) return out;
       } catch (err) {

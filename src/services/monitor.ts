@@ -141,22 +141,40 @@ export class Monitor {
     const observations = await this.observeAll();
     // Who subscribed, read once per poll rather than once per configuration.
     const audience = await this.deps.subscriptions.audience('alerts');
+    // Which jobs have an incident record, listed once: only the leader creates records (in this loop), so a job not
+    // listed has none, and a healthy one is not read at all.
+    const existing = await this.records.existing().catch((err) => {
+      this.deps.logger?.warn({ err }, 'could not list incident records; reading each');
+      return undefined;
+    });
+    /** The alert each processed configuration now has (undefined: none), so delivery need not read the record again. */
+    const alerts = new Map<string, AlertState | undefined>();
     for (const { config, observation, troubleshootingUrl } of observations) {
       report.observed++;
       if ('error' in observation) report.readErrors++;
       try {
-        const events = await this.process(config, observation, audience(config.name), troubleshootingUrl);
+        const mayExist = !existing || existing.has(config.name.toLowerCase());
+        const { events, alert } = await this.process(config, observation, audience(config.name), troubleshootingUrl, mayExist);
+        alerts.set(config.name, alert);
         for (const e of events) report.events.push({ configuration: config.name, type: e.type, kind: e.incident.kind });
       } catch (err) {
         this.deps.logger?.error({ err, configuration: config.name }, 'incident update failed');
       }
     }
-    // Deliver for every configuration: this also retries sends left pending by an earlier poll.
-    const tallies = await Promise.all(this.deps.configs.all.map((c) => this.deliver(c.name).catch((err) => {
-      this.deps.logger?.error({ err, configuration: c.name }, 'alert delivery failed');
-      return { posted: 0, updated: 0, failed: 0, gone: 0 };
-    })));
+    // Deliver for every configuration with an alert: this also retries sends left pending by an earlier poll.
+    const tallies = await Promise.all(
+      this.deps.configs.all.map((c) => {
+        const known = alerts.has(c.name);
+        const alert = alerts.get(c.name);
+        const delivery = known ? (alert ? this.outbox.flush(alertSubject(alert.incident.id)) : Promise.resolve(undefined)) : this.deliver(c.name);
+        return delivery.catch((err) => {
+          this.deps.logger?.error({ err, configuration: c.name }, 'alert delivery failed');
+          return undefined;
+        });
+      }),
+    );
     for (const t of tallies) {
+      if (!t) continue;
       report.posted += t.posted;
       report.updated += t.updated;
       report.failed += t.failed;
@@ -180,18 +198,30 @@ export class Monitor {
     return out;
   }
 
-  /** Runs the detector for one job, folds its events into the stored record and tells the outbox who should see it. */
-  private async process(config: SyncConfiguration, observation: JobObservation, targets: ConversationRef[], troubleshootingUrl?: string): Promise<IncidentEvent[]> {
+  /**
+   * Runs the detector for one job, folds its events into the stored record and tells the outbox who should see it.
+   * `mayExist` false: the job has no record (see poll), so the detector runs on a fresh one and the store is only
+   * touched when something changed (then by the usual CAS, which creates the record only if it is still absent).
+   */
+  private async process(
+    config: SyncConfiguration,
+    observation: JobObservation,
+    targets: ConversationRef[],
+    troubleshootingUrl: string | undefined,
+    mayExist: boolean,
+  ): Promise<{ events: IncidentEvent[]; alert?: AlertState }> {
     let events: IncidentEvent[] = [];
-    let record = await this.records.update(config.name, (current) => {
+    const fold = (current: IncidentRecord): IncidentRecord | 'abort' => {
       const { state, events: evs } = detect(current.state, observation, { entryErrorThreshold: this.deps.entryErrorThreshold ?? DEFAULT_ENTRY_ERROR_THRESHOLD });
       events = evs;
       const folded = foldAlert(current.alert, evs, observation, troubleshootingUrl);
       const silentChange = JSON.stringify(state.open ?? null) !== JSON.stringify(current.state.open ?? null);
       if (!folded.changed && !silentChange) return 'abort';
       return { ...current, state, alert: folded.alert, closed: [...current.closed, ...folded.closed].slice(-20) };
-    });
-    record ??= await this.records.read(config.name);
+    };
+    if (!mayExist && fold(IncidentRecords.fresh(config.name)) === 'abort') return { events: [] };
+    // The CAS hands back the record it decided on even when nothing changed: no second read.
+    const record = await this.records.update(config.name, fold);
     let alert = record?.alert;
     if (alert?.status === 'open' && alert.incident.kind === 'deletionThreshold' && !alert.stagedDeletes) {
       const preview = await this.staged.preview(config, alert.incident.errorMessage);
@@ -209,7 +239,7 @@ export class Monitor {
       const recipients = alert.status === 'open' ? targets.map((target) => ({ target, role: 'alert' })) : [];
       await this.outbox.publish(alertSubject(alert.incident.id), alert.version, recipients, { withdrawOthers: alert.status === 'open' });
     }
-    return events;
+    return { events, alert };
   }
 
   async record(configuration: string): Promise<IncidentRecord | undefined> {

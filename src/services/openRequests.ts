@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock';
 import { isTerminal, type ScopeRequest } from '../domain/scopeRequests';
 import type { Logger } from '../logger';
-import { canListKeys, readItem, updateWithCasDetailed, type Storage } from '../store';
+import { BatchedWriter, canListKeys, readItem, updateWithCasDetailed, type Storage } from '../store';
 import { ACTIVE_PREFIX, OPEN_INDEX_KEY, OpenIndexSchema, activeKey, duplicateOf, openEntryOf, withEntry, type OpenEntry, type OpenIndex, type StoredScopeRequest } from './scopeRequestRecords';
 
 /** An index reservation whose request record has not appeared within this long belongs to a create that died. */
@@ -83,9 +83,18 @@ export class OpenRequests {
     return duplicate;
   }
 
-  async updateIndex(request: ScopeRequest): Promise<void> {
-    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => withEntry(cur ? OpenIndexSchema.parse(cur) : undefined, request));
+  /**
+   * Brings the request's entry up to date. Updates that arrive while one index write runs go into the next write
+   * together, in the order they came: every decision and every outcome changes this one key, and 200 approvals at once
+   * each CASing it alone made a convoy (each commit cost the others a failed read–parse–write of the whole index).
+   */
+  updateIndex(request: ScopeRequest): Promise<void> {
+    return this.writer.push(request);
   }
+
+  private readonly writer = new BatchedWriter<ScopeRequest>(async (requests) => {
+    await updateWithCasDetailed<OpenIndex>(this.deps.storage, OPEN_INDEX_KEY, (cur) => withEntries(cur ? OpenIndexSchema.parse(cur) : undefined, requests));
+  });
 
   /** Brings the index up to date off the decision path; a failure is logged and left for reconcile to repair. */
   async updateIndexLater(request: ScopeRequest): Promise<void> {
@@ -142,3 +151,10 @@ function without(index: OpenIndex | undefined, ids: Set<string>): OpenIndex | un
   return index && ids.size ? { schemaVersion: 1, entries: index.entries.filter((e) => !ids.has(e.id)) } : index;
 }
 
+/** The index with each request's latest state applied (the last update of a request in `requests` wins). */
+function withEntries(index: OpenIndex | undefined, requests: ScopeRequest[]): OpenIndex {
+  if (requests.length === 1) return withEntry(index, requests[0]!);
+  const latest = new Map(requests.map((r) => [r.id, r]));
+  const rest = (index?.entries ?? []).filter((e) => !latest.has(e.id));
+  return { schemaVersion: 1, entries: [...rest, ...[...latest.values()].filter((r) => !isTerminal(r.status)).map(openEntryOf)] };
+}

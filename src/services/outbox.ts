@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../logger';
-import { readItem, updateWithCas, type Storage } from '../store';
+import { BatchedWriter, readItem, updateWithCas, type Storage } from '../store';
 import { ConversationTargetSchema, type CardRenderer, type CardSender, type ConversationRef, type OutgoingCard, type SendResult } from './ports';
 
 /**
@@ -222,35 +222,4 @@ function afterSend(now: OutboxCopy, result: SendResult, version: number): Outbox
   const attempts = now.attempts + 1;
   const permanent = !TRANSIENT.includes(result.status) || attempts >= MAX_SEND_ATTEMPTS;
   return { ...now, state: permanent ? 'failed' : now.state, attempts, lastError: statusText(result) };
-}
-
-/** Coalesces send results into few CAS writes: whatever arrives while one write runs goes into the next. */
-class BatchedWriter<T> {
-  private queue: { item: T; done: () => void; fail: (e: unknown) => void }[] = [];
-  private running?: Promise<void>;
-
-  constructor(private readonly write: (items: T[]) => Promise<void>) {}
-
-  push(item: T): Promise<void> {
-    const p = new Promise<void>((done, fail) => this.queue.push({ item, done, fail }));
-    if (!this.running) this.running = this.drain();
-    return p;
-  }
-
-  async flush(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0);
-      try {
-        await this.write(batch.map((b) => b.item));
-        batch.forEach((b) => b.done());
-      } catch (err) {
-        batch.forEach((b) => b.fail(err));
-      }
-    }
-    this.running = undefined;
-  }
 }

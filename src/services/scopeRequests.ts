@@ -27,7 +27,7 @@ import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
 import type { Permission } from '../domain/permissions';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
-import { createIfAbsent, readItem, updateWithCasDetailed, type AuditLog } from '../store';
+import { createIfAbsent, updateWithCasDetailed, withoutEtag, type AuditLog } from '../store';
 import { ScopeRequestAudit, describePrincipals } from './scopeRequestAudit';
 import { OpenRequests } from './openRequests';
 import { expireDueRequests, reconcileRequests, type RecoveryContext } from './scopeRequestRecovery';
@@ -73,12 +73,18 @@ export type CreateOutcome = { ok: true; record: StoredScopeRequest } | { ok: fal
 
 export type DecisionVerb = 'approve' | 'reject' | 'cancel';
 
+/** A request as read, with the eTag it was read at. */
+export interface LoadedScopeRequest {
+  record: StoredScopeRequest;
+  eTag?: string;}
+
+/** `permissions`: the caller's, resolved afresh for this decision (the reply's view uses them rather than resolving again). */
 export type ActOutcome =
   | { kind: 'not-found'; id: string }
   /** `signals-changed`: the risk signals got worse since the card was shown; the record now holds the new ones. */
-  | { kind: 'refused'; code: DecideFailureCode | 'signals-changed'; message: string; record: StoredScopeRequest }
+  | { kind: 'refused'; code: DecideFailureCode | 'signals-changed'; message: string; record: StoredScopeRequest; permissions: Permission[] }
   /** `execution` resolves when Graph has been called and the outcome stored (approvals only). */
-  | { kind: 'committed'; record: StoredScopeRequest; execution?: Promise<StoredScopeRequest> };
+  | { kind: 'committed'; record: StoredScopeRequest; permissions: Permission[]; execution?: Promise<StoredScopeRequest> };
 
 export interface ScopeRequestOptions {
   expiresAfterHours?: number;
@@ -101,6 +107,9 @@ export interface ScopeRequestDeps {
   clock: Clock;}
 
 type Listener = (record: StoredScopeRequest) => void | Promise<void>;
+
+/** Request records read at once by `pending()`. */
+export const PENDING_READ_PAGE = 64;
 
 export class ScopeRequestService {
   private readonly listeners: Listener[] = [];
@@ -136,20 +145,33 @@ export class ScopeRequestService {
   // Reads
 
   async get(id: string): Promise<StoredScopeRequest | undefined> {
-    const raw = await readItem(this.deps.storage, requestKey(id));
+    return (await this.load(id))?.record;
+  }
+
+  /** The request with the eTag it was read at: a click reads it once and decides on it (see `act`). */
+  async load(id: string): Promise<LoadedScopeRequest | undefined> {
+    const raw = (await this.deps.storage.read([requestKey(id)]))[requestKey(id)] as (Record<string, unknown> & { eTag?: string }) | undefined;
     if (!raw) return undefined;
-    const rec = parseStoredScopeRequest(raw);
-    if (!rec) this.options.logger?.warn({ id }, 'stored approval request failed validation');
-    return rec;
+    const record = parseStoredScopeRequest(withoutEtag(raw));
+    if (!record) {
+      this.options.logger?.warn({ id }, 'stored approval request failed validation');
+      return undefined;
+    }
+    return { record, eTag: raw.eTag };
   }
 
   /** Open requests waiting for a decision, oldest first. */
   async pending(): Promise<StoredScopeRequest[]> {
     const now = this.deps.clock.now();
-    const records = await Promise.all((await this.index.openIds()).map((id) => this.readSafely(id)));
-    return records
-      .filter((r): r is StoredScopeRequest => !!r && r.request.status === 'pending' && !isExpired(r.request, now))
-      .sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt));
+    const open: StoredScopeRequest[] = [];
+    // A page of reads at a time: 10,000 open requests read all at once held every file's bytes and parse at the same
+    // moment, and the process kept that peak as resident memory (issue 15, memory).
+    const ids = await this.index.openIds();
+    for (let i = 0; i < ids.length; i += PENDING_READ_PAGE) {
+      const page = await Promise.all(ids.slice(i, i + PENDING_READ_PAGE).map((id) => this.readSafely(id)));
+      for (const r of page) if (r && r.request.status === 'pending' && !isExpired(r.request, now)) open.push(r);
+    }
+    return open.sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt));
   }
 
   /** Ids of people the bot has seen holding scope.approve, most recent first. */
@@ -256,18 +278,20 @@ export class ScopeRequestService {
 
   /**
    * Approve, reject or cancel, for `caller` whose roles are resolved afresh here (never taken from the card). Only
-   * the approval that commits starts the execution; every other click gets the request as it now stands.
+   * the approval that commits starts the execution; every other click gets the request as it now stands. `loaded`: the
+   * request as the caller already read it this turn; the decision's CAS starts from it instead of reading it again.
    */
-  async act(id: string, verb: DecisionVerb, caller: Requester, options: { reason?: string } = {}): Promise<ActOutcome> {
-    const current = await this.get(id);
-    if (!current) return { kind: 'not-found', id };
+  async act(id: string, verb: DecisionVerb, caller: Requester, options: { reason?: string; loaded?: LoadedScopeRequest } = {}): Promise<ActOutcome> {
+    const loaded = options.loaded?.record.request.id === id ? options.loaded : await this.load(id);
+    if (!loaded) return { kind: 'not-found', id };
+    const current = loaded.record;
     const permissions = await this.permissionsFor(caller, current.request.configuration, true);
     if (permissions.includes('scope.approve')) void this.noteApprover(caller.aadObjectId).catch(() => undefined);
     const actor: Person = { aadObjectId: caller.aadObjectId, name: caller.name };
     const now = this.deps.clock.now();
     const action: ApprovalAction = verb === 'approve' ? { type: 'approve' } : verb === 'reject' ? { type: 'reject', reason: options.reason } : { type: 'cancel' };
     if (verb === 'approve' && current.request.status === 'pending' && permissions.includes('scope.approve')) {
-      const stale = await this.staleSignals(current);
+      const stale = await this.staleSignals(current, permissions);
       if (stale) return stale;
     }
 
@@ -289,7 +313,7 @@ export class ScopeRequestService {
         return 'abort';
       }
       return { ...rec, request: started.next };
-    });
+    }, { alreadyRead: loaded.eTag ? { ...current, eTag: loaded.eTag } : undefined });
     const record = result.item && parseStoredScopeRequest(result.item);
     if (!record) return { kind: 'not-found', id };
     if (result.outcome !== 'committed') {
@@ -297,7 +321,7 @@ export class ScopeRequestService {
       if (r.code === 'not-allowed' || r.code === 'self-approval' || r.code === 'not-requester') {
         await this.audit.auditEvent(actor, `scope.${verb}`, record, 'refused', r.message);
       }
-      return { kind: 'refused', code: r.code, message: r.message, record };
+      return { kind: 'refused', code: r.code, message: r.message, record, permissions };
     }
 
     // The request record now says what was decided; everything after works from it. The shared index is only a cache
@@ -307,18 +331,18 @@ export class ScopeRequestService {
     this.emit(record);
     if (verb !== 'approve') void this.track(this.index.settle(record.request, audited));
     else void this.track(this.index.updateIndexLater(record.request));
-    return execution ? { kind: 'committed', record, execution } : { kind: 'committed', record };
+    return execution ? { kind: 'committed', record, permissions, execution } : { kind: 'committed', record, permissions };
   }
 
   /** Refuses an approval whose privileged-role signals got worse since the card was shown (see riskRecheck). */
-  private async staleSignals(current: StoredScopeRequest): Promise<ActOutcome | undefined> {
+  private async staleSignals(current: StoredScopeRequest, permissions: Permission[]): Promise<ActOutcome | undefined> {
     const { graph, configs, storage } = this.deps;
     const changed =
       (await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current)) ??
       (this.options.newcomers ? await recheckNewcomers({ graph, configs, storage, newcomers: this.options.newcomers, logger: this.options.logger }, current) : undefined);
     if (!changed) return undefined;
     this.emit(changed.record);
-    return { kind: 'refused', code: 'signals-changed', message: changed.message, record: changed.record };
+    return { kind: 'refused', code: 'signals-changed', message: changed.message, record: changed.record, permissions };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { auditRecordSchema, AUDIT_SCHEMA_VERSION, type AuditFilter, type AuditInput, type AuditReader, type AuditRecord, type AuditWriter } from '../domain/audit';
 import type { Clock } from '../domain/clock';
 import { systemClock } from '../domain/clock';
+import { BatchedWriter } from './batchedWriter';
 import { createIfAbsent, updateWithCas, updateWithCasDetailed } from './cas';
 import { readItem, withoutEtag } from './items';
 import { canListKeys } from './listing';
@@ -95,6 +96,8 @@ export class AuditLog implements AuditReader, AuditWriter {
   /** Unreadable chunks already reported; finding one again does not trigger another repair. */
   private readonly badChunks = new Set<number>();
   private repairing?: Promise<number>;
+  /** Index entries waiting for the next chunk write (see index()). */
+  private readonly indexWriter = new BatchedWriter<IndexEntry>((entries) => this.indexAll(entries));
 
   constructor(
     private readonly storage: Storage,
@@ -217,19 +220,35 @@ export class AuditLog implements AuditReader, AuditWriter {
     return this.load(distinct(picked).sort(newestFirst).reverse());
   }
 
-  private async index(entry: IndexEntry): Promise<void> {
+  /**
+   * Indexes one entry; resolves once a committed chunk names it. Appends that arrive while a chunk write runs are
+   * indexed together by the next write (one CAS for many entries): concurrent appenders each CASing the same newest
+   * chunk formed a convoy — every commit cost the others a failed read–parse–write round.
+   */
+  private index(entry: IndexEntry): Promise<void> {
+    return this.indexWriter.push(entry);
+  }
+
+  private async indexAll(entries: IndexEntry[]): Promise<void> {
     const opts = { maxAttempts: this.maxAttempts };
-    for (;;) {
+    let left = entries;
+    while (left.length) {
       const last = (await this.readHead()).last;
-      let r;
+      let named = new Set<string>();
+      let full = false;
       try {
-        r = await updateWithCasDetailed<Chunk>(
+        await updateWithCasDetailed<Chunk>(
           this.storage,
           auditChunkKey(last),
           (cur) => {
-            const entries = cur ? chunkSchema.parse(cur).entries : [];
-            if (entries.length >= this.chunkSize || entries.some((e) => e.id === entry.id)) return 'abort';
-            return { schemaVersion: 1, entries: [...entries, entry] };
+            const current = cur ? chunkSchema.parse(cur).entries : [];
+            const ids = new Set(current.map((e) => e.id));
+            const fresh = left.filter((e) => !ids.has(e.id));
+            const room = Math.max(0, this.chunkSize - current.length);
+            const added = fresh.slice(0, room);
+            named = new Set([...left.filter((e) => ids.has(e.id)), ...added].map((e) => e.id));
+            full = fresh.length > room;
+            return added.length ? { schemaVersion: 1, entries: [...current, ...added] } : 'abort';
           },
           opts,
         );
@@ -242,7 +261,8 @@ export class AuditLog implements AuditReader, AuditWriter {
         await updateWithCas<Head>(this.storage, AUDIT_INDEX_HEAD_KEY, (cur) => ((cur?.last ?? 0) === last ? { schemaVersion: 1, last: last + 1 } : 'abort'), opts);
         continue;
       }
-      if (r.outcome === 'committed' || r.item?.entries.some((e) => e.id === entry.id)) return;
+      left = left.filter((e) => !named.has(e.id));
+      if (!left.length || !full) continue;
       await updateWithCas<Head>(
         this.storage,
         AUDIT_INDEX_HEAD_KEY,

@@ -25,6 +25,11 @@ export interface CasOptions {
   maxAttempts?: number;
   /** Pause between attempts (jittered); tests may pass a no-op. Default: random 0..(2 ms × attempt), max 50 ms. */
   backoff?: (attempt: number) => Promise<void>;
+  /**
+   * The item as the caller already read it, with its eTag: the first attempt decides on it instead of reading the key
+   * again. Safe however old it is — a stale eTag only costs a conflict and a fresh read.
+   */
+  alreadyRead?: StoreItem;
 }
 
 export interface CasResult<T> {
@@ -47,7 +52,7 @@ export async function updateWithCasDetailed<T extends object>(
   const maxAttempts = options.maxAttempts ?? 20;
   const backoff = options.backoff ?? defaultBackoff;
   for (let attempt = 1; ; attempt++) {
-    const stored = (await storage.read([key]))[key] as StoreItem | undefined;
+    const stored = attempt === 1 && options.alreadyRead?.eTag ? options.alreadyRead : ((await storage.read([key]))[key] as StoreItem | undefined);
     const current = stored ? (withoutEtag(stored) as T) : undefined;
     const next = decide(current === undefined ? undefined : structuredClone(current));
     if (next === 'abort' || next === undefined) return { outcome: 'unchanged', item: current, attempts: attempt };

@@ -3,6 +3,7 @@
 export type { Storage, StoreItem, StoreItems } from 'botbuilder-core';
 export { FileStorage, StoredItemCorruptError, type FileStorageOptions } from './fileStorage';
 export { updateWithCas, updateWithCasDetailed, createIfAbsent, ABSENT_ETAG, type CasDecision, type CasOptions, type CasResult } from './cas';
+export { BatchedWriter } from './batchedWriter';
 export { EtagConflictError, StorageLockedError, CasExhaustedError, isEtagConflict } from './errors';
 export {
   AuditLog,

@@ -6,7 +6,7 @@
 import { ActivityTypes, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
-import { approvalSubject, type ApprovalAudience, type ScopeRequestService, type CopyRole, type StoredScopeRequest } from '../services/scopeRequests';
+import { approvalSubject, type ApprovalAudience, type ScopeRequestService, type CopyRole, type LoadedScopeRequest, type StoredScopeRequest } from '../services/scopeRequests';
 import type { Configurations } from '../services/configurations';
 import type { Outbox } from '../services/outbox';
 import type { CardRenderer, ConversationRef, OutgoingCard } from '../services/ports';
@@ -118,16 +118,20 @@ export async function viewerFor(approvals: ScopeRequestService, caller: Caller, 
   return { aadObjectId: caller.aadObjectId, permissions };
 }
 
-/** One decision, from a button or a text command; answers within `answerWithinMs` even when Graph is slow. */
+/**
+ * One decision, from a button or a text command; answers within `answerWithinMs` even when Graph is slow. `loaded`: the
+ * request as this turn already read it (a button), so the decision does not read it again.
+ */
 export async function decideAndRender(
   deps: ApprovalRouteDeps,
   caller: Caller,
   id: string,
   verb: 'approve' | 'reject' | 'cancel',
   reason?: string,
+  loaded?: LoadedScopeRequest,
 ): Promise<{ reply: Reply; record?: StoredScopeRequest }> {
   const { approvals, clock } = deps;
-  const outcome = await approvals.act(id, verb, caller, { reason });
+  const outcome = await approvals.act(id, verb, caller, { reason, loaded });
   if (outcome.kind === 'not-found') return { reply: notFound(id) };
   let rec = outcome.record;
   let note: string;
@@ -146,7 +150,8 @@ export async function decideAndRender(
   } else {
     note = verb === 'reject' ? 'Rejected. The requester sees your reason.' : 'Cancelled.';
   }
-  const viewer = await viewerFor(approvals, caller, rec.request.configuration);
+  // The roles the decision resolved afresh: this turn resolves them once.
+  const viewer = { aadObjectId: caller.aadObjectId, permissions: outcome.permissions };
   return { reply: { ...requestReply(rec, { now: clock.now(), route: routeOf(deps.configs, rec), viewer, note, noteStyle: style }), outcome: outcome.kind === 'refused' ? 'refused' : 'ok' }, record: rec };
 }
 

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { approvalSubject, type StoredScopeRequest } from '../services/scopeRequests';
 import { targetOf } from './alerts';
 import type { Permission } from '../domain/permissions';
-import { pendingCard, requestReply } from './approvalCards';
+import { pendingCard, requestReply, type Viewer } from './approvalCards';
 import { submitRequestForm } from './approvalForm';
 import { decideAndRender, notFound, routeOf, viewerFor, type ApprovalRouteDeps } from './approvalReplies';
 import { provisionOutcome, provisionSummary } from './operationCards';
@@ -69,28 +69,31 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
       return notice('This card could not be read', 'Its data was changed or damaged, so nothing was done.', { hint: 'Type "pending" for a fresh card.', style: 'warning', outcome: 'invalid' });
     }
     const data = parsed.data;
-    const rec = await approvals.get(data.requestId);
-    if (!rec) return notFound(data.requestId);
-    const viewer = await viewerFor(approvals, caller, rec.request.configuration);
-    const view = (note?: string, noteStyle: 'good' | 'warning' | 'error' = 'warning'): Reply => requestReply(rec, { now: clock.now(), route: routeOf(configs, rec), viewer, note, noteStyle });
+    // Read once: the decision below starts its CAS from this read, and roles are resolved only where they are used.
+    const loaded = await approvals.load(data.requestId);
+    if (!loaded) return notFound(data.requestId);
+    const rec = loaded.record;
+    const view = async (note?: string, noteStyle: 'good' | 'warning' | 'error' = 'warning', known?: Viewer): Promise<Reply> =>
+      requestReply(rec, { now: clock.now(), route: routeOf(configs, rec), viewer: known ?? (await viewerFor(approvals, caller, rec.request.configuration)), note, noteStyle });
     if (verb === 'approval.refresh') {
       // A refresh shows the whole request (who asked, whom, why): only to its requester and to those who may see
       // requests for that configuration (as "pending" does), never to anyone who merely knows an id.
+      const viewer = await viewerFor(approvals, caller, rec.request.configuration);
       const mayView = rec.request.requester.aadObjectId === caller.aadObjectId || viewer.permissions.some((p) => REQUEST_READERS.includes(p));
       if (!mayView) {
         return notice('Not allowed', `You may not see request ${rec.request.id}.`, { hint: `Seeing a request needs one of: ${REQUEST_READERS.join(', ')}.`, style: 'error', outcome: 'refused' });
       }
-      return view();
+      return view(undefined, undefined, viewer);
     }
     if (data.cardVersion !== rec.request.cardVersion) {
-      return { ...view(`This card was out of date (the request is now "${rec.request.status}"), so your click did nothing. Here it is as it stands now.`), outcome: 'invalid' };
+      return { ...(await view(`This card was out of date (the request is now "${rec.request.status}"), so your click did nothing. Here it is as it stands now.`)), outcome: 'invalid' };
     }
     if (verb === 'approval.provision') return provisionNow(context, rec, caller, view);
     const decision = verb === 'approval.approve' ? 'approve' : verb === 'approval.reject' ? 'reject' : 'cancel';
-    return (await decideAndRender(deps, caller, rec.request.id, decision, data.reason)).reply;
+    return (await decideAndRender(deps, caller, rec.request.id, decision, data.reason, loaded)).reply;
   };
 
-  const provisionNow = async (context: TurnContext, rec: StoredScopeRequest, caller: Caller, view: (note?: string, style?: 'good' | 'warning' | 'error') => Reply): Promise<Reply> => {
+  const provisionNow = async (context: TurnContext, rec: StoredScopeRequest, caller: Caller, view: (note?: string, style?: 'good' | 'warning' | 'error') => Promise<Reply>): Promise<Reply> => {
     const config = configs.find(rec.request.configuration);
     if (!deps.provisioning || !config) return view('Provisioning on demand is not available here.');
     const g = await gate.check(context, 'sync.operate', { fresh: true, configuration: config.name });

@@ -1,5 +1,6 @@
 import { GraphGateway } from '../../src/graph/gateway';
 import { GraphError } from '../../src/graph/errors';
+import * as schemas from '../../src/graph/schemas';
 import { fakeTime, jobBody, scriptedServer, SP, TENANT } from './helpers';
 import { parseAs } from '../harness/json';
 
@@ -34,6 +35,36 @@ describe('$batch job reads (scripted server)', () => {
         expect(new Set(ids).size).toBe(ids.length);
       }
     } finally {
+      await server.close();
+    }
+  });
+
+  test('a job whose body did not change since the last read is not validated again; a changed one is (issue 15: poll CPU)', async () => {
+    let code = 'Active';
+    const server = await scriptedServer((req) => {
+      const { requests } = JSON.parse(req.body) as { requests: { id: string; url: string }[] };
+      const responses = requests.map((r) => {
+        const id = decodeURIComponent(r.url.split('/').pop()!);
+        return { id: r.id, status: 200, headers: {}, body: jobBody(id === jobId(0) ? code : 'Active', id) };
+      });
+      return { status: 200, body: { responses } };
+    });
+    const validate = jest.spyOn(schemas.SyncJobSchema, 'safeParse');
+    try {
+      const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: fakeTime().time });
+      const keys = Array.from({ length: 30 }, (_, i) => ({ servicePrincipalId: SP, jobId: jobId(i) }));
+      await gw.getJobs(TENANT, keys);
+      expect(validate).toHaveBeenCalledTimes(30);
+      validate.mockClear();
+      code = 'Quarantine';
+      const again = await gw.getJobs(TENANT, keys);
+      expect(validate).toHaveBeenCalledTimes(1);
+      expect(again[0]!.ok && again[0]!.job.status.code).toBe('Quarantine');
+      expect(again.every((r) => r.ok)).toBe(true);
+      // What the reads hand out is shared between reads: frozen, never changed by a reader.
+      expect(again[1]!.ok && Object.isFrozen(again[1]!.job.status)).toBe(true);
+    } finally {
+      validate.mockRestore();
       await server.close();
     }
   });

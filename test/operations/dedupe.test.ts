@@ -7,6 +7,9 @@ import { DEMO } from '../../src/simulator';
 import { cardAction, cardOf, cardText, message, post, type TestActivity } from '../harness/activities';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
 import { SimControl } from '../harness/sim';
+import { InboundDedupe } from '../../src/services/inboundDedupe';
+import { MemoryStorage } from '../../src/store/memory';
+import { needsDurableClaim } from '../../src/teams/repeatedActivity';
 
 describe('de-duplication of inbound activities and of users in one command', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0, 0));
@@ -71,5 +74,63 @@ describe('de-duplication of inbound activities and of users in one command', () 
     clock.advance(16 * 60_000);
     await post(t.bot.url, activity);
     expect(t.connector.calls.filter((c) => c.replyToId === activity.id)).toHaveLength(2);
+  });
+});
+
+describe('the inbound claim: what it costs the store (issue 15: turn throughput)', () => {
+  class CountingStorage extends MemoryStorage {
+    reads = 0;
+    writes = 0;
+    override async read(keys: string[]) {
+      this.reads += keys.length;
+      return super.read(keys);
+    }
+    override async write(changes: Parameters<MemoryStorage['write']>[0]) {
+      this.writes += Object.keys(changes).length;
+      return super.write(changes);
+    }
+  }
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0, 0));
+  const delivery = (id: string) => ({ id, channelId: 'msteams', type: 'message', conversation: { id: 'a:1' } });
+
+  it('a turn that only reads claims in memory; a changing turn makes one create-only write and no read', async () => {
+    const storage = new CountingStorage();
+    const dedupe = new InboundDedupe(storage, clock);
+    expect(await dedupe.claim(delivery('r-1'), { durable: false })).toBe(true);
+    expect(await dedupe.claim(delivery('r-1'), { durable: false })).toBe(false);
+    expect({ reads: storage.reads, writes: storage.writes }).toEqual({ reads: 0, writes: 0 });
+    expect(await dedupe.claim(delivery('w-1'))).toBe(true);
+    expect({ reads: storage.reads, writes: storage.writes }).toEqual({ reads: 0, writes: 1 });
+    // The repeat on this instance is answered from memory.
+    expect(await dedupe.claim(delivery('w-1'))).toBe(false);
+    expect({ reads: storage.reads, writes: storage.writes }).toEqual({ reads: 0, writes: 1 });
+  });
+
+  it('a durable claim is recognised by another instance on the same store, and again after the window has passed', async () => {
+    const storage = new MemoryStorage();
+    const a = new InboundDedupe(storage, clock);
+    const b = new InboundDedupe(storage, clock);
+    expect(await a.claim(delivery('x-1'))).toBe(true);
+    expect(await b.claim(delivery('x-1'))).toBe(false);
+    clock.advance(16 * 60_000);
+    expect(await b.claim(delivery('x-1'))).toBe(true);
+    expect(await a.claim(delivery('x-1'))).toBe(false);
+  });
+
+  it('keeps at most its bound of claims in memory; a forgotten durable claim is still found in the store', async () => {
+    const storage = new CountingStorage();
+    const dedupe = new InboundDedupe(storage, clock, undefined, 2);
+    for (const id of ['m-1', 'm-2', 'm-3']) expect(await dedupe.claim(delivery(id))).toBe(true);
+    const before = storage.reads;
+    expect(await dedupe.claim(delivery('m-1'))).toBe(false);
+    expect(storage.reads).toBeGreaterThan(before);
+  });
+
+  it('only typed commands that read skip the durable claim', () => {
+    const msg = (text: string) => ({ type: 'message', text });
+    expect(['help', 'status', '<at>CTS Ops</at> status contoso-to-fabrikam', 'pending', 'whoami', 'subscriptions'].map((t) => needsDurableClaim(msg(t)))).toEqual([false, false, false, false, false, false]);
+    expect(['pause contoso-to-fabrikam', 'approve REQ-AAAAA', 'subscribe alerts all', 'provision a@b.c to x', 'nonsense'].map((t) => needsDurableClaim(msg(t)))).toEqual([true, true, true, true, true]);
+    expect(needsDurableClaim({ type: 'invoke', name: 'adaptiveCard/action' })).toBe(true);
+    expect(needsDurableClaim({ type: 'message', text: 'help', value: { verb: 'x' } })).toBe(true);
   });
 });

@@ -137,6 +137,30 @@ describe('AuditLog', () => {
     expect(listed.map((r) => r.id).sort()).toEqual(made.map((r) => r.id).sort());
   });
 
+  it('indexes concurrent appends in a few chunk writes, not one CAS round per event (issue 15: the approvals stall)', async () => {
+    // Every approval audits several events; 200 clicks at once each CASing the newest chunk made a convoy where each
+    // commit cost every other appender a failed read–parse–write round.
+    const storage = new MemoryStorage();
+    const chunkReads: string[] = [];
+    const chunkWrites: string[] = [];
+    const counting = {
+      read: (keys: string[]) => {
+        chunkReads.push(...keys.filter((k) => k.startsWith('audit-index/chunk/')));
+        return storage.read(keys);
+      },
+      write: (changes: Record<string, unknown>) => {
+        chunkWrites.push(...Object.keys(changes).filter((k) => k.startsWith('audit-index/chunk/')));
+        return storage.write(changes as never);
+      },
+      delete: (keys: string[]) => storage.delete(keys),
+    };
+    const log = new AuditLog(counting, { chunkSize: 200 });
+    const made = await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(event(`burst.${i}`))));
+    expect(chunkWrites.length).toBeLessThanOrEqual(5);
+    expect(chunkReads.length).toBeLessThanOrEqual(10);
+    expect((await log.last(200)).map((r) => r.id).sort()).toEqual(made.map((r) => r.id).sort());
+  });
+
   describe('two writers on one FileStorage directory (shared)', () => {
     let dir: string;
     beforeEach(async () => {

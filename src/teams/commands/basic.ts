@@ -8,7 +8,20 @@ import type { Reply } from '../reply';
 import { ROUTED_COMMANDS } from '../routedCommands';
 
 
+/** The plain help card of each help context (the composition root makes one): the same every time, rendered once. */
+const plainHelp = new WeakMap<object, Extract<Reply, { card: unknown }>>();
+
 export function helpReply(context: { mode: string; configurations: string[] }, hint?: string): Reply {
+  if (hint === undefined) {
+    let cached = plainHelp.get(context);
+    if (!cached) plainHelp.set(context, (cached = renderHelp(context) as Extract<Reply, { card: unknown }>));
+    // A copy: whoever sends it may add to it.
+    return { ...cached, card: structuredClone(cached.card) };
+  }
+  return renderHelp(context, hint);
+}
+
+function renderHelp(context: { mode: string; configurations: string[] }, hint?: string): Reply {
   const routed = new Set(ROUTED_COMMANDS);
   const commands = COMMANDS.filter((c) => routed.has(c.kind)).map((c) => ({ usage: c.usage, description: c.description, example: c.example }));
   return {
