@@ -21,11 +21,21 @@ export function helpReply(context: { mode: string; configurations: string[] }, h
   return renderHelp(context, hint);
 }
 
+/** The help card names at most this many configurations: a person reads it, and it is sent on every `help`. */
+export const HELP_CONFIGURATIONS_SHOWN = 10;
+
+function configurationList(names: string[]): string {
+  if (!names.length) return 'none';
+  const shown = names.slice(0, HELP_CONFIGURATIONS_SHOWN).join(', ');
+  const more = names.length - HELP_CONFIGURATIONS_SHOWN;
+  return more > 0 ? `${shown} and ${more} more (type "status" to see them all)` : shown;
+}
+
 function renderHelp(context: { mode: string; configurations: string[] }, hint?: string): Reply {
   const routed = new Set(ROUTED_COMMANDS);
   const commands = COMMANDS.filter((c) => routed.has(c.kind)).map((c) => ({ usage: c.usage, description: c.description, example: c.example }));
   return {
-    card: renderCard('help', { hint: hint ?? '', commands, mode: context.mode, configurations: context.configurations.join(', ') || 'none' }),
+    card: renderCard('help', { hint: hint ?? '', commands, mode: context.mode, configurations: configurationList(context.configurations) }),
     summary: hint ?? 'CTS Ops commands',
   };
 }
