@@ -7,12 +7,18 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { parseEstate } from '../src/config';
+import { formatProblems, parseEstate } from '../src/config';
 import { createCtsGraph } from '../src/graph/gateway';
 import { Configurations } from '../src/services/configurations';
 import { WhyService } from '../src/services/why';
 import { DEMO, startSimulator } from '../src/simulator';
 import { whyCard } from '../src/teams/why';
+
+/** The part of the adaptivecards browser bundle (the page's `AdaptiveCards` global) this script drives. */
+interface AdaptiveCardsGlobal {
+  AdaptiveCard: new () => { hostConfig: unknown; parse(json: unknown): void; render(): unknown };
+  HostConfig: new (config: object) => unknown;
+}
 
 /** Headless machines rarely have an emoji font: the picture shows the marks as DejaVu glyphs instead (Teams shows the emoji). */
 function withoutEmoji(card: object): object {
@@ -25,7 +31,7 @@ async function main(): Promise<void> {
   const sim = await startSimulator({ port: 0, cycleIntervalMs: null });
   try {
     const parsed = parseEstate(sim.estate(), 'simulator estate');
-    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    if (!parsed.ok) throw new Error(formatProblems(parsed.problems));
     const graph = createCtsGraph(parsed.estate);
     const configs = new Configurations(parsed.estate, graph);
     const config = configs.find(DEMO.configurations.contosoToFabrikam.name)!;
@@ -41,7 +47,7 @@ async function main(): Promise<void> {
       await page.addScriptTag({ path: require.resolve('adaptivecards/dist/adaptivecards.js') });
       await page.evaluate((json) => {
         // Runs in the page: the browser's globals, reached without the DOM typings this Node project does not load.
-        const g = globalThis as unknown as { AdaptiveCards: any; document: { getElementById(id: string): { appendChild(n: unknown): void } } };
+        const g = globalThis as unknown as { AdaptiveCards: AdaptiveCardsGlobal; document: { getElementById(id: string): { appendChild(n: unknown): void } } };
         const AC = g.AdaptiveCards;
         const card = new AC.AdaptiveCard();
         card.hostConfig = new AC.HostConfig({ fontFamily: 'Segoe UI, Helvetica, Arial, sans-serif', containerStyles: { default: { foregroundColors: { default: { default: '#242424', subtle: '#616161' }, good: { default: '#0e700e' }, attention: { default: '#c4314b' }, warning: { default: '#835b00' } } } } });

@@ -56,7 +56,7 @@ export interface DriftReport {
 export const driftSubject = (incidentId: string): Subject => ({ kind: 'drift', id: incidentId });
 
 export class DriftWatch {
-  private timer: TimerHandle | undefined;
+  private timer?: TimerHandle;
   private checking?: Promise<DriftReport>;
   private stopped = true;
   readonly records: IncidentRecords;
@@ -166,8 +166,7 @@ export class DriftWatch {
       actors.set(item.key, actorOf(await reads.get(readKey)!, item, partnerId));
     }
     const incidentId = alert.incident.id;
-    let stored: IncidentRecord | undefined;
-    stored = await this.records.update(config.name, (current) => {
+    const stored: IncidentRecord | undefined = await this.records.update(config.name, (current) => {
       const next = current.alert && withActors(current.alert, incidentId, actors);
       return next ? { ...current, alert: next } : 'abort';
     });

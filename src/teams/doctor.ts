@@ -76,7 +76,7 @@ export function registerDriftRoutes(app: Application, deps: { doctor: Doctor; dr
   app.adaptiveCards.actionExecute(DRIFT_DOCTOR_VERB, async (context, _state, data): Promise<AdaptiveCard> => {
     const parsed = DriftData.safeParse(data);
     if (!parsed.success) return cardOfReply(notice('That button is out of date', 'Type "doctor" instead.', { style: 'warning' }));
-    const config = deps.configs.find(parsed.data.incident.split('@')[0]!);
+    const config = deps.configs.find(parsed.data.incident.split('@')[0]);
     if (!config) return cardOfReply(notice('There is no such configuration any more', 'Type "doctor all" to check the others.', { style: 'warning' }));
     const g = await deps.gate.check(context, 'sync.read', { fresh: false, configuration: config.name });
     if (!g.ok) return cardOfReply(g.reply);

@@ -88,7 +88,7 @@ describe('drift alerts (simulator → drift watch → outbox → connector)', ()
     // "Run doctor" posts the doctor's card for this configuration; the drift card is answered as it is.
     expect(buttons(card).map((b) => b.verb)).toEqual(['drift.doctor']);
     const sentBefore = t.connector.sentTo(CHAT_ID).length;
-    const answer = await click(t, MEGAN, OPS_CHAT, posts[0]!.id, card, 'drift.doctor');
+    const answer = await click(t, MEGAN, OPS_CHAT, posts[0].id, card, 'drift.doctor');
     expect(cardText(answer)).toContain('Setup drifted');
     const doctorCard = t.connector.sentTo(CHAT_ID).slice(sentBefore).map((c) => cardText(cardOf(c.body) ?? {})).find((x) => x.startsWith('Doctor'));
     expect(doctorCard).toContain('Fabrikam allows inbound sync from Contoso');
@@ -177,7 +177,7 @@ describe('drift alerts (simulator → drift watch → outbox → connector)', ()
     const watch = new DriftWatch({
       configs: new Configurations(t.bot.estate, t.bot.graph),
       graph: t.bot.graph,
-      doctor: { run: async () => (runs++, { configurations: [], worst: 'pass', counts: { pass: 0, warn: 0, fail: 0, unknown: 0 } }) },
+      doctor: { run: () => (runs++, Promise.resolve({ configurations: [], worst: 'pass' as const, counts: { pass: 0, warn: 0, fail: 0, unknown: 0 } })) },
       storage: t.bot.storage,
       subscriptions: t.bot.subscriptions,
       outbox: new Outbox({ storage: t.bot.storage, sender: t.bot.notifier }),

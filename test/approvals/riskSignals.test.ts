@@ -30,11 +30,11 @@ describe('risk signals of add requests over /api/messages', () => {
   it('a source user renamed with a Cyrillic letter to pass for Fabrikam\'s Global Administrator: the card warns, the record keeps it; the dynamic group the account would join is named', async () => {
     const [admin] = await t.bot.graph.roleHolders!(FABRIKAM, new Set([ROLE.globalAdministrator]));
     expect(admin?.displayName).toBeTruthy();
-    const name = admin!.displayName!;
+    const name = admin.displayName!;
     const i = Array.from(name).findIndex((ch) => CYRILLIC[ch]);
     expect(i).toBeGreaterThanOrEqual(0);
-    const letter = Array.from(name)[i]!;
-    const fake = Array.from(name).map((ch, j) => (j === i ? CYRILLIC[ch]! : ch)).join('');
+    const letter = Array.from(name)[i];
+    const fake = Array.from(name).map((ch, j) => (j === i ? CYRILLIC[ch] : ch)).join('');
     expect((await graphAt(CONTOSO, 'PATCH', `/users/${NESTOR.id}`, { displayName: fake })).status).toBe(204);
 
     const asked = await sayAs(LEE, `request add user ${NESTOR.userPrincipalName} to ${C2F.name} because joins the Fabrikam project`);
@@ -56,7 +56,7 @@ describe('risk signals of add requests over /api/messages', () => {
 
     const stored = await t.bot.approvals.get(id);
     expect(stored!.risk.lookalikes).toEqual([
-      expect.objectContaining({ principalId: NESTOR.id, field: 'displayName', value: fake, resembles: name, resemblesId: admin!.id, standing: 'Global Administrator', why: `Cyrillic ${CYRILLIC[letter]} in place of ${letter}` }),
+      expect.objectContaining({ principalId: NESTOR.id, field: 'displayName', value: fake, resembles: name, resemblesId: admin.id, standing: 'Global Administrator', why: `Cyrillic ${CYRILLIC[letter]} in place of ${letter}` }),
     ]);
     expect(stored!.risk.dynamicGroups).toEqual([
       expect.objectContaining({ groupId: DYNAMIC.onboarding.id, verdict: 'match', principals: [{ id: NESTOR.id, displayName: fake }], appRoleAssignments: [DYNAMIC.onboardingApp.displayName], isAssignableToRole: false }),

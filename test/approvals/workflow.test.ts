@@ -68,7 +68,7 @@ describe('scope-change approvals over /api/messages', () => {
 
     await bot().approvals.idle();
     await bot().notifier.idle();
-    expect(lastUpdate(APPROVERS_KEY, posted!.id)).toMatch(/Done[\s\S]*Approved by Megan Bowen/);
+    expect(lastUpdate(APPROVERS_KEY, posted.id)).toMatch(/Done[\s\S]*Approved by Megan Bowen/);
     expect(lastUpdate(personalKey(LEE), asked.activityId)).toMatch(/Done[\s\S]*Approved by Megan Bowen/);
 
     const audit = await bot().audit.last(20, { action: 'scope.executed' });

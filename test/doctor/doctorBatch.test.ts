@@ -29,7 +29,7 @@ describe('doctor reads the target policy in one $batch', () => {
     const c2f = estate.configurations.find((c) => c.sourceTenantId === C && c.targetTenantId === F)!;
     await ctl.clearRequests();
     const report = await doctor.run([c2f.name]);
-    expect(report.configurations[0]!.findings.find((f) => f.id === 'target.b2bInbound')!.status).toBe('pass');
+    expect(report.configurations[0].findings.find((f) => f.id === 'target.b2bInbound')!.status).toBe('pass');
 
     const toTarget = (await ctl.requests()).filter((r) => r.tenantId.toLowerCase() === F);
     const policyWire = toTarget.filter((r) => !r.inBatch && (r.path.includes('/policies/') || r.path.endsWith('/$batch')));

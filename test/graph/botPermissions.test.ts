@@ -1,4 +1,4 @@
-import type { ZodTypeAny } from 'zod';
+import type { ZodType, ZodTypeDef } from 'zod';
 import type { TenantGraph } from '../../src/graph/client';
 import { DoctorReads } from '../../src/graph/doctorReads';
 import { GraphError } from '../../src/graph/errors';
@@ -16,15 +16,16 @@ describe('DoctorReads.botPermissions names app roles from Microsoft Graph’s se
 
   function stub(graphSp: 'ok' | 'forbidden'): TenantGraph {
     return {
-      get: async (path: string, schema: ZodTypeAny) => {
-        if (path.includes(BOT_APP)) return schema.parse({ id: BOT_SP, appId: BOT_APP });
+      get: <T>(path: string, schema: ZodType<T, ZodTypeDef, unknown>): Promise<T> => {
+        if (path.includes(BOT_APP)) return Promise.resolve(schema.parse({ id: BOT_SP, appId: BOT_APP }));
         if (path.includes(MICROSOFT_GRAPH_APP_ID)) {
-          if (graphSp === 'forbidden') throw new GraphError({ operation: 'read', status: 403, code: 'Authorization_RequestDenied' });
-          return schema.parse({ id: GRAPH_SP, appRoles: [{ id: NEW_ROLE, value: 'Policy.Read.All' }, { id: USER_READ_ALL, value: 'User.Read.All' }] });
+          if (graphSp === 'forbidden') return Promise.reject(new GraphError({ operation: 'read', status: 403, code: 'Authorization_RequestDenied' }));
+          return Promise.resolve(schema.parse({ id: GRAPH_SP, appRoles: [{ id: NEW_ROLE, value: 'Policy.Read.All' }, { id: USER_READ_ALL, value: 'User.Read.All' }] }));
         }
-        throw new Error(`unexpected GET ${path}`);
+        return Promise.reject(new Error(`unexpected GET ${path}`));
       },
-      getAll: async (_path: string, schema: ZodTypeAny) => [assignment(NEW_ROLE, GRAPH_SP), assignment(USER_READ_ALL, GRAPH_SP), assignment(USER_READ_ALL, 'another-resource-sp')].map((a) => schema.parse(a)),
+      getAll: <T>(_path: string, schema: ZodType<T, ZodTypeDef, unknown>): Promise<T[]> =>
+        Promise.resolve([assignment(NEW_ROLE, GRAPH_SP), assignment(USER_READ_ALL, GRAPH_SP), assignment(USER_READ_ALL, 'another-resource-sp')].map((a) => schema.parse(a))),
     } as unknown as TenantGraph;
   }
 

@@ -17,10 +17,10 @@ describe('why: one user\'s provisioning-log entries', () => {
       const jobs = Array.from({ length: 2 }, () => gw.provisioningLogs(TENANT, { jobId: JOB }));
       const [first] = await Promise.all(whys);
       await Promise.all(jobs);
-      expect(first!.entries.map((e) => e.id)).toEqual(['2']);
+      expect(first.entries.map((e) => e.id)).toEqual(['2']);
       expect(server.requests).toHaveLength(6);
       expect(clock.sleeps).toEqual([10_250]);
-      const filter = new URL(server.requests[0]!.url, 'http://x').searchParams.get('$filter');
+      const filter = new URL(server.requests[0].url, 'http://x').searchParams.get('$filter');
       expect(filter).toBe(`jobId eq '${JOB}' and activityDateTime gt 2026-11-16T10:00:00.000Z`);
     } finally {
       await server.close();
@@ -32,7 +32,7 @@ describe('why: one user\'s provisioning-log entries', () => {
     try {
       const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: fakeTime(0).time });
       expect(await gw.contactsWithAddress(TENANT, "o'neil@contoso.com")).toHaveLength(1);
-      const req = server.requests[0]!;
+      const req = server.requests[0];
       const q = new URL(req.url, 'http://x').searchParams;
       expect(q.get('$filter')).toBe("proxyAddresses/any(p:p eq 'smtp:o''neil@contoso.com')");
       expect(q.get('$count')).toBe('true');

@@ -7,6 +7,7 @@ import type { RunningBot } from '../../src/index';
 import { ManualClock } from '../../src/domain/clock';
 import { DEMO } from '../../src/simulator/demoIds';
 import { reviewSubject } from '../../src/services/scopeReview';
+import type { Review } from '../../src/domain/review';
 import { ConnectorStandIn } from '../harness/connector';
 import { ADELE, LEE, MEGAN } from '../harness/bot';
 import { cardOf, cardText } from '../harness/activities';
@@ -88,7 +89,7 @@ describe('periodic scope review over /api/messages', () => {
     expect(review0.items.some((i) => i.kind === 'group' && i.id === DEMO.groups.syncFabrikam.id)).toBe(true);
     await expect(bot.audit.last(10, { action: 'review.started' })).resolves.toEqual([expect.objectContaining({ target: id, configuration: C2F.name })]);
 
-    const buttonOf = (c: any, verb: string, itemId: string) => buttons(c).find((b) => b.verb === verb && b.data.itemId === itemId)!;
+    const buttonOf = (c: unknown, verb: string, itemId: string) => buttons(c).find((b) => b.verb === verb && b.data.itemId === itemId)!;
     expect(buttonOf(card, 'review.keep', gone.id).data).toEqual({ reviewId: id, itemId: gone.id, verb: 'review.keep', page: 1 });
 
     // Megan keeps the group; Adele marks one user Remove: a removal request she made, waiting for someone else.
@@ -148,7 +149,7 @@ describe('periodic scope review over /api/messages', () => {
     expect(done.items.find((i) => i.id === kept.id)!.decision).toMatchObject({ verdict: 'keep', byDefault: true });
     expect(await bot.reviews.sweep()).toEqual([]);
     const audit = async (action: string) => (await bot.audit.last(100, { action })).filter((e) => e.target === id);
-    expect(await audit('review.completed')).toEqual([expect.objectContaining({ actor: 'system', detail: expect.stringContaining(`${total - 2} undecided item(s) got the default Keep`) })]);
+    expect(await audit('review.completed')).toEqual([expect.objectContaining({ actor: 'system', detail: expect.stringContaining(`${total - 2} undecided item(s) got the default Keep`) as unknown })]);
     expect((await audit('review.decided')).map((e) => e.detail).sort()).toEqual([`Keep group ${DEMO.groups.syncFabrikam.displayName}`, `Remove user ${gone.upn}`]);
     expect(await audit('review.started')).toHaveLength(1);
     // Only the one removal request was ever made for the removed user.
@@ -207,9 +208,9 @@ describe('periodic scope review over /api/messages', () => {
       expect((await click(botB, connector, MEGAN, 'review.remove', data(b.id))).text).toContain('Remove');
       await botB.reviews.idle();
       const key = `reviews/rev/${open.id}`;
-      const stored = (await storage.read([key]))[key];
-      const madeId = stored.items.find((i: any) => i.id === b.id).removal.requestId;
-      await storage.write({ [key]: { ...stored, items: stored.items.map((i: any) => (i.id === b.id ? { ...i, removal: undefined } : i)) } });
+      const stored = (await storage.read([key]))[key] as Review;
+      const madeId = stored.items.find((i) => i.id === b.id)!.removal!.requestId;
+      await storage.write({ [key]: { ...stored, items: stored.items.map((i) => (i.id === b.id ? { ...i, removal: undefined } : i)) } });
       expect((await bot.reviews.get(open.id))!.items.find((i) => i.id === b.id)!.removal).toBeUndefined();
       await Promise.all([bot.reviews.sweep(), botB.reviews.sweep()]);
       const healed = (await bot.reviews.get(open.id))!.items.find((i) => i.id === b.id)!;

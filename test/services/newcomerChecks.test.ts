@@ -52,7 +52,7 @@ describe('newcomer checks against the simulator', () => {
             return target.roleHolders!(...args);
           };
         }
-        return Reflect.get(target, prop, receiver);
+        return Reflect.get(target, prop, receiver) as unknown;
       },
     });
     const checks = checksWith(graph, ['Nest0r Wilke']);

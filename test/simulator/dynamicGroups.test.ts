@@ -1,14 +1,16 @@
+import type { AppRoleAssignment, DirectoryRole, Group } from '@microsoft/microsoft-graph-types';
 import { ROLE } from '../../src/domain/roles';
 import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { DYNAMIC } from '../../src/simulator/dynamicGroups';
+import type { Page } from '../harness/json';
 
 /** Issue 14 item 4: dynamic groups with membership rules in the target tenants, served as Graph serves them. */
 describe('simulator: dynamic groups', () => {
   let sim: RunningSimulator;
   const F = DEMO.tenants.fabrikam.id;
-  const get = async (p: string, headers: Record<string, string> = {}) => {
+  const get = async <T = Page<Record<string, unknown>>>(p: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${sim.url}/${F}/v1.0${p}`, { headers: { authorization: 'Bearer sim', ...headers } });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) as T };
   };
   const FILTER = `/groups?$filter=${encodeURIComponent("groupTypes/any(c:c eq 'DynamicMembership')")}&$select=id,displayName,membershipRule,isAssignableToRole`;
 
@@ -24,19 +26,19 @@ describe('simulator: dynamic groups', () => {
   });
 
   it('Fabrikam has three dynamic groups with rules, none role-assignable (Entra forbids it); two are assigned to an app', async () => {
-    const r = await get(`${FILTER}&$count=true`, { ConsistencyLevel: 'eventual' });
+    const r = await get<Page<Group>>(`${FILTER}&$count=true`, { ConsistencyLevel: 'eventual' });
     expect(r.status).toBe(200);
     expect(r.body['@odata.count']).toBe(3);
-    expect(r.body.value.map((g: any) => [g.displayName, g.isAssignableToRole]).sort()).toEqual(
+    expect(r.body.value.map((g) => [g.displayName, g.isAssignableToRole]).sort()).toEqual(
       [[DYNAMIC.onboarding.displayName, false], [DYNAMIC.salesNl.displayName, false], [DYNAMIC.privilegedPool.displayName, false]].sort(),
     );
-    const apps = await get(`/groups/${DYNAMIC.onboarding.id}/appRoleAssignments`);
+    const apps = await get<Page<AppRoleAssignment>>(`/groups/${DYNAMIC.onboarding.id}/appRoleAssignments`);
     expect(apps.body.value).toEqual([expect.objectContaining({ principalId: DYNAMIC.onboarding.id, principalType: 'Group', resourceDisplayName: DYNAMIC.onboardingApp.displayName })]);
     expect((await get(`/groups/${DYNAMIC.salesNl.id}/appRoleAssignments`)).body.value).toEqual([]);
   });
 
   it('directory role members: the Global Administrator role lists its holder', async () => {
-    const roles = (await get('/directoryRoles')).body.value as { id: string; roleTemplateId: string }[];
+    const roles = (await get<Page<DirectoryRole>>('/directoryRoles')).body.value;
     const ga = roles.find((r) => r.roleTemplateId === ROLE.globalAdministrator)!;
     const members = await get(`/directoryRoles/${ga.id}/members`);
     expect(members.status).toBe(200);

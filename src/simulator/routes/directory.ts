@@ -114,9 +114,9 @@ const RoleAssignmentBody = z.object({
 export const directoryRoutes: Route[] = [
   route('GET', '/users', (req) => collection(req, [...req.tenant.users.values()].map((u) => withSignInActivity(req, u, userJson(u))), { context: 'users', filterable: USER_FILTERS, countNeedsEventual: true, resourceName: 'User', orderable: ['displayName', 'userPrincipalName'] })),
   route('GET', '/users/$count', (req) => countText(req, req.tenant.users.size)),
-  route('GET', '/users/:id/memberOf/$count', (req, [id]) => countText(req, membership(req, requireUser(req, id!).id, false).length)),
+  route('GET', '/users/:id/memberOf/$count', (req, [id]) => countText(req, membership(req, requireUser(req, id).id, false).length)),
   route('GET', '/users/:id', (req, [id]) => {
-    const u = requireUser(req, id!);
+    const u = requireUser(req, id);
     return single(req, withSignInActivity(req, u, userJson(u)), 'users');
   }),
   ...(['memberOf', 'transitiveMemberOf'] as const).flatMap((rel) => [
