@@ -153,7 +153,7 @@ function without(index: OpenIndex | undefined, ids: Set<string>): OpenIndex | un
 
 /** The index with each request's latest state applied (the last update of a request in `requests` wins). */
 function withEntries(index: OpenIndex | undefined, requests: ScopeRequest[]): OpenIndex {
-  if (requests.length === 1) return withEntry(index, requests[0]!);
+  if (requests.length === 1) return withEntry(index, requests[0]);
   const latest = new Map(requests.map((r) => [r.id, r]));
   const rest = (index?.entries ?? []).filter((e) => !latest.has(e.id));
   return { schemaVersion: 1, entries: [...rest, ...[...latest.values()].filter((r) => !isTerminal(r.status)).map(openEntryOf)] };

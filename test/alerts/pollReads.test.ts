@@ -45,8 +45,8 @@ describe('a poll reads incident records only of jobs that have one', () => {
     const clock = new ManualClock(Date.now());
     const subscriptions = new Subscriptions(storage, clock, new AuditLog(storage, { clock }));
     const notifier: CardSender = {
-      post: async (t) => (posted.push(t.key), { ok: true, activityId: `act-${posted.length}` }),
-      update: async (_t, activityId) => ({ ok: true, activityId }),
+      post: (t) => (posted.push(t.key), Promise.resolve({ ok: true, activityId: `act-${posted.length}` })),
+      update: (_t, activityId) => Promise.resolve({ ok: true, activityId }),
     };
     const leader = new SingleProcessLeader();
     await leader.start();

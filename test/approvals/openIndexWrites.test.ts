@@ -30,7 +30,7 @@ const request = (i: number, now = clock.now()): ScopeRequest =>
 describe('the open-requests index under many decisions at once (issue 15: the approvals stall)', () => {
   it('applies 100 concurrent updates in a few CAS writes, each update landing, in the order they came', async () => {
     const storage = new CountingStorage();
-    const open = new OpenRequests({ storage, clock, readSafely: async () => undefined });
+    const open = new OpenRequests({ storage, clock, readSafely: () => Promise.resolve(undefined) });
     const requests = Array.from({ length: 100 }, (_, i) => request(i));
     await Promise.all(requests.map((r) => open.updateIndex(r)));
     storage.writes.clear();
@@ -74,7 +74,7 @@ describe('pending() with many open requests (issue 15: memory)', () => {
     const service = new ScopeRequestService({ storage, clock, configs: {} as never, graph: {} as never, audit: {} as never, access: {} as never });
     const open = await service.pending();
     expect(open).toHaveLength(n);
-    expect(open[0]!.request.id).toBe(request(0).id);
+    expect(open[0].request.id).toBe(request(0).id);
     expect(storage.most).toBeLessThanOrEqual(PENDING_READ_PAGE);
   });
 });

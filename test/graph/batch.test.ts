@@ -59,10 +59,10 @@ describe('$batch job reads (scripted server)', () => {
       code = 'Quarantine';
       const again = await gw.getJobs(TENANT, keys);
       expect(validate).toHaveBeenCalledTimes(1);
-      expect(again[0]!.ok && again[0]!.job.status.code).toBe('Quarantine');
+      expect(again[0].ok && again[0].job.status.code).toBe('Quarantine');
       expect(again.every((r) => r.ok)).toBe(true);
       // What the reads hand out is shared between reads: frozen, never changed by a reader.
-      expect(again[1]!.ok && Object.isFrozen(again[1]!.job.status)).toBe(true);
+      expect(again[1].ok && Object.isFrozen(again[1].job.status)).toBe(true);
     } finally {
       validate.mockRestore();
       await server.close();

@@ -150,7 +150,7 @@ describe('AuditLog', () => {
       },
       write: (changes: Record<string, unknown>) => {
         chunkWrites.push(...Object.keys(changes).filter((k) => k.startsWith('audit-index/chunk/')));
-        return storage.write(changes as never);
+        return storage.write(changes);
       },
       delete: (keys: string[]) => storage.delete(keys),
     };
