@@ -26,7 +26,12 @@ export class BenchContext {
   estateFile(options: { configurations?: number; pollIntervalSeconds: number }): string {
     const configurations = this.estate.configurations.slice(0, options.configurations ?? this.estate.configurations.length);
     const used = new Set([this.estate.homeTenantId, ...configurations.flatMap((c) => [c.sourceTenantId, c.targetTenantId])]);
-    const estate = { ...this.estate, tenants: this.estate.tenants.filter((t) => used.has(t.id)), configurations, pollIntervalSeconds: options.pollIntervalSeconds };
+    const estate = {
+      ...this.estate,
+      tenants: this.estate.tenants.filter((t) => used.has(t.id)),
+      configurations,
+      pollIntervalSeconds: options.pollIntervalSeconds,
+    };
     const file = path.join(this.dir, `estate-${++this.seq}.json`);
     writeFileSync(file, JSON.stringify(estate));
     return file;

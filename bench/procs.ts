@@ -16,7 +16,15 @@ export class Child {
   }
 
   /** Starts `script` under ts-node and resolves with the first match of `ready` in its output. */
-  static async start(name: string, script: string, args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 120_000, nodeArgs: string[] = []): Promise<{ child: Child; match: RegExpExecArray }> {
+  static async start(
+    name: string,
+    script: string,
+    args: string[],
+    env: Record<string, string>,
+    ready: RegExp,
+    timeoutMs = 120_000,
+    nodeArgs: string[] = [],
+  ): Promise<{ child: Child; match: RegExpExecArray }> {
     const proc = spawn(process.execPath, ['--disable-warning=DEP0111', ...nodeArgs, '-r', 'ts-node/register/transpile-only', script, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },

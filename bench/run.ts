@@ -109,17 +109,40 @@ export function table(r: BenchResults): string {
     rows.push(['', 'CPU / wall ms per cycle', `${p.cpuMsPerCycle} / ${p.wallMsPerCycle}`, '≤ 300 CPU']);
   }
   const a = r.alertLatency;
-  if (a) rows.push(['3 alerts', `p50 / p99 / max s (${a.jobs} jobs, poll ${a.pollSeconds} s)`, `${a.p50Seconds} / ${a.p99Seconds} / ${a.maxSeconds}`, `p99 ≤ ${a.pollSeconds + 2}`]);
+  if (a)
+    rows.push([
+      '3 alerts',
+      `p50 / p99 / max s (${a.jobs} jobs, poll ${a.pollSeconds} s)`,
+      `${a.p50Seconds} / ${a.p99Seconds} / ${a.maxSeconds}`,
+      `p99 ≤ ${a.pollSeconds + 2}`,
+    ]);
   const ap = r.approvals;
   if (ap) {
-    rows.push(['4 approvals', `duplicates (${ap.count} requests, ${ap.invokes} invokes, ${ap.concurrency} at once)`, `${ap.duplicates} (not done ${ap.notDone}, failed turns ${ap.failedTurns}${ap.timedOut ? `, TIMED OUT: ${ap.answeredInvokes} invokes answered` : ''})`, '0']);
+    rows.push([
+      '4 approvals',
+      `duplicates (${ap.count} requests, ${ap.invokes} invokes, ${ap.concurrency} at once)`,
+      `${ap.duplicates} (not done ${ap.notDone}, failed turns ${ap.failedTurns}${ap.timedOut ? `, TIMED OUT: ${ap.answeredInvokes} invokes answered` : ''})`,
+      '0',
+    ]);
     rows.push(['', `turn ms beyond Graph p50 / p95 (raw p95 ${ap.p95TurnMs})`, `${ap.p50TurnMsBeyondGraph} / ${ap.p95TurnMsBeyondGraph}`, 'p95 ≤ 50']);
     rows.push(['', 'Graph calls per approval', `${ap.graphCallsPerApproval}`, '']);
   }
   const m = r.memory;
-  if (m) rows.push(['5 memory', `RSS idle → loaded MB (${m.pendingApprovals} pending, ${m.watchedJobs} jobs)`, `${m.idleRssMB} → ${m.loadedRssMB} (+${m.growthMB}; heap +${m.heapGrowthMB})`, '≤ 100 growth']);
+  if (m)
+    rows.push([
+      '5 memory',
+      `RSS idle → loaded MB (${m.pendingApprovals} pending, ${m.watchedJobs} jobs)`,
+      `${m.idleRssMB} → ${m.loadedRssMB} (+${m.growthMB}; heap +${m.heapGrowthMB})`,
+      '≤ 100 growth',
+    ]);
   const f = r.fanout;
-  if (f) rows.push(['6 fan-out', `seconds vs minimum (${f.conversations} chats, ${f.throttled} × 429)`, `${f.seconds} vs ${f.minimumSeconds} (ratio ${f.ratio ?? 'n/a'})`, '']);
+  if (f)
+    rows.push([
+      '6 fan-out',
+      `seconds vs minimum (${f.conversations} chats, ${f.throttled} × 429)`,
+      `${f.seconds} vs ${f.minimumSeconds} (ratio ${f.ratio ?? 'n/a'})`,
+      '',
+    ]);
   for (const [name, message] of Object.entries(r.failures)) rows.push([name, 'FAILED', message.slice(0, 80), '']);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
   const line = (row: Row) => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -138,7 +161,9 @@ async function main(): Promise<void> {
   const out = path.resolve(REPO_ROOT, opts.out);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`\n${table(results)}\n\nMachine: ${results.machine}; Node ${results.node}; load average ${results.loadAverage.start.join(' ')} → ${results.loadAverage.end.join(' ')}; ${results.seconds} s. Written to ${opts.out}\n`);
+  process.stdout.write(
+    `\n${table(results)}\n\nMachine: ${results.machine}; Node ${results.node}; load average ${results.loadAverage.start.join(' ')} → ${results.loadAverage.end.join(' ')}; ${results.seconds} s. Written to ${opts.out}\n`,
+  );
   process.exit(Object.keys(results.failures).length ? 1 : 0);
 }
 

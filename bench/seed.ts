@@ -18,7 +18,14 @@ export async function seedPending(bot: RunningBot, upnCandidates: (configuration
   if (!first) return [];
   let made: Awaited<ReturnType<typeof bot.approvals.create>> | undefined;
   for (const upn of upnCandidates(first.configuration)) {
-    made = await bot.approvals.create({ configuration: first.configuration, op: 'add', principalType: 'user', principals: [upn], reason: 'bench', requester: { aadObjectId: LEE.aadObjectId, tenantId: CONTOSO, name: LEE.name } });
+    made = await bot.approvals.create({
+      configuration: first.configuration,
+      op: 'add',
+      principalType: 'user',
+      principals: [upn],
+      reason: 'bench',
+      requester: { aadObjectId: LEE.aadObjectId, tenantId: CONTOSO, name: LEE.name },
+    });
     if (made.ok) break;
   }
   if (!made?.ok) throw new Error(`seed: could not make a request on ${first.configuration}: ${made?.problem.title ?? 'no user to ask for'}`);

@@ -32,7 +32,19 @@ export const benchUserId = (t: number, u: number) => benchId(1, t, u);
 const benchId = (kind: number, i: number, j = 0) => `b${hex(kind, 7)}-${hex(j, 4)}-4000-8000-${hex(i, 12)}`;
 
 function copyTenant(id: string, name: string, domain: string, template: SimTenant): SimTenant {
-  return { ...template, id, name, domain, users: new Map(), groups: new Map(), directoryRoles: new Map(), roleAssignments: new Map(), servicePrincipals: new Map(), partners: new Map(), provisioningLogs: [] };
+  return {
+    ...template,
+    id,
+    name,
+    domain,
+    users: new Map(),
+    groups: new Map(),
+    directoryRoles: new Map(),
+    roleAssignments: new Map(),
+    servicePrincipals: new Map(),
+    partners: new Map(),
+    provisioningLogs: [],
+  };
 }
 
 /** Adds tenants, users and jobs to the demo world in place. */
@@ -46,7 +58,16 @@ export function growWorld(world: SimWorld, sizes: BenchSimSizes): void {
   for (let i = tenants.length; i < sizes.tenants; i++) {
     const t = copyTenant(benchTenantId(i), `Bench ${String(i).padStart(2, '0')}`, `bench${i}.example`, template);
     for (let u = 0; u < sizes.usersPerTenant; u++) {
-      const user: SimUser = { ...templateUser, id: benchId(1, i, u), displayName: `Bench User ${i}-${u}`, givenName: 'Bench', surname: `User ${i}-${u}`, userPrincipalName: `user${u}@${t.domain}`, mail: `user${u}@${t.domain}`, syncedFrom: undefined };
+      const user: SimUser = {
+        ...templateUser,
+        id: benchId(1, i, u),
+        displayName: `Bench User ${i}-${u}`,
+        givenName: 'Bench',
+        surname: `User ${i}-${u}`,
+        userPrincipalName: `user${u}@${t.domain}`,
+        mail: `user${u}@${t.domain}`,
+        syncedFrom: undefined,
+      };
       t.users.set(user.id, user);
     }
     world.tenants.set(t.id, t);
@@ -64,7 +85,12 @@ export function growWorld(world: SimWorld, sizes: BenchSimSizes): void {
         identitySynchronization: { tenantId: source.id, displayName: `${source.name} sync`, userSyncInbound: { isSyncAllowed: true } },
       });
     }
-    if (!source.partners.has(target.id)) source.partners.set(target.id, { tenantId: target.id, automaticUserConsentSettings: { inboundAllowed: false, outboundAllowed: true }, identitySynchronization: null });
+    if (!source.partners.has(target.id))
+      source.partners.set(target.id, {
+        tenantId: target.id,
+        automaticUserConsentSettings: { inboundAllowed: false, outboundAllowed: true },
+        identitySynchronization: null,
+      });
   }
   for (let k = world.jobs.size; k < sizes.jobs; k++) {
     const s = k % n;
@@ -78,7 +104,13 @@ export function growWorld(world: SimWorld, sizes: BenchSimSizes): void {
     sp.displayName = `CTS to ${target.name} (${k})`;
     sp.jobIds.push(jobId);
     source.servicePrincipals.set(spId, sp);
-    const job: SimJob = { ...structuredClone({ ...templateJob, links: new Map() }), id: jobId, servicePrincipalId: spId, sourceTenantId: source.id, targetTenantId: target.id };
+    const job: SimJob = {
+      ...structuredClone({ ...templateJob, links: new Map() }),
+      id: jobId,
+      servicePrincipalId: spId,
+      sourceTenantId: source.id,
+      targetTenantId: target.id,
+    };
     world.jobs.set(jobId, job);
     world.configurations.push({ name: `bench-${k}`, sourceTenantId: source.id, targetTenantId: target.id, servicePrincipalId: spId, jobId });
   }

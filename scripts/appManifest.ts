@@ -41,10 +41,7 @@ export const DUMMY_BOT_ID = '00000000-0000-4000-8000-000000000001';
  * per scope (the schema asks for a separate list for each scope). Overlong text is an error, not a
  * truncation: the menu is user-facing and a cut sentence reads badly.
  */
-export function buildCommandLists(
-  catalogue: readonly MenuCandidate[],
-  routedKinds: readonly string[],
-): CommandList[] {
+export function buildCommandLists(catalogue: readonly MenuCandidate[], routedKinds: readonly string[]): CommandList[] {
   const routed = new Set(routedKinds);
   const seen = new Set<string>();
   const commands: MenuCommand[] = [];
@@ -56,9 +53,7 @@ export function buildCommandLists(
       throw new ManifestBuildError(`command "${title}": the title must be 1-${MENU_LIMITS.titleLength} characters`);
     }
     if (description.length === 0 || description.length > MENU_LIMITS.descriptionLength) {
-      throw new ManifestBuildError(
-        `command "${title}": the description must be 1-${MENU_LIMITS.descriptionLength} characters (has ${description.length})`,
-      );
+      throw new ManifestBuildError(`command "${title}": the description must be 1-${MENU_LIMITS.descriptionLength} characters (has ${description.length})`);
     }
     if (seen.has(title.toLowerCase())) continue;
     seen.add(title.toLowerCase());
@@ -78,7 +73,7 @@ const packageEnvSchema = z.object({
     .trim()
     .optional()
     .transform((v) => (v ? v : undefined))
-    .refine((v) => v === undefined || GUID.test(v), 'MicrosoftAppId must be a GUID (the bot\'s Entra app id)'),
+    .refine((v) => v === undefined || GUID.test(v), "MicrosoftAppId must be a GUID (the bot's Entra app id)"),
   BOT_DOMAIN: z
     .string()
     .trim()
@@ -141,11 +136,7 @@ export function botOf(manifest: unknown): JsonObject {
   return asObject(bots[0], 'bots[0]');
 }
 
-export function buildManifest(
-  template: unknown,
-  settings: PackageSettings,
-  commandLists: readonly CommandList[],
-): JsonObject {
+export function buildManifest(template: unknown, settings: PackageSettings, commandLists: readonly CommandList[]): JsonObject {
   const filled = asObject(
     fillPlaceholders(template, {
       BOT_ID: settings.botId,

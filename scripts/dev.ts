@@ -34,9 +34,14 @@ let started = false;
 run(['src/index.ts'], { PORT: botPort, CTS_CONFIG: '' }, (line) => {
   if (started || !/listening on/.test(line)) return;
   started = true;
-  run(['scripts/playground-as.ts', who, '-p', String(playgroundPort)], { BOT_ENDPOINT: `http://localhost:${botPort}/api/messages`, TEAMSAPPTESTER_BROWSER: process.env.TEAMSAPPTESTER_BROWSER ?? 'none' }, (l) => {
-    if (/Listening on/.test(l)) console.log(`\n  Open http://localhost:${playgroundPort} to chat with CTS Ops as ${user.name}. Type "help". Ctrl-C stops both.\n`);
-  });
+  run(
+    ['scripts/playground-as.ts', who, '-p', String(playgroundPort)],
+    { BOT_ENDPOINT: `http://localhost:${botPort}/api/messages`, TEAMSAPPTESTER_BROWSER: process.env.TEAMSAPPTESTER_BROWSER ?? 'none' },
+    (l) => {
+      if (/Listening on/.test(l))
+        console.log(`\n  Open http://localhost:${playgroundPort} to chat with CTS Ops as ${user.name}. Type "help". Ctrl-C stops both.\n`);
+    },
+  );
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => children.forEach((c) => c.kill(signal)));

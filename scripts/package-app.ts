@@ -13,15 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../src/domain/commands';
 import { ROUTED_COMMANDS } from '../src/teams/routedCommands';
-import {
-  buildCommandLists,
-  buildManifest,
-  CommandList,
-  ManifestBuildError,
-  PackageSettings,
-  settingsFromEnv,
-  templateWithCommandLists,
-} from './appManifest';
+import { buildCommandLists, buildManifest, CommandList, ManifestBuildError, PackageSettings, settingsFromEnv, templateWithCommandLists } from './appManifest';
 
 export const APP_PACKAGE_DIR = join(__dirname, '..', 'appPackage');
 export const TEMPLATE_PATH = join(APP_PACKAGE_DIR, 'manifest.json');

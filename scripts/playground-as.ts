@@ -54,9 +54,7 @@ export type PlaygroundConfig = z.infer<typeof configSchema>;
 export function parsePlaygroundConfig(text: string): PlaygroundConfig {
   const parsed = configSchema.safeParse(parse(text));
   if (!parsed.success) {
-    throw new PlaygroundConfigError(
-      `.m365agentsplayground.yml: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+    throw new PlaygroundConfigError(`.m365agentsplayground.yml: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return parsed.data;
 }

@@ -22,7 +22,7 @@ interface AdaptiveCardsGlobal {
 
 /** Headless machines rarely have an emoji font: the picture shows the marks as DejaVu glyphs instead (Teams shows the emoji). */
 function withoutEmoji(card: object): object {
-  const marks: Record<string, string> = { '✅': '✔', '❌': '✘', 'ℹ️': 'ℹ', '❔': '?' };
+  const marks: Record<string, string> = { '✅': '✔', '❌': '✘', ℹ️: 'ℹ', '❔': '?' };
   return JSON.parse(JSON.stringify(card).replace(/✅|❌|ℹ️|❔/g, (m) => marks[m] ?? m)) as object;
 }
 
@@ -39,10 +39,16 @@ async function main(): Promise<void> {
     if (out.kind !== 'report') throw new Error(`no card for ${who}: ${out.kind}`);
     const reply = whyCard(out, configs.route(config), { canProvision: true });
     if (!('card' in reply)) throw new Error('no card');
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 560, height: 400 }, deviceScaleFactor: 1 });
-      await page.setContent('<html><body style="margin:0;background:#f5f5f5;font-family:Segoe UI,Helvetica,Arial,sans-serif"><div id="card" style="width:520px;margin:16px;background:#fff;border-radius:6px;box-shadow:0 1px 4px #0003"></div></body></html>');
+      await page.setContent(
+        '<html><body style="margin:0;background:#f5f5f5;font-family:Segoe UI,Helvetica,Arial,sans-serif"><div id="card" style="width:520px;margin:16px;background:#fff;border-radius:6px;box-shadow:0 1px 4px #0003"></div></body></html>',
+      );
       await page.addStyleTag({ path: require.resolve('adaptivecards/dist/adaptivecards.css') });
       await page.addScriptTag({ path: require.resolve('adaptivecards/dist/adaptivecards.js') });
       await page.evaluate((json) => {
@@ -50,7 +56,19 @@ async function main(): Promise<void> {
         const g = globalThis as unknown as { AdaptiveCards: AdaptiveCardsGlobal; document: { getElementById(id: string): { appendChild(n: unknown): void } } };
         const AC = g.AdaptiveCards;
         const card = new AC.AdaptiveCard();
-        card.hostConfig = new AC.HostConfig({ fontFamily: 'Segoe UI, Helvetica, Arial, sans-serif', containerStyles: { default: { foregroundColors: { default: { default: '#242424', subtle: '#616161' }, good: { default: '#0e700e' }, attention: { default: '#c4314b' }, warning: { default: '#835b00' } } } } });
+        card.hostConfig = new AC.HostConfig({
+          fontFamily: 'Segoe UI, Helvetica, Arial, sans-serif',
+          containerStyles: {
+            default: {
+              foregroundColors: {
+                default: { default: '#242424', subtle: '#616161' },
+                good: { default: '#0e700e' },
+                attention: { default: '#c4314b' },
+                warning: { default: '#835b00' },
+              },
+            },
+          },
+        });
         card.parse(json);
         g.document.getElementById('card').appendChild(card.render());
       }, withoutEmoji(reply.card));

@@ -112,7 +112,11 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   let simulator: RunningSimulator | undefined;
   let estate: Estate;
   if (config.mode === 'simulator') {
-    simulator = await startSimulator({ port: config.simulator?.port ?? 0, cycleIntervalMs: (config.simulator?.cycleSeconds ?? 15) * 1000, ...overrides.simulator });
+    simulator = await startSimulator({
+      port: config.simulator?.port ?? 0,
+      cycleIntervalMs: (config.simulator?.cycleSeconds ?? 15) * 1000,
+      ...overrides.simulator,
+    });
     const parsed = parseEstate(simulator.estate(), 'simulator estate');
     if (!parsed.ok) {
       await simulator.close();
@@ -134,11 +138,14 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   // One token per tenant before serving: a missing consent or a wrong secret is named now, not at 3 a.m. by an alert.
   // Network trouble is only a warning (the monitor reports it as a credentials alert if it lasts).
   const tokenFailures = (await graph.tokenProblems?.()) ?? [];
-  for (const f of tokenFailures.filter((x) => !x.definitive)) logger.warn({ tenantId: f.tenantId, reason: f.reason }, `start-up token check: ${tenantLabel(f.tenantId)}: ${f.message}`);
+  for (const f of tokenFailures.filter((x) => !x.definitive))
+    logger.warn({ tenantId: f.tenantId, reason: f.reason }, `start-up token check: ${tenantLabel(f.tenantId)}: ${f.message}`);
   const definitive = tokenFailures.filter((f) => f.definitive);
   if (definitive.length) {
     await simulator?.close();
-    throw new ConfigError(definitive.map((f) => ({ where: tenantWhere(f.tenantId), message: `${tenantLabel(f.tenantId)}: no token (${f.reason}): ${f.message}` })));
+    throw new ConfigError(
+      definitive.map((f) => ({ where: tenantWhere(f.tenantId), message: `${tenantLabel(f.tenantId)}: no token (${f.reason}): ${f.message}` })),
+    );
   }
   const directory = overrides.directory ?? graphCallerDirectory(graph, estate.homeTenantId);
   // One store for all durable state: requests, incidents, subscriptions, pending operations, audit.
@@ -160,11 +167,16 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     onIndexProblem: (p) =>
       p.kind === 'reindexed'
         ? logger.warn({ count: p.count }, 'audit log: re-indexed events the index had missed')
-        : logger.error({ err: p.err, key: p.key, problem: p.kind }, p.kind === 'append-failed' ? 'AUDIT EVENT NOT WRITTEN' : 'audit index problem (events stay stored; repair re-indexes them)'),
+        : logger.error(
+            { err: p.err, key: p.key, problem: p.kind },
+            p.kind === 'append-failed' ? 'AUDIT EVENT NOT WRITTEN' : 'audit index problem (events stay stored; repair re-indexes them)',
+          ),
   });
   const configs = new Configurations(estate, graph);
   const operations = new OperationsService(configs, graph, audit, storage, clock, undefined, logger);
-  const access = new AccessService(estate.homeTenantId, directory, config.policy, clock, undefined, (problem) => logger.error({ problem }, 'configuration problem: directory roles unreadable'));
+  const access = new AccessService(estate.homeTenantId, directory, config.policy, clock, undefined, (problem) =>
+    logger.error({ problem }, 'configuration problem: directory roles unreadable'),
+  );
   // Roles the bot cannot read would refuse everyone: say so at start-up rather than at the first refusal.
   const warnings: string[] = [];
   const roleProblem = await graph.roleReadProblem?.(estate.homeTenantId).catch((err) => {
@@ -177,16 +189,37 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   }
 
   const tenantName = (id: string) => estate.tenants.find((t) => t.id === id)?.name ?? 'unknown tenant';
-  const helpContext = { mode: config.mode === 'simulator' ? 'embedded simulator' : 'Microsoft Graph', configurations: estate.configurations.map((c) => c.name) };
+  const helpContext = {
+    mode: config.mode === 'simulator' ? 'embedded simulator' : 'Microsoft Graph',
+    configurations: estate.configurations.map((c) => c.name),
+  };
 
   const adapter = createAdapter(config.bot, logger, overrides.adapter);
   const gate = new Gate(access, estate.homeTenantId, (r) =>
     audit
-      .append({ actor: { aadObjectId: r.caller.aadObjectId, name: r.caller.name }, action: 'access.refused', configuration: r.configuration, target: r.permission, outcome: 'refused', detail: r.reason })
+      .append({
+        actor: { aadObjectId: r.caller.aadObjectId, name: r.caller.name },
+        action: 'access.refused',
+        configuration: r.configuration,
+        target: r.permission,
+        outcome: 'refused',
+        detail: r.reason,
+      })
       .then(() => undefined),
   );
   const provisioning = new ProvisioningService(configs, graph, audit);
-  const operationDeps = { access, configs, operations, provisioning, audit, gate, clock, logger, botAppId: config.bot.appId ?? '', answerWithinMs: overrides.answerWithinMs?.invoke };
+  const operationDeps = {
+    access,
+    configs,
+    operations,
+    provisioning,
+    audit,
+    gate,
+    clock,
+    logger,
+    botAppId: config.bot.appId ?? '',
+    answerWithinMs: overrides.answerWithinMs?.invoke,
+  };
   const subscriptions = new Subscriptions(storage, clock, audit);
   const notifier = new TeamsNotifier({ transport: countingRetries(adapterTransport(adapter, config.bot.appId ?? '', logger)), logger });
   const leader = opened.leader;
@@ -195,14 +228,34 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   // answers 403/404 to a post loses its subscriptions.
   const outbox = new Outbox({ storage, sender: notifier, logger, onGone: (key, reason) => subscriptions.deactivate(key, reason) });
   const monitor = new Monitor({
-    configs, graph, storage, subscriptions, notifier, outbox, render: renderAlert, leader, clock, logger, pollIntervalSeconds: estate.pollIntervalSeconds,
+    configs,
+    graph,
+    storage,
+    subscriptions,
+    notifier,
+    outbox,
+    render: renderAlert,
+    leader,
+    clock,
+    logger,
+    pollIntervalSeconds: estate.pollIntervalSeconds,
     observePoll: (poll) => pollHealth.observe(poll),
   });
   const doctor = new Doctor(configs, graph, { botAppId: (t) => botAppIdFor(estate, t, process.env), clock });
   // Drift alerts: the doctor's checks again every driftCheckMinutes, on the leader, through the same outbox.
   const drift = new DriftWatch({
-    configs, graph, doctor, storage, subscriptions, outbox, render: renderAlert, leader, clock, logger,
-    checkMinutes: estate.driftCheckMinutes, growthPercent: estate.scopeGrowthAlertPercent,
+    configs,
+    graph,
+    doctor,
+    storage,
+    subscriptions,
+    outbox,
+    render: renderAlert,
+    leader,
+    clock,
+    logger,
+    checkMinutes: estate.driftCheckMinutes,
+    growthPercent: estate.scopeGrowthAlertPercent,
   });
   // An action run on a job with an open alert says so on every copy of that alert.
   operations.onExecuted(({ config: c, action, actor, outcome }) => {
@@ -212,14 +265,31 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   operations.useSnapshots(() => monitor.latestJobs(), monitor.intervalMs);
   const alertDeps = { subscriptions, monitor, operations, configs, gate, homeTenantId: estate.homeTenantId, logger, clock, audit };
   const newcomers = new NewcomerChecks({ graph, configs, clock, protectedNames: estate.protectedNames, logger });
-  const approvals = new ScopeRequestService({ configs, graph, storage, audit, access, clock }, { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), newcomers, logger });
+  const approvals = new ScopeRequestService(
+    { configs, graph, storage, audit, access, clock },
+    { expiresAfterHours: estate.approvals.expiresAfterHours, targetTenantUsers: (tenantId) => graph.userCount(tenantId), newcomers, logger },
+  );
   let serverUrl = '';
   const auditExports = new AuditExports(storage, audit, clock);
-  const approvalDeps = { approvals, configs, gate, audience: subscriptions, outbox, clock, logger, provisioning, answerWithinMs: overrides.answerWithinMs?.invoke };
+  const approvalDeps = {
+    approvals,
+    configs,
+    gate,
+    audience: subscriptions,
+    outbox,
+    clock,
+    logger,
+    provisioning,
+    answerWithinMs: overrides.answerWithinMs?.invoke,
+  };
   const whyDeps = { why: new WhyService(configs, graph, clock), configs, access, gate, provisioning, logger };
   outbox.register('approval', approvalCardRenderer(approvalDeps));
   // After every transition every copy of the request's card shows the latest stored state.
-  const flushApproval = (id: string): Promise<void> => outbox.flush(approvalSubject(id)).then(() => undefined, (err) => logger.warn({ err, id }, 'approval card update failed'));
+  const flushApproval = (id: string): Promise<void> =>
+    outbox.flush(approvalSubject(id)).then(
+      () => undefined,
+      (err) => logger.warn({ err, id }, 'approval card update failed'),
+    );
   approvals.onChange((rec) => outbox.changed(approvalSubject(rec.request.id)).then(() => flushApproval(rec.request.id)));
   const reviews = new ScopeReviews(
     { configs, graph, storage, audit, access, clock, approvals, outbox, audience: subscriptions },
@@ -275,7 +345,12 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
       port: config.port,
       adapter,
       // One trace per turn; Graph calls made in it add their request ids. Never the message text.
-      onTurn: (context) => inSpan('turn', { 'activity.type': context.activity.type ?? '', 'conversation.type': context.activity.conversation?.conversationType ?? '' }, () => loggedTurn(context, logger, clock, async () => ((await dedupe.claim(context.activity, { durable: needsDurableClaim(context.activity) })) ? app.run(context) : answerRepeat(context)))),
+      onTurn: (context) =>
+        inSpan('turn', { 'activity.type': context.activity.type ?? '', 'conversation.type': context.activity.conversation?.conversationType ?? '' }, () =>
+          loggedTurn(context, logger, clock, async () =>
+            (await dedupe.claim(context.activity, { durable: needsDurableClaim(context.activity) })) ? app.run(context) : answerRepeat(context),
+          ),
+        ),
       anonymous: !config.bot.appId,
       health: async () => {
         const reachable = await storeReachable(() => storage.read(['health/probe']));

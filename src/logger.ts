@@ -48,10 +48,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  */
 export function routeConsole(logger: Logger): () => void {
   const saved = { error: console.error, warn: console.warn, info: console.info, log: console.log, debug: console.debug };
-  const to = (level: 'error' | 'warn' | 'info' | 'debug') =>
+  const to =
+    (level: 'error' | 'warn' | 'info' | 'debug') =>
     (...args: unknown[]) => {
       const err = args.find((a): a is Error => a instanceof Error);
-      const text = scrubPersonal(args.filter((a) => a !== err).map((a) => (typeof a === 'string' ? a : format('%o', a))).join(' ')).slice(0, 2000);
+      const text = scrubPersonal(
+        args
+          .filter((a) => a !== err)
+          .map((a) => (typeof a === 'string' ? a : format('%o', a)))
+          .join(' '),
+      ).slice(0, 2000);
       logger[level]({ source: 'console', ...(err ? { err } : {}) }, text || (err ? 'console error' : ''));
     };
   console.error = to('error');

@@ -56,9 +56,14 @@ let instruments:
 function inst(): NonNullable<typeof instruments> {
   instruments ??= {
     pollDuration: meter().createHistogram('cts.poll.duration', { unit: 'ms', description: 'One monitor poll: read every job, decide, deliver' }),
-    alertLatency: meter().createHistogram('cts.alert.latency', { unit: 'ms', description: 'From the start of the poll that saw a change to its alert cards being sent' }),
+    alertLatency: meter().createHistogram('cts.alert.latency', {
+      unit: 'ms',
+      description: 'From the start of the poll that saw a change to its alert cards being sent',
+    }),
     graphThrottled: meter().createCounter('cts.graph.throttled', { description: 'Microsoft Graph answers with status 429' }),
-    sendRetries: meter().createCounter('cts.send.retries', { description: 'Proactive sends that failed with a retryable status (429, 412, 5xx, lost connection)' }),
+    sendRetries: meter().createCounter('cts.send.retries', {
+      description: 'Proactive sends that failed with a retryable status (429, 412, 5xx, lost connection)',
+    }),
   };
   return instruments;
 }
@@ -79,7 +84,11 @@ export class PollHealth {
   private lastTick?: { at: number; skipped?: string; durationMs: number };
   private readonly since: number;
 
-  constructor(private readonly clock: Clock, readonly intervalMs: number, readonly enabled: boolean) {
+  constructor(
+    private readonly clock: Clock,
+    readonly intervalMs: number,
+    readonly enabled: boolean,
+  ) {
     this.since = clock.now();
   }
 
@@ -105,7 +114,11 @@ export class PollHealth {
     const stale = this.enabled && now - last > 3 * this.intervalMs;
     if (!this.lastTick) return { lastPoll: null, stale };
     return {
-      lastPoll: { at: new Date(this.lastTick.at).toISOString(), ageSeconds: Math.round((now - this.lastTick.at) / 1000), ...(this.lastTick.skipped ? { skipped: this.lastTick.skipped } : {}) },
+      lastPoll: {
+        at: new Date(this.lastTick.at).toISOString(),
+        ageSeconds: Math.round((now - this.lastTick.at) / 1000),
+        ...(this.lastTick.skipped ? { skipped: this.lastTick.skipped } : {}),
+      },
       stale,
     };
   }

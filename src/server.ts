@@ -64,15 +64,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const header = req.headers.authorization;
     try {
-      const invoke = await options.adapter.receive(typeof header === 'string' ? header : '', fixTimestamps(req.body as Record<string, unknown>) as unknown as Activity, async (context) => {
-        await options.onTurn(context);
-      });
+      const invoke = await options.adapter.receive(
+        typeof header === 'string' ? header : '',
+        fixTimestamps(req.body as Record<string, unknown>) as unknown as Activity,
+        async (context) => {
+          await options.onTurn(context);
+        },
+      );
       if (invoke?.body !== undefined) res.send(invoke.status ?? 200, invoke.body);
       else res.send(invoke?.status ?? 200);
     } catch (err) {
       // Never the library's words to the caller (they name the OpenID URL, the key ids, the clock check).
       if (err instanceof InboundAuthError) {
-        options.logger.warn({ err: err.cause, status: err.status }, err.status === 401 ? 'request refused: authentication failed' : 'request refused: signing keys unavailable');
+        options.logger.warn(
+          { err: err.cause, status: err.status },
+          err.status === 401 ? 'request refused: authentication failed' : 'request refused: signing keys unavailable',
+        );
         return err.status === 401
           ? refuse(401, 'unauthorized', 'The request is not authenticated.')
           : refuse(503, 'auth_unavailable', 'The request could not be authenticated just now; try again.');

@@ -31,7 +31,16 @@ export async function alertsScenario(ctx: BenchContext): Promise<AlertLatencyRes
     const picked = Array.from({ length: Math.min(o.jobs, pool.length) }, () => pool.splice(Math.floor(random() * pool.length), 1)[0]);
     const chats = picked.map((_, i) => `19:bench-alerts-${i}@thread.v2`);
     for (const [i, config] of picked.entries()) {
-      const res = await post(bot.url, message({ text: `subscribe alerts ${config.name}`, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, place: { kind: 'groupChat', conversationId: chats[i] } }));
+      const res = await post(
+        bot.url,
+        message({
+          text: `subscribe alerts ${config.name}`,
+          user: MEGAN,
+          tenantId: CONTOSO,
+          serviceUrl: connector.url,
+          place: { kind: 'groupChat', conversationId: chats[i] },
+        }),
+      );
       if (res.status !== 200) throw new Error(`subscribe answered ${res.status}`);
     }
     const changedAt: number[] = [];

@@ -52,7 +52,10 @@ export async function approvalsScenario(ctx: BenchContext): Promise<ApprovalsRes
       const config = sources[i % sources.length];
       const t = tenantIndex(config.sourceTenantId);
       const u = Math.floor(i / sources.length) % users;
-      return { configuration: config.name, principal: { id: benchUserId(t, u), displayName: `Bench User ${t}-${u}`, userPrincipalName: `user${u}@bench${t}.example` } };
+      return {
+        configuration: config.name,
+        principal: { id: benchUserId(t, u), displayName: `Bench User ${t}-${u}`, userPrincipalName: `user${u}@bench${t}.example` },
+      };
     });
     const seeded = await seedPending(bot, () => [items[0].principal.userPrincipalName], items);
     const requests = seeded.map((r) => ({ id: r.request.id, cardVersion: r.request.cardVersion }));
@@ -74,7 +77,14 @@ export async function approvalsScenario(ctx: BenchContext): Promise<ApprovalsRes
       const t0 = performance.now();
       const res = await post(
         bot.url,
-        cardAction({ verb: 'approval.approve', data: { requestId: r.id, verb: 'approval.approve', cardVersion: r.cardVersion }, user: i % 2 ? MEGAN : ADELE, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: `act-${r.id}` }),
+        cardAction({
+          verb: 'approval.approve',
+          data: { requestId: r.id, verb: 'approval.approve', cardVersion: r.cardVersion },
+          user: i % 2 ? MEGAN : ADELE,
+          tenantId: CONTOSO,
+          serviceUrl: connector.url,
+          replyToId: `act-${r.id}`,
+        }),
       );
       turns.push(performance.now() - t0);
       if (res.status !== 200) throw new Error(`approve answered HTTP ${res.status}`);

@@ -35,7 +35,12 @@ export async function fanoutScenario(ctx: BenchContext): Promise<FanoutResult> {
       const target: ConversationTarget = {
         key: id,
         kind: 'groupChat',
-        reference: { serviceUrl: connector.url, channelId: 'msteams', conversation: { id, conversationType: 'groupChat', isGroup: true, tenantId: CONTOSO }, bot: BOT },
+        reference: {
+          serviceUrl: connector.url,
+          channelId: 'msteams',
+          conversation: { id, conversationType: 'groupChat', isGroup: true, tenantId: CONTOSO },
+          bot: BOT,
+        },
       };
       await bot.subscriptions.subscribe(target, 'alerts', config.name, { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name });
     }

@@ -44,14 +44,20 @@ function settle(): { rss: number; heap: number } {
  */
 export async function measureMemory(input: MemoryProbeInput): Promise<Omit<MemoryResult, 'ownProcess'>> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cts-bench-memory-'));
-  const bot = await startBot(loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', MONITOR: 'off', CTS_CONFIG: input.estateFile }), { logger: createLogger('silent') });
+  const bot = await startBot(
+    loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', MONITOR: 'off', CTS_CONFIG: input.estateFile }),
+    { logger: createLogger('silent') },
+  );
   try {
     const idle = settle();
     const tenants = bot.estate.tenants.map((t) => t.id);
     const config = bot.estate.configurations.find((c) => /^bench-/.test(c.name) && tenants.indexOf(c.sourceTenantId) >= 3);
     if (!config) throw new Error('memory: the estate has no added tenants to request users from');
     const configs = bot.estate.configurations;
-    const items = Array.from({ length: input.pending }, (_, k) => ({ configuration: k ? configs[k % configs.length].name : config.name, principal: { id: `bench-user-${k}`, displayName: `Bench ${k}` } }));
+    const items = Array.from({ length: input.pending }, (_, k) => ({
+      configuration: k ? configs[k % configs.length].name : config.name,
+      principal: { id: `bench-user-${k}`, displayName: `Bench ${k}` },
+    }));
     // The approvals scenario may have put the first users in scope already: ask for the last ones.
     const t = tenants.indexOf(config.sourceTenantId);
     await seedPending(bot, () => Array.from({ length: input.usersPerTenant }, (_, i) => `user${input.usersPerTenant - 1 - i}@bench${t}.example`), items);
@@ -77,9 +83,21 @@ export async function measureMemory(input: MemoryProbeInput): Promise<Omit<Memor
 }
 
 export async function memoryScenario(ctx: BenchContext): Promise<MemoryResult> {
-  const input: MemoryProbeInput = { estateFile: ctx.estateFile({ pollIntervalSeconds: 60 }), pending: ctx.opts.memory.pending, usersPerTenant: ctx.opts.estate.usersPerTenant };
+  const input: MemoryProbeInput = {
+    estateFile: ctx.estateFile({ pollIntervalSeconds: 60 }),
+    pending: ctx.opts.memory.pending,
+    usersPerTenant: ctx.opts.estate.usersPerTenant,
+  };
   if (!ctx.opts.children) return { ...(await measureMemory(input)), ownProcess: false };
-  const { child, match } = await Child.start('memory probe', 'bench/child.ts', ['memory'], { BENCH_MEMORY: JSON.stringify(input) }, /RESULT (\{.*\})\n/, 240_000, ['--expose-gc']);
+  const { child, match } = await Child.start(
+    'memory probe',
+    'bench/child.ts',
+    ['memory'],
+    { BENCH_MEMORY: JSON.stringify(input) },
+    /RESULT (\{.*\})\n/,
+    240_000,
+    ['--expose-gc'],
+  );
   await child.stop();
   return { ...(JSON.parse(match[1]) as Omit<MemoryResult, 'ownProcess'>), ownProcess: true };
 }

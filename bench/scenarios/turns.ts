@@ -46,7 +46,15 @@ export async function turnsScenario(ctx: BenchContext): Promise<TurnsResult> {
       const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       const e = await Child.start('echo bot', 'bench/child.ts', ['echo'], {}, /READY (\S+)/, undefined, profileArgs);
       echo = { url: e.match[1], stop: () => e.child.stop() };
-      const b = await Child.start('bot', 'src/index.ts', [], { HOST: '127.0.0.1', PORT: '0', DATA_DIR: ctx.dataDir(), LOG_LEVEL: logLevel, MONITOR: 'on', CTS_CONFIG: estateFile }, /listening on (http:\/\/\S+)\/api\/messages/, undefined, profileArgs);
+      const b = await Child.start(
+        'bot',
+        'src/index.ts',
+        [],
+        { HOST: '127.0.0.1', PORT: '0', DATA_DIR: ctx.dataDir(), LOG_LEVEL: logLevel, MONITOR: 'on', CTS_CONFIG: estateFile },
+        /listening on (http:\/\/\S+)\/api\/messages/,
+        undefined,
+        profileArgs,
+      );
       bot = { url: b.match[1], stop: () => b.child.stop() };
     } else {
       const e = await startEchoBot();

@@ -17,7 +17,11 @@ export const CLOUDS: readonly Cloud[] = [
   { name: 'the commercial (global) cloud', authorityHosts: ['login.microsoftonline.com'], graphHosts: ['graph.microsoft.com'] },
   { name: 'US Government (GCC High, DoD)', authorityHosts: ['login.microsoftonline.us'], graphHosts: ['graph.microsoft.us', 'dod-graph.microsoft.us'] },
   // login.chinacloudapi.cn is the documented host (and @azure/identity's AzureChina); login.partner.microsoftonline.cn is its older alias.
-  { name: 'Azure China (21Vianet)', authorityHosts: ['login.chinacloudapi.cn', 'login.partner.microsoftonline.cn'], graphHosts: ['microsoftgraph.chinacloudapi.cn'] },
+  {
+    name: 'Azure China (21Vianet)',
+    authorityHosts: ['login.chinacloudapi.cn', 'login.partner.microsoftonline.cn'],
+    graphHosts: ['microsoftgraph.chinacloudapi.cn'],
+  },
 ];
 
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';

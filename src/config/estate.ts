@@ -12,7 +12,10 @@ const GUID_EXAMPLE = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 export const guid = (what: string) =>
   z
-    .string({ required_error: `${what} is required (a GUID such as ${GUID_EXAMPLE})`, invalid_type_error: `${what} must be a string GUID such as ${GUID_EXAMPLE}` })
+    .string({
+      required_error: `${what} is required (a GUID such as ${GUID_EXAMPLE})`,
+      invalid_type_error: `${what} must be a string GUID such as ${GUID_EXAMPLE}`,
+    })
     .regex(GUID, { message: `${what} must be a GUID such as ${GUID_EXAMPLE}` })
     .transform((s) => s.toLowerCase());
 
@@ -41,20 +44,14 @@ const TenantSchema = z
         (u) => isLoopbackUrl(u) || urlPart(u, 'protocol') === 'https:',
         'graphBaseUrl must use https (plain http is only allowed on a loopback address such as the local simulator)',
       )
-      .refine(
-        (u) => /\/(v1\.0|beta)\/*$/.test(urlPart(u, 'pathname')),
-        'graphBaseUrl must end in /v1.0 or /beta, e.g. https://graph.microsoft.com/v1.0',
-      )
+      .refine((u) => /\/(v1\.0|beta)\/*$/.test(urlPart(u, 'pathname')), 'graphBaseUrl must end in /v1.0 or /beta, e.g. https://graph.microsoft.com/v1.0')
       .transform((u) => u.replace(/\/+$/, ''))
       .default(DEFAULT_GRAPH_BASE_URL),
     /** Where this tenant signs in (its cloud's Entra host); default AZURE_AUTHORITY_HOST, else the Graph host's cloud. */
     authorityHost: z
       .string()
       .url('authorityHost must be an absolute URL such as https://login.microsoftonline.us')
-      .refine(
-        (u) => isLoopbackUrl(u) || urlPart(u, 'protocol') === 'https:',
-        'authorityHost must use https (plain http is only allowed on a loopback address)',
-      )
+      .refine((u) => isLoopbackUrl(u) || urlPart(u, 'protocol') === 'https:', 'authorityHost must use https (plain http is only allowed on a loopback address)')
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
     /** How the bot's app signs in to this tenant; absent = @azure/identity's environment variables. */
@@ -72,7 +69,7 @@ const TenantSchema = z
 const envName = (what: string) =>
   z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, `${what} must be the NAME of an environment variable (letters, digits, _), not the value itself`);
 
-const clientId = guid('credential.clientId (the application (client) id of the bot\'s multi-tenant app)').optional();
+const clientId = guid("credential.clientId (the application (client) id of the bot's multi-tenant app)").optional();
 
 /**
  * One multi-tenant app registration, consented in each tenant, signing in with one of three kinds of proof.
@@ -100,7 +97,15 @@ const CredentialSchema = z.discriminatedUnion(
       })
       .strict(),
   ],
-  { errorMap: (issue, ctx) => (issue.code === 'invalid_union_discriminator' ? { message: 'credential.kind must be "secret", "certificate" or "managedIdentity" (a managed identity as federated credential of the app: no secret anywhere)' } : { message: ctx.defaultError }) },
+  {
+    errorMap: (issue, ctx) =>
+      issue.code === 'invalid_union_discriminator'
+        ? {
+            message:
+              'credential.kind must be "secret", "certificate" or "managedIdentity" (a managed identity as federated credential of the app: no secret anywhere)',
+          }
+        : { message: ctx.defaultError },
+  },
 );
 
 export type TenantCredentialConfig = z.infer<typeof CredentialSchema>;
@@ -143,7 +148,11 @@ export const EstateSchema = z
       .default(20),
     approvals: z
       .object({
-        expiresAfterHours: z.number().positive('approvals.expiresAfterHours must be positive').max(24 * 30).default(72),
+        expiresAfterHours: z
+          .number()
+          .positive('approvals.expiresAfterHours must be positive')
+          .max(24 * 30)
+          .default(72),
       })
       .strict()
       .default({}),
@@ -176,13 +185,19 @@ export const EstateSchema = z
       .max(90, 'reviewDays must be at most 90')
       .default(14),
     reviewDefault: z
-      .enum(['keep', 'remove'], { errorMap: () => ({ message: 'reviewDefault must be "keep" or "remove" (what undecided items get at the deadline; default keep)' }) })
+      .enum(['keep', 'remove'], {
+        errorMap: () => ({ message: 'reviewDefault must be "keep" or "remove" (what undecided items get at the deadline; default keep)' }),
+      })
       .default('keep'),
   })
   .strict()
   .superRefine((estate, ctx) => {
     if (estate.reviewEveryDays !== undefined && estate.reviewEveryDays < estate.reviewDays) {
-      ctx.addIssue({ code: 'custom', path: ['reviewEveryDays'], message: `reviewEveryDays (${estate.reviewEveryDays}) must be at least reviewDays (${estate.reviewDays}): a review must end before the next one starts` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reviewEveryDays'],
+        message: `reviewEveryDays (${estate.reviewEveryDays}) must be at least reviewDays (${estate.reviewDays}): a review must end before the next one starts`,
+      });
     }
     const tenantIds = new Set(estate.tenants.map((t) => t.id));
     estate.tenants.forEach((t, i) => {
@@ -191,7 +206,11 @@ export const EstateSchema = z
       }
     });
     if (!tenantIds.has(estate.homeTenantId)) {
-      ctx.addIssue({ code: 'custom', path: ['homeTenantId'], message: `home tenant ${estate.homeTenantId} must also be listed in tenants (roles are read there)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['homeTenantId'],
+        message: `home tenant ${estate.homeTenantId} must also be listed in tenants (roles are read there)`,
+      });
     }
     const seen = new Set<string>();
     estate.configurations.forEach((c, i) => {
@@ -205,7 +224,11 @@ export const EstateSchema = z
       }
       const lower = c.name.toLowerCase();
       if (seen.has(lower)) {
-        ctx.addIssue({ code: 'custom', path: ['configurations', i, 'name'], message: `configuration name "${c.name}" is used twice (names are case-insensitive)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['configurations', i, 'name'],
+          message: `configuration name "${c.name}" is used twice (names are case-insensitive)`,
+        });
       }
       seen.add(lower);
     });

@@ -34,25 +34,27 @@ const EnvSchema = z.object({
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      errorMap: () => ({ message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }),
-    }).default('info'),
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        errorMap: () => ({ message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }),
+      })
+      .default('info'),
   ),
   CTS_CONFIG: optional(z.string()),
   /** The estate as JSON text instead of a file (an App Service or Container Apps setting); not with CTS_CONFIG. */
   CTS_CONFIG_JSON: optional(z.string()),
   CTS_POLICY: optional(z.string()),
-  MONITOR: z.preprocess(
-    blankToUndefined,
-    z.enum(['on', 'off'], { errorMap: () => ({ message: 'MONITOR must be "on" or "off"' }) }).default('on'),
-  ),
+  MONITOR: z.preprocess(blankToUndefined, z.enum(['on', 'off'], { errorMap: () => ({ message: 'MONITOR must be "on" or "off"' }) }).default('on')),
   AZURE_STORAGE_CONNECTION_STRING: optional(z.string()),
   AZURE_STORAGE_ACCOUNT_URL: optional(z.string().url('AZURE_STORAGE_ACCOUNT_URL must be a URL such as https://<account>.blob.core.windows.net')),
   AZURE_STORAGE_CONTAINER: z.preprocess(
     blankToUndefined,
     z
       .string()
-      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'AZURE_STORAGE_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single dashes')
+      .regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+        'AZURE_STORAGE_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single dashes',
+      )
       .default('cts-ops'),
   ),
   INSTANCE_ID: optional(z.string().max(100)),
@@ -68,15 +70,22 @@ const EnvSchema = z.object({
   ),
   /** Application Insights (Azure Monitor OpenTelemetry); unset = no telemetry, nothing loaded. */
   APPLICATIONINSIGHTS_CONNECTION_STRING: optional(
-    z.string().regex(/InstrumentationKey=/i, 'APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)'),
+    z
+      .string()
+      .regex(
+        /InstrumentationKey=/i,
+        'APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)',
+      ),
   ),
   MicrosoftAppId: optional(guid('MicrosoftAppId')),
   MicrosoftAppPassword: optional(z.string()),
   MicrosoftAppType: z.preprocess(
     blankToUndefined,
-    z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
-      errorMap: () => ({ message: 'MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI' }),
-    }).default('MultiTenant'),
+    z
+      .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
+        errorMap: () => ({ message: 'MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI' }),
+      })
+      .default('MultiTenant'),
   ),
   MicrosoftAppTenantId: optional(guid('MicrosoftAppTenantId')),
   /** Without an app id, anyone on this machine can act as any user: against real tenants only when said outright. */
@@ -183,10 +192,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
       });
     }
     if (e.AZURE_STORAGE_CONNECTION_STRING && e.AZURE_STORAGE_ACCOUNT_URL) {
-      problems.push({ where: 'AZURE_STORAGE_ACCOUNT_URL', message: 'set either AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL (with a managed identity), not both' });
+      problems.push({
+        where: 'AZURE_STORAGE_ACCOUNT_URL',
+        message: 'set either AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL (with a managed identity), not both',
+      });
     }
     if (e.MicrosoftAppId && e.MicrosoftAppType !== 'UserAssignedMSI' && !e.MicrosoftAppPassword) {
-      problems.push({ where: 'MicrosoftAppPassword', message: `is required when MicrosoftAppId is set with MicrosoftAppType=${e.MicrosoftAppType} (only UserAssignedMSI signs in without one)` });
+      problems.push({
+        where: 'MicrosoftAppPassword',
+        message: `is required when MicrosoftAppId is set with MicrosoftAppType=${e.MicrosoftAppType} (only UserAssignedMSI signs in without one)`,
+      });
     }
     if (e.MicrosoftAppId && e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) {
       problems.push({ where: 'MicrosoftAppTenantId', message: `is required when MicrosoftAppType=${e.MicrosoftAppType}` });
@@ -204,7 +219,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     monitorEnabled: e.MONITOR === 'on',
     storage:
       e.AZURE_STORAGE_CONNECTION_STRING || e.AZURE_STORAGE_ACCOUNT_URL
-        ? { kind: 'blob' as const, connectionString: e.AZURE_STORAGE_CONNECTION_STRING, accountUrl: e.AZURE_STORAGE_ACCOUNT_URL, container: e.AZURE_STORAGE_CONTAINER }
+        ? {
+            kind: 'blob' as const,
+            connectionString: e.AZURE_STORAGE_CONNECTION_STRING,
+            accountUrl: e.AZURE_STORAGE_ACCOUNT_URL,
+            container: e.AZURE_STORAGE_CONTAINER,
+          }
         : { kind: 'file' as const },
     instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     leaseSeconds: e.LEASE_SECONDS,

@@ -40,7 +40,9 @@ export const AlertSchema = z.object({
     })
     .optional(),
   acknowledged: z.object({ by: ActorSchema, at: z.string(), note: z.string() }).optional(),
-  actionTaken: z.object({ by: ActorSchema, at: z.string(), action: z.string(), ok: z.boolean(), message: z.string(), stillOpenAt: z.string().optional() }).optional(),
+  actionTaken: z
+    .object({ by: ActorSchema, at: z.string(), action: z.string(), ok: z.boolean(), message: z.string(), stillOpenAt: z.string().optional() })
+    .optional(),
   /** A drift incident's settings (kind `drift` only): what drifted, who changed it, scope growth. */
   drift: DriftDetailsSchema.optional(),
   version: z.number().int().min(1),
@@ -108,7 +110,14 @@ export function foldAlert(current: AlertState | undefined, events: IncidentEvent
         stagedDeletes: kindChanged ? undefined : alert.stagedDeletes,
       };
     } else if (alert && event.type === 'resolved') {
-      alert = { ...alert, incident: event.incident, status: 'resolved', resolvedAt: event.resolvedAt, durationMs: event.durationMs, version: alert.version + 1 };
+      alert = {
+        ...alert,
+        incident: event.incident,
+        status: 'resolved',
+        resolvedAt: event.resolvedAt,
+        durationMs: event.durationMs,
+        version: alert.version + 1,
+      };
     }
   }
   // A fix that ran but left the job in the same trouble must say so on the card, even when nothing else changed.

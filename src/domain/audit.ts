@@ -7,10 +7,7 @@ import { z } from 'zod';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 
-export const actorSchema = z.union([
-  z.literal('system'),
-  z.object({ aadObjectId: z.string().min(1), name: z.string().optional() }).strict(),
-]);
+export const actorSchema = z.union([z.literal('system'), z.object({ aadObjectId: z.string().min(1), name: z.string().optional() }).strict()]);
 
 export const auditRecordSchema = z
   .object({

@@ -151,7 +151,18 @@ export function foldDrift(configuration: string, baseline: DriftBaseline | undef
 
   for (const w of drift.worsened) {
     const k = verdictKey(w);
-    const fresh: DriftItem = { key: k, id: w.id, ...(w.tenant !== undefined ? { tenant: w.tenant } : {}), title: w.title, from: 'pass', to: w.to as Verdict, found: w.found, fix: w.fix, since: check.at, windowStart: baseline.checkedAt };
+    const fresh: DriftItem = {
+      key: k,
+      id: w.id,
+      ...(w.tenant !== undefined ? { tenant: w.tenant } : {}),
+      title: w.title,
+      from: 'pass',
+      to: w.to as Verdict,
+      found: w.found,
+      fix: w.fix,
+      since: check.at,
+      windowStart: baseline.checkedAt,
+    };
     const i = items.findIndex((x) => x.key === k);
     if (i >= 0) items[i] = fresh;
     else items.push(fresh);
@@ -198,7 +209,16 @@ export function foldDrift(configuration: string, baseline: DriftBaseline | undef
   const settled = items.every((x) => x.restoredAt) && (!scopeGrowth || !!scopeGrowth.settledAt);
   const drift2: DriftDetails = { items, ...(scopeGrowth ? { scopeGrowth } : {}) };
   const alert: AlertState = settled
-    ? { ...open, incident: { ...open.incident, updatedAt: check.at }, drift: drift2, status: 'resolved', resolvedAt: check.at, durationMs: Math.max(0, Date.parse(check.at) - Date.parse(open.incident.openedAt)), lastChange: changes.join('; '), version: open.version + 1 }
+    ? {
+        ...open,
+        incident: { ...open.incident, updatedAt: check.at },
+        drift: drift2,
+        status: 'resolved',
+        resolvedAt: check.at,
+        durationMs: Math.max(0, Date.parse(check.at) - Date.parse(open.incident.openedAt)),
+        lastChange: changes.join('; '),
+        version: open.version + 1,
+      }
     : { ...open, incident: { ...open.incident, updatedAt: check.at }, drift: drift2, lastChange: changes.join('; '), version: open.version + 1 };
   return { baseline: next, alert, closed: [], changed: true, event: settled ? 'resolved' : 'changed' };
 }

@@ -33,7 +33,10 @@ export interface DynamicGroupSignal {
 }
 
 /** One signal per group and verdict: the newcomers who would join it, or whom the rule could not be judged for. */
-export function dynamicGroupSignals(newcomers: readonly { id: string; displayName: string; lookup: AttributeLookup }[], groups: readonly DynamicGroupView[]): DynamicGroupSignal[] {
+export function dynamicGroupSignals(
+  newcomers: readonly { id: string; displayName: string; lookup: AttributeLookup }[],
+  groups: readonly DynamicGroupView[],
+): DynamicGroupSignal[] {
   const out: DynamicGroupSignal[] = [];
   for (const g of groups) {
     if ((g.processingState ?? '').toLowerCase() === 'paused') continue;
@@ -63,7 +66,10 @@ export function dynamicGroupSignals(newcomers: readonly { id: string; displayNam
 }
 
 const names = (ps: readonly { displayName: string }[]): string => {
-  const shown = ps.slice(0, 5).map((p) => p.displayName).join(', ');
+  const shown = ps
+    .slice(0, 5)
+    .map((p) => p.displayName)
+    .join(', ');
   return ps.length > 5 ? `${shown} and ${ps.length - 5} more` : shown;
 };
 
@@ -71,14 +77,16 @@ const names = (ps: readonly { displayName: string }[]): string => {
 function grants(s: DynamicGroupSignal): string {
   const parts: string[] = [];
   if (s.isAssignableToRole) parts.push(s.directoryRoles.length ? `it is role-assignable and holds ${s.directoryRoles.join(', ')}` : 'it is role-assignable');
-  if (s.appRoleAssignments.length) parts.push(`it is assigned to ${s.appRoleAssignments.slice(0, 3).join(', ')}${s.appRoleAssignments.length > 3 ? ' and more apps' : ''}`);
+  if (s.appRoleAssignments.length)
+    parts.push(`it is assigned to ${s.appRoleAssignments.slice(0, 3).join(', ')}${s.appRoleAssignments.length > 3 ? ' and more apps' : ''}`);
   return parts.length ? `; ${parts.join('; ')}` : '';
 }
 
 /** The line an approver reads. */
 export function dynamicGroupText(s: DynamicGroupSignal, tenantName: string): string {
   if (s.verdict === 'match') {
-    const who = s.principals.length === 1 ? `${s.principals[0].displayName} would join` : `${s.principals.length} of the people would join (${names(s.principals)})`;
+    const who =
+      s.principals.length === 1 ? `${s.principals[0].displayName} would join` : `${s.principals.length} of the people would join (${names(s.principals)})`;
     return `${who} the dynamic group “${s.groupName}” in ${tenantName}, rule ${s.rule}${grants(s)}.`;
   }
   const who = s.principals.length === 1 ? s.principals[0].displayName : `${s.principals.length} of the people`;

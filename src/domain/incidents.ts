@@ -93,7 +93,7 @@ export interface DetectResult {
   events: IncidentEvent[];
 }
 
-export const isReadError = (o: JobObservation): o is JobReadError => 'error' in o && !!(o).error;
+export const isReadError = (o: JobObservation): o is JobReadError => 'error' in o && !!o.error;
 
 /** Accepts both spellings of on-demand quarantine and any casing; anything else is Unknown. */
 export function normalizeReason(reason: string | undefined): QuarantineReason {
@@ -105,9 +105,7 @@ export function normalizeReason(reason: string | undefined): QuarantineReason {
 /** 401/403 (or an auth error code) on the status read: the bot's own access is broken. */
 export function isCredentialFailure(e: JobReadError['error']): boolean {
   if (e.httpStatus === 401 || e.httpStatus === 403) return true;
-  return /unauthori[sz]ed|forbidden|invalid_client|invalid_grant|authorization_requestdenied|accessdenied|InvalidAuthenticationToken/i.test(
-    e.code ?? '',
-  );
+  return /unauthori[sz]ed|forbidden|invalid_client|invalid_grant|authorization_requestdenied|accessdenied|InvalidAuthenticationToken/i.test(e.code ?? '');
 }
 
 export const INCIDENT_ACTIONS: Readonly<Record<IncidentKind, readonly IncidentAction[]>> = {
@@ -279,9 +277,7 @@ export function detect(previous: IncidentState | undefined, observation: JobObse
     return { state: { ...seen, open: incident }, events: [{ type: 'opened', configuration, incident }] };
   }
   const { next, changes } = update(state.open, c, at);
-  const events: IncidentEvent[] = changes.length
-    ? [{ type: 'changed', configuration, incident: next, previous: state.open, changes }]
-    : [];
+  const events: IncidentEvent[] = changes.length ? [{ type: 'changed', configuration, incident: next, previous: state.open, changes }] : [];
   return { state: { ...seen, open: next }, events };
 }
 

@@ -152,13 +152,18 @@ export function isSamePerson(newcomer: Newcomer, target: PrivilegedTarget): bool
   return !!upn && tUpn.startsWith(`${upn.replace('@', '_')}#ext#`);
 }
 
-function fieldsOf(n: { displayName?: string | null; mail?: string | null; userPrincipalName?: string | null }): { field: LookalikeField; value: string; kind: 'name' | 'alias' }[] {
+function fieldsOf(n: {
+  displayName?: string | null;
+  mail?: string | null;
+  userPrincipalName?: string | null;
+}): { field: LookalikeField; value: string; kind: 'name' | 'alias' }[] {
   const out: { field: LookalikeField; value: string; kind: 'name' | 'alias' }[] = [];
   if (n.displayName?.trim()) out.push({ field: 'displayName', value: tidy(n.displayName), kind: 'name' });
   if (prefixOf(n.mail)) out.push({ field: 'mail', value: prefixOf(n.mail), kind: 'alias' });
   // A B2B UPN's prefix is someone else's address: not a name anyone chose here.
   const upn = prefixOf(n.userPrincipalName);
-  if (upn && !(n.userPrincipalName ?? '').includes('#EXT#') && upn.toLowerCase() !== prefixOf(n.mail).toLowerCase()) out.push({ field: 'userPrincipalName', value: upn, kind: 'alias' });
+  if (upn && !(n.userPrincipalName ?? '').includes('#EXT#') && upn.toLowerCase() !== prefixOf(n.mail).toLowerCase())
+    out.push({ field: 'userPrincipalName', value: upn, kind: 'alias' });
   return out;
 }
 
@@ -180,7 +185,17 @@ export function findLookalikes(newcomers: readonly Newcomer[], privileged: reado
           .filter((t) => t.kind === f.kind)
           .map((t) => resemblance(f.value, t.value, f.kind === 'name' ? 'the same display name' : `the same name as ${t.value}`))
           .find((w) => w !== undefined);
-        if (hit) out.push({ principalId: n.id, principalName, field: f.field, value: f.value, resembles: p.displayName ?? p.userPrincipalName ?? p.id, resemblesId: p.id, standing: p.roles.join(', ') || 'privileged role', why: hit });
+        if (hit)
+          out.push({
+            principalId: n.id,
+            principalName,
+            field: f.field,
+            value: f.value,
+            resembles: p.displayName ?? p.userPrincipalName ?? p.id,
+            resemblesId: p.id,
+            standing: p.roles.join(', ') || 'privileged role',
+            why: hit,
+          });
       }
     }
     for (const name of protectedNames) {

@@ -29,11 +29,7 @@ export type AttributeLookup = (attribute: string) => Scalar | { unknown: string 
 const UNSUPPORTED_OPS = new Set(['any', 'all', 'memberof', 'le', 'ge', 'lt', 'gt']);
 const OP_BY_LOWER = new Map(OPERATORS.map((o) => [o.toLowerCase(), o]));
 
-type Token =
-  | { t: '(' | ')' | '[' | ']' | ',' }
-  | { t: 'op'; v: string }
-  | { t: 'str'; v: string }
-  | { t: 'word'; v: string };
+type Token = { t: '(' | ')' | '[' | ']' | ',' } | { t: 'op'; v: string } | { t: 'str'; v: string } | { t: 'word'; v: string };
 
 class RuleSyntaxError extends Error {}
 
@@ -129,9 +125,13 @@ class Parser {
 
   private comparison(): RuleNode {
     const prop = this.tokens[this.i++];
-    if (!prop || prop.t !== 'word') throw new RuleSyntaxError(prop ? `expected a property such as user.department, found ${describeToken(prop)}` : 'the rule ends too early');
+    if (!prop || prop.t !== 'word')
+      throw new RuleSyntaxError(prop ? `expected a property such as user.department, found ${describeToken(prop)}` : 'the rule ends too early');
     const m = /^user\.([A-Za-z][A-Za-z0-9_]*)$/i.exec(prop.v);
-    if (!m) throw new Unsupported(/^device\./i.test(prop.v) ? `it tests a device property (${prop.v})` : `it uses ${prop.v}, which is not a user property we can read`);
+    if (!m)
+      throw new Unsupported(
+        /^device\./i.test(prop.v) ? `it tests a device property (${prop.v})` : `it uses ${prop.v}, which is not a user property we can read`,
+      );
     const opTok = this.tokens[this.i++];
     if (!opTok || opTok.t !== 'op') throw new RuleSyntaxError(`expected an operator after ${prop.v}`);
     const lower = opTok.v.toLowerCase();
@@ -220,7 +220,7 @@ const same = (a: Scalar, b: Scalar): boolean => {
 
 function compare(actual: Scalar, op: Operator, value: Scalar | string[]): boolean | { unknown: string } {
   const a = text(actual)?.toLowerCase() ?? null;
-  const v = Array.isArray(value) ? null : text(value)?.toLowerCase() ?? null;
+  const v = Array.isArray(value) ? null : (text(value)?.toLowerCase() ?? null);
   switch (op) {
     case 'eq':
       return same(actual, value as Scalar);
@@ -301,7 +301,17 @@ export interface AttributeMapping {
 }
 
 /** Attributes Entra sets on a new account itself: a rule on them cannot be answered from the mappings. */
-const SET_BY_ENTRA = new Set(['objectid', 'id', 'userprincipalname', 'creationtype', 'createddatetime', 'onpremisessecurityidentifier', 'mailnickname', 'proxyaddresses', 'externaluserstate']);
+const SET_BY_ENTRA = new Set([
+  'objectid',
+  'id',
+  'userprincipalname',
+  'creationtype',
+  'createddatetime',
+  'onpremisessecurityidentifier',
+  'mailnickname',
+  'proxyaddresses',
+  'externaluserstate',
+]);
 
 /**
  * What the user would hold in the target: a Direct (Attribute) mapping copies the source value, a Constant sets it,

@@ -31,9 +31,7 @@ export interface PolicySubject {
   groupIds: readonly string[];
 }
 
-export type Decision =
-  | { allowed: true; via: string }
-  | { allowed: false; permission: Permission; reason: string; grantedBy: string[] };
+export type Decision = { allowed: true; via: string } | { allowed: false; permission: Permission; reason: string; grantedBy: string[] };
 
 /** Plain words for each permission, used in refusals and `whoami`. */
 export const PERMISSION_DESCRIPTIONS: Readonly<Record<Permission, string>> = {
@@ -45,12 +43,7 @@ export const PERMISSION_DESCRIPTIONS: Readonly<Record<Permission, string>> = {
   'alerts.manage': 'subscribe chats and channels to alerts and approvals',
 };
 
-const OPERATORS = [
-  ROLE.hybridIdentityAdministrator,
-  ROLE.applicationAdministrator,
-  ROLE.cloudApplicationAdministrator,
-  ROLE.globalAdministrator,
-];
+const OPERATORS = [ROLE.hybridIdentityAdministrator, ROLE.applicationAdministrator, ROLE.cloudApplicationAdministrator, ROLE.globalAdministrator];
 
 const grant = (roles: readonly string[], anyMember = false): Grant => ({ roles, groups: [], anyMember });
 
@@ -58,12 +51,7 @@ export const DEFAULT_PERMISSIONS: Readonly<Record<Permission, Grant>> = {
   'sync.read': grant([ROLE.globalReader, ROLE.securityReader, ROLE.reportsReader, ...OPERATORS]),
   'sync.operate': grant(OPERATORS),
   'scope.request': grant([], true),
-  'scope.approve': grant([
-    ROLE.applicationAdministrator,
-    ROLE.cloudApplicationAdministrator,
-    ROLE.hybridIdentityAdministrator,
-    ROLE.globalAdministrator,
-  ]),
+  'scope.approve': grant([ROLE.applicationAdministrator, ROLE.cloudApplicationAdministrator, ROLE.hybridIdentityAdministrator, ROLE.globalAdministrator]),
   'deletes.allow': grant([ROLE.hybridIdentityAdministrator, ROLE.globalAdministrator]),
   'alerts.manage': grant(OPERATORS),
 };
@@ -111,12 +99,7 @@ export const PolicyFileSchema = z
 export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; problems: string[] };
 
 function jsonPath(path: readonly (string | number)[]): string {
-  return (
-    '$' +
-    path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `["${p}"]`))
-      .join('')
-  );
+  return '$' + path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `["${p}"]`)).join('');
 }
 
 function describeIssue(issue: z.ZodIssue): string {
@@ -223,9 +206,7 @@ export function evaluate(policy: Policy, caller: PolicySubject, permission: Perm
   const holders = grantedBy.length ? grantedBy.join(', ') : 'nobody (the policy grants it to no one)';
 
   if (!caller.tenantId || !same(caller.tenantId, caller.homeTenantId)) {
-    return refuse(
-      `You are signed in from another organisation (tenant ${caller.tenantId || 'unknown'}); this bot only acts for people in its home tenant.`,
-    );
+    return refuse(`You are signed in from another organisation (tenant ${caller.tenantId || 'unknown'}); this bot only acts for people in its home tenant.`);
   }
   const role = g.roles.find((r) => caller.roleTemplateIds.some((c) => same(c, r)));
   if (role) return { allowed: true, via: `role ${roleName(role)}` };

@@ -128,8 +128,7 @@ export function startReview(input: StartInput): Review {
 }
 
 export type DecideItemResult =
-  | { ok: true; next: Review; item: ReviewItem; completed: boolean }
-  | { ok: false; code: 'not-open' | 'unknown-item' | 'already-decided'; message: string };
+  { ok: true; next: Review; item: ReviewItem; completed: boolean } | { ok: false; code: 'not-open' | 'unknown-item' | 'already-decided'; message: string };
 
 /** Records one approver's verdict on one item; the review completes when it was the last undecided one. */
 export function decideItem(review: Review, itemId: string, verdict: Verdict, by: ReviewPerson, now: number): DecideItemResult {
@@ -168,7 +167,7 @@ export function removalsOwed(review: Review): ReviewItem[] {
 
 export function recordRemoval(review: Review, itemId: string, removal: NonNullable<ReviewItem['removal']>): Review | undefined {
   const item = review.items.find((i) => i.id === itemId);
-  if (!item || item.removal?.requestId === removal.requestId && item.removal.state === removal.state) return undefined;
+  if (!item || (item.removal?.requestId === removal.requestId && item.removal.state === removal.state)) return undefined;
   return { ...review, items: review.items.map((i) => (i.id === itemId ? { ...i, removal } : i)), version: review.version + 1 };
 }
 
@@ -206,7 +205,12 @@ export function firstOpenPage(review: Review, size = REVIEW_PAGE_SIZE): number {
 }
 
 /** The schedule: a new review is due when none ran yet or the last one completed `everyDays` ago. */
-export function scheduledReviewDue(everyDays: number | undefined, lastCompletedAt: string | undefined, lastStartedAt: string | undefined, now: number): boolean {
+export function scheduledReviewDue(
+  everyDays: number | undefined,
+  lastCompletedAt: string | undefined,
+  lastStartedAt: string | undefined,
+  now: number,
+): boolean {
   if (!everyDays) return false;
   const last = lastCompletedAt ?? lastStartedAt;
   if (!last) return true;

@@ -86,7 +86,12 @@ export interface RiskFacts {
  * By userType, the #EXT# UPN, creationType 'Invitation' or any externalUserState.
  */
 export const isGuestUpn = (upn: string | null | undefined): boolean => !!upn && upn.includes('#EXT#');
-export function isExternalUser(u: { userType?: string | null; userPrincipalName?: string | null; creationType?: string | null; externalUserState?: string | null }): boolean {
+export function isExternalUser(u: {
+  userType?: string | null;
+  userPrincipalName?: string | null;
+  creationType?: string | null;
+  externalUserState?: string | null;
+}): boolean {
   return u.userType === 'Guest' || isGuestUpn(u.userPrincipalName) || (u.creationType ?? '').toLowerCase() === 'invitation' || !!u.externalUserState;
 }
 
@@ -101,7 +106,10 @@ export function memberKind(m: { '@odata.type'?: string | null; userPrincipalName
 
 /** The names of the privileged roles among a person's role template ids (empty when none). */
 export function privilegedRoleNames(roleTemplateIds: readonly string[]): string[] {
-  return roleTemplateIds.map((r) => r.toLowerCase()).filter((r) => PRIVILEGED_ROLES.has(r)).map(roleName);
+  return roleTemplateIds
+    .map((r) => r.toLowerCase())
+    .filter((r) => PRIVILEGED_ROLES.has(r))
+    .map(roleName);
 }
 
 /** People with at least one privileged role, from each person's role template ids (same order as `people`). */
@@ -141,11 +149,20 @@ export function assessRisk(f: RiskFacts): RiskSignals {
   };
   for (const g of f.groups) {
     warnings.push(`${g.displayName}: ${g.directMembers} direct members, ${g.alreadyInScope} of them already in scope.`);
-    if (g.nestedGroups.length) warnings.push(`${g.displayName} contains nested groups (${g.nestedGroups.join(', ')}): their members are NOT synced; only direct members of an assigned group are in scope.`);
-    if (g.guests) warnings.push(`${g.displayName} has ${g.guests} guest${g.guests === 1 ? '' : 's'}: guests are skipped (cross-tenant sync syncs members only).`);
+    if (g.nestedGroups.length)
+      warnings.push(
+        `${g.displayName} contains nested groups (${g.nestedGroups.join(', ')}): their members are NOT synced; only direct members of an assigned group are in scope.`,
+      );
+    if (g.guests)
+      warnings.push(`${g.displayName} has ${g.guests} guest${g.guests === 1 ? '' : 's'}: guests are skipped (cross-tenant sync syncs members only).`);
   }
   if (f.privileged.length) {
-    warnings.push(`${f.privileged.length} of the people hold privileged directory roles: ${f.privileged.slice(0, 5).map((p) => `${p.displayName} (${p.roles.join(', ')})`).join('; ')}${f.privileged.length > 5 ? '; …' : ''}.`);
+    warnings.push(
+      `${f.privileged.length} of the people hold privileged directory roles: ${f.privileged
+        .slice(0, 5)
+        .map((p) => `${p.displayName} (${p.roles.join(', ')})`)
+        .join('; ')}${f.privileged.length > 5 ? '; …' : ''}.`,
+    );
   }
   if (f.op === 'add') {
     const tenantUsers = f.targetTenantUsers;
@@ -174,12 +191,17 @@ export function assessRisk(f: RiskFacts): RiskSignals {
     risk.deletionThreshold = threshold.enabled ? threshold.value : null;
     risk.tripsDeletionThreshold = threshold.enabled && threshold.value !== null && f.affected > threshold.value;
     // A warning-level finding: with the threshold off nothing holds a mass deletion back for review.
-    if (!threshold.enabled) warnings.push(`Warning: the accidental-deletion threshold of ${f.configName} is ${threshold.source === 'invalid' ? 'unreadable (treated as off)' : 'off'}: nothing holds these deletions back for review. Turn it on (the portal's default is 500).`);
+    if (!threshold.enabled)
+      warnings.push(
+        `Warning: the accidental-deletion threshold of ${f.configName} is ${threshold.source === 'invalid' ? 'unreadable (treated as off)' : 'off'}: nothing holds these deletions back for review. Turn it on (the portal's default is 500).`,
+      );
     else if (threshold.defaulted) warnings.push(`The accidental-deletion threshold is on without a value: the portal's default of ${threshold.value} applies.`);
   }
   if (f.affected) warnings.push(`The next cycle deletes or disables ${f.affected} B2B account${f.affected === 1 ? '' : 's'} in the target tenant.`);
   if (risk.tripsDeletionThreshold) {
-    warnings.push(`That is more than the accidental-deletion threshold of ${risk.deletionThreshold}: the job will hold the deletions and quarantine until someone allows them.`);
+    warnings.push(
+      `That is more than the accidental-deletion threshold of ${risk.deletionThreshold}: the job will hold the deletions and quarantine until someone allows them.`,
+    );
   }
   return risk;
 }
@@ -197,11 +219,27 @@ export function newcomerWarnings(n: NewcomerFacts): string[] {
 /** Signals in `now` that `before` did not have (what makes a decision on the old card stale). */
 export function newNewcomerSignals(before: Pick<RiskSignals, 'lookalikes' | 'dynamicGroups'>, now: NewcomerFacts): NewcomerFacts {
   const seenL = new Set(before.lookalikes.map((l) => `${l.principalId}|${l.field}|${l.resemblesId ?? l.resembles}`.toLowerCase()));
-  const seenD = new Set(before.dynamicGroups.map((d) => `${d.groupId}|${d.verdict}|${d.principals.map((p) => p.id).sort().join(',')}`.toLowerCase()));
+  const seenD = new Set(
+    before.dynamicGroups.map((d) =>
+      `${d.groupId}|${d.verdict}|${d.principals
+        .map((p) => p.id)
+        .sort()
+        .join(',')}`.toLowerCase(),
+    ),
+  );
   return {
     ...now,
     lookalikes: now.lookalikes.filter((l) => !seenL.has(`${l.principalId}|${l.field}|${l.resemblesId ?? l.resembles}`.toLowerCase())),
-    dynamicGroups: now.dynamicGroups.filter((d) => d.verdict === 'match' && !seenD.has(`${d.groupId}|${d.verdict}|${d.principals.map((p) => p.id).sort().join(',')}`.toLowerCase())),
+    dynamicGroups: now.dynamicGroups.filter(
+      (d) =>
+        d.verdict === 'match' &&
+        !seenD.has(
+          `${d.groupId}|${d.verdict}|${d.principals
+            .map((p) => p.id)
+            .sort()
+            .join(',')}`.toLowerCase(),
+        ),
+    ),
     unchecked: [],
   };
 }

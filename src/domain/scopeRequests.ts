@@ -15,16 +15,7 @@ export { newRequestId };
 export const SCOPE_REQUEST_SCHEMA_VERSION = 1 as const;
 export const DEFAULT_EXPIRES_AFTER_HOURS = 72;
 
-export const REQUEST_STATUSES = [
-  'pending',
-  'approved',
-  'executing',
-  'done',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-] as const;
+export const REQUEST_STATUSES = ['pending', 'approved', 'executing', 'done', 'failed', 'rejected', 'expired', 'cancelled'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /** States no action leaves. */
@@ -154,18 +145,9 @@ export interface DecideContext {
   needsDeletesAllow: boolean;
 }
 
-export type DecideFailureCode =
-  | 'self-approval'
-  | 'not-allowed'
-  | 'already-decided'
-  | 'expired'
-  | 'not-expired'
-  | 'not-requester'
-  | 'invalid-transition';
+export type DecideFailureCode = 'self-approval' | 'not-allowed' | 'already-decided' | 'expired' | 'not-expired' | 'not-requester' | 'invalid-transition';
 
-export type DecideResult =
-  | { ok: true; next: ScopeRequest }
-  | { ok: false; code: DecideFailureCode; message: string; current: ScopeRequest };
+export type DecideResult = { ok: true; next: ScopeRequest } | { ok: false; code: DecideFailureCode; message: string; current: ScopeRequest };
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -186,12 +168,7 @@ function whoDecided(r: ScopeRequest): string {
   return r.decision && r.decision.by.aadObjectId !== SYSTEM_ACTOR.aadObjectId ? ` by ${r.decision.by.name}` : '';
 }
 
-function transition(
-  r: ScopeRequest,
-  status: RequestStatus,
-  ctx: DecideContext,
-  patch: Partial<ScopeRequest> = {},
-): DecideResult {
+function transition(r: ScopeRequest, status: RequestStatus, ctx: DecideContext, patch: Partial<ScopeRequest> = {}): DecideResult {
   const at = iso(ctx.now);
   return {
     ok: true,
@@ -278,10 +255,7 @@ export function decide(request: ScopeRequest, action: ApprovalAction, ctx: Decid
     case 'completeExecution':
     case 'failExecution': {
       if (r.status !== 'executing' || !r.execution) {
-        return fail(
-          isTerminal(r.status) ? 'already-decided' : 'invalid-transition',
-          `Request ${r.id} ${STATUS_WORDS[r.status]}; it is not being carried out.`,
-        );
+        return fail(isTerminal(r.status) ? 'already-decided' : 'invalid-transition', `Request ${r.id} ${STATUS_WORDS[r.status]}; it is not being carried out.`);
       }
       if (action.type === 'failExecution') {
         return transition(r, 'failed', ctx, { execution: { ...r.execution, finishedAt: at, error: action.error } });

@@ -142,13 +142,31 @@ export function userRow(f: WhyFacts): WhyRow {
   const u = f.user;
   const title = `${u.displayName} in ${f.sourceName}`;
   if ((u.userType ?? '').toLowerCase() === 'guest') {
-    return row('user', 'blocker', title, `${u.userPrincipalName} is a guest in ${f.sourceName}. Cross-tenant sync only syncs members of the source tenant; guests are skipped. Sync them from their home tenant instead.`, 'guest');
+    return row(
+      'user',
+      'blocker',
+      title,
+      `${u.userPrincipalName} is a guest in ${f.sourceName}. Cross-tenant sync only syncs members of the source tenant; guests are skipped. Sync them from their home tenant instead.`,
+      'guest',
+    );
   }
   if (isExternal(u)) {
-    return row('user', 'blocker', title, `${u.userPrincipalName} is an external member (invited through B2B${u.externalUserState ? `, ${u.externalUserState}` : ''}). Cross-tenant sync skips external users; only internal members are synced.`, 'externalMember');
+    return row(
+      'user',
+      'blocker',
+      title,
+      `${u.userPrincipalName} is an external member (invited through B2B${u.externalUserState ? `, ${u.externalUserState}` : ''}). Cross-tenant sync skips external users; only internal members are synced.`,
+      'externalMember',
+    );
   }
   if (u.accountEnabled === false) {
-    return row('user', 'blocker', title, `${u.userPrincipalName} is disabled (accountEnabled false). CTS does not create disabled users, and disables the copy of one it synced before. Enable the account in ${f.sourceName} first.`, 'disabled');
+    return row(
+      'user',
+      'blocker',
+      title,
+      `${u.userPrincipalName} is disabled (accountEnabled false). CTS does not create disabled users, and disables the copy of one it synced before. Enable the account in ${f.sourceName} first.`,
+      'disabled',
+    );
   }
   return row('user', 'pass', title, `${u.userPrincipalName} is an internal member and enabled.`);
 }
@@ -159,10 +177,17 @@ export function scopeRow(f: WhyFacts): WhyRow {
   const title = `In the scope of ${f.config}`;
   if (!f.scope.ok) return cannot('scope', title, f.scope.reason);
   const s = f.scope.value;
-  if (s.direct) return row('scope', 'pass', title, `Assigned directly to the configuration${s.groups.length ? `, and a direct member of ${names(s.groups)}` : ''}.`);
+  if (s.direct)
+    return row('scope', 'pass', title, `Assigned directly to the configuration${s.groups.length ? `, and a direct member of ${names(s.groups)}` : ''}.`);
   if (s.groups.length) return row('scope', 'pass', title, `A direct member of the assigned group ${names(s.groups)}.`);
   if (s.nestedOnly.length) {
-    return row('scope', 'blocker', title, `Only through a nested group inside ${names(s.nestedOnly)}. Members of nested groups are not synced: assign the user, or the nested group itself. Use "Request add to scope".`, 'nestedOnly');
+    return row(
+      'scope',
+      'blocker',
+      title,
+      `Only through a nested group inside ${names(s.nestedOnly)}. Members of nested groups are not synced: assign the user, or the nested group itself. Use "Request add to scope".`,
+      'nestedOnly',
+    );
   }
   return row('scope', 'blocker', title, 'Not assigned, and not a member of any assigned group. Use "Request add to scope" to ask for it.', 'notInScope');
 }
@@ -178,10 +203,17 @@ export function jobRow(f: WhyFacts): WhyRow {
   const state = (j.scheduleState ?? '').toLowerCase();
   if ((j.code ?? '').toLowerCase() === 'quarantine' || j.quarantineReason) {
     const why = [j.quarantineReason, j.quarantineMessage].filter(Boolean).join(': ');
-    return row('job', 'blocker', title, `Quarantined${why ? ` (${why})` : ''}: nobody is provisioned until it is fixed and restarted. Type "status ${f.config}" for details.`, 'jobQuarantined');
+    return row(
+      'job',
+      'blocker',
+      title,
+      `Quarantined${why ? ` (${why})` : ''}: nobody is provisioned until it is fixed and restarted. Type "status ${f.config}" for details.`,
+      'jobQuarantined',
+    );
   }
   if (state === 'disabled') return row('job', 'blocker', title, `Disabled: no cycle runs. Start it again with "start ${f.config}".`, 'jobDisabled');
-  if (state === 'paused' || (j.code ?? '').toLowerCase() === 'paused') return row('job', 'blocker', title, `Paused: no cycle runs until "start ${f.config}".`, 'jobPaused');
+  if (state === 'paused' || (j.code ?? '').toLowerCase() === 'paused')
+    return row('job', 'blocker', title, `Paused: no cycle runs until "start ${f.config}".`, 'jobPaused');
   return row('job', 'pass', title, `Running. Next cycle: ${when(j.nextRun)}.`);
 }
 
@@ -190,7 +222,7 @@ export function plainReason(code: string | null, reason: string | null): string 
   const c = (code ?? '').toLowerCase();
   if (c === 'noteffectivelyentitled' || /scope/.test(c)) return 'skipped: out of scope (not assigned, in a nested group only, or not a member)';
   if (c === 'redundantexport') return 'nothing to change: the target already matches';
-  if (/conflict|duplicate/.test(c)) return 'matching conflict: another object in the target tenant already has this user\'s mail or proxy address';
+  if (/conflict|duplicate/.test(c)) return "matching conflict: another object in the target tenant already has this user's mail or proxy address";
   if (c === 'azuredirectoryb2bmanagementpolicycheckfailure') return 'the cross-tenant access policies do not allow automatic redemption (check both tenants)';
   if (c === 'invitationcreationfailure') return 'inviting the user into the target failed: B2B collaboration with this tenant is restricted';
   if (c === 'azureactivedirectoryquotalimitexceeded') return 'the target directory has reached its object quota';
@@ -214,12 +246,27 @@ export function logsRow(f: WhyFacts, scopePassed: boolean): WhyRow {
   const step = latest.step ? ` at step ${latest.step.name}` : '';
   const code = latest.errorCode ? ` (${latest.errorCode})` : '';
   if (status === 'failure') {
-    return row('logs', 'blocker', title, `Latest: ${entryLine(latest)}${step}: ${plainReason(latest.errorCode, latest.reason ?? latest.step?.description ?? null)}${code}${count}.`, 'exportFailed');
+    return row(
+      'logs',
+      'blocker',
+      title,
+      `Latest: ${entryLine(latest)}${step}: ${plainReason(latest.errorCode, latest.reason ?? latest.step?.description ?? null)}${code}${count}.`,
+      'exportFailed',
+    );
   }
   if (status === 'skipped') {
-    const words = plainReason(latest.errorCode ?? (latest.step?.type.toLowerCase() === 'scoping' ? 'NotEffectivelyEntitled' : null), latest.reason ?? latest.step?.description ?? null);
+    const words = plainReason(
+      latest.errorCode ?? (latest.step?.type.toLowerCase() === 'scoping' ? 'NotEffectivelyEntitled' : null),
+      latest.reason ?? latest.step?.description ?? null,
+    );
     // A skip from before the user entered scope is history, not a blocker: the next cycle evaluates the user again.
-    if (scopePassed) return row('logs', 'info', title, `Latest: ${entryLine(latest)}${step}: ${words}${code}. The user is in scope now, so the next cycle evaluates it again${count}.`);
+    if (scopePassed)
+      return row(
+        'logs',
+        'info',
+        title,
+        `Latest: ${entryLine(latest)}${step}: ${words}${code}. The user is in scope now, so the next cycle evaluates it again${count}.`,
+      );
     return row('logs', 'blocker', title, `Latest: ${entryLine(latest)}${step}: ${words}${code}${count}.`, 'skipped');
   }
   const target = latest.targetId ? `; target object ${latest.targetId}` : '';
@@ -254,30 +301,78 @@ export function targetRows(f: WhyFacts): WhyRow[] {
   for (const o of f.target.value) {
     const ours = synced !== null && o.id.toLowerCase() === synced.toLowerCase();
     if (o.kind === 'contact') {
-      rows.push(row('target', 'blocker', title, `A ${describe(o)}: CTS cannot create the user while the contact holds that address. Remove or change the contact in ${f.targetName}.`, 'targetConflict'));
+      rows.push(
+        row(
+          'target',
+          'blocker',
+          title,
+          `A ${describe(o)}: CTS cannot create the user while the contact holds that address. Remove or change the contact in ${f.targetName}.`,
+          'targetConflict',
+        ),
+      );
       continue;
     }
     const guest = (o.userType ?? '').toLowerCase() === 'guest';
     const pending = (o.externalUserState ?? '').toLowerCase() === 'pendingacceptance';
     if (guest && pending) {
-      rows.push(row('target', 'blocker', title, `A guest with the same mail is pending acceptance: ${describe(o)}${ours ? ', matched by CTS' : ''}. It stays a guest that cannot sign in until the invitation is redeemed or the guest is removed.`, 'pendingGuest'));
+      rows.push(
+        row(
+          'target',
+          'blocker',
+          title,
+          `A guest with the same mail is pending acceptance: ${describe(o)}${ours ? ', matched by CTS' : ''}. It stays a guest that cannot sign in until the invitation is redeemed or the guest is removed.`,
+          'pendingGuest',
+        ),
+      );
     } else if (guest) {
       const stays = always !== true;
-      rows.push(row('target', stays ? 'blocker' : 'info', title, stays
-        ? `An existing guest ${describe(o)}${ours ? ', matched by CTS' : ''}. It stays Guest: the userType mapping does not apply Member "Always".`
-        : `An existing guest ${describe(o)}; the userType mapping applies Member "Always", so the next cycle converts it.`, stays ? 'staysGuest' : undefined));
+      rows.push(
+        row(
+          'target',
+          stays ? 'blocker' : 'info',
+          title,
+          stays
+            ? `An existing guest ${describe(o)}${ours ? ', matched by CTS' : ''}. It stays Guest: the userType mapping does not apply Member "Always".`
+            : `An existing guest ${describe(o)}; the userType mapping applies Member "Always", so the next cycle converts it.`,
+          stays ? 'staysGuest' : undefined,
+        ),
+      );
     } else if (ours) {
       rows.push(row('target', 'pass', title, `Synced as member ${o.userPrincipalName ?? o.displayName} (object ${o.id}).`));
     } else if (synced === null && isB2bMember(o)) {
       // No log entry names the object (none in 7 days, or the logs could not be read): an external member with this
       // mail is most likely the copy CTS made earlier, not a conflict.
-      rows.push(row('target', 'pass', title, `An external member with this mail, most likely the copy CTS manages: ${o.userPrincipalName ?? o.displayName} (object ${o.id}). No log entry in the window names it.`));
+      rows.push(
+        row(
+          'target',
+          'pass',
+          title,
+          `An external member with this mail, most likely the copy CTS manages: ${o.userPrincipalName ?? o.displayName} (object ${o.id}). No log entry in the window names it.`,
+        ),
+      );
     } else {
-      rows.push(row('target', 'blocker', title, `An existing member with the same mail: ${describe(o)}, not the object CTS manages for this user. Remove it or change its mail.`, 'targetConflict'));
+      rows.push(
+        row(
+          'target',
+          'blocker',
+          title,
+          `An existing member with the same mail: ${describe(o)}, not the object CTS manages for this user. Remove it or change its mail.`,
+          'targetConflict',
+        ),
+      );
     }
   }
   if (!rows.length) {
-    rows.push(row('target', synced ? 'info' : 'pass', title, synced ? `The object ${synced} the logs name was not found by mail or UPN (its mail may differ).` : 'No user or contact with this mail or UPN: nothing in the way.'));
+    rows.push(
+      row(
+        'target',
+        synced ? 'info' : 'pass',
+        title,
+        synced
+          ? `The object ${synced} the logs name was not found by mail or UPN (its mail may differ).`
+          : 'No user or contact with this mail or UPN: nothing in the way.',
+      ),
+    );
   }
   return rows;
 }

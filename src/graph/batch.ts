@@ -14,9 +14,7 @@ export interface JobKey {
   jobId: string;
 }
 
-export type BatchJobResult =
-  | (JobKey & { ok: true; job: SyncJob })
-  | (JobKey & { ok: false; error: GraphError | GraphResponseInvalidError });
+export type BatchJobResult = (JobKey & { ok: true; job: SyncJob }) | (JobKey & { ok: false; error: GraphError | GraphResponseInvalidError });
 
 /** One GET inside a $batch: `key` names its answer, `schema` validates it. */
 export interface BatchGet<T> {
@@ -142,7 +140,17 @@ export class JobBatchReader {
             p.item.key,
             parsed.success
               ? { ok: true, value: parsed.data }
-              : { ok: false, error: new GraphResponseInvalidError(itemOp, parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), headers['request-id']) },
+              : {
+                  ok: false,
+                  error: new GraphResponseInvalidError(
+                    itemOp,
+                    parsed.error.issues
+                      .slice(0, 3)
+                      .map((i) => `${i.path.join('.')}: ${i.message}`)
+                      .join('; '),
+                    headers['request-id'],
+                  ),
+                },
           ]);
         } else if (r.status === 429 || r.status === 503) {
           throttled.push(p);
@@ -151,7 +159,13 @@ export class JobBatchReader {
           waitMs = Math.max(waitMs, after ?? backoffDelay(attempt, this.retry, () => 1));
           p.lastError = errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now());
         } else {
-          out.push([p.item.key, { ok: false, error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now()) }]);
+          out.push([
+            p.item.key,
+            {
+              ok: false,
+              error: errorFromResponse(itemOp, r.status, JSON.stringify(r.body ?? null), headers['request-id'], headers['retry-after'], this.time.now()),
+            },
+          ]);
         }
       }
       pending = throttled;

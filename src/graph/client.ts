@@ -44,7 +44,10 @@ export interface GraphClientOptions {
 
 class AuthMiddleware implements Middleware {
   private next?: Middleware;
-  constructor(private readonly provider: AuthenticationProvider, private readonly tenantId: string) {}
+  constructor(
+    private readonly provider: AuthenticationProvider,
+    private readonly tenantId: string,
+  ) {}
   setNext(next: Middleware): void {
     this.next = next;
   }
@@ -74,7 +77,10 @@ class AuthMiddleware implements Middleware {
 /** Reports each attempt's answer (inside the retry, so every 429 counts); never changes it. */
 class ObserveMiddleware implements Middleware {
   private next?: Middleware;
-  constructor(private readonly tenantId: string, private readonly report: NonNullable<GraphClientOptions['onResponse']>) {}
+  constructor(
+    private readonly tenantId: string,
+    private readonly report: NonNullable<GraphClientOptions['onResponse']>,
+  ) {}
   setNext(next: Middleware): void {
     this.next = next;
   }
@@ -83,7 +89,12 @@ class ObserveMiddleware implements Middleware {
     const res = context.response;
     if (!res) return;
     try {
-      this.report({ tenantId: this.tenantId, status: res.status, requestId: res.headers.get('request-id') ?? undefined, method: String(context.options?.method ?? 'GET') });
+      this.report({
+        tenantId: this.tenantId,
+        status: res.status,
+        requestId: res.headers.get('request-id') ?? undefined,
+        method: String(context.options?.method ?? 'GET'),
+      });
     } catch {
       /* observation must never break a call */
     }
@@ -229,12 +240,21 @@ function parseBody<T>(operation: string, text: string, schema: ZodType<T, ZodTyp
   return parsed.data;
 }
 
-export function errorFromResponse(operation: string, status: number, text: string, headerRequestId: string | undefined, retryAfter: string | null | undefined, nowMs: number): GraphError {
+export function errorFromResponse(
+  operation: string,
+  status: number,
+  text: string,
+  headerRequestId: string | undefined,
+  retryAfter: string | null | undefined,
+  nowMs: number,
+): GraphError {
   let code: string | undefined;
   let message: string | undefined;
   let requestId = headerRequestId;
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; innerError?: Record<string, unknown>; innererror?: Record<string, unknown> } };
+    const body = JSON.parse(text) as {
+      error?: { code?: unknown; message?: unknown; innerError?: Record<string, unknown>; innererror?: Record<string, unknown> };
+    };
     const e = body?.error;
     if (e && typeof e === 'object') {
       if (typeof e.code === 'string') code = e.code;
@@ -310,7 +330,13 @@ export class GraphClientFactory {
     const checks = [...this.tenants.values()]
       .filter((t) => !isLoopbackUrl(t.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL))
       .map(async (tenant) => {
-        const failure = await checkTenantToken(tenant.id, this.credentialFor(tenant), graphScope(tenant.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL), timeoutMs, this.options.credentialExtras);
+        const failure = await checkTenantToken(
+          tenant.id,
+          this.credentialFor(tenant),
+          graphScope(tenant.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL),
+          timeoutMs,
+          this.options.credentialExtras,
+        );
         return failure ? { tenantId: tenant.id, ...failure } : undefined;
       });
     return (await Promise.all(checks)).filter((x): x is { tenantId: string } & TokenFailure => x !== undefined);
@@ -322,7 +348,7 @@ export class GraphClientFactory {
     const key = tenant.id.toLowerCase();
     let found = this.credentials.get(key);
     if (!found) {
-      found = credentialForTenant(tenant, this.options.env ?? (process.env), this.options.credentialExtras);
+      found = credentialForTenant(tenant, this.options.env ?? process.env, this.options.credentialExtras);
       this.credentials.set(key, found);
     }
     return found;

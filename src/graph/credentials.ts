@@ -78,7 +78,10 @@ export function credentialForTenant(tenantOrId: string | CredentialTenant, env: 
   const authorityHost = (tenant.authorityHost ?? env.AZURE_AUTHORITY_HOST?.trim()) || defaultAuthorityFor(graphBaseUrl);
   if (!isLoopbackUrl(graphBaseUrl)) {
     const mismatch = cloudMismatch(authorityHost, graphBaseUrl);
-    if (mismatch) throw new Error(`wrong cloud: ${mismatch}${tenant.authorityHost ? '' : ' (the authority comes from AZURE_AUTHORITY_HOST; set authorityHost on the tenant)'}`);
+    if (mismatch)
+      throw new Error(
+        `wrong cloud: ${mismatch}${tenant.authorityHost ? '' : ' (the authority comes from AZURE_AUTHORITY_HOST; set authorityHost on the tenant)'}`,
+      );
   }
   // A local token endpoint is not a known Entra host: skip instance discovery, which would ask login.microsoftonline.com.
   const options: TokenCredentialOptions = { ...extras, authorityHost, ...(isLoopbackUrl(authorityHost) ? { disableInstanceDiscovery: true } : {}) };
@@ -102,7 +105,11 @@ export function credentialForTenant(tenantOrId: string | CredentialTenant, env: 
     };
   }
   if (clientId && env.AZURE_FEDERATED_TOKEN_FILE) {
-    return { kind: 'workloadIdentity', authorityHost, credential: new WorkloadIdentityCredential({ ...options, tenantId, clientId, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE }) };
+    return {
+      kind: 'workloadIdentity',
+      authorityHost,
+      credential: new WorkloadIdentityCredential({ ...options, tenantId, clientId, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE }),
+    };
   }
   const mi = env.AZURE_MANAGED_IDENTITY_CLIENT_ID?.trim();
   if (clientId && mi) {
@@ -113,7 +120,11 @@ export function credentialForTenant(tenantOrId: string | CredentialTenant, env: 
       `No credential for tenant ${tenantId}: a managed identity only reaches its own tenant. Set AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE or AZURE_MANAGED_IDENTITY_CLIENT_ID, or give the tenant a "credential" in the estate file.`,
     );
   }
-  return { kind: 'managedIdentity', authorityHost, credential: clientId ? new ManagedIdentityCredential({ ...extras, clientId }) : new ManagedIdentityCredential(extras) };
+  return {
+    kind: 'managedIdentity',
+    authorityHost,
+    credential: clientId ? new ManagedIdentityCredential({ ...extras, clientId }) : new ManagedIdentityCredential(extras),
+  };
 }
 
 function fromEstate(tenantId: string, c: TenantCredentialConfig, env: CredentialEnv, options: TokenCredentialOptions): Omit<TenantCredential, 'authorityHost'> {
@@ -128,14 +139,23 @@ function fromEstate(tenantId: string, c: TenantCredentialConfig, env: Credential
     }
     case 'certificate': {
       const file = c.certificatePath ?? env.AZURE_CLIENT_CERTIFICATE_PATH;
-      if (!file) throw new Error('credential kind "certificate" needs credential.certificatePath in the estate file or AZURE_CLIENT_CERTIFICATE_PATH (a PEM file with the certificate and its private key)');
+      if (!file)
+        throw new Error(
+          'credential kind "certificate" needs credential.certificatePath in the estate file or AZURE_CLIENT_CERTIFICATE_PATH (a PEM file with the certificate and its private key)',
+        );
       if (!existsSync(file)) throw new Error(`credential.certificatePath ${file}: file not found`);
       const certificatePassword = env[c.certificatePasswordVariable ?? 'AZURE_CLIENT_CERTIFICATE_PASSWORD'];
-      return { kind: 'clientCertificate', credential: new ClientCertificateCredential(tenantId, clientId, { certificatePath: file, certificatePassword }, options) };
+      return {
+        kind: 'clientCertificate',
+        credential: new ClientCertificateCredential(tenantId, clientId, { certificatePath: file, certificatePassword }, options),
+      };
     }
     case 'managedIdentity': {
       const mi = c.managedIdentityClientId ?? env.AZURE_MANAGED_IDENTITY_CLIENT_ID?.trim();
-      if (!mi) throw new Error('credential kind "managedIdentity" needs the managed identity\'s client id: credential.managedIdentityClientId in the estate file or AZURE_MANAGED_IDENTITY_CLIENT_ID');
+      if (!mi)
+        throw new Error(
+          'credential kind "managedIdentity" needs the managed identity\'s client id: credential.managedIdentityClientId in the estate file or AZURE_MANAGED_IDENTITY_CLIENT_ID',
+        );
       return { kind: 'managedIdentityAssertion', credential: managedIdentityAssertion(tenantId, clientId, mi, options) };
     }
   }
@@ -146,7 +166,11 @@ function fromEstate(tenantId: string, c: TenantCredentialConfig, env: Credential
  * audience is the app's client assertion, so the app signs in to every tenant that consented and no secret exists.
  */
 function managedIdentityAssertion(tenantId: string, clientId: string, managedIdentityClientId: string, options: TokenCredentialOptions): TokenCredential {
-  const { authorityHost: _authority, disableInstanceDiscovery: _discovery, ...rest } = options as TokenCredentialOptions & { disableInstanceDiscovery?: boolean };
+  const {
+    authorityHost: _authority,
+    disableInstanceDiscovery: _discovery,
+    ...rest
+  } = options as TokenCredentialOptions & { disableInstanceDiscovery?: boolean };
   const identity = new ManagedIdentityCredential({ ...rest, clientId: managedIdentityClientId });
   return new ClientAssertionCredential(
     tenantId,
@@ -193,10 +217,13 @@ const AADSTS: Record<string, { reason: TokenFailureReason; say: string }> = {
   '700027': { reason: 'certificate', say: 'the certificate is not registered on the app or the assertion signature is invalid' },
   '700024': { reason: 'certificate', say: 'the client assertion is outside its validity time (check the machine clock)' },
   '70021': { reason: 'federation', say: 'no federated credential on the app matches the managed identity (issuer, subject, audience)' },
-  '700211': { reason: 'federation', say: 'no federated credential on the app matches the managed identity\'s issuer' },
-  '700213': { reason: 'federation', say: 'no federated credential on the app matches the managed identity\'s subject' },
+  '700211': { reason: 'federation', say: "no federated credential on the app matches the managed identity's issuer" },
+  '700213': { reason: 'federation', say: "no federated credential on the app matches the managed identity's subject" },
   '90002': { reason: 'cloud', say: 'the tenant does not exist at this authority: wrong cloud (authorityHost) or wrong tenant id' },
-  '900382': { reason: 'cloud', say: 'cross-cloud sign-in is not supported for confidential clients: this tenant is in another cloud, set its authorityHost and graphBaseUrl' },
+  '900382': {
+    reason: 'cloud',
+    say: 'cross-cloud sign-in is not supported for confidential clients: this tenant is in another cloud, set its authorityHost and graphBaseUrl',
+  },
   '500011': { reason: 'cloud', say: 'Microsoft Graph is not known at this authority: graphBaseUrl belongs to another cloud' },
   '7000112': { reason: 'consent', say: 'the app is disabled in this tenant' },
   '53003': { reason: 'other', say: 'blocked by a Conditional Access policy of the tenant' },
@@ -212,13 +239,18 @@ export function explainTokenFailure(err: unknown): TokenFailure {
     return { reason: 'unreachable', message: `cannot reach the sign-in endpoint (${firstLine(text)})`, definitive: false };
   }
   if (code) return { reason: 'other', message: `sign-in refused: AADSTS${code} (${firstLine(text)})`, definitive: true };
-  if (/invalid_client/i.test(text)) return { reason: 'secret', message: `the sign-in endpoint refused the app's proof (invalid_client: ${firstLine(text)})`, definitive: true };
+  if (/invalid_client/i.test(text))
+    return { reason: 'secret', message: `the sign-in endpoint refused the app's proof (invalid_client: ${firstLine(text)})`, definitive: true };
   return { reason: 'other', message: `sign-in failed: ${firstLine(text) || String(err)}`, definitive: false };
 }
 
 function firstLine(text: string): string {
   // @azure/identity appends troubleshooting links and trace ids on later lines; the first line says what happened.
-  return text.split('\n')[0].replace(/\s*Trace ID:.*$/i, '').slice(0, 300).trim();
+  return text
+    .split('\n')[0]
+    .replace(/\s*Trace ID:.*$/i, '')
+    .slice(0, 300)
+    .trim();
 }
 
 /** Asks for one token (the start-up check); answers undefined when it came, else why not. */
@@ -270,5 +302,9 @@ async function probeTenantMetadata(authorityHost: string, tenantId: string, extr
       definitive: true,
     };
   }
-  return { reason: 'unreachable', message: `the sign-in metadata at ${new URL(authorityHost).host} could not be used (HTTP ${answer.status})`, definitive: false };
+  return {
+    reason: 'unreachable',
+    message: `the sign-in metadata at ${new URL(authorityHost).host} could not be used (HTTP ${answer.status})`,
+    definitive: false,
+  };
 }

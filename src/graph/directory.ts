@@ -3,7 +3,15 @@ import { z } from 'zod';
 import type { TenantGraph } from './client';
 import { GraphError, orNull } from './errors';
 import { guidSegment, isGuid, odataString, userSegment } from './odata';
-import { DirectoryGroupSchema, DirectoryObjectSchema, DirectoryUserSchema, pageOf, type DirectoryGroup, type DirectoryObject, type DirectoryUser } from './schemas';
+import {
+  DirectoryGroupSchema,
+  DirectoryObjectSchema,
+  DirectoryUserSchema,
+  pageOf,
+  type DirectoryGroup,
+  type DirectoryObject,
+  type DirectoryUser,
+} from './schemas';
 
 /** Documented shape (Graph signInActivity resource); every field may be null or absent (never signed in, no data). */
 const SignInActivitySchema = z
@@ -70,7 +78,11 @@ export class Directory {
   /** For "did you mean": groups whose display name starts with the prefix. */
   async groupsStartingWith(prefix: string, top = 5): Promise<DirectoryGroup[]> {
     const op = `search groups starting with "${prefix}"`;
-    const page = await this.g.get('/groups', pageOf(DirectoryGroupSchema), op, { $filter: `startswith(displayName,${odataString(prefix.trim())})`, $select: GROUP_FIELDS, $top: top });
+    const page = await this.g.get('/groups', pageOf(DirectoryGroupSchema), op, {
+      $filter: `startswith(displayName,${odataString(prefix.trim())})`,
+      $select: GROUP_FIELDS,
+      $top: top,
+    });
     return page.value.slice(0, top);
   }
 
@@ -81,7 +93,11 @@ export class Directory {
       return g ? [g] : [];
     }
     const op = `look up group "${t}"`;
-    const page = await this.g.get('/groups', pageOf(DirectoryGroupSchema), op, { $filter: `displayName eq ${odataString(t)}`, $select: GROUP_FIELDS, $top: 10 });
+    const page = await this.g.get('/groups', pageOf(DirectoryGroupSchema), op, {
+      $filter: `displayName eq ${odataString(t)}`,
+      $select: GROUP_FIELDS,
+      $top: 10,
+    });
     return page.value;
   }
 
@@ -131,4 +147,3 @@ export class Directory {
     }
   }
 }
-

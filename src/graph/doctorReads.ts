@@ -29,10 +29,16 @@ export class DoctorReads {
    */
   async botPermissions(appId: string): Promise<BotPermissions | null> {
     const op = `read the bot's own service principal (app ${appId})`;
-    const sp = await orNull(this.g.get(`/servicePrincipals(appId=${odataString(guidSegment(appId, 'application id', op))})`, SpIdSchema, op, { $select: 'id,appId' }));
+    const sp = await orNull(
+      this.g.get(`/servicePrincipals(appId=${odataString(guidSegment(appId, 'application id', op))})`, SpIdSchema, op, { $select: 'id,appId' }),
+    );
     if (!sp) return null;
     const op2 = "read the bot's Graph permissions (appRoleAssignments)";
-    const assignments = await this.g.getAll(`/servicePrincipals/${guidSegment(sp.id, 'service principal id', op2)}/appRoleAssignments`, AppRoleAssignmentSchema, op2);
+    const assignments = await this.g.getAll(
+      `/servicePrincipals/${guidSegment(sp.id, 'service principal id', op2)}/appRoleAssignments`,
+      AppRoleAssignmentSchema,
+      op2,
+    );
     // Only Microsoft Graph's roles count; resourceDisplayName is not reliable, so Graph's roles are matched by id:
     // the tenant's own Microsoft Graph service principal names them (appRoles by value), the id table is the fallback.
     const graphSp = await this.graphServicePrincipal();
@@ -69,7 +75,11 @@ export class DoctorReads {
   /** The `SyncAll` secret: true = "sync all users and groups"; null when absent (the portal's default is assigned only). */
   async syncAll(servicePrincipalId: string): Promise<boolean | null> {
     const op = `read the scope setting of service principal ${servicePrincipalId}`;
-    const secrets = await this.g.get(`/servicePrincipals/${guidSegment(servicePrincipalId, 'service principal id', op)}/synchronization/secrets`, SecretsSchema, op);
+    const secrets = await this.g.get(
+      `/servicePrincipals/${guidSegment(servicePrincipalId, 'service principal id', op)}/synchronization/secrets`,
+      SecretsSchema,
+      op,
+    );
     const v = secrets.value.find((s) => s.key === 'SyncAll')?.value;
     return v == null ? null : v.toLowerCase() === 'true';
   }
@@ -81,9 +91,15 @@ export class DoctorReads {
   async directoryAudits(category: string, since: Date): Promise<DirectoryAudit[]> {
     const op = `read the directory audit log (${category} changes since ${since.toISOString()})`;
     // OData: a DateTimeOffset literal is written bare; the category is a quoted string.
-    return this.g.getAll('/auditLogs/directoryAudits', DirectoryAuditSchema, op, {
-      $filter: `category eq ${odataString(category)} and activityDateTime ge ${since.toISOString()}`,
-    }, 500);
+    return this.g.getAll(
+      '/auditLogs/directoryAudits',
+      DirectoryAuditSchema,
+      op,
+      {
+        $filter: `category eq ${odataString(category)} and activityDateTime ge ${since.toISOString()}`,
+      },
+      500,
+    );
   }
 
   /** Dynamic groups and their rules (for "a mapping feeds a dynamic group"). */

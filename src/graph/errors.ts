@@ -86,7 +86,11 @@ export class GraphOutcomeUnknownError extends Error {
   ) {
     super(
       `Not sure whether "${operation}" happened: ${
-        reason === 'timeout' ? 'Microsoft Graph did not answer in time' : reason === 'connection' ? 'the connection to Microsoft Graph broke' : `Microsoft Graph answered HTTP ${status}`
+        reason === 'timeout'
+          ? 'Microsoft Graph did not answer in time'
+          : reason === 'connection'
+            ? 'the connection to Microsoft Graph broke'
+            : `Microsoft Graph answered HTTP ${status}`
       }. Check the current state before trying again.${requestId ? ` (request-id ${requestId})` : ''}`,
     );
   }
@@ -126,7 +130,10 @@ export class GraphPermissionMissingError extends Error {
 /** A value we refused to send (not a GUID, empty name): nothing reached Graph. */
 export class GraphInputError extends Error {
   override readonly name = 'GraphInputError';
-  constructor(readonly operation: string, detail: string) {
+  constructor(
+    readonly operation: string,
+    detail: string,
+  ) {
     super(`Could not ${operation}: ${detail}`);
   }
 }

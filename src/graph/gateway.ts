@@ -53,7 +53,11 @@ export interface CtsGraph {
   getSchema(ref: JobRef): Promise<SyncSchema>;
   userRuleId(ref: JobRef): Promise<string>;
   /** Waits under 5 calls / 10 s per tenant (Graph counts them across all its jobs); `onQueued(n)` tells how many calls are ahead. */
-  provisionOnDemand(ref: JobRef, subjects: ProvisionSubject[], opts?: { ruleId?: string; onQueued?: (ahead: number) => void }): Promise<ProvisionOnDemandResult>;
+  provisionOnDemand(
+    ref: JobRef,
+    subjects: ProvisionSubject[],
+    opts?: { ruleId?: string; onQueued?: (ahead: number) => void },
+  ): Promise<ProvisionOnDemandResult>;
   provisionQueueLength(ref: JobRef): number;
   deletionThreshold(tenantId: string, servicePrincipalId: string): Promise<DeletionThreshold>;
   // scope
@@ -113,7 +117,10 @@ export interface CtsGraph {
   /** Direct (`memberOf`) or transitive groups of a user; directory roles left out. */
   memberOf?(tenantId: string, userId: string, transitive: boolean): Promise<MembershipGroup[]>;
   /** One source user's provisioning-log entries for a job since a date, newest first (under the 5 per 10 s limit). */
-  userProvisioningLogs?(tenantId: string, q: { jobId: string; userId: string; since: Date; top?: number; maxPages?: number }): Promise<{ entries: ProvisioningLogEntry[]; complete: boolean }>;
+  userProvisioningLogs?(
+    tenantId: string,
+    q: { jobId: string; userId: string; since: Date; top?: number; maxPages?: number },
+  ): Promise<{ entries: ProvisioningLogEntry[]; complete: boolean }>;
   usersWithAddress?(tenantId: string, address: string): Promise<TargetUser[]>;
   contactsWithAddress?(tenantId: string, address: string): Promise<TargetContact[]>;
   /** Directory audit records of `category` since `since` (drift alerts name who changed a setting). */

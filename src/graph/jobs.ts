@@ -38,7 +38,8 @@ export const DEFAULT_DELETE_THRESHOLD = 500;
 
 /** "Do not use without Microsoft Support" (restartcriteria): never sent unless the caller says Support asked for it. */
 export const SUPPORT_ONLY_SCOPES: readonly ResetScope[] = ['ConnectorDataStore', 'Full'];
-export const SUPPORT_ONLY_WARNING = 'ConnectorDataStore (part of Full) clears the connector cache for all users; Microsoft says not to use it without Microsoft Support';
+export const SUPPORT_ONLY_WARNING =
+  'ConnectorDataStore (part of Full) clears the connector cache for all users; Microsoft says not to use it without Microsoft Support';
 
 /** Preferred user rule for CTS, per the CTS Graph guide. */
 export const CTS_USER_RULE = 'USER_INBOUND_USER';
@@ -87,12 +88,21 @@ export class SyncJobs {
   /** `resetScope` is Graph's comma-separated string, e.g. 'ForceDeletes' or 'Watermark, Escrows, QuarantineState'; '' = portal restart. */
   async restart(ref: JobRef, resetScope: string, opts: { supportApproved?: boolean } = {}): Promise<{ requestId?: string }> {
     const op = `restart job ${name(ref)}${resetScope ? ` (${resetScope})` : ''}`;
-    const parts = resetScope.split(',').map((s) => s.trim()).filter(Boolean);
+    const parts = resetScope
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = parts.filter((p) => !(RESET_SCOPES as readonly string[]).includes(p));
     if (bad.length) throw new GraphInputError(op, `unknown reset scope ${bad.join(', ')} (allowed: ${RESET_SCOPES.join(', ')})`);
     const supportOnly = parts.filter((p) => (SUPPORT_ONLY_SCOPES as readonly string[]).includes(p));
     if (supportOnly.length && !opts.supportApproved) throw new GraphInputError(op, `${supportOnly.join(', ')} is refused: ${SUPPORT_ONLY_WARNING}`);
-    const answer = await this.g.call({ method: 'POST', path: `${this.jobPath(ref, op)}/restart`, body: { criteria: { resetScope: parts.join(', ') } }, operation: op, schema: noBody });
+    const answer = await this.g.call({
+      method: 'POST',
+      path: `${this.jobPath(ref, op)}/restart`,
+      body: { criteria: { resetScope: parts.join(', ') } },
+      operation: op,
+      schema: noBody,
+    });
     return { requestId: answer.requestId };
   }
 
@@ -110,7 +120,10 @@ export class SyncJobs {
     const rule = pickUserRule(schema.synchronizationRules);
     if (!rule) {
       const rules = schema.synchronizationRules;
-      throw new GraphResponseInvalidError(`find the user rule of job ${name(ref)}`, `the schema has no ${CTS_USER_RULE} rule (rules: ${rules.map((r) => r.name ?? r.id).join(', ') || 'none'})`);
+      throw new GraphResponseInvalidError(
+        `find the user rule of job ${name(ref)}`,
+        `the schema has no ${CTS_USER_RULE} rule (rules: ${rules.map((r) => r.name ?? r.id).join(', ') || 'none'})`,
+      );
     }
     this.ruleIds.set(key, rule.id);
     return rule.id;
@@ -190,7 +203,9 @@ export function pickUserRule(rules: SyncRule[]): SyncRule | undefined {
   // Older answers used the name as id; accept that too rather than fail.
   const byId = rules.find((r) => r.id.toUpperCase() === CTS_USER_RULE);
   if (byId) return byId;
-  const onDemand = rules.filter((r) => (r.metadata ?? []).some((m) => m.key.toLowerCase() === 'supportsprovisionondemand' && `${m.value ?? ''}`.toLowerCase() === 'true'));
+  const onDemand = rules.filter((r) =>
+    (r.metadata ?? []).some((m) => m.key.toLowerCase() === 'supportsprovisionondemand' && `${m.value ?? ''}`.toLowerCase() === 'true'),
+  );
   const userOnDemand = onDemand.filter((r) => /user/i.test(r.name ?? '') && !/group/i.test(r.name ?? ''));
   if (userOnDemand.length === 1) return userOnDemand[0];
   if (onDemand.length === 1) return onDemand[0];
@@ -209,7 +224,8 @@ export function parseDeletionThreshold(raw: string | null | undefined): Deletion
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { enabled: false, value: null, source: 'invalid' };
   const o = json as Record<string, unknown>;
   const enabled = o.DeleteThresholdEnabled === true || (typeof o.DeleteThresholdEnabled === 'string' && o.DeleteThresholdEnabled.toLowerCase() === 'true');
-  const n = typeof o.DeleteThresholdValue === 'number' ? o.DeleteThresholdValue : typeof o.DeleteThresholdValue === 'string' ? Number(o.DeleteThresholdValue) : NaN;
+  const n =
+    typeof o.DeleteThresholdValue === 'number' ? o.DeleteThresholdValue : typeof o.DeleteThresholdValue === 'string' ? Number(o.DeleteThresholdValue) : NaN;
   const value = Number.isFinite(n) && n >= 0 ? Math.floor(n) : null;
   if (enabled && value === null) return { enabled, value: DEFAULT_DELETE_THRESHOLD, defaulted: true, source: 'secrets' };
   return { enabled, value, source: 'secrets' };

@@ -92,19 +92,35 @@ export class ProvisioningLogs {
    * as filterable, so the server filters on jobId and time (documented) and the user is picked out here; the read
    * stops after `maxPages` pages, each waiting its turn under the 5 per 10 s limit.
    */
-  async forUser(q: { jobId: string; userId: string; since: Date; top?: number; maxPages?: number }): Promise<{ entries: ProvisioningLogEntry[]; complete: boolean }> {
+  async forUser(q: {
+    jobId: string;
+    userId: string;
+    since: Date;
+    top?: number;
+    maxPages?: number;
+  }): Promise<{ entries: ProvisioningLogEntry[]; complete: boolean }> {
     const top = Math.max(1, Math.min(50, Math.floor(q.top ?? 10)));
     const id = q.userId.toLowerCase();
     const entries: ProvisioningLogEntry[] = [];
-    const complete = await this.scan(q, PAGE_SIZE, (page) => {
-      entries.push(...page.filter((e) => (e.sourceIdentity?.id ?? '').toLowerCase() === id));
-      return entries.length < top;
-    }, q.maxPages);
+    const complete = await this.scan(
+      q,
+      PAGE_SIZE,
+      (page) => {
+        entries.push(...page.filter((e) => (e.sourceIdentity?.id ?? '').toLowerCase() === id));
+        return entries.length < top;
+      },
+      q.maxPages,
+    );
     return { entries: entries.slice(0, top), complete: complete || entries.length >= top };
   }
 
   /** Reads pages newest first until `more` says stop; true when the logs ran out (nothing left unread). */
-  private async scan(q: { jobId: string; since?: Date }, pageSize: number, more: (page: ProvisioningLogEntry[]) => boolean, maxPages = MAX_PAGES): Promise<boolean> {
+  private async scan(
+    q: { jobId: string; since?: Date },
+    pageSize: number,
+    more: (page: ProvisioningLogEntry[]) => boolean,
+    maxPages = MAX_PAGES,
+  ): Promise<boolean> {
     const op = `read the provisioning logs of job ${q.jobId}`;
     const clauses = [`jobId eq ${odataString(q.jobId)}`];
     if (q.since) {

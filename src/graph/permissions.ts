@@ -20,23 +20,49 @@ export const GRAPH_PERMISSIONS: readonly PermissionRow[] = [
     source: "`Synchronization.ReadWrite.All` (or `Application.ReadWrite.OwnedBy` if the bot's app owns the CTS app)",
     needs: { source: [['Synchronization.ReadWrite.All', 'Application.ReadWrite.OwnedBy']] },
   },
-  { for: 'read scope (`appRoleAssignedTo`), users, groups', source: '`Application.Read.All`, `User.Read.All`, `GroupMember.Read.All`', needs: { source: [['Application.Read.All'], ['User.Read.All'], ['GroupMember.Read.All']] } },
-  { for: 'add/remove scope assignments (approvals)', source: '`AppRoleAssignment.ReadWrite.All` + `Application.Read.All`', needs: { source: [['AppRoleAssignment.ReadWrite.All'], ['Application.Read.All']] } },
-  { for: 'provisioning logs (failures, staged deletes)', source: '`AuditLog.Read.All` + `Directory.Read.All`', needs: { source: [['AuditLog.Read.All'], ['Directory.Read.All']] } },
+  {
+    for: 'read scope (`appRoleAssignedTo`), users, groups',
+    source: '`Application.Read.All`, `User.Read.All`, `GroupMember.Read.All`',
+    needs: { source: [['Application.Read.All'], ['User.Read.All'], ['GroupMember.Read.All']] },
+  },
+  {
+    for: 'add/remove scope assignments (approvals)',
+    source: '`AppRoleAssignment.ReadWrite.All` + `Application.Read.All`',
+    needs: { source: [['AppRoleAssignment.ReadWrite.All'], ['Application.Read.All']] },
+  },
+  {
+    for: 'provisioning logs (failures, staged deletes)',
+    source: '`AuditLog.Read.All` + `Directory.Read.All`',
+    needs: { source: [['AuditLog.Read.All'], ['Directory.Read.All']] },
+  },
   {
     for: "the caller's roles (transitive) and groups",
     home: '`User.Read.All` + `GroupMember.Read.All` + `RoleManagement.Read.Directory` (without it Graph hides `roleTemplateId`; or `Directory.Read.All`)',
     needs: { home: [['User.Read.All'], ['GroupMember.Read.All'], ['RoleManagement.Read.Directory', 'Directory.Read.All']] },
   },
-  { for: 'cross-tenant access policy: inbound sync allowed (`isSyncAllowed`), inbound consent', target: '`Policy.Read.All`', needs: { target: [['Policy.Read.All']] } },
+  {
+    for: 'cross-tenant access policy: inbound sync allowed (`isSyncAllowed`), inbound consent',
+    target: '`Policy.Read.All`',
+    needs: { target: [['Policy.Read.All']] },
+  },
   { for: 'cross-tenant access policy: outbound consent', source: '`Policy.Read.All`', needs: { source: [['Policy.Read.All']] } },
   { for: "target tenant size (approvals' growth warning)", target: '`User.Read.All`', needs: { target: [['User.Read.All']] } },
   {
     for: "add requests' look-alike and dynamic-group warnings (risk-signals.md)",
-    target: '`RoleManagement.Read.Directory` (privileged role holders; or `Directory.Read.All`) + `Group.Read.All` (dynamic groups, their rules and app assignments; or `Directory.Read.All`)',
-    needs: { target: [['RoleManagement.Read.Directory', 'Directory.Read.All'], ['Group.Read.All', 'Directory.Read.All']] },
+    target:
+      '`RoleManagement.Read.Directory` (privileged role holders; or `Directory.Read.All`) + `Group.Read.All` (dynamic groups, their rules and app assignments; or `Directory.Read.All`)',
+    needs: {
+      target: [
+        ['RoleManagement.Read.Directory', 'Directory.Read.All'],
+        ['Group.Read.All', 'Directory.Read.All'],
+      ],
+    },
   },
-  { for: 'doctor: dynamic groups fed by synced attributes', target: '`GroupMember.Read.All` (or `Directory.Read.All`)', needs: { target: [['GroupMember.Read.All', 'Directory.Read.All']] } },
+  {
+    for: 'doctor: dynamic groups fed by synced attributes',
+    target: '`GroupMember.Read.All` (or `Directory.Read.All`)',
+    needs: { target: [['GroupMember.Read.All', 'Directory.Read.All']] },
+  },
   {
     for: 'drift alerts: who changed a cross-tenant access policy (directory audit log)',
     source: '`AuditLog.Read.All`',
@@ -52,7 +78,10 @@ export function permissionTable(rows: readonly PermissionRow[] = GRAPH_PERMISSIO
 }
 
 /** What one tenant role needs, one entry per feature (the `for` column), for the doctor's permission check. */
-export function permissionNeeds(role: 'source' | 'home' | 'target', rows: readonly PermissionRow[] = GRAPH_PERMISSIONS): { feature: string; allOf: readonly (readonly string[])[] }[] {
+export function permissionNeeds(
+  role: 'source' | 'home' | 'target',
+  rows: readonly PermissionRow[] = GRAPH_PERMISSIONS,
+): { feature: string; allOf: readonly (readonly string[])[] }[] {
   return rows.filter((r) => r.needs[role]?.length).map((r) => ({ feature: r.for, allOf: r.needs[role]! }));
 }
 

@@ -2,7 +2,14 @@ import type { BatchGetResult, JobBatchReader } from './batch';
 import type { TenantGraph } from './client';
 import { GraphError, GraphResponseInvalidError, orNull } from './errors';
 import { guidSegment } from './odata';
-import { DefaultAccessPolicySchema, PartnerIdentitySyncSchema, PartnerPolicySchema, type DefaultAccessPolicy, type PartnerIdentitySync, type PartnerPolicy } from './schemas';
+import {
+  DefaultAccessPolicySchema,
+  PartnerIdentitySyncSchema,
+  PartnerPolicySchema,
+  type DefaultAccessPolicy,
+  type PartnerIdentitySync,
+  type PartnerPolicy,
+} from './schemas';
 
 /** Cross-tenant access policy for one partner tenant (read only: the bot does not change policy). */
 export class PartnerPolicies {
@@ -37,13 +44,27 @@ export class PartnerPolicies {
     const answers = await batch.getMany<unknown>(
       [
         { key: 'partner', path: base, schema: PartnerPolicySchema, operation: op },
-        { key: 'identitySync', path: `${base}/identitySynchronization`, schema: PartnerIdentitySyncSchema, operation: `read the inbound sync policy for tenant ${partnerTenantId}` },
-        { key: 'defaults', path: '/policies/crossTenantAccessPolicy/default', schema: DefaultAccessPolicySchema, operation: 'read the default cross-tenant access settings' },
+        {
+          key: 'identitySync',
+          path: `${base}/identitySynchronization`,
+          schema: PartnerIdentitySyncSchema,
+          operation: `read the inbound sync policy for tenant ${partnerTenantId}`,
+        },
+        {
+          key: 'defaults',
+          path: '/policies/crossTenantAccessPolicy/default',
+          schema: DefaultAccessPolicySchema,
+          operation: 'read the default cross-tenant access settings',
+        },
       ],
       op,
     );
     const nullWhenAbsent = <T>(r: BatchGetResult<unknown> | undefined): BatchGetResult<T | null> =>
-      !r ? { ok: false, error: new GraphResponseInvalidError(op, '$batch answered without this item') } : !r.ok && r.error instanceof GraphError && r.error.isNotFound ? { ok: true, value: null } : (r as BatchGetResult<T>);
+      !r
+        ? { ok: false, error: new GraphResponseInvalidError(op, '$batch answered without this item') }
+        : !r.ok && r.error instanceof GraphError && r.error.isNotFound
+          ? { ok: true, value: null }
+          : (r as BatchGetResult<T>);
     const defaults = answers.get('defaults') as BatchGetResult<DefaultAccessPolicy> | undefined;
     return {
       partner: nullWhenAbsent<PartnerPolicy>(answers.get('partner')),
@@ -56,7 +77,6 @@ export class PartnerPolicies {
     return (await this.identitySynchronization(partnerTenantId))?.userSyncInbound?.isSyncAllowed === true;
   }
 }
-
 
 export interface PolicyReads {
   partner: BatchGetResult<PartnerPolicy | null>;

@@ -69,7 +69,7 @@ export function parseProvisionOnDemand(raw: { key?: string | null; value?: strin
     if (isObject(key.details)) errorCode ??= str(key.details.errorCode);
   }
   const failedStep = steps.find((s) => normalise(s.status) === 'failure');
-  errorCode ??= failedStep ? failedStep.details.errorCode ?? failedStep.details.ErrorCode ?? null : null;
+  errorCode ??= failedStep ? (failedStep.details.errorCode ?? failedStep.details.ErrorCode ?? null) : null;
 
   let outcome = normalise(resultFromKey) ?? normalise(statusFromValue);
   if (!outcome && steps.length) {

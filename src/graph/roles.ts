@@ -37,7 +37,12 @@ export class DirectoryRoles {
     }
     const limited = roles.filter((r) => !r.roleTemplateId);
     if (limited.length) {
-      throw new GraphPermissionMissingError(op, ROLE_READ_PERMISSION, this.g.tenantId, `Microsoft Graph returned ${limited.length} directory role(s) without roleTemplateId, so the roles cannot be told apart`);
+      throw new GraphPermissionMissingError(
+        op,
+        ROLE_READ_PERMISSION,
+        this.g.tenantId,
+        `Microsoft Graph returned ${limited.length} directory role(s) without roleTemplateId, so the roles cannot be told apart`,
+      );
     }
     return unique(roles.map((r) => r.roleTemplateId!));
   }
@@ -56,7 +61,8 @@ export class DirectoryRoles {
       return null;
     } catch (err) {
       if (err instanceof GraphError && err.isForbidden) {
-        return new GraphPermissionMissingError(op, ROLE_READ_PERMISSION, this.g.tenantId, `Microsoft Graph refused it (HTTP ${err.status} ${err.code})`).message;
+        return new GraphPermissionMissingError(op, ROLE_READ_PERMISSION, this.g.tenantId, `Microsoft Graph refused it (HTTP ${err.status} ${err.code})`)
+          .message;
       }
       throw err;
     }

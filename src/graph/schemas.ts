@@ -18,15 +18,22 @@ export const graphDate = z
 
 /** Int64 may be serialised as a string by some services. */
 const int64 = z
-  .union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)])
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^-?\d+$/)
+      .transform(Number),
+  ])
   .nullish()
   .transform((v) => v ?? null);
 
-const optString = z.string().nullish().transform((v) => v ?? null);
+const optString = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
 
-export const SyncErrorSchema = z
-  .object({ code: optString, message: optString, tenantActionable: z.boolean().nullish() })
-  .passthrough();
+export const SyncErrorSchema = z.object({ code: optString, message: optString, tenantActionable: z.boolean().nullish() }).passthrough();
 
 export const TaskExecutionSchema = z
   .object({
@@ -52,7 +59,7 @@ export type TaskExecution = z.output<typeof TaskExecutionSchema>;
 const quarantineReason = z
   .string()
   .nullish()
-  .transform((v) => (v === 'QuarantineOnDemand' ? 'QuarantinedOnDemand' : v ?? null));
+  .transform((v) => (v === 'QuarantineOnDemand' ? 'QuarantinedOnDemand' : (v ?? null)));
 
 export const QuarantineSchema = z
   .object({
@@ -66,9 +73,7 @@ export const QuarantineSchema = z
   .passthrough();
 export type Quarantine = z.output<typeof QuarantineSchema>;
 
-export const ProgressSchema = z
-  .object({ completedUnits: int64, totalUnits: int64, units: optString, progressObservationDateTime: graphDate })
-  .passthrough();
+export const ProgressSchema = z.object({ completedUnits: int64, totalUnits: int64, units: optString, progressObservationDateTime: graphDate }).passthrough();
 
 const KeyValue = z.object({ key: z.string(), value: z.union([z.string(), z.number()]).nullish() }).passthrough();
 
@@ -80,20 +85,24 @@ export const SyncStatusSchema = z
     lastExecution: TaskExecutionSchema.nullish().transform((v) => v ?? null),
     lastSuccessfulExecution: TaskExecutionSchema.nullish().transform((v) => v ?? null),
     lastSuccessfulExecutionWithExports: TaskExecutionSchema.nullish().transform((v) => v ?? null),
-    progress: z.array(ProgressSchema).nullish().transform((v) => v ?? []),
+    progress: z
+      .array(ProgressSchema)
+      .nullish()
+      .transform((v) => v ?? []),
     quarantine: QuarantineSchema.nullish().transform((v) => v ?? null),
     steadyStateFirstAchievedTime: graphDate,
     steadyStateLastAchievedTime: graphDate,
-    synchronizedEntryCountByType: z.array(KeyValue).nullish().transform((v) => v ?? []),
+    synchronizedEntryCountByType: z
+      .array(KeyValue)
+      .nullish()
+      .transform((v) => v ?? []),
     troubleshootingUrl: optString,
   })
   .passthrough();
 export type SyncStatus = z.output<typeof SyncStatusSchema>;
 export type SyncStatusCode = 'NotConfigured' | 'NotRun' | 'Active' | 'Paused' | 'Quarantine';
 
-export const ScheduleSchema = z
-  .object({ expiration: graphDate, interval: optString, state: optString })
-  .passthrough();
+export const ScheduleSchema = z.object({ expiration: graphDate, interval: optString, state: optString }).passthrough();
 
 export const SyncJobSchema = z
   .object({
@@ -119,14 +128,25 @@ export const SyncRuleSchema = z
   })
   .passthrough();
 export const SyncSchemaSchema = z
-  .object({ id: optString, synchronizationRules: z.array(SyncRuleSchema).nullish().transform((v) => v ?? []) })
+  .object({
+    id: optString,
+    synchronizationRules: z
+      .array(SyncRuleSchema)
+      .nullish()
+      .transform((v) => v ?? []),
+  })
   .passthrough();
 export type SyncSchema = z.output<typeof SyncSchemaSchema>;
 
 export const StringKeyStringValueSchema = z.object({ key: z.string().nullish(), value: z.string().nullish() }).passthrough();
 
 export const SecretsSchema = z
-  .object({ value: z.array(z.object({ key: z.string(), value: z.string().nullish() }).passthrough()).nullish().transform((v) => v ?? []) })
+  .object({
+    value: z
+      .array(z.object({ key: z.string(), value: z.string().nullish() }).passthrough())
+      .nullish()
+      .transform((v) => v ?? []),
+  })
   .passthrough();
 
 export const AppRoleSchema = z
@@ -143,7 +163,10 @@ export const ServicePrincipalSchema = z
     id: z.string(),
     appId: optString,
     displayName: optString,
-    appRoles: z.array(AppRoleSchema).nullish().transform((v) => v ?? []),
+    appRoles: z
+      .array(AppRoleSchema)
+      .nullish()
+      .transform((v) => v ?? []),
   })
   .passthrough();
 export type ServicePrincipal = z.output<typeof ServicePrincipalSchema>;
@@ -203,9 +226,7 @@ export const DirectoryObjectSchema = z
   .passthrough();
 export type DirectoryObject = z.output<typeof DirectoryObjectSchema>;
 
-const IdentitySchema = z
-  .object({ id: optString, displayName: optString, identityType: optString, details: z.unknown().optional() })
-  .passthrough();
+const IdentitySchema = z.object({ id: optString, displayName: optString, identityType: optString, details: z.unknown().optional() }).passthrough();
 
 export const ProvisioningLogEntrySchema = z
   .object({
@@ -247,17 +268,19 @@ export const PartnerPolicySchema = z
   .object({
     tenantId: z.string(),
     isServiceProvider: z.boolean().nullish(),
-    automaticUserConsentSettings: z
-      .object({ inboundAllowed: z.boolean().nullish(), outboundAllowed: z.boolean().nullish() })
-      .passthrough()
-      .nullish(),
+    automaticUserConsentSettings: z.object({ inboundAllowed: z.boolean().nullish(), outboundAllowed: z.boolean().nullish() }).passthrough().nullish(),
   })
   .passthrough();
 export type PartnerPolicy = z.output<typeof PartnerPolicySchema>;
 
 /** crossTenantAccessPolicyB2BSetting.usersAndGroups (crossTenantAccessPolicyTargetConfiguration). */
 const B2BSettingSchema = z
-  .object({ usersAndGroups: z.object({ accessType: optString, targets: z.array(z.object({ target: optString, targetType: optString }).passthrough()).nullish() }).passthrough().nullish() })
+  .object({
+    usersAndGroups: z
+      .object({ accessType: optString, targets: z.array(z.object({ target: optString, targetType: optString }).passthrough()).nullish() })
+      .passthrough()
+      .nullish(),
+  })
   .passthrough()
   .nullish();
 
@@ -277,16 +300,22 @@ export type PartnerIdentitySync = z.output<typeof PartnerIdentitySyncSchema>;
 export const BatchResponseSchema = z
   .object({
     responses: z.array(
-      z
-        .object({ id: z.string(), status: z.number().int(), headers: z.record(z.string()).nullish(), body: z.unknown().optional() })
-        .passthrough(),
+      z.object({ id: z.string(), status: z.number().int(), headers: z.record(z.string()).nullish(), body: z.unknown().optional() }).passthrough(),
     ),
   })
   .passthrough();
 
 /** A collection page: `value[]` plus an optional nextLink. */
 export function pageOf<T extends z.ZodTypeAny>(item: T) {
-  return z.object({ value: z.array(item), '@odata.nextLink': z.string().nullish().transform((v) => v ?? undefined) }).passthrough();
+  return z
+    .object({
+      value: z.array(item),
+      '@odata.nextLink': z
+        .string()
+        .nullish()
+        .transform((v) => v ?? undefined),
+    })
+    .passthrough();
 }
 
 /** directoryAudit (LM directoryaudit-get): who changed what in the directory; doctor's drift reads policy changes. */
@@ -311,7 +340,9 @@ export const DirectoryAuditSchema = z
             id: z.string().nullish(),
             displayName: z.string().nullish(),
             type: z.string().nullish(),
-            modifiedProperties: z.array(z.object({ displayName: z.string().nullish(), oldValue: z.string().nullish(), newValue: z.string().nullish() }).passthrough()).nullish(),
+            modifiedProperties: z
+              .array(z.object({ displayName: z.string().nullish(), oldValue: z.string().nullish(), newValue: z.string().nullish() }).passthrough())
+              .nullish(),
           })
           .passthrough(),
       )
@@ -325,7 +356,6 @@ export type DirectoryAudit = z.output<typeof DirectoryAuditSchema>;
  * keep the documented names and types. Nullable fields Graph documents as non-null are read as optional.
  */
 type Documented<T, K extends keyof T> = { [P in K]: NonNullable<T[P]> | null | undefined };
-export type DirectoryAuditMatchesDocs = DirectoryAudit extends Documented<MicrosoftGraph.DirectoryAudit, 'id' | 'activityDateTime' | 'category' | 'activityDisplayName'>
-  ? true
-  : never;
+export type DirectoryAuditMatchesDocs =
+  DirectoryAudit extends Documented<MicrosoftGraph.DirectoryAudit, 'id' | 'activityDateTime' | 'category' | 'activityDisplayName'> ? true : never;
 export const directoryAuditMatchesDocs: DirectoryAuditMatchesDocs = true;

@@ -128,8 +128,7 @@ export class SyncScope {
 /** Which app role puts a principal in scope; anything ambiguous is a configuration error naming what was found. */
 export function pickAccessRole(sp: ServicePrincipal, spId: string = sp.id): string {
   const enabled = sp.appRoles.filter((r) => r.isEnabled !== false);
-  const named = (r: ServicePrincipal['appRoles'][number]) =>
-    [r.displayName, r.value].some((v) => (v ?? '').trim().toLowerCase() === CTS_ACCESS_ROLE);
+  const named = (r: ServicePrincipal['appRoles'][number]) => [r.displayName, r.value].some((v) => (v ?? '').trim().toLowerCase() === CTS_ACCESS_ROLE);
   const role = enabled.find(named);
   if (role) return role.id;
   if (sp.appRoles.length === 0) return DEFAULT_ACCESS_ROLE;

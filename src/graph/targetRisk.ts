@@ -13,7 +13,9 @@ import { GraphPermissionMissingError } from './errors';
 
 const nullish = z.string().nullish();
 
-const RoleSchema = z.object({ id: z.string(), roleTemplateId: nullish, displayName: nullish }).passthrough() satisfies z.ZodType<Pick<DirectoryRole, 'roleTemplateId' | 'displayName'> & { id: string }>;
+const RoleSchema = z.object({ id: z.string(), roleTemplateId: nullish, displayName: nullish }).passthrough() satisfies z.ZodType<
+  Pick<DirectoryRole, 'roleTemplateId' | 'displayName'> & { id: string }
+>;
 const MemberSchema = z
   .object({ '@odata.type': nullish, id: z.string(), displayName: nullish, userPrincipalName: nullish, mail: nullish })
   .passthrough() satisfies z.ZodType<Pick<User, 'displayName' | 'userPrincipalName' | 'mail'> & { id: string }>;
@@ -26,8 +28,12 @@ export const DynamicGroupSchema = z
     isAssignableToRole: z.boolean().nullish(),
   })
   .passthrough() satisfies z.ZodType<Pick<Group, 'displayName' | 'membershipRule' | 'membershipRuleProcessingState' | 'isAssignableToRole'> & { id: string }>;
-const AppRoleAssignmentIdSchema = z.object({ id: z.string(), resourceDisplayName: nullish }).passthrough() satisfies z.ZodType<Pick<AppRoleAssignment, 'resourceDisplayName'> & { id: string }>;
-const RoleAssignmentSchema = z.object({ id: z.string(), roleDefinitionId: nullish }).passthrough() satisfies z.ZodType<Pick<UnifiedRoleAssignment, 'roleDefinitionId'> & { id: string }>;
+const AppRoleAssignmentIdSchema = z.object({ id: z.string(), resourceDisplayName: nullish }).passthrough() satisfies z.ZodType<
+  Pick<AppRoleAssignment, 'resourceDisplayName'> & { id: string }
+>;
+const RoleAssignmentSchema = z.object({ id: z.string(), roleDefinitionId: nullish }).passthrough() satisfies z.ZodType<
+  Pick<UnifiedRoleAssignment, 'roleDefinitionId'> & { id: string }
+>;
 
 export interface RoleHolder {
   id: string;
@@ -53,9 +59,27 @@ export interface DynamicGroupFacts {
 
 /** The source attributes the dynamic-group check reads (Graph names; a mapping from any other is unknown). */
 export const RULE_SOURCE_ATTRIBUTES = [
-  'displayName', 'givenName', 'surname', 'mail', 'userPrincipalName', 'mailNickname', 'department', 'jobTitle', 'companyName',
-  'country', 'city', 'state', 'postalCode', 'streetAddress', 'officeLocation', 'usageLocation', 'preferredLanguage',
-  'employeeId', 'employeeType', 'accountEnabled', 'userType',
+  'displayName',
+  'givenName',
+  'surname',
+  'mail',
+  'userPrincipalName',
+  'mailNickname',
+  'department',
+  'jobTitle',
+  'companyName',
+  'country',
+  'city',
+  'state',
+  'postalCode',
+  'streetAddress',
+  'officeLocation',
+  'usageLocation',
+  'preferredLanguage',
+  'employeeId',
+  'employeeType',
+  'accountEnabled',
+  'userType',
 ] as const;
 
 const advanced = { ConsistencyLevel: 'eventual' };
@@ -76,19 +100,29 @@ export class TargetRiskReads {
     const byId = new Map<string, RoleHolder>();
     const add = (m: z.infer<typeof MemberSchema>, template: string) => {
       const key = m.id.toLowerCase();
-      const h = byId.get(key) ?? { id: key, displayName: m.displayName ?? null, userPrincipalName: m.userPrincipalName ?? null, mail: m.mail ?? null, roleTemplateIds: [] };
+      const h = byId.get(key) ?? {
+        id: key,
+        displayName: m.displayName ?? null,
+        userPrincipalName: m.userPrincipalName ?? null,
+        mail: m.mail ?? null,
+        roleTemplateIds: [],
+      };
       if (!h.roleTemplateIds.includes(template)) h.roleTemplateIds.push(template);
       byId.set(key, h);
     };
     for (const role of roles.filter((r) => templateIds.has(r.roleTemplateId!.toLowerCase()))) {
       const template = role.roleTemplateId!.toLowerCase();
       const op2 = `list the holders of the ${role.displayName ?? template} role`;
-      const members = await this.g.getAll(`/directoryRoles/${guidSegment(role.id, 'directory role id', op2)}/members`, MemberSchema, op2, { $select: 'id,displayName,userPrincipalName,mail' });
+      const members = await this.g.getAll(`/directoryRoles/${guidSegment(role.id, 'directory role id', op2)}/members`, MemberSchema, op2, {
+        $select: 'id,displayName,userPrincipalName,mail',
+      });
       for (const m of members) {
         const type = (m['@odata.type'] ?? '').toLowerCase();
         if (type.endsWith('.group')) {
           const op3 = `list the members of role-assignable group ${m.displayName ?? m.id}`;
-          const inner = await this.g.getAll(`/groups/${guidSegment(m.id, 'group id', op3)}/transitiveMembers`, MemberSchema, op3, { $select: 'id,displayName,userPrincipalName,mail' });
+          const inner = await this.g.getAll(`/groups/${guidSegment(m.id, 'group id', op3)}/transitiveMembers`, MemberSchema, op3, {
+            $select: 'id,displayName,userPrincipalName,mail',
+          });
           inner.filter((u) => !u['@odata.type'] || u['@odata.type'].toLowerCase().endsWith('.user')).forEach((u) => add(u, template));
         } else if (!type || type.endsWith('.user')) add(m, template);
       }
@@ -122,11 +156,16 @@ export class TargetRiskReads {
     for (const g of groups) {
       if (!g.membershipRule) continue;
       const opA = `read the app assignments of group ${g.displayName ?? g.id}`;
-      const apps = await this.g.getAll(`/groups/${guidSegment(g.id, 'group id', opA)}/appRoleAssignments`, AppRoleAssignmentIdSchema, opA, { $select: 'id,resourceDisplayName' });
+      const apps = await this.g.getAll(`/groups/${guidSegment(g.id, 'group id', opA)}/appRoleAssignments`, AppRoleAssignmentIdSchema, opA, {
+        $select: 'id,resourceDisplayName',
+      });
       let roles: string[] = [];
       if (g.isAssignableToRole) {
         const opR = `read the directory roles of group ${g.displayName ?? g.id}`;
-        const assignments = await this.g.getAll('/roleManagement/directory/roleAssignments', RoleAssignmentSchema, opR, { $filter: `principalId eq ${odataString(g.id)}`, $select: 'id,roleDefinitionId' });
+        const assignments = await this.g.getAll('/roleManagement/directory/roleAssignments', RoleAssignmentSchema, opR, {
+          $filter: `principalId eq ${odataString(g.id)}`,
+          $select: 'id,roleDefinitionId',
+        });
         roles = [...new Set(assignments.map((a) => (a.roleDefinitionId ?? '').toLowerCase()).filter(Boolean))];
       }
       out.push({

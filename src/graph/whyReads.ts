@@ -17,7 +17,10 @@ const OrgContactSchema = z
     id: z.string(),
     displayName: z.string().nullish(),
     mail: z.string().nullish(),
-    proxyAddresses: z.array(z.string()).nullish().transform((v) => v ?? undefined),
+    proxyAddresses: z
+      .array(z.string())
+      .nullish()
+      .transform((v) => v ?? undefined),
   })
   .passthrough();
 export type TargetContact = Pick<OrgContact, 'displayName' | 'mail' | 'proxyAddresses'> & { id: string };
@@ -59,7 +62,11 @@ export class WhyReads {
   async usersWithAddress(address: string): Promise<TargetUser[]> {
     const op = `look up users with the address ${address}`;
     const lit = odataString(address);
-    const page = await this.g.get('/users', pageOf(TargetUserSchema), op, { $filter: `mail eq ${lit} or userPrincipalName eq ${lit}`, $select: TARGET_USER_FIELDS, $top: 10 });
+    const page = await this.g.get('/users', pageOf(TargetUserSchema), op, {
+      $filter: `mail eq ${lit} or userPrincipalName eq ${lit}`,
+      $select: TARGET_USER_FIELDS,
+      $top: 10,
+    });
     return page.value;
   }
 

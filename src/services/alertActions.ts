@@ -5,13 +5,11 @@ import type { IncidentRecord, IncidentServiceDeps } from './incidentRecords';
 import { describeAction, type ActionOutcome, type Actor, type JobAction } from './operations';
 
 export type IncidentLookup =
-  | { found: true; config: SyncConfiguration; record: IncidentRecord; alert: AlertState; current: boolean }
-  | { found: false; reason: string };
+  { found: true; config: SyncConfiguration; record: IncidentRecord; alert: AlertState; current: boolean } | { found: false; reason: string };
 
 /** What alert card buttons ask of an incident (other than Allow deletes: see allowDeletes.ts). */
 export class AlertActions {
   constructor(private readonly deps: IncidentServiceDeps) {}
-
 
   async findIncident(incidentId: string): Promise<IncidentLookup> {
     const configuration = incidentId.split('@')[0];
@@ -45,7 +43,11 @@ export class AlertActions {
       changed = true;
       return {
         ...current,
-        alert: { ...current.alert, actionTaken: { by: actor, at, action: describeAction(action), ok: outcome.ok, message: outcome.message }, version: current.alert.version + 1 },
+        alert: {
+          ...current.alert,
+          actionTaken: { by: actor, at, action: describeAction(action), ok: outcome.ok, message: outcome.message },
+          version: current.alert.version + 1,
+        },
       };
     });
     if (changed) this.deps.changed(config.name);

@@ -8,16 +8,18 @@ import type { Actor } from './operations';
  * the job read back, and the outcome shown on every copy of the alert.
  */
 export class AllowDeletes {
-  constructor(
-    private readonly deps: IncidentServiceDeps,
-  ) {}
+  constructor(private readonly deps: IncidentServiceDeps) {}
 
   /**
    * The confirmation must name the incident that is open now, that incident must still hold deletions, nobody may
    * have allowed them already, and the count the admin saw must still be the count. Only the click that gets
    * `ok: true` may send anything.
    */
-  async claim(incidentId: string, seen: { version: number; count?: number }, by: Actor): Promise<{ ok: true; config: SyncConfiguration } | { ok: false; reason: string }> {
+  async claim(
+    incidentId: string,
+    seen: { version: number; count?: number },
+    by: Actor,
+  ): Promise<{ ok: true; config: SyncConfiguration } | { ok: false; reason: string }> {
     const configuration = incidentId.split('@')[0];
     const config = this.deps.configs.find(configuration);
     if (!config) return { ok: false, reason: `There is no configuration ${configuration} any more.` };
@@ -28,9 +30,10 @@ export class AllowDeletes {
       const alert = current.alert;
       if (!alert) return 'abort';
       if (alert.incident.id !== incidentId) {
-        refusal = current.closed.includes(incidentId) || alert.status === 'open'
-          ? `This confirmation belongs to an earlier deletion alert (${incidentId}), which is closed. A newer alert is open for ${config.name}: review its held-back deletions on that card.`
-          : refusal;
+        refusal =
+          current.closed.includes(incidentId) || alert.status === 'open'
+            ? `This confirmation belongs to an earlier deletion alert (${incidentId}), which is closed. A newer alert is open for ${config.name}: review its held-back deletions on that card.`
+            : refusal;
         return 'abort';
       }
       if (alert.status !== 'open' || alert.incident.kind !== 'deletionThreshold') {

@@ -208,7 +208,13 @@ export class AuditExports {
     };
     // 256 random bits never collide; create-only all the same, so a stored token is never replaced.
     if (!(await createIfAbsent(this.storage, tokenKey(token), record))) throw new Error('audit export: token collision');
-    await this.audit.append({ actor: by, action: 'audit.exported', target: `${range.from}..${range.to}`, outcome: 'ok', detail: `${records.length} records; link valid until ${expiresAt}` });
+    await this.audit.append({
+      actor: by,
+      action: 'audit.exported',
+      target: `${range.from}..${range.to}`,
+      outcome: 'ok',
+      detail: `${records.length} records; link valid until ${expiresAt}`,
+    });
     return { token, expiresAt, records };
   }
 
@@ -242,8 +248,16 @@ export class AuditExports {
         null,
         2,
       );
-      return { status: 200, headers: { ...common, 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}.json"` }, body };
+      return {
+        status: 200,
+        headers: { ...common, 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}.json"` },
+        body,
+      };
     }
-    return { status: 200, headers: { ...common, 'Content-Type': 'text/csv; charset=utf-8; header=present', 'Content-Disposition': `attachment; filename="${name}.csv"` }, body: toCsv(records) };
+    return {
+      status: 200,
+      headers: { ...common, 'Content-Type': 'text/csv; charset=utf-8; header=present', 'Content-Disposition': `attachment; filename="${name}.csv"` },
+      body: toCsv(records),
+    };
   }
 }

@@ -8,7 +8,12 @@ export function graphCallerDirectory(graph: CtsGraph, homeTenantId: string): Cal
       const user = await graph.getUser(homeTenantId, userId);
       if (!user) return undefined;
       const userType = user.userType === 'Member' || user.userType === 'Guest' ? user.userType : 'Unknown';
-      return { id: user.id, displayName: user.displayName ?? user.userPrincipalName ?? user.id, userPrincipalName: user.userPrincipalName ?? undefined, userType };
+      return {
+        id: user.id,
+        displayName: user.displayName ?? user.userPrincipalName ?? user.id,
+        userPrincipalName: user.userPrincipalName ?? undefined,
+        userType,
+      };
     },
     roleTemplateIds: (userId) => graph.roleTemplateIds(homeTenantId, userId),
     groupIds: (userId) => graph.groupIdsOf(homeTenantId, userId),

@@ -79,8 +79,13 @@ export class Configurations {
         });
         if (!known.length) return;
         try {
-          const results = await this.graph.getJobs(tenantId, known.map((k) => ({ servicePrincipalId: k.config.servicePrincipalId, jobId: k.jobId })));
-          results.forEach((r, i) => reads.set(known[i].config.name, r.ok ? { config: known[i].config, job: r.job } : { config: known[i].config, error: r.error }));
+          const results = await this.graph.getJobs(
+            tenantId,
+            known.map((k) => ({ servicePrincipalId: k.config.servicePrincipalId, jobId: k.jobId })),
+          );
+          results.forEach((r, i) =>
+            reads.set(known[i].config.name, r.ok ? { config: known[i].config, job: r.job } : { config: known[i].config, error: r.error }),
+          );
         } catch (err) {
           for (const k of known) reads.set(k.config.name, { config: k.config, error: err });
         }

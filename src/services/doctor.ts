@@ -115,7 +115,10 @@ export class Doctor {
         this.clock.clearTimeout(timer);
         resolve(r);
       };
-      fn().then((v) => finish(read(v)), (e: unknown) => finish(unread(this.reason(e, tenantId, permission))));
+      fn().then(
+        (v) => finish(read(v)),
+        (e: unknown) => finish(unread(this.reason(e, tenantId, permission))),
+      );
     });
   }
 
@@ -147,7 +150,9 @@ export class Doctor {
     const appId = this.opts.botAppId(tenantId);
     const needs = permissionNeeds(role);
     if (!appId || !this.graph.botPermissions) {
-      const why = appId ? 'this build cannot read the bot\'s own permissions' : "the bot's application id is not configured (credential.clientId in CTS_CONFIG or AZURE_CLIENT_ID)";
+      const why = appId
+        ? "this build cannot read the bot's own permissions"
+        : "the bot's application id is not configured (credential.clientId in CTS_CONFIG or AZURE_CLIENT_ID)";
       return [checkPermissions(tenant, needs, unread(why))];
     }
     const perms = await this.attempt(tenantId, READ_PERMISSION.self, () => this.graph.botPermissions!(tenantId, appId));
@@ -174,7 +179,9 @@ export class Doctor {
       this.targetPolicies(tgt, src),
       this.attempt(src, READ_PERMISSION.policy, () => g.partnerPolicy(src, tgt)),
       this.attempt(src, READ_PERMISSION.job, () => g.deletionThreshold(src, config.servicePrincipalId)),
-      g.syncAll ? this.attempt(src, READ_PERMISSION.job, () => g.syncAll!(src, config.servicePrincipalId)) : Promise.resolve(unread<boolean | null>('this build cannot read the scope setting')),
+      g.syncAll
+        ? this.attempt(src, READ_PERMISSION.job, () => g.syncAll!(src, config.servicePrincipalId))
+        : Promise.resolve(unread<boolean | null>('this build cannot read the scope setting')),
       this.attempt(src, READ_PERMISSION.scope, () => g.listAssignments(src, config.servicePrincipalId)),
       g.dynamicGroups
         ? this.sharedRead(shared, `dyn|${tgt}`, () => this.attempt(tgt, READ_PERMISSION.groups, () => g.dynamicGroups!(tgt)))
@@ -198,17 +205,29 @@ export class Doctor {
     let inherited: Read<'allowed' | 'blocked' | null> | undefined;
     if (targetPartner.ok && !tp?.b2bInboundAccess) {
       if (targetPolicies.defaults) inherited = targetPolicies.defaults.ok ? read(accessOf(targetPolicies.defaults.value)) : targetPolicies.defaults;
-      else if (g.defaultAccessPolicy) inherited = await this.sharedRead(shared, `default|${tgt}`, () => this.attempt(tgt, READ_PERMISSION.policy, async () => accessOf(await g.defaultAccessPolicy!(tgt))));
+      else if (g.defaultAccessPolicy)
+        inherited = await this.sharedRead(shared, `default|${tgt}`, () =>
+          this.attempt(tgt, READ_PERMISSION.policy, async () => accessOf(await g.defaultAccessPolicy!(tgt))),
+        );
     }
     const groups = assignments.ok ? assignments.value.filter((a) => a.principalType === 'Group') : [];
-    const members = await this.groupMembers(src, groups.map((a) => ({ id: a.principalId, name: a.principalDisplayName ?? a.principalId })));
+    const members = await this.groupMembers(
+      src,
+      groups.map((a) => ({ id: a.principalId, name: a.principalDisplayName ?? a.principalId })),
+    );
     const mappings = mapRead(schema);
     const jobView = mapJob(job, ref.ok);
 
     const findings: Finding[] = [
       ...srcTenant,
       ...tgtTenant,
-      ...checkTargetPolicy(T, S, mapPartner(targetPartner), targetSync.ok ? read(targetSync.value ? { isSyncAllowed: targetSync.value.userSyncInbound?.isSyncAllowed ?? null } : null) : targetSync, inherited),
+      ...checkTargetPolicy(
+        T,
+        S,
+        mapPartner(targetPartner),
+        targetSync.ok ? read(targetSync.value ? { isSyncAllowed: targetSync.value.userSyncInbound?.isSyncAllowed ?? null } : null) : targetSync,
+        inherited,
+      ),
       ...checkSourcePolicy(S, T, mapPartner(sourcePartner)),
       ...checkJob(config.name, S, jobView),
       checkCredentials(config.name, S, credentials),
@@ -226,7 +245,12 @@ export class Doctor {
       const b2bInboundAccess = tp?.b2bInboundAccess ?? (inherited?.ok ? inherited.value : null);
       inputs = {
         policies: {
-          target: { exists: !!targetPartner.value, isSyncAllowed: targetSync.value?.userSyncInbound?.isSyncAllowed ?? null, inboundAllowed: tp?.inboundAllowed ?? null, b2bInboundAccess },
+          target: {
+            exists: !!targetPartner.value,
+            isSyncAllowed: targetSync.value?.userSyncInbound?.isSyncAllowed ?? null,
+            inboundAllowed: tp?.inboundAllowed ?? null,
+            b2bInboundAccess,
+          },
           source: { exists: !!sourcePartner.value, outboundAllowed: sourcePartner.value?.automaticUserConsentSettings?.outboundAllowed ?? null },
         },
         threshold: { enabled: threshold.value.enabled, value: threshold.value.value },
@@ -243,7 +267,10 @@ export class Doctor {
    * The target's policy for the source: partner entry, identity sync policy and the defaults it may inherit, in one
    * $batch where the gateway can (else two separate reads, and the defaults later if needed).
    */
-  private async targetPolicies(tgt: string, src: string): Promise<{ partner: Read<PartnerPolicy | null>; sync: Read<PartnerIdentitySync | null>; defaults?: Read<DefaultAccessPolicy> }> {
+  private async targetPolicies(
+    tgt: string,
+    src: string,
+  ): Promise<{ partner: Read<PartnerPolicy | null>; sync: Read<PartnerIdentitySync | null>; defaults?: Read<DefaultAccessPolicy> }> {
     const g = this.graph;
     if (!g.policyReads) {
       const [partner, sync] = await Promise.all([
@@ -254,7 +281,8 @@ export class Doctor {
     }
     const all = await this.attempt(tgt, READ_PERMISSION.policy, () => g.policyReads!(tgt, src));
     if (!all.ok) return { partner: all, sync: all, defaults: all };
-    const one = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): Read<T> => (r.ok ? read(r.value) : unread(this.reason(r.error, tgt, READ_PERMISSION.policy)));
+    const one = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): Read<T> =>
+      r.ok ? read(r.value) : unread(this.reason(r.error, tgt, READ_PERMISSION.policy));
     return { partner: one(all.value.partner), sync: one(all.value.identitySync), defaults: one(all.value.defaults) };
   }
 
@@ -303,7 +331,9 @@ function mapPartner(r: Read<PartnerPolicy | null>): Read<PartnerPolicyView | nul
 
 function mapJob(r: Read<SyncJob>, refFound: boolean): Read<JobView | null> {
   if (!r.ok) return !refFound && /expected one Azure2Azure job/.test(r.reason) ? read(null) : r;
-  const j = r.value as SyncJob & { status: { quarantine?: { reason?: string | null; error?: { code?: string | null; message?: string | null } | null } | null } };
+  const j = r.value as SyncJob & {
+    status: { quarantine?: { reason?: string | null; error?: { code?: string | null; message?: string | null } | null } | null };
+  };
   const q = j.status.quarantine;
   return read({
     templateId: j.templateId ?? null,
@@ -321,7 +351,9 @@ interface RawMapping {
 /** The user rule's attribute mappings (USER_INBOUND_USER or the first rule whose objects are users). */
 export function mapRead(r: Read<SyncSchema>): Read<MappingView[]> {
   if (!r.ok) return r;
-  const rules = r.value.synchronizationRules as (SyncSchema['synchronizationRules'][number] & { objectMappings?: { sourceObjectName?: string; attributeMappings?: RawMapping[] }[] })[];
+  const rules = r.value.synchronizationRules as (SyncSchema['synchronizationRules'][number] & {
+    objectMappings?: { sourceObjectName?: string; attributeMappings?: RawMapping[] }[];
+  })[];
   const rule = rules.find((x) => x.id === 'USER_INBOUND_USER') ?? rules.find((x) => x.objectMappings?.some((m) => m.sourceObjectName === 'User')) ?? rules[0];
   if (!rule) return unread('the job has no synchronization rules');
   const objectMapping = rule.objectMappings?.find((m) => m.sourceObjectName === 'User') ?? rule.objectMappings?.[0];

@@ -119,7 +119,12 @@ export class DriftWatch {
       try {
         let event: DriftReport['events'][number]['type'] | undefined;
         let record = await this.records.update(config.name, (current) => {
-          const fold = foldDrift(config.name, current.driftBaseline, current.alert, { findings: diagnosis.findings, inputs: diagnosis.inputs, at, growthPercent: this.growthPercent });
+          const fold = foldDrift(config.name, current.driftBaseline, current.alert, {
+            findings: diagnosis.findings,
+            inputs: diagnosis.inputs,
+            at,
+            growthPercent: this.growthPercent,
+          });
           event = fold.event;
           return { ...current, driftBaseline: fold.baseline, alert: fold.alert, closed: [...current.closed, ...fold.closed].slice(-20) };
         });
@@ -179,7 +184,8 @@ export class DriftWatch {
     try {
       return await this.deps.graph.directoryAudits(tenantId, { category, since: new Date(since) });
     } catch (err) {
-      if ((err instanceof GraphError && err.status === 403) || err instanceof GraphPermissionMissingError) return { failed: `needs AuditLog.Read.All in ${tenant}` };
+      if ((err instanceof GraphError && err.status === 403) || err instanceof GraphPermissionMissingError)
+        return { failed: `needs AuditLog.Read.All in ${tenant}` };
       this.deps.logger?.warn({ err, tenantId }, 'directory audit log unreadable');
       return { failed: `the directory audit log of ${tenant} could not be read: ${errorText(err)}` };
     }
@@ -210,6 +216,7 @@ function actorOf(audits: DirectoryAudit[] | { failed: string }, item: DriftItem,
   const app = about.initiatedBy?.app;
   const display = user?.displayName ?? '';
   const upn = user?.userPrincipalName ?? '';
-  const name = display && upn ? `${display} (${upn})` : display || upn || (app?.displayName ? `the app ${app.displayName}` : 'someone the audit log does not name');
+  const name =
+    display && upn ? `${display} (${upn})` : display || upn || (app?.displayName ? `the app ${app.displayName}` : 'someone the audit log does not name');
   return { known: true, name, at: about.activityDateTime, ...(about.activityDisplayName ? { activity: about.activityDisplayName } : {}) };
 }

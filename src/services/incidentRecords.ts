@@ -84,7 +84,13 @@ export class IncidentRecords {
         const out = await updateWithCas<IncidentRecord>(this.deps.storage, this.key(configuration), (raw) => {
           const parsed = raw === undefined ? undefined : RecordSchema.safeParse(raw);
           if (parsed && !parsed.success) {
-            invalid = { raw, reason: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+            invalid = {
+              raw,
+              reason: parsed.error.issues
+                .slice(0, 3)
+                .map((i) => `${i.path.join('.')}: ${i.message}`)
+                .join('; '),
+            };
             return 'abort';
           }
           return decide(parsed?.data ?? IncidentRecords.fresh(configuration));
@@ -115,6 +121,9 @@ export class IncidentRecords {
       await storage.delete([key]);
     }
     this.quarantined++;
-    this.deps.logger?.error({ configuration, key, movedTo: aside, reason }, 'INCIDENT RECORD QUARANTINED: it could not be read; alerts for this configuration go on with a fresh record');
+    this.deps.logger?.error(
+      { configuration, key, movedTo: aside, reason },
+      'INCIDENT RECORD QUARANTINED: it could not be read; alerts for this configuration go on with a fresh record',
+    );
   }
 }

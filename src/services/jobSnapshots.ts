@@ -39,7 +39,8 @@ export function snapshotOf(configuration: string, job: SyncJob, observedAt: stri
 }
 
 export function readError(configuration: string, observedAt: string, err: unknown): JobReadError {
-  const status = err instanceof GraphError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : undefined;
+  const status =
+    err instanceof GraphError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : undefined;
   const code = err instanceof GraphError ? err.code : typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
   return { configuration, observedAt, error: stripUndefined({ httpStatus: status || undefined, code, message: errorText(err) }) };
 }

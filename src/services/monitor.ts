@@ -212,7 +212,9 @@ export class Monitor {
   ): Promise<{ events: IncidentEvent[]; alert?: AlertState }> {
     let events: IncidentEvent[] = [];
     const fold = (current: IncidentRecord): IncidentRecord | 'abort' => {
-      const { state, events: evs } = detect(current.state, observation, { entryErrorThreshold: this.deps.entryErrorThreshold ?? DEFAULT_ENTRY_ERROR_THRESHOLD });
+      const { state, events: evs } = detect(current.state, observation, {
+        entryErrorThreshold: this.deps.entryErrorThreshold ?? DEFAULT_ENTRY_ERROR_THRESHOLD,
+      });
       events = evs;
       const folded = foldAlert(current.alert, evs, observation, troubleshootingUrl);
       const silentChange = JSON.stringify(state.open ?? null) !== JSON.stringify(current.state.open ?? null);

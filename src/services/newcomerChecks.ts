@@ -43,8 +43,13 @@ interface RawMapping {
 
 /** The user rule's attribute mappings (USER_INBOUND_USER, or the first rule that maps users), as the domain reads them. */
 export function userMappings(schema: SyncSchema): AttributeMapping[] {
-  const rules = schema.synchronizationRules as (SyncSchema['synchronizationRules'][number] & { objectMappings?: { sourceObjectName?: string; attributeMappings?: RawMapping[] }[] })[];
-  const rule = rules.find((r) => r.name === 'USER_INBOUND_USER' || r.id === 'USER_INBOUND_USER') ?? rules.find((r) => r.objectMappings?.some((m) => m.sourceObjectName === 'User')) ?? rules[0];
+  const rules = schema.synchronizationRules as (SyncSchema['synchronizationRules'][number] & {
+    objectMappings?: { sourceObjectName?: string; attributeMappings?: RawMapping[] }[];
+  })[];
+  const rule =
+    rules.find((r) => r.name === 'USER_INBOUND_USER' || r.id === 'USER_INBOUND_USER') ??
+    rules.find((r) => r.objectMappings?.some((m) => m.sourceObjectName === 'User')) ??
+    rules[0];
   const objectMapping = rule?.objectMappings?.find((m) => m.sourceObjectName === 'User') ?? rule?.objectMappings?.[0];
   return (objectMapping?.attributeMappings ?? [])
     .filter((m): m is RawMapping & { targetAttributeName: string } => typeof m.targetAttributeName === 'string')
@@ -81,7 +86,13 @@ export class NewcomerChecks {
     const g = this.deps.graph;
     if (!g.roleHolders) throw new Error('this build cannot list role holders');
     const holders = await this.cached(`roles|${tenantId}`, () => g.roleHolders!(tenantId, PRIVILEGED_ROLES));
-    return holders.map((h) => ({ id: h.id, displayName: h.displayName, mail: h.mail, userPrincipalName: h.userPrincipalName, roles: h.roleTemplateIds.map(roleName) }));
+    return holders.map((h) => ({
+      id: h.id,
+      displayName: h.displayName,
+      mail: h.mail,
+      userPrincipalName: h.userPrincipalName,
+      roles: h.roleTemplateIds.map(roleName),
+    }));
   }
 
   private async dynamicGroups(tenantId: string): Promise<DynamicGroupView[]> {

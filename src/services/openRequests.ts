@@ -2,7 +2,18 @@ import type { Clock } from '../domain/clock';
 import { isTerminal, type ScopeRequest } from '../domain/scopeRequests';
 import type { Logger } from '../logger';
 import { BatchedWriter, canListKeys, readItem, updateWithCasDetailed, type Storage } from '../store';
-import { ACTIVE_PREFIX, OPEN_INDEX_KEY, OpenIndexSchema, activeKey, duplicateOf, openEntryOf, withEntry, type OpenEntry, type OpenIndex, type StoredScopeRequest } from './scopeRequestRecords';
+import {
+  ACTIVE_PREFIX,
+  OPEN_INDEX_KEY,
+  OpenIndexSchema,
+  activeKey,
+  duplicateOf,
+  openEntryOf,
+  withEntry,
+  type OpenEntry,
+  type OpenIndex,
+  type StoredScopeRequest,
+} from './scopeRequestRecords';
 
 /** An index reservation whose request record has not appeared within this long belongs to a create that died. */
 export const RESERVATION_GRACE_MS = 5 * 60_000;
@@ -62,7 +73,11 @@ export class OpenRequests {
       index = (await this.readIndex()) ?? { schemaVersion: 1, entries: [] };
     }
     const stale = new Set<string>();
-    for (let e = duplicateOf(index, request.configuration, request.op, principalIds); e; e = duplicateOf(without(index, stale), request.configuration, request.op, principalIds)) {
+    for (
+      let e = duplicateOf(index, request.configuration, request.op, principalIds);
+      e;
+      e = duplicateOf(without(index, stale), request.configuration, request.op, principalIds)
+    ) {
       const rec = await this.deps.readSafely(e.id);
       // A reservation without its record yet is another create in flight, unless it is old (that create died).
       const inFlight = !rec && this.deps.clock.now() - Date.parse(e.createdAt) <= RESERVATION_GRACE_MS;
@@ -108,7 +123,9 @@ export class OpenRequests {
   async settle(request: ScopeRequest, audited = true): Promise<void> {
     await this.updateIndexLater(request);
     if (isTerminal(request.status) && audited) {
-      await this.deps.storage.delete([activeKey(request.id)]).catch((err) => this.deps.logger?.warn({ err, id: request.id }, 'request marker not removed; reconcile removes it'));
+      await this.deps.storage
+        .delete([activeKey(request.id)])
+        .catch((err) => this.deps.logger?.warn({ err, id: request.id }, 'request marker not removed; reconcile removes it'));
     }
   }
 

@@ -64,7 +64,9 @@ const PendingOperationSchema = z.object({
   status: z.enum(['pending', 'executing', 'done', 'failed', 'cancelled']),
   decidedBy: ActorSchema.optional(),
   decidedAt: z.string().optional(),
-  outcome: z.object({ ok: z.boolean(), unchanged: z.boolean().optional(), message: z.string(), requestId: z.string().optional(), state: z.string().optional() }).optional(),
+  outcome: z
+    .object({ ok: z.boolean(), unchanged: z.boolean().optional(), message: z.string(), requestId: z.string().optional(), state: z.string().optional() })
+    .optional(),
   audited: z.boolean().optional(),
 });
 
@@ -228,7 +230,7 @@ export class OperationsService {
     if (!item) return undefined;
     // Stored state is outside input too: a record that does not parse is treated as absent, never acted on.
     const parsed = PendingOperationSchema.safeParse(item);
-    return parsed.success ? (parsed.data) : undefined;
+    return parsed.success ? parsed.data : undefined;
   }
 
   /**
@@ -286,8 +288,7 @@ export class OperationsService {
       outcome = await this.execute(config, op.action).catch((err): ActionOutcome => ({ ok: false, message: errorText(err), requestId: requestIdOf(err) }));
       // A snapshot read before this action no longer tells the job's state.
       this.lastActionAt = this.clock.now();
-    }
-    else outcome = await this.settleByReading(config, op.action);
+    } else outcome = await this.settleByReading(config, op.action);
     const status = outcome.ok ? 'done' : 'failed';
     let final: PendingOperation = { ...op, status, outcome, audited: false };
     try {
@@ -316,7 +317,8 @@ export class OperationsService {
     const ref = await this.configs.jobRef(config).catch(() => undefined);
     const job = ref ? await this.graph.getJob(ref).catch(() => undefined) : undefined;
     const confirmed = job && ((action.kind === 'start' && isRunning(job)) || (action.kind === 'pause' && isPaused(job)));
-    if (confirmed) return { ok: true, state: job.status.code, message: `${config.name}: ${describeAction(action)} confirmed by reading the job after the bot restarted.` };
+    if (confirmed)
+      return { ok: true, state: job.status.code, message: `${config.name}: ${describeAction(action)} confirmed by reading the job after the bot restarted.` };
     return {
       ok: false,
       state: job?.status.code,
@@ -347,9 +349,9 @@ export class OperationsService {
         return op;
       }
     }
-    await updateWithCasDetailed<PendingOperation>(this.storage, opKey(op.id), (current) => (current && current.audited === false ? { ...current, audited: true } : 'abort')).catch(
-      (err) => this.logger?.warn({ err, op: op.id }, 'operation audited but not marked so; reconcile finds the event already there'),
-    );
+    await updateWithCasDetailed<PendingOperation>(this.storage, opKey(op.id), (current) =>
+      current && current.audited === false ? { ...current, audited: true } : 'abort',
+    ).catch((err) => this.logger?.warn({ err, op: op.id }, 'operation audited but not marked so; reconcile finds the event already there'));
     return { ...op, audited: true };
   }
 
@@ -375,7 +377,11 @@ export class OperationsService {
       return { ok: true, unchanged: true, state: before.status.code, message: `${config.name} is already paused; nothing was sent.` };
     }
     const send = () =>
-      action.kind === 'start' ? this.graph.startJob(ref) : action.kind === 'pause' ? this.graph.pauseJob(ref) : this.graph.restartJob(ref, RESET_SCOPE[action.scope]);
+      action.kind === 'start'
+        ? this.graph.startJob(ref)
+        : action.kind === 'pause'
+          ? this.graph.pauseJob(ref)
+          : this.graph.restartJob(ref, RESET_SCOPE[action.scope]);
     let requestId: string | undefined;
     try {
       requestId = (await send())?.requestId;
@@ -384,7 +390,12 @@ export class OperationsService {
       // The request may or may not have run: read the job rather than send it again.
       const after = await this.graph.getJob(ref).catch(() => undefined);
       const confirmed = after && ((action.kind === 'start' && isRunning(after)) || (action.kind === 'pause' && isPaused(after)));
-      if (confirmed) return { ok: true, state: after.status.code, message: `${config.name}: ${describeAction(action)} confirmed by reading the job after Graph's answer was lost.` };
+      if (confirmed)
+        return {
+          ok: true,
+          state: after.status.code,
+          message: `${config.name}: ${describeAction(action)} confirmed by reading the job after Graph's answer was lost.`,
+        };
       return {
         ok: false,
         state: after?.status.code,
@@ -392,7 +403,12 @@ export class OperationsService {
       };
     }
     const after = await this.graph.getJob(ref).catch(() => undefined);
-    return { ok: true, state: after?.status.code, message: `${config.name}: ${describeAction(action)} sent${after ? `; the job is now ${after.status.code}` : ''}.`, ...(requestId ? { requestId } : {}) };
+    return {
+      ok: true,
+      state: after?.status.code,
+      message: `${config.name}: ${describeAction(action)} sent${after ? `; the job is now ${after.status.code}` : ''}.`,
+      ...(requestId ? { requestId } : {}),
+    };
   }
 }
 

@@ -127,7 +127,9 @@ export class Outbox {
 
   /** The subject changed to `version` (or, without one, to the next version): every live copy is due. */
   async changed(subject: Subject, version?: number): Promise<void> {
-    await this.update(subject, version ?? 1, (r) => (version === undefined ? { ...r, version: r.version + 1 } : version > r.version ? { ...r, version } : 'abort'));
+    await this.update(subject, version ?? 1, (r) =>
+      version === undefined ? { ...r, version: r.version + 1 } : version > r.version ? { ...r, version } : 'abort',
+    );
   }
 
   async read(subject: Subject): Promise<OutboxRecord | undefined> {
@@ -148,10 +150,12 @@ export class Outbox {
     if (running) {
       let again = this.rerun.get(key);
       if (!again) {
-        again = running.catch(() => undefined).then(() => {
-          this.rerun.delete(key);
-          return this.flush(subject);
-        });
+        again = running
+          .catch(() => undefined)
+          .then(() => {
+            this.rerun.delete(key);
+            return this.flush(subject);
+          });
         this.rerun.set(key, again);
       }
       return again;
@@ -192,7 +196,8 @@ export class Outbox {
         const result = isUpdate ? await this.deps.sender.update(copy.target, copy.activityId!, card) : await this.deps.sender.post(copy.target, card);
         if (result.ok) tally[isUpdate ? 'updated' : 'posted']++;
         else tally[result.gone ? 'gone' : 'failed']++;
-        if (!result.ok && result.gone && (!isUpdate || result.status === 403)) gone.push({ key: copy.target.key, reason: `Teams answered ${statusText(result)} to a ${subject.kind} card` });
+        if (!result.ok && result.gone && (!isUpdate || result.status === 403))
+          gone.push({ key: copy.target.key, reason: `Teams answered ${statusText(result)} to a ${subject.kind} card` });
         await writer.push({ key, apply: (now) => afterSend(now, result, record.version) });
       }),
     );
@@ -206,7 +211,9 @@ export class Outbox {
     await updateWithCas<OutboxRecord>(this.deps.storage, outboxKey(subject), (raw) => {
       const parsed = raw === undefined ? undefined : RecordSchema.safeParse(raw);
       if (parsed && !parsed.success) this.deps.logger?.error({ key: outboxKey(subject) }, 'outbox record unreadable: starting it afresh');
-      const current = parsed?.success ? parsed.data : { schemaVersion: 1 as const, kind: subject.kind, id: subject.id, version: Math.max(1, version), copies: {} };
+      const current = parsed?.success
+        ? parsed.data
+        : { schemaVersion: 1 as const, kind: subject.kind, id: subject.id, version: Math.max(1, version), copies: {} };
       return decide(current);
     });
   }

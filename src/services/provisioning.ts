@@ -61,7 +61,8 @@ export class ProvisioningService {
         }
         const notes: string[] = [];
         if (user.accountEnabled === false) notes.push('the account is disabled, so the engine will disable or skip it in the target');
-        if (scope && !scope.has(user.id.toLowerCase())) notes.push('not in sync scope: the engine will skip it at the scoping step unless it is assigned first');
+        if (scope && !scope.has(user.id.toLowerCase()))
+          notes.push('not in sync scope: the engine will skip it at the scoping step unless it is assigned first');
         return { input, user: summary, state: 'queued', note: notes.join('; ') || undefined };
       }),
     );

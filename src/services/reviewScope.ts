@@ -62,7 +62,9 @@ export async function readReviewScope(graph: CtsGraph, config: SyncConfiguration
         if (signInReadable) {
           try {
             const activity = await graph.signInActivity(src, id);
-            lastSignIn = activity ? (activity.lastSuccessfulSignInDateTime ?? activity.lastSignInDateTime ?? activity.lastNonInteractiveSignInDateTime ?? null) : null;
+            lastSignIn = activity
+              ? (activity.lastSuccessfulSignInDateTime ?? activity.lastSignInDateTime ?? activity.lastNonInteractiveSignInDateTime ?? null)
+              : null;
           } catch (err) {
             if (!(err instanceof GraphError && err.status === 403)) throw err;
             signInReadable = false;

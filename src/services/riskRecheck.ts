@@ -62,13 +62,19 @@ export async function recheckNewcomers(
       for (const p of req.principals) {
         // The mail is not stored with the request: read it so a mail look-alike is judged as at request time.
         const u = await deps.graph.getUser(config.sourceTenantId, p.id).catch(() => null);
-        people.push({ id: p.id, displayName: u?.displayName ?? p.displayName, mail: u?.mail ?? null, userPrincipalName: u?.userPrincipalName ?? p.userPrincipalName ?? null });
+        people.push({
+          id: p.id,
+          displayName: u?.displayName ?? p.displayName,
+          mail: u?.mail ?? null,
+          userPrincipalName: u?.userPrincipalName ?? p.userPrincipalName ?? null,
+        });
       }
     } else {
       for (const g of req.principals) {
         for (const m of await deps.graph.groupMembers(config.sourceTenantId, g.id)) {
           const id = m.id.toLowerCase();
-          if (memberKind(m) === 'user' && !isExternalUser(m) && !people.some((n) => n.id === id)) people.push({ id, displayName: m.displayName ?? null, userPrincipalName: m.userPrincipalName ?? null });
+          if (memberKind(m) === 'user' && !isExternalUser(m) && !people.some((n) => n.id === id))
+            people.push({ id, displayName: m.displayName ?? null, userPrincipalName: m.userPrincipalName ?? null });
         }
       }
     }

@@ -23,9 +23,17 @@ export async function applyScopeChange(
   if (mode === 'reconcile') {
     try {
       const roleId = (await graph.accessRoleId(src, sp)).toLowerCase();
-      present = new Map((await graph.listAssignments(src, sp)).filter((a) => a.appRoleId.toLowerCase() === roleId || req.op === 'remove').map((a) => [a.principalId.toLowerCase(), a.id]));
+      present = new Map(
+        (await graph.listAssignments(src, sp))
+          .filter((a) => a.appRoleId.toLowerCase() === roleId || req.op === 'remove')
+          .map((a) => [a.principalId.toLowerCase(), a.id]),
+      );
     } catch (err) {
-      return req.principals.map((p) => ({ principalId: p.id, outcome: 'failed' as const, error: `could not read the assignments to reconcile: ${errorText(err)}` }));
+      return req.principals.map((p) => ({
+        principalId: p.id,
+        outcome: 'failed' as const,
+        error: `could not read the assignments to reconcile: ${errorText(err)}`,
+      }));
     }
   }
   const out = new Array<ExecutionResult>(req.principals.length);

@@ -26,7 +26,10 @@ export class ScopeRequestAudit {
     const results = ex.results ?? [];
     const failed = record.request.status === 'failed';
     const detail = `${mode === 'reconcile' ? 'finished after a restart by reading Graph; ' : ''}${results.map((r) => `${nameOf(record.request, r.principalId)}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}${ex.error ? ex.error : ''}`;
-    return this.auditEvent(SYSTEM_ACTOR, 'scope.executed', record, failed ? 'failed' : 'ok', detail, Object.values(record.graphRequestIds)[0], { id: `${record.request.id}.executed`, at: ex.finishedAt });
+    return this.auditEvent(SYSTEM_ACTOR, 'scope.executed', record, failed ? 'failed' : 'ok', detail, Object.values(record.graphRequestIds)[0], {
+      id: `${record.request.id}.executed`,
+      at: ex.finishedAt,
+    });
   }
 
   async auditEvent(

@@ -67,7 +67,10 @@ function pool<T, R>(items: T[], width: number, fn: (t: T) => Promise<R>): Promis
 }
 
 async function suggestionsFor(graph: CtsGraph, tenantId: string, text: string): Promise<string[]> {
-  const local = text.split('@')[0].replace(/[._-]+/g, ' ').trim();
+  const local = text
+    .split('@')[0]
+    .replace(/[._-]+/g, ' ')
+    .trim();
   if (!local || /^[0-9a-f-]{36}$/i.test(text)) return [];
   const tries = [local, local.split(' ')[0], local.slice(0, 3)].filter((t, i, a) => t.length >= 2 && a.indexOf(t) === i);
   for (const t of tries) {
@@ -96,7 +99,10 @@ async function privilegedAmong(graph: CtsGraph, tenantId: string, users: { id: s
   return privilegedPeople(sample, roles);
 }
 
-const problem = (code: ProblemCode, title: string, lines: string[], hint?: string): CheckResult => ({ ok: false, problem: { code, title, lines, ...(hint ? { hint } : {}) } });
+const problem = (code: ProblemCode, title: string, lines: string[], hint?: string): CheckResult => ({
+  ok: false,
+  problem: { code, title, lines, ...(hint ? { hint } : {}) },
+});
 
 /**
  * Resolves and checks every principal of a request, then computes its risk. Every principal is checked so one answer
@@ -116,13 +122,19 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
     for (const { text, user } of found) {
       if (!user) {
         const close = await suggestionsFor(graph, src, text);
-        issues.push({ code: 'not-found', line: `No user "${text}" in ${config.name}'s source tenant.${close.length ? ` Did you mean ${close.join(', ')}?` : ''}` });
+        issues.push({
+          code: 'not-found',
+          line: `No user "${text}" in ${config.name}'s source tenant.${close.length ? ` Did you mean ${close.join(', ')}?` : ''}`,
+        });
         continue;
       }
       const name = user.displayName ?? user.userPrincipalName ?? user.id;
       const id = lower(user.id);
       if (isExternalUser(user)) {
-        issues.push({ code: 'guest', line: `${name} is a ${user.userType === 'Guest' ? 'guest' : 'B2B (external)'} account: cross-tenant sync only syncs internal members, so it would be skipped.` });
+        issues.push({
+          code: 'guest',
+          line: `${name} is a ${user.userType === 'Guest' ? 'guest' : 'B2B (external)'} account: cross-tenant sync only syncs internal members, so it would be skipped.`,
+        });
         continue;
       }
       if (user.accountEnabled === false && op === 'add') {
@@ -151,7 +163,13 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
       seen.add(id);
       principals.push({ id, displayName: name, ...(user.userPrincipalName ? { userPrincipalName: user.userPrincipalName } : {}) });
     }
-    if (issues.length) return problem(issues[0].code, TITLES[issues[0].code], issues.map((i) => i.line), HINTS[issues[0].code]);
+    if (issues.length)
+      return problem(
+        issues[0].code,
+        TITLES[issues[0].code],
+        issues.map((i) => i.line),
+        HINTS[issues[0].code],
+      );
 
     const affected = op === 'add' ? principals : principals.filter((p) => !scope.viaGroup.has(p.id));
     const privileged = op === 'add' ? await privilegedAmong(graph, src, principals) : [];
@@ -171,7 +189,10 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
       const groups = await graph.findGroups(src, text);
       if (groups.length === 0) {
         const close = await groupSuggestionsFor(graph, src, text);
-        issues.push({ code: 'not-found', line: `No group "${text}" in ${config.name}'s source tenant.${close.length ? ` Did you mean ${close.map((n) => `"${n}"`).join(', ')}?` : ''}` });
+        issues.push({
+          code: 'not-found',
+          line: `No group "${text}" in ${config.name}'s source tenant.${close.length ? ` Did you mean ${close.map((n) => `"${n}"`).join(', ')}?` : ''}`,
+        });
         continue;
       }
       if (groups.length > 1) {
@@ -192,7 +213,13 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
       }
       if (!picked.some((p) => p.id === id)) picked.push({ id, name });
     }
-    if (issues.length) return problem(issues[0].code, TITLES[issues[0].code], issues.map((i) => i.line), GROUP_HINTS[issues[0].code] ?? HINTS[issues[0].code]);
+    if (issues.length)
+      return problem(
+        issues[0].code,
+        TITLES[issues[0].code],
+        issues.map((i) => i.line),
+        GROUP_HINTS[issues[0].code] ?? HINTS[issues[0].code],
+      );
 
     const groupRisk: RiskReport['groups'] = [];
     const affected = new Set<string>();
@@ -229,13 +256,34 @@ export async function checkRequest(graph: CtsGraph, input: CheckInput, options: 
       }
     }
     const privileged = op === 'add' ? await privilegedAmong(graph, src, users) : [];
-    const people: Newcomer[] = newcomerMembers.filter((m) => affected.has(lower(m.id))).map((m) => ({ id: lower(m.id), displayName: m.displayName ?? null, userPrincipalName: m.userPrincipalName ?? null }));
-    return { ok: true, principals: picked.map((p) => ({ id: p.id, displayName: p.name })), risk: await riskOf(affected.size, groupRisk, privileged, Math.min(users.length, PRIVILEGED_SAMPLE), people) };
+    const people: Newcomer[] = newcomerMembers
+      .filter((m) => affected.has(lower(m.id)))
+      .map((m) => ({ id: lower(m.id), displayName: m.displayName ?? null, userPrincipalName: m.userPrincipalName ?? null }));
+    return {
+      ok: true,
+      principals: picked.map((p) => ({ id: p.id, displayName: p.name })),
+      risk: await riskOf(affected.size, groupRisk, privileged, Math.min(users.length, PRIVILEGED_SAMPLE), people),
+    };
   }
 
   /** Reads what the risk rules need beyond the members (tenant size for adds, the deletion threshold for removals). */
-  async function riskOf(affected: number, groups: RiskReport['groups'], privileged: RiskReport['privileged'], privilegedChecked: number, people: Newcomer[] = []): Promise<RiskReport> {
-    const base = { op, configName: config.name, affected, scopeSize: scope.size, groups, privileged, privilegedChecked, maxGrowthShare: options.maxGrowthShare };
+  async function riskOf(
+    affected: number,
+    groups: RiskReport['groups'],
+    privileged: RiskReport['privileged'],
+    privilegedChecked: number,
+    people: Newcomer[] = [],
+  ): Promise<RiskReport> {
+    const base = {
+      op,
+      configName: config.name,
+      affected,
+      scopeSize: scope.size,
+      groups,
+      privileged,
+      privilegedChecked,
+      maxGrowthShare: options.maxGrowthShare,
+    };
     if (op === 'add') {
       const [targetTenantUsers, newcomers] = await Promise.all([
         options.targetTenantUsers?.(config.targetTenantId).catch(() => undefined),
@@ -271,8 +319,8 @@ const HINTS: Partial<Record<ProblemCode, string>> = {
 
 /** Advice for groups: the user advice (UPNs) would mislead. */
 const GROUP_HINTS: Partial<Record<ProblemCode, string>> = {
-  'not-found': 'Give the group\'s display name exactly (quotes are optional) or its object id; separate several groups with commas.',
-  'already-in-scope': 'Nothing to do: the group\'s direct members are (or will be) synced on the next cycle.',
+  'not-found': "Give the group's display name exactly (quotes are optional) or its object id; separate several groups with commas.",
+  'already-in-scope': "Nothing to do: the group's direct members are (or will be) synced on the next cycle.",
 };
 
 export function problemTitle(code: ProblemCode): string {
@@ -284,14 +332,19 @@ export function problemTitle(code: ProblemCode): string {
  * groups it names, sampled as at request time). Roles change after a request is made; an approver must decide on
  * what is true now. Returns undefined for removals (they grant nothing).
  */
-export async function currentPrivileged(graph: CtsGraph, config: SyncConfiguration, request: { op: 'add' | 'remove'; principalType: 'user' | 'group'; principals: { id: string; displayName: string }[] }): Promise<RiskReport['privileged'] | undefined> {
+export async function currentPrivileged(
+  graph: CtsGraph,
+  config: SyncConfiguration,
+  request: { op: 'add' | 'remove'; principalType: 'user' | 'group'; principals: { id: string; displayName: string }[] },
+): Promise<RiskReport['privileged'] | undefined> {
   if (request.op !== 'add') return undefined;
   const src = config.sourceTenantId;
   if (request.principalType === 'user') return privilegedAmong(graph, src, request.principals);
   const users: { id: string; displayName: string }[] = [];
   for (const g of request.principals) {
     for (const m of await graph.groupMembers(src, g.id)) {
-      if (memberKind(m) === 'user' && !isExternalUser(m) && !users.some((u) => u.id === lower(m.id))) users.push({ id: lower(m.id), displayName: m.displayName ?? m.userPrincipalName ?? m.id });
+      if (memberKind(m) === 'user' && !isExternalUser(m) && !users.some((u) => u.id === lower(m.id)))
+        users.push({ id: lower(m.id), displayName: m.displayName ?? m.userPrincipalName ?? m.id });
     }
   }
   return privilegedAmong(graph, src, users);

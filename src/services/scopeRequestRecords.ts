@@ -152,4 +152,3 @@ export const KnownApproversSchema = z.object({
   users: z.array(z.object({ aadObjectId: z.string(), lastSeen: z.string() })),
 });
 export type KnownApprovers = z.infer<typeof KnownApproversSchema>;
-

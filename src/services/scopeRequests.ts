@@ -50,10 +50,12 @@ export type { ValidationProblem } from './scopeRequestChecks';
 /** Where approval cards go. Implemented by the subscriptions service; tests may pass a fixed list. */
 export interface ApprovalAudience {
   targetsFor(topic: 'approvals', configuration: string): Promise<ConversationTarget[]> | ConversationTarget[];
-  personalTargetOf(aadObjectId: string): Promise<ConversationTarget | undefined> | ConversationTarget | undefined;}
+  personalTargetOf(aadObjectId: string): Promise<ConversationTarget | undefined> | ConversationTarget | undefined;
+}
 
 export interface Requester extends CallerIdentity {
-  name: string;}
+  name: string;
+}
 
 export interface NewScopeRequest {
   configuration?: string;
@@ -67,7 +69,8 @@ export interface NewScopeRequest {
    * A caller-chosen request id (a valid REQ- id), for idempotent creation: the scope review derives it from the review
    * and item, so a second create finds the first request instead of making another.
    */
-  id?: string;}
+  id?: string;
+}
 
 export type CreateOutcome = { ok: true; record: StoredScopeRequest } | { ok: false; problem: ValidationProblem };
 
@@ -76,7 +79,8 @@ export type DecisionVerb = 'approve' | 'reject' | 'cancel';
 /** A request as read, with the eTag it was read at. */
 export interface LoadedScopeRequest {
   record: StoredScopeRequest;
-  eTag?: string;}
+  eTag?: string;
+}
 
 /** `permissions`: the caller's, resolved afresh for this decision (the reply's view uses them rather than resolving again). */
 export type ActOutcome =
@@ -96,7 +100,8 @@ export interface ScopeRequestOptions {
   newId?: () => string;
   logger?: Logger;
   /** Principals changed at once during execution. */
-  executionWidth?: number;}
+  executionWidth?: number;
+}
 
 export interface ScopeRequestDeps {
   configs: Configurations;
@@ -104,7 +109,8 @@ export interface ScopeRequestDeps {
   storage: Storage;
   audit: AuditLog;
   access: AccessService;
-  clock: Clock;}
+  clock: Clock;
+}
 
 type Listener = (record: StoredScopeRequest) => void | Promise<void>;
 
@@ -207,7 +213,11 @@ export class ScopeRequestService {
     if (!reason) return fail('reason-required', ['Say why the change is needed: end the request with "because <reason>".']);
     if (!input.principals.length) return fail('not-found', [`Say which ${input.principalType}s to ${input.op}.`]);
     if (input.principals.length > MAX_REQUEST_PRINCIPALS) {
-      return fail('too-many', [`At most ${MAX_REQUEST_PRINCIPALS} ${input.principalType}s per request; you gave ${input.principals.length}.`], 'Split it into several requests.');
+      return fail(
+        'too-many',
+        [`At most ${MAX_REQUEST_PRINCIPALS} ${input.principalType}s per request; you gave ${input.principals.length}.`],
+        'Split it into several requests.',
+      );
     }
     const found = this.deps.configs.resolve(input.configuration);
     if (!found.ok) return fail('unknown-configuration', [found.problem], found.hint);
@@ -215,11 +225,17 @@ export class ScopeRequestService {
 
     let checked;
     try {
-      checked = await checkRequest(this.deps.graph, { config, op: input.op, principalType: input.principalType, principals: input.principals }, {
-        maxGrowthShare: this.options.maxGrowthShare ?? DEFAULT_MAX_GROWTH_SHARE,
-        targetTenantUsers: this.options.targetTenantUsers,
-        ...(this.options.newcomers ? { newcomers: (c: Parameters<NewcomerChecks['check']>[0], people: Newcomer[]) => this.options.newcomers!.check(c, people) } : {}),
-      });
+      checked = await checkRequest(
+        this.deps.graph,
+        { config, op: input.op, principalType: input.principalType, principals: input.principals },
+        {
+          maxGrowthShare: this.options.maxGrowthShare ?? DEFAULT_MAX_GROWTH_SHARE,
+          targetTenantUsers: this.options.targetTenantUsers,
+          ...(this.options.newcomers
+            ? { newcomers: (c: Parameters<NewcomerChecks['check']>[0], people: Newcomer[]) => this.options.newcomers!.check(c, people) }
+            : {}),
+        },
+      );
     } catch (err) {
       this.options.logger?.warn({ err }, 'scope request check failed');
       return fail('graph-unavailable', [`Graph did not answer while checking the request: ${errorText(err)}`], 'Nothing was stored; try again in a moment.');
@@ -253,7 +269,9 @@ export class ScopeRequestService {
         problem: {
           code: 'duplicate',
           title: problemTitle('duplicate'),
-          lines: [`Request ${duplicate} already asks to ${input.op} ${input.op === 'add' ? 'to' : 'from'} ${config.name} some of the same ${input.principalType}s and is still open.`],
+          lines: [
+            `Request ${duplicate} already asks to ${input.op} ${input.op === 'add' ? 'to' : 'from'} ${config.name} some of the same ${input.principalType}s and is still open.`,
+          ],
           hint: `See "pending", or wait for ${duplicate} to be decided.`,
           existingId: duplicate,
         },
@@ -289,31 +307,37 @@ export class ScopeRequestService {
     if (permissions.includes('scope.approve')) void this.noteApprover(caller.aadObjectId).catch(() => undefined);
     const actor: Person = { aadObjectId: caller.aadObjectId, name: caller.name };
     const now = this.deps.clock.now();
-    const action: ApprovalAction = verb === 'approve' ? { type: 'approve' } : verb === 'reject' ? { type: 'reject', reason: options.reason } : { type: 'cancel' };
+    const action: ApprovalAction =
+      verb === 'approve' ? { type: 'approve' } : verb === 'reject' ? { type: 'reject', reason: options.reason } : { type: 'cancel' };
     if (verb === 'approve' && current.request.status === 'pending' && permissions.includes('scope.approve')) {
       const stale = await this.staleSignals(current, permissions);
       if (stale) return stale;
     }
 
     let refusal: { code: DecideFailureCode; message: string } | undefined;
-    const result = await updateWithCasDetailed<StoredScopeRequest>(this.deps.storage, requestKey(id), (cur) => {
-      refusal = undefined;
-      const rec = cur && parseStoredScopeRequest(cur);
-      if (!rec) return 'abort';
-      const ctx = { now, actor, actorPermissions: permissions, needsDeletesAllow: requiresDeletesAllow(rec.request) || rec.risk.tripsDeletionThreshold };
-      const d = decide(rec.request, action, ctx);
-      if (!d.ok) {
-        refusal = { code: d.code, message: d.message };
-        return 'abort';
-      }
-      if (verb !== 'approve') return { ...rec, request: d.next };
-      const started = decide(d.next, { type: 'beginExecution' }, { ...ctx, actor: SYSTEM_ACTOR });
-      if (!started.ok) {
-        refusal = { code: started.code, message: started.message };
-        return 'abort';
-      }
-      return { ...rec, request: started.next };
-    }, { alreadyRead: loaded.eTag ? { ...current, eTag: loaded.eTag } : undefined });
+    const result = await updateWithCasDetailed<StoredScopeRequest>(
+      this.deps.storage,
+      requestKey(id),
+      (cur) => {
+        refusal = undefined;
+        const rec = cur && parseStoredScopeRequest(cur);
+        if (!rec) return 'abort';
+        const ctx = { now, actor, actorPermissions: permissions, needsDeletesAllow: requiresDeletesAllow(rec.request) || rec.risk.tripsDeletionThreshold };
+        const d = decide(rec.request, action, ctx);
+        if (!d.ok) {
+          refusal = { code: d.code, message: d.message };
+          return 'abort';
+        }
+        if (verb !== 'approve') return { ...rec, request: d.next };
+        const started = decide(d.next, { type: 'beginExecution' }, { ...ctx, actor: SYSTEM_ACTOR });
+        if (!started.ok) {
+          refusal = { code: started.code, message: started.message };
+          return 'abort';
+        }
+        return { ...rec, request: started.next };
+      },
+      { alreadyRead: loaded.eTag ? { ...current, eTag: loaded.eTag } : undefined },
+    );
     const record = result.item && parseStoredScopeRequest(result.item);
     if (!record) return { kind: 'not-found', id };
     if (result.outcome !== 'committed') {
@@ -339,7 +363,9 @@ export class ScopeRequestService {
     const { graph, configs, storage } = this.deps;
     const changed =
       (await recheckPrivileged({ graph, configs, storage, logger: this.options.logger }, current)) ??
-      (this.options.newcomers ? await recheckNewcomers({ graph, configs, storage, newcomers: this.options.newcomers, logger: this.options.logger }, current) : undefined);
+      (this.options.newcomers
+        ? await recheckNewcomers({ graph, configs, storage, newcomers: this.options.newcomers, logger: this.options.logger }, current)
+        : undefined);
     if (!changed) return undefined;
     this.emit(changed.record);
     return { kind: 'refused', code: 'signals-changed', message: changed.message, record: changed.record, permissions };

@@ -157,15 +157,30 @@ export class ScopeReviews {
       gathered = await readReviewScope(this.deps.graph, config);
     } catch (err) {
       this.options.logger?.warn({ err, configuration: config.name }, 'scope review: reading the scope failed');
-      return { ok: false, code: 'graph-unavailable', title: 'Graph did not answer', message: `Could not read the scope of ${config.name}: ${errorText(err)}`, hint: 'Nothing was started; try again in a moment.' };
+      return {
+        ok: false,
+        code: 'graph-unavailable',
+        title: 'Graph did not answer',
+        message: `Could not read the scope of ${config.name}: ${errorText(err)}`,
+        hint: 'Nothing was started; try again in a moment.',
+      };
     }
     const now = this.deps.clock.now();
     let review: Review | undefined;
     for (let attempt = 0; attempt < 5 && !review; attempt++) {
-      const candidate = startReview({ id: this.newId(), configuration: config.name, by, now, days: this.options.days, defaultVerdict: this.options.defaultVerdict, ...gathered });
+      const candidate = startReview({
+        id: this.newId(),
+        configuration: config.name,
+        by,
+        now,
+        days: this.options.days,
+        defaultVerdict: this.options.defaultVerdict,
+        ...gathered,
+      });
       if (await createIfAbsent(this.deps.storage, reviewKey(candidate.id), candidate)) review = candidate;
     }
-    if (!review) return { ok: false, code: 'graph-unavailable', title: 'Could not store the review', message: 'Five review ids in a row were taken.', hint: 'Try again.' };
+    if (!review)
+      return { ok: false, code: 'graph-unavailable', title: 'Could not store the review', message: 'Five review ids in a row were taken.', hint: 'Try again.' };
 
     const at = review.startedAt;
     const id = review.id;
@@ -184,10 +199,25 @@ export class ScopeReviews {
       // Someone started one between our check and our claim: ours was never shown to anyone; theirs stands.
       await this.deps.storage.delete([reviewKey(id)]).catch(() => undefined);
       const theirs = claimed.item?.openReviewId ? await this.get(claimed.item.openReviewId) : undefined;
-      return theirs ? this.alreadyOpen(theirs) : { ok: false, code: 'already-open', title: 'A review is already open', message: `A review of ${config.name} was started at the same moment.`, hint: `Type "review status ${config.name}".` };
+      return theirs
+        ? this.alreadyOpen(theirs)
+        : {
+            ok: false,
+            code: 'already-open',
+            title: 'A review is already open',
+            message: `A review of ${config.name} was started at the same moment.`,
+            hint: `Type "review status ${config.name}".`,
+          };
     }
     const c = counts(review);
-    await this.auditOnce(`${id}.started`, at, by, 'review.started', review, `${c.total} item(s) in scope; decide by ${review.deadline.slice(0, 10)}; undecided get ${label(review.defaultVerdict)}`);
+    await this.auditOnce(
+      `${id}.started`,
+      at,
+      by,
+      'review.started',
+      review,
+      `${c.total} item(s) in scope; decide by ${review.deadline.slice(0, 10)}; undecided get ${label(review.defaultVerdict)}`,
+    );
     if (review.status === 'completed') await this.auditOnce(`${id}.completed`, at, REVIEW_SYSTEM, 'review.completed', review, 'nothing in scope to review');
     await this.publish(review);
     return { ok: true, review };
@@ -238,7 +268,12 @@ export class ScopeReviews {
     const resolved = await this.deps.access.resolve(caller, { fresh: true });
     const permissions = this.deps.access.permissions(resolved, current.configuration);
     if (!permissions.includes('scope.approve')) {
-      return { kind: 'refused', code: 'not-allowed', message: `Deciding a scope review needs the scope.approve permission for ${current.configuration}.`, review: current };
+      return {
+        kind: 'refused',
+        code: 'not-allowed',
+        message: `Deciding a scope review needs the scope.approve permission for ${current.configuration}.`,
+        review: current,
+      };
     }
     void this.deps.approvals.noteApprover(caller.aadObjectId).catch(() => undefined);
     const by: ReviewPerson = { aadObjectId: caller.aadObjectId, name: caller.name };
@@ -291,9 +326,13 @@ export class ScopeReviews {
         requester: { aadObjectId: by.aadObjectId, tenantId: '', name: item.decision!.byDefault ? 'Scope review (deadline default)' : by.name },
       });
       if (created.ok) removal = { requestId, state: 'requested' };
-      else if (created.problem.code === 'duplicate' && created.problem.existingId) removal = { requestId: created.problem.existingId, state: 'requested', note: 'an open request already removes it' };
+      else if (created.problem.code === 'duplicate' && created.problem.existingId)
+        removal = { requestId: created.problem.existingId, state: 'requested', note: 'an open request already removes it' };
       else if (created.problem.code === 'graph-unavailable') {
-        this.options.logger?.warn({ review: review.id, item: item.id, problem: created.problem.lines }, 'scope review: removal request not created yet; the sweep retries');
+        this.options.logger?.warn(
+          { review: review.id, item: item.id, problem: created.problem.lines },
+          'scope review: removal request not created yet; the sweep retries',
+        );
         return undefined;
       } else removal = { requestId, state: 'failed', note: `${created.problem.title}: ${created.problem.lines.join(' ')}`.slice(0, 500) };
     }
@@ -308,8 +347,18 @@ export class ScopeReviews {
   private async finish(review: Review): Promise<void> {
     const c = counts(review);
     const defaulted = review.items.filter((i) => i.decision?.byDefault).length;
-    const because = review.completedBecause === 'deadline' ? `deadline passed; ${defaulted} undecided item(s) got the default ${label(review.defaultVerdict)}` : 'every item decided';
-    await this.auditOnce(`${review.id}.completed`, review.completedAt ?? review.startedAt, REVIEW_SYSTEM, 'review.completed', review, `${because}: ${c.kept} keep, ${c.removed} remove of ${c.total}`);
+    const because =
+      review.completedBecause === 'deadline'
+        ? `deadline passed; ${defaulted} undecided item(s) got the default ${label(review.defaultVerdict)}`
+        : 'every item decided';
+    await this.auditOnce(
+      `${review.id}.completed`,
+      review.completedAt ?? review.startedAt,
+      REVIEW_SYSTEM,
+      'review.completed',
+      review,
+      `${because}: ${c.kept} keep, ${c.removed} remove of ${c.total}`,
+    );
     await this.release(review.configuration, review.id, review.completedAt ?? new Date(this.deps.clock.now()).toISOString());
   }
 
@@ -358,7 +407,8 @@ export class ScopeReviews {
     const latest = await this.slot(configuration);
     if (!latest?.openReviewId && scheduledReviewDue(this.options.everyDays, latest?.lastCompletedAt, latest?.lastStartedAt, this.deps.clock.now())) {
       const started = await this.start(configuration, { aadObjectId: 'system', name: `the schedule (every ${this.options.everyDays} days)` });
-      if (!started.ok && started.code !== 'already-open') this.options.logger?.warn({ configuration, problem: started.message }, 'scheduled scope review did not start');
+      if (!started.ok && started.code !== 'already-open')
+        this.options.logger?.warn({ configuration, problem: started.message }, 'scheduled scope review did not start');
     }
     return completed;
   }
@@ -368,7 +418,11 @@ export class ScopeReviews {
 
   private async publish(review: Review): Promise<void> {
     const targets = await this.deps.audience.targetsFor('approvals', review.configuration);
-    await this.deps.outbox.publish(reviewSubject(review.id), review.version, targets.map((target) => ({ target, role: 'approvers' })));
+    await this.deps.outbox.publish(
+      reviewSubject(review.id),
+      review.version,
+      targets.map((target) => ({ target, role: 'approvers' })),
+    );
     this.track(this.flush(review.id));
   }
 
@@ -387,7 +441,14 @@ export class ScopeReviews {
   }
 
   /** An audit event with a fixed id: writing it again (a retry, a second instance) never makes a second one. */
-  private async auditOnce(id: string, at: string, actor: ReviewPerson, action: 'review.started' | 'review.decided' | 'review.completed', review: Review, detail: string): Promise<void> {
+  private async auditOnce(
+    id: string,
+    at: string,
+    actor: ReviewPerson,
+    action: 'review.started' | 'review.decided' | 'review.completed',
+    review: Review,
+    detail: string,
+  ): Promise<void> {
     try {
       await this.deps.audit.appendRecord({
         schemaVersion: 1,

@@ -56,7 +56,7 @@ export class StagedDeletions {
       ]);
       return stagedDeletePreview(cycle.entries, {
         complete: cycle.complete,
-        threshold: threshold?.enabled ? threshold.value ?? undefined : undefined,
+        threshold: threshold?.enabled ? (threshold.value ?? undefined) : undefined,
         thresholdDefaulted: threshold?.defaulted,
         errorCount: countInError(errorMessage),
       });
@@ -89,7 +89,9 @@ export function stagedDeletePreview(
   const staged = entries.filter(isStaged);
   const cycle = staged[0]?.cycleId;
   const latest = cycle ? staged.filter((e) => e.cycleId === cycle) : staged;
-  const names = latest.map((e) => e.targetIdentity?.displayName || e.sourceIdentity?.displayName || e.targetIdentity?.id || 'unknown').slice(0, STAGED_DELETE_PREVIEW);
+  const names = latest
+    .map((e) => e.targetIdentity?.displayName || e.sourceIdentity?.displayName || e.targetIdentity?.id || 'unknown')
+    .slice(0, STAGED_DELETE_PREVIEW);
   const fromError = opts.errorCount ?? 0;
   const count = Math.max(latest.length, fromError);
   const more = opts.errorCount === undefined && opts.complete === false;

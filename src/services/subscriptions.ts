@@ -51,7 +51,10 @@ type Index = z.infer<typeof IndexSchema>;
 
 /** A stored record that fails validation is treated as absent for reads and never silently overwritten by merges. */
 export class StoredRecordInvalidError extends Error {
-  constructor(readonly key: string, detail: string) {
+  constructor(
+    readonly key: string,
+    detail: string,
+  ) {
     super(`stored record ${key} is not valid: ${detail}`);
   }
 }
@@ -137,13 +140,26 @@ export class Subscriptions {
     const config = configuration.toLowerCase() === ALL_CONFIGURATIONS ? ALL_CONFIGURATIONS : configuration;
     let outcome: SubscribeOutcome | undefined;
     await updateWithCas<ConversationRecord>(this.storage, conversationKey(target.key), (raw) => {
-      const current = parseRecord(conversationKey(target.key), raw) ?? { schemaVersion: 1 as const, target, firstSeenAt: now, updatedAt: now, subscriptions: [] };
+      const current = parseRecord(conversationKey(target.key), raw) ?? {
+        schemaVersion: 1 as const,
+        target,
+        firstSeenAt: now,
+        updatedAt: now,
+        subscriptions: [],
+      };
       const existing = current.subscriptions.find((s) => s.topic === topic && s.configuration.toLowerCase() === config.toLowerCase());
       if (existing?.active) {
         outcome = { changed: false, subscription: existing };
         return 'abort';
       }
-      const subscription: Subscription = { targetKey: target.key, topic, configuration: config, by: { aadObjectId: by.aadObjectId, name: by.name }, at: now, active: true };
+      const subscription: Subscription = {
+        targetKey: target.key,
+        topic,
+        configuration: config,
+        by: { aadObjectId: by.aadObjectId, name: by.name },
+        at: now,
+        active: true,
+      };
       outcome = { changed: true, subscription };
       const others = current.subscriptions.filter((s) => s !== existing);
       return { ...current, target, updatedAt: now, gone: undefined, subscriptions: [...others, subscription] };
@@ -154,7 +170,13 @@ export class Subscriptions {
       return index.keys.includes(target.key) ? 'abort' : { keys: [...index.keys, target.key] };
     });
     if (outcome!.changed) {
-      await this.audit?.append({ actor: { aadObjectId: by.aadObjectId, name: by.name }, action: `subscriptions.subscribe`, target: `${topic}:${config} in ${describeTarget(target)}`, configuration: config === ALL_CONFIGURATIONS ? undefined : config, outcome: 'ok' });
+      await this.audit?.append({
+        actor: { aadObjectId: by.aadObjectId, name: by.name },
+        action: `subscriptions.subscribe`,
+        target: `${topic}:${config} in ${describeTarget(target)}`,
+        configuration: config === ALL_CONFIGURATIONS ? undefined : config,
+        outcome: 'ok',
+      });
     }
     return outcome!;
   }
@@ -174,7 +196,13 @@ export class Subscriptions {
     });
     if (removed && remaining === 0) await this.dropFromIndex(topic, targetKey);
     if (removed) {
-      await this.audit?.append({ actor: { aadObjectId: by.aadObjectId, name: by.name }, action: 'subscriptions.unsubscribe', target: `${topic}:${config} in ${targetKey}`, configuration: config === ALL_CONFIGURATIONS ? undefined : config, outcome: 'ok' });
+      await this.audit?.append({
+        actor: { aadObjectId: by.aadObjectId, name: by.name },
+        action: 'subscriptions.unsubscribe',
+        target: `${topic}:${config} in ${targetKey}`,
+        configuration: config === ALL_CONFIGURATIONS ? undefined : config,
+        outcome: 'ok',
+      });
     }
     return removed;
   }

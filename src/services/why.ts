@@ -1,6 +1,20 @@
 import type { SyncConfiguration } from '../config';
 import { systemClock, type Clock } from '../domain/clock';
-import { explain, nextCycle, read, unread, type Read, type WhyFacts, type WhyGroup, type WhyJob, type WhyLogEntry, type WhyReport, type WhyScope, type WhyTargetObject, type WhyUser } from '../domain/why';
+import {
+  explain,
+  nextCycle,
+  read,
+  unread,
+  type Read,
+  type WhyFacts,
+  type WhyGroup,
+  type WhyJob,
+  type WhyLogEntry,
+  type WhyReport,
+  type WhyScope,
+  type WhyTargetObject,
+  type WhyUser,
+} from '../domain/why';
 import { GraphError, GraphPermissionMissingError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import type { DirectoryUser, ProvisioningLogEntry } from '../graph/schemas';
@@ -95,8 +109,15 @@ export class WhyService {
       this.graph.memberOf(S, userId, true),
     ]);
     const id = userId.toLowerCase();
-    const assignedGroups = new Map(assignments.filter((a) => (a.principalType ?? '').toLowerCase() === 'group').map((a) => [a.principalId.toLowerCase(), a.principalDisplayName ?? a.principalId]));
-    const group = (g: { id: string; displayName: string | null }): WhyGroup => ({ id: g.id, name: g.displayName ?? assignedGroups.get(g.id.toLowerCase()) ?? g.id });
+    const assignedGroups = new Map(
+      assignments
+        .filter((a) => (a.principalType ?? '').toLowerCase() === 'group')
+        .map((a) => [a.principalId.toLowerCase(), a.principalDisplayName ?? a.principalId]),
+    );
+    const group = (g: { id: string; displayName: string | null }): WhyGroup => ({
+      id: g.id,
+      name: g.displayName ?? assignedGroups.get(g.id.toLowerCase()) ?? g.id,
+    });
     const directIds = new Set(direct.map((g) => g.id.toLowerCase()));
     return {
       direct: assignments.some((a) => a.principalId.toLowerCase() === id),
@@ -118,11 +139,28 @@ export class WhyService {
     if (!contacts.ok) return contacts;
     const out = new Map<string, WhyTargetObject>();
     for (const u of users.value) {
-      out.set(u.id.toLowerCase(), { kind: 'user', id: u.id, displayName: u.displayName ?? u.id, userPrincipalName: u.userPrincipalName ?? null, mail: u.mail ?? null, userType: u.userType ?? null, externalUserState: u.externalUserState ?? null });
+      out.set(u.id.toLowerCase(), {
+        kind: 'user',
+        id: u.id,
+        displayName: u.displayName ?? u.id,
+        userPrincipalName: u.userPrincipalName ?? null,
+        mail: u.mail ?? null,
+        userType: u.userType ?? null,
+        externalUserState: u.externalUserState ?? null,
+      });
     }
     for (const { c, a } of contacts.value) {
       const proxy = (c.proxyAddresses ?? []).find((p) => p.toLowerCase() === `smtp:${a}`) ?? null;
-      out.set(c.id.toLowerCase(), { kind: 'contact', id: c.id, displayName: c.displayName ?? c.id, userPrincipalName: null, mail: c.mail ?? null, userType: null, externalUserState: null, proxyAddress: proxy });
+      out.set(c.id.toLowerCase(), {
+        kind: 'contact',
+        id: c.id,
+        displayName: c.displayName ?? c.id,
+        userPrincipalName: null,
+        mail: c.mail ?? null,
+        userType: null,
+        externalUserState: null,
+        proxyAddress: proxy,
+      });
     }
     return read([...out.values()]);
   }
@@ -167,12 +205,17 @@ function toEntry(e: ProvisioningLogEntry): WhyLogEntry {
   const steps = e.provisioningSteps ?? [];
   const failed = steps.find((s) => !['success', ''].includes((s.status ?? '').toLowerCase()));
   const info = e.provisioningStatusInfo?.errorInformation;
-  const stepCode = failed && typeof failed.details === 'object' && failed.details ? ((failed.details as Record<string, unknown>).errorCode ?? (failed.details as Record<string, unknown>).ScopeEvaluationResult) : undefined;
+  const stepCode =
+    failed && typeof failed.details === 'object' && failed.details
+      ? ((failed.details as Record<string, unknown>).errorCode ?? (failed.details as Record<string, unknown>).ScopeEvaluationResult)
+      : undefined;
   return {
     at: e.activityDateTime ?? '',
     action: e.provisioningAction ?? 'other',
     status: e.provisioningStatusInfo?.status ?? 'unknown',
-    step: failed ? { name: failed.name ?? '', type: failed.provisioningStepType ?? '', status: failed.status ?? '', description: failed.description ?? '' } : null,
+    step: failed
+      ? { name: failed.name ?? '', type: failed.provisioningStepType ?? '', status: failed.status ?? '', description: failed.description ?? '' }
+      : null,
     errorCode: info?.errorCode ?? (typeof stepCode === 'string' ? stepCode : null),
     reason: info?.reason ?? null,
     targetId: e.targetIdentity?.id || null,

@@ -6,14 +6,19 @@ import type { GraphResponse } from './graphHttp';
 
 export const MAX_BATCH = 20;
 
-const BatchItem = z.object({
-  id: z.string().min(1),
-  method: z.string().min(1).transform((m) => m.toUpperCase()),
-  url: z.string().min(1),
-  headers: z.record(z.string()).optional(),
-  body: z.unknown().optional(),
-  dependsOn: z.array(z.string()).optional(),
-}).passthrough();
+const BatchItem = z
+  .object({
+    id: z.string().min(1),
+    method: z
+      .string()
+      .min(1)
+      .transform((m) => m.toUpperCase()),
+    url: z.string().min(1),
+    headers: z.record(z.string()).optional(),
+    body: z.unknown().optional(),
+    dependsOn: z.array(z.string()).optional(),
+  })
+  .passthrough();
 const BatchBody = z.object({ requests: z.array(BatchItem) }).passthrough();
 export type BatchItem = z.infer<typeof BatchItem>;
 

@@ -40,7 +40,8 @@ function needed(method: string, path: string): readonly string[] | null {
   if (p.startsWith('/policies/')) return method === 'GET' ? ['Policy.Read.All'] : null;
   if (/^\/serviceprincipals\/[^/]+\/synchronization(\/|$)/.test(p)) return ['Synchronization.ReadWrite.All', 'Application.ReadWrite.OwnedBy'];
   if (p.startsWith('/auditlogs/')) return ['AuditLog.Read.All'];
-  if (/^\/serviceprincipals\/[^/]+\/approleassignedto/.test(p)) return method === 'GET' ? ['Application.Read.All', 'Directory.Read.All'] : ['AppRoleAssignment.ReadWrite.All'];
+  if (/^\/serviceprincipals\/[^/]+\/approleassignedto/.test(p))
+    return method === 'GET' ? ['Application.Read.All', 'Directory.Read.All'] : ['AppRoleAssignment.ReadWrite.All'];
   if (/^\/serviceprincipals\/[^/]+\/approleassignments$/.test(p)) return ['Application.Read.All', 'Directory.Read.All'];
   if (method === 'GET' && p.startsWith('/users')) return ['User.Read.All', 'Directory.Read.All'];
   if (method === 'GET' && p.startsWith('/groups')) return ['GroupMember.Read.All', 'Directory.Read.All'];
@@ -62,7 +63,9 @@ function botSpJson(req: GraphRequest): Record<string, unknown> {
 function assignmentJson(req: GraphRequest, permission: string): Record<string, unknown> {
   const appRoleId = ROLE_ID_BY_NAME.get(permission.toLowerCase())!;
   return {
-    id: Buffer.from(`${botSpId(req.tenant)}:${appRoleId}`).toString('base64url').slice(0, 43),
+    id: Buffer.from(`${botSpId(req.tenant)}:${appRoleId}`)
+      .toString('base64url')
+      .slice(0, 43),
     deletedDateTime: null,
     appRoleId,
     createdDateTime: '2024-01-01T00:00:00Z',
@@ -82,7 +85,11 @@ export const botAppRoutes: Route[] = [
       if (!req.tenant.servicePrincipals.has(id.toLowerCase())) throw notFound(id);
       return collection(req, [], { context: `servicePrincipals('${id}')/appRoleAssignments`, filterable: [], resourceName: 'appRoleAssignment' });
     }
-    return collection(req, botGranted(req.tenant).map((p) => assignmentJson(req, p)), { context: `servicePrincipals('${id}')/appRoleAssignments`, filterable: ['resourceId', 'appRoleId'], resourceName: 'appRoleAssignment' });
+    return collection(
+      req,
+      botGranted(req.tenant).map((p) => assignmentJson(req, p)),
+      { context: `servicePrincipals('${id}')/appRoleAssignments`, filterable: ['resourceId', 'appRoleId'], resourceName: 'appRoleAssignment' },
+    );
   }),
 ];
 
@@ -94,18 +101,34 @@ export const altKeyRoute: Route = route('GET', '/:altKey', (req, [key]) => {
   if (appId === SIMULATOR_BOT_APP_ID) return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`, ...botSpJson(req) });
   if (appId === MICROSOFT_GRAPH_APP_ID) {
     // Microsoft Graph's application permissions, as its service principal's appRoles (value = the permission's name).
-    const appRoles = Object.entries(GRAPH_APP_ROLE_IDS).map(([id, value]) => ({ id, value, displayName: value, allowedMemberTypes: ['Application'], isEnabled: true, origin: 'Application', description: value }));
-    return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`, id: graphSpId(req.tenant), appId, displayName: 'Microsoft Graph', appRoles });
+    const appRoles = Object.entries(GRAPH_APP_ROLE_IDS).map(([id, value]) => ({
+      id,
+      value,
+      displayName: value,
+      allowedMemberTypes: ['Application'],
+      isEnabled: true,
+      origin: 'Application',
+      description: value,
+    }));
+    return ok({
+      '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`,
+      id: graphSpId(req.tenant),
+      appId,
+      displayName: 'Microsoft Graph',
+      appRoles,
+    });
   }
   const sp = [...req.tenant.servicePrincipals.values()].find((s) => s.appId.toLowerCase() === appId);
   if (!sp) throw notFound(`servicePrincipals(appId='${m[1]}')`);
   return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals/$entity`, id: sp.id, appId: sp.appId, displayName: sp.displayName });
 });
 
-export const BotPermissionsBody = z.object({
-  remove: z.array(z.string().min(1)).optional(),
-  restore: z.array(z.string().min(1)).optional(),
-}).strict();
+export const BotPermissionsBody = z
+  .object({
+    remove: z.array(z.string().min(1)).optional(),
+    restore: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
 
 /** POST /_sim/tenants/{t}/bot-permissions { remove?: [names], restore?: [names] } → the permissions left. */
 export function changeBotPermissions(tenant: SimTenant, body: z.output<typeof BotPermissionsBody>): { granted: string[]; revoked: string[] } {

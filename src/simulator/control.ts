@@ -24,20 +24,31 @@ import { jobJson } from './wire';
  *   GET  /_sim/requests   DELETE /_sim/requests            Graph request log (per tenant counts + entries)
  */
 
-const REASONS = ['EncounteredBaseEscrowThreshold', 'EncounteredTotalEscrowThreshold', 'EncounteredEscrowProportionThreshold', 'EncounteredQuarantineException', 'Unknown', 'QuarantinedOnDemand', 'TooManyDeletes', 'IngestionInterrupted'] as const;
+const REASONS = [
+  'EncounteredBaseEscrowThreshold',
+  'EncounteredTotalEscrowThreshold',
+  'EncounteredEscrowProportionThreshold',
+  'EncounteredQuarantineException',
+  'Unknown',
+  'QuarantinedOnDemand',
+  'TooManyDeletes',
+  'IngestionInterrupted',
+] as const;
 const QuarantineBody = z.object({ reason: z.enum(REASONS).default('QuarantinedOnDemand'), message: z.string().optional() }).strict();
 const CredentialsBody = z.object({ valid: z.boolean() }).strict();
 const Rate = z.number().min(0).max(1);
-const FaultsBody = z.object({
-  tenantId: z.string().optional(),
-  latencyMs: z.number().int().min(0).max(60_000).optional(),
-  rate429: Rate.optional(),
-  rate503: Rate.optional(),
-  /** 0 clears an armed fault. */
-  applyThenStatus: z.union([z.literal(0), z.number().int().min(500).max(599)]).optional(),
-  match: z.string().min(1).optional(),
-  times: z.number().int().min(1).max(100).optional(),
-}).strict();
+const FaultsBody = z
+  .object({
+    tenantId: z.string().optional(),
+    latencyMs: z.number().int().min(0).max(60_000).optional(),
+    rate429: Rate.optional(),
+    rate503: Rate.optional(),
+    /** 0 clears an armed fault. */
+    applyThenStatus: z.union([z.literal(0), z.number().int().min(500).max(599)]).optional(),
+    match: z.string().min(1).optional(),
+    times: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
 const SwitchesBody = z.object({ limitedDirectoryRoles: z.boolean().optional(), onDemandShape: z.enum(['cts', 'generic']).optional() }).strict();
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown): T {
@@ -94,9 +105,26 @@ function dump(ctx: ServerContext): unknown {
       syncedUsers: [...t.users.values()].filter((u) => u.syncedFrom).length,
       provisioningLogs: t.provisioningLogs.length,
       partners: [...t.partners.values()],
-      servicePrincipals: [...t.servicePrincipals.values()].map((sp) => ({ id: sp.id, displayName: sp.displayName, assignments: sp.assignments.length, jobIds: sp.jobIds, secrets: Object.fromEntries(sp.secrets) })),
+      servicePrincipals: [...t.servicePrincipals.values()].map((sp) => ({
+        id: sp.id,
+        displayName: sp.displayName,
+        assignments: sp.assignments.length,
+        jobIds: sp.jobIds,
+        secrets: Object.fromEntries(sp.secrets),
+      })),
     })),
-    jobs: [...world.jobs.values()].map((j) => ({ id: j.id, sourceTenantId: j.sourceTenantId, targetTenantId: j.targetTenantId, scheduleState: j.scheduleState, code: j.code, quarantine: j.quarantine, credentialsValid: j.credentialsValid, forceDeletes: j.forceDeletes, linkedUsers: j.links.size, cycles: j.cycles })),
+    jobs: [...world.jobs.values()].map((j) => ({
+      id: j.id,
+      sourceTenantId: j.sourceTenantId,
+      targetTenantId: j.targetTenantId,
+      scheduleState: j.scheduleState,
+      code: j.code,
+      quarantine: j.quarantine,
+      credentialsValid: j.credentialsValid,
+      forceDeletes: j.forceDeletes,
+      linkedUsers: j.links.size,
+      cycles: j.cycles,
+    })),
     faults: Object.fromEntries(ctx.state.faults),
   };
 }
@@ -109,7 +137,10 @@ function requests(ctx: ServerContext): unknown {
 
 export function handleControl(ctx: ServerContext, method: string, rawUrl: string, body: unknown): GraphResponse {
   const path = rawUrl.split('?')[0].replace(/\/+$/, '');
-  const seg = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const seg = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s));
   const key = `${method} ${seg.map((s, i) => (seg[1] === 'tenants' && (i === 2 || i === 4) ? '*' : s)).join('/')}`;
   const { state } = ctx;
   switch (key) {
@@ -148,7 +179,13 @@ export function handleControl(ctx: ServerContext, method: string, rawUrl: string
     case 'POST _sim/tenants/*/jobs/*/quarantine': {
       const job = findJob(ctx, seg[2], seg[4]);
       const b = parse(QuarantineBody, body);
-      quarantine(state.engine, job, b.reason, { code: b.reason, message: b.message ?? `Quarantined through the simulator control API (${b.reason}).`, tenantActionable: true }, true);
+      quarantine(
+        state.engine,
+        job,
+        b.reason,
+        { code: b.reason, message: b.message ?? `Quarantined through the simulator control API (${b.reason}).`, tenantActionable: true },
+        true,
+      );
       return jobStatus(ctx, job);
     }
     case 'POST _sim/tenants/*/jobs/*/credentials': {

@@ -43,7 +43,14 @@ export const defaultPolicyRoutes: Route[] = [
     const before = inboundAccess.get(req.tenant) ?? 'allowed';
     if (next && next !== before) {
       inboundAccess.set(req.tenant, next);
-      recordPolicyChange(req, { activity: 'Update the default cross-tenant access setting', targetId: req.tenant.id, targetName: 'default', modified: [{ displayName: 'b2bCollaborationInbound', oldValue: { usersAndGroups: { accessType: before } }, newValue: { usersAndGroups: { accessType: next } } }] });
+      recordPolicyChange(req, {
+        activity: 'Update the default cross-tenant access setting',
+        targetId: req.tenant.id,
+        targetName: 'default',
+        modified: [
+          { displayName: 'b2bCollaborationInbound', oldValue: { usersAndGroups: { accessType: before } }, newValue: { usersAndGroups: { accessType: next } } },
+        ],
+      });
     }
     return noContent();
   }),

@@ -18,7 +18,11 @@ export const DEMO = {
     /** Global Administrator (direct). */
     alex: { id: '250be7d4-d6f8-41a2-8e59-b07f1d6382a5', userPrincipalName: 'AlexW@contoso.onmicrosoft.com', displayName: 'Alex Wilber' },
     /** A B2B guest in Contoso: never in sync scope. */
-    guest: { id: '361cf8e5-e709-42b3-9f6a-c18a2e7493b6', userPrincipalName: 'patti_outlook.com#EXT#@contoso.onmicrosoft.com', displayName: 'Patti Fernandez (Guest)' },
+    guest: {
+      id: '361cf8e5-e709-42b3-9f6a-c18a2e7493b6',
+      userPrincipalName: 'patti_outlook.com#EXT#@contoso.onmicrosoft.com',
+      displayName: 'Patti Fernandez (Guest)',
+    },
     // For `why` (docs/why.md); all about contoso-to-fabrikam.
     /** Assigned directly, but disabled. */
     diego: { id: '4a2d0af6-f81a-4c33-a07b-e29b4f96b5c7', userPrincipalName: 'DiegoS@contoso.onmicrosoft.com', displayName: 'Diego Siciliani' },

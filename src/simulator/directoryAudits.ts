@@ -41,7 +41,11 @@ export function recordPolicyChange(req: GraphRequest, change: PolicyChange): voi
         type: 'Policy',
         userPrincipalName: null,
         groupType: null,
-        modifiedProperties: change.modified.map((m) => ({ displayName: m.displayName, oldValue: JSON.stringify(m.oldValue), newValue: JSON.stringify(m.newValue) })),
+        modifiedProperties: change.modified.map((m) => ({
+          displayName: m.displayName,
+          oldValue: JSON.stringify(m.oldValue),
+          newValue: JSON.stringify(m.newValue),
+        })),
       },
     ],
     additionalDetails: [],
@@ -56,5 +60,6 @@ export const directoryAuditRoutes: Route[] = [
       orderable: ['activityDateTime'],
       directory: false,
       resourceName: 'directoryAudit',
-    })),
+    }),
+  ),
 ];

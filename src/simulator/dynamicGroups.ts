@@ -22,7 +22,11 @@ export const DYNAMIC = {
     membershipRule: '(user.department -eq null) -and (user.employeeId -eq null)',
   },
   /** A rule synced users do not meet. */
-  salesNl: { id: 'd1a0c0de-0002-4a00-8000-0000000000f2', displayName: 'Fabrikam Sales NL', membershipRule: '(user.department -eq "Sales") -and (user.country -eq "NL")' },
+  salesNl: {
+    id: 'd1a0c0de-0002-4a00-8000-0000000000f2',
+    displayName: 'Fabrikam Sales NL',
+    membershipRule: '(user.department -eq "Sales") -and (user.country -eq "NL")',
+  },
   /**
    * A dynamic group that grants an app's admin role. Not role-assignable: "The membership type for role-assignable
    * groups must be Assigned and can't be a Microsoft Entra dynamic group" (learn.microsoft.com, Entra "Use Microsoft
@@ -38,10 +42,17 @@ export const DYNAMIC = {
   e5: {
     id: 'd1a0c0de-0004-4a00-8000-0000000000f4',
     displayName: 'Northwind E5 users',
-    membershipRule: '(user.assignedPlans -any (assignedPlan.servicePlanId -eq "efb87545-963c-4e0d-99df-69c6916d9eb0" -and assignedPlan.capabilityStatus -eq "Enabled"))',
+    membershipRule:
+      '(user.assignedPlans -any (assignedPlan.servicePlanId -eq "efb87545-963c-4e0d-99df-69c6916d9eb0" -and assignedPlan.capabilityStatus -eq "Enabled"))',
   },
   /** The app the onboarding group is assigned to (a service principal in Fabrikam). */
-  onboardingApp: { id: 'd1a0c0de-00a1-4a00-8000-0000000000a1', appId: 'd1a0c0de-00a2-4a00-8000-0000000000a2', displayName: 'Fabrikam Onboarding Portal', roleId: 'd1a0c0de-00a3-4a00-8000-0000000000a3', adminRoleId: 'd1a0c0de-00a4-4a00-8000-0000000000a4' },
+  onboardingApp: {
+    id: 'd1a0c0de-00a1-4a00-8000-0000000000a1',
+    appId: 'd1a0c0de-00a2-4a00-8000-0000000000a2',
+    displayName: 'Fabrikam Onboarding Portal',
+    roleId: 'd1a0c0de-00a3-4a00-8000-0000000000a3',
+    adminRoleId: 'd1a0c0de-00a4-4a00-8000-0000000000a4',
+  },
 } as const;
 
 function dynamicGroup(now: number, p: { id: string; displayName: string; membershipRule: string }): SimGroup {
@@ -66,15 +77,32 @@ export function addDynamicGroups(world: SimWorld, now: number): void {
   const fabrikam = world.tenants.get(DEMO.tenants.fabrikam.id);
   const northwind = world.tenants.get(DEMO.tenants.northwind.id);
   if (fabrikam) {
-    for (const g of [dynamicGroup(now, DYNAMIC.onboarding), dynamicGroup(now, DYNAMIC.salesNl), dynamicGroup(now, DYNAMIC.privilegedPool)]) fabrikam.groups.set(g.id, g);
+    for (const g of [dynamicGroup(now, DYNAMIC.onboarding), dynamicGroup(now, DYNAMIC.salesNl), dynamicGroup(now, DYNAMIC.privilegedPool)])
+      fabrikam.groups.set(g.id, g);
     const app = DYNAMIC.onboardingApp;
     const sp: ServicePrincipal = {
       id: app.id,
       appId: app.appId,
       displayName: app.displayName,
       appRoles: [
-        { id: app.roleId, value: 'User', displayName: 'User', description: 'Portal user', allowedMemberTypes: ['User'], isEnabled: true, origin: 'Application' },
-        { id: app.adminRoleId, value: 'Admin', displayName: 'Admin', description: 'Portal administrator', allowedMemberTypes: ['User'], isEnabled: true, origin: 'Application' },
+        {
+          id: app.roleId,
+          value: 'User',
+          displayName: 'User',
+          description: 'Portal user',
+          allowedMemberTypes: ['User'],
+          isEnabled: true,
+          origin: 'Application',
+        },
+        {
+          id: app.adminRoleId,
+          value: 'Admin',
+          displayName: 'Admin',
+          description: 'Portal administrator',
+          allowedMemberTypes: ['User'],
+          isEnabled: true,
+          origin: 'Application',
+        },
       ],
       assignments: [],
       secrets: new Map(),
@@ -114,7 +142,7 @@ const eventual = (req: GraphRequest) => (req.headers['consistencylevel'] ?? '').
 /** Graph's answer to a lambda filter on groupTypes without the advanced-query parameters. */
 export function requireAdvancedQuery(req: GraphRequest): void {
   if (!eventual(req)) {
-    throw new SimError(400, 'Request_UnsupportedQuery', "Unsupported query: a filter on groupTypes/any requires ConsistencyLevel: eventual and $count=true.");
+    throw new SimError(400, 'Request_UnsupportedQuery', 'Unsupported query: a filter on groupTypes/any requires ConsistencyLevel: eventual and $count=true.');
   }
 }
 
@@ -134,11 +162,16 @@ function holdersOf(t: SimTenant, roleId: string): Record<string, unknown>[] {
 
 export const dynamicGroupRoutes: Route[] = [
   route('GET', '/directoryRoles/:id/members', (req, [id]) =>
-    collection(req, holdersOf(req.tenant, id), { context: 'directoryObjects', filterable: ['id', 'displayName', 'userPrincipalName'] })),
+    collection(req, holdersOf(req.tenant, id), { context: 'directoryObjects', filterable: ['id', 'displayName', 'userPrincipalName'] }),
+  ),
   route('GET', '/groups/:id/appRoleAssignments', (req, [id]) => {
     const g = req.tenant.groups.get(id.toLowerCase());
     if (!g) throw notFound(id);
     const all = [...req.tenant.servicePrincipals.values()].flatMap((sp) => sp.assignments.filter((a) => a.principalId === g.id));
-    return collection(req, all.map((a) => ({ deletedDateTime: null, ...a })), { context: `groups('${g.id}')/appRoleAssignments`, filterable: ['id', 'resourceId', 'appRoleId'] });
+    return collection(
+      req,
+      all.map((a) => ({ deletedDateTime: null, ...a })),
+      { context: `groups('${g.id}')/appRoleAssignments`, filterable: ['id', 'resourceId', 'appRoleId'] },
+    );
   }),
 ];

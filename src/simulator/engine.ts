@@ -30,7 +30,8 @@ export function computeScope(source: SimTenant, sp: ServicePrincipal): Map<strin
   const consider = (id: string) => {
     const u = source.users.get(id);
     // Internal members only: guests and external (B2B) members are skipped, whatever their userType says.
-    if (u && u.userType === 'Member' && !u.syncedFrom && !u.externalUserState && u.creationType !== 'Invitation' && !u.userPrincipalName.includes('#EXT#')) scope.set(u.id, u);
+    if (u && u.userType === 'Member' && !u.syncedFrom && !u.externalUserState && u.creationType !== 'Invitation' && !u.userPrincipalName.includes('#EXT#'))
+      scope.set(u.id, u);
   };
   for (const a of sp.assignments) {
     if (a.principalType === 'User') consider(a.principalId);
@@ -122,7 +123,11 @@ function blockingError(ctx: EngineContext, job: SimJob): { code: string; message
   const outbound = source.partners.get(job.targetTenantId)?.automaticUserConsentSettings.outboundAllowed === true;
   if (!inbound || !outbound) {
     // The documented code and message for missing auto-redemption consent (synchronizationError reference).
-    return { code: 'AzureDirectoryB2BManagementPolicyCheckFailure', message: 'Policy permitting auto-redemption of invitations not configured.', tenantActionable: true };
+    return {
+      code: 'AzureDirectoryB2BManagementPolicyCheckFailure',
+      message: 'Policy permitting auto-redemption of invitations not configured.',
+      tenantActionable: true,
+    };
   }
   return null;
 }
@@ -146,7 +151,9 @@ function provisionUser(ctx: EngineContext, job: SimJob, src: SimUser): Outcome {
   const targetId = job.links.get(src.id);
   let tgt = targetId ? target.users.get(targetId) : undefined;
   if (!tgt) {
-    tgt = [...target.users.values()].find((u) => u.syncedFrom?.tenantId === job.sourceTenantId && u.syncedFrom.userId === src.id) ?? invitedGuestFor(target, job, src);
+    tgt =
+      [...target.users.values()].find((u) => u.syncedFrom?.tenantId === job.sourceTenantId && u.syncedFrom.userId === src.id) ??
+      invitedGuestFor(target, job, src);
     if (tgt) job.links.set(src.id, tgt.id);
   }
   if (!src.accountEnabled) {
@@ -221,7 +228,14 @@ export function runCycle(ctx: EngineContext, job: SimJob): void {
   for (const u of skippedMembers(source, sp.assignments, scope)) {
     if (logged.has(u.id)) continue;
     logged.add(u.id);
-    writeLog(ctx, job, { action: 'other', status: 'skipped', sourceUser: u, targetUserId: '', cycleId, error: { errorCode: 'NotEffectivelyEntitled', reason: 'guests and external members are not synced' } });
+    writeLog(ctx, job, {
+      action: 'other',
+      status: 'skipped',
+      sourceUser: u,
+      targetUserId: '',
+      cycleId,
+      error: { errorCode: 'NotEffectivelyEntitled', reason: 'guests and external members are not synced' },
+    });
   }
 
   // Deletions and disables are what the accidental-deletion threshold counts (reference §3).
@@ -246,8 +260,14 @@ export function runCycle(ctx: EngineContext, job: SimJob): void {
   for (const r of removals) {
     deltas += 1;
     if (held) {
-      writeLog(ctx, job, { action: r.kind === 'disable' ? 'StagedAction' : 'stagedDelete', status: 'skipped', sourceUser: r.src, targetUserId: r.targetId, cycleId,
-        error: { errorCode: 'TooManyDeletes', reason: `Held back: ${removals.length} deletions exceed the threshold of ${threshold.value}` } });
+      writeLog(ctx, job, {
+        action: r.kind === 'disable' ? 'StagedAction' : 'stagedDelete',
+        status: 'skipped',
+        sourceUser: r.src,
+        targetUserId: r.targetId,
+        cycleId,
+        error: { errorCode: 'TooManyDeletes', reason: `Held back: ${removals.length} deletions exceed the threshold of ${threshold.value}` },
+      });
       continue;
     }
     if (r.kind === 'delete') {
@@ -300,7 +320,10 @@ export type ResetScope = (typeof RESET_SCOPES)[number];
 
 /** Parses restart criteria.resetScope: a comma-separated combination; empty means the portal's restart. */
 export function parseResetScope(raw: string | undefined | null): Set<ResetScope> {
-  const parts = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // Empty behaves like the portal's "Restart provisioning" (reference §1).
   if (parts.length === 0) return new Set<ResetScope>(['QuarantineState', 'Watermark', 'Escrows']);
   const out = new Set<ResetScope>();
@@ -359,23 +382,43 @@ export function provisionOnDemand(ctx: EngineContext, job: SimJob, userId: strin
   if (!src) throw new SimError(400, 'RequestParameterInvalid', `The subject '${userId}' was not found in the source directory.`);
   const cycleId = ctx.ids.guid();
   const steps: { name: string; type: string; status: string; description: string; details: Record<string, string> }[] = [
-    { name: 'EntryImport', type: 'Import', status: 'Success', description: `Retrieved ${src.userPrincipalName} from ${source.name}`, details: { objectId: src.id } },
+    {
+      name: 'EntryImport',
+      type: 'Import',
+      status: 'Success',
+      description: `Retrieved ${src.userPrincipalName} from ${source.name}`,
+      details: { objectId: src.id },
+    },
   ];
-  const answer = (result: 'Success' | 'Skipped' | 'Failure', action: string, details: Record<string, string>, targetId = ''): OnDemandResult => shape === 'cts' ? {
-    key: CTS_ON_DEMAND_KEY,
-    value: JSON.stringify([{ provisioningSteps: steps.map((s) => ({ name: s.name, type: s.type, status: s.status, description: s.description, timestamp: iso(ctx.clock.now()), details: s.details })) }]),
-  } : {
-    key: JSON.stringify({ result, details }),
-    value: JSON.stringify({
-      action,
-      changeId: ctx.ids.guid(),
-      modifiedProperties: [],
-      provisioningSteps: steps,
-      statusInfo: { status: result },
-      sourceIdentity: { id: src.id, displayName: src.displayName, identityType: 'User' },
-      targetIdentity: { id: targetId, displayName: src.displayName, identityType: 'User' },
-    }),
-  };
+  const answer = (result: 'Success' | 'Skipped' | 'Failure', action: string, details: Record<string, string>, targetId = ''): OnDemandResult =>
+    shape === 'cts'
+      ? {
+          key: CTS_ON_DEMAND_KEY,
+          value: JSON.stringify([
+            {
+              provisioningSteps: steps.map((s) => ({
+                name: s.name,
+                type: s.type,
+                status: s.status,
+                description: s.description,
+                timestamp: iso(ctx.clock.now()),
+                details: s.details,
+              })),
+            },
+          ]),
+        }
+      : {
+          key: JSON.stringify({ result, details }),
+          value: JSON.stringify({
+            action,
+            changeId: ctx.ids.guid(),
+            modifiedProperties: [],
+            provisioningSteps: steps,
+            statusInfo: { status: result },
+            sourceIdentity: { id: src.id, displayName: src.displayName, identityType: 'User' },
+            targetIdentity: { id: targetId, displayName: src.displayName, identityType: 'User' },
+          }),
+        };
   const blocked = blockingError(ctx, job);
   if (blocked) {
     steps.push({ name: 'EntryExport', type: 'Export', status: 'Failure', description: blocked.message, details: { errorCode: blocked.code } });
@@ -383,13 +426,33 @@ export function provisionOnDemand(ctx: EngineContext, job: SimJob, userId: strin
   }
   const inScope = computeScope(source, sp).has(src.id);
   if (!inScope) {
-    steps.push({ name: 'EntrySynchronizationScoping', type: 'Scoping', status: 'Skipped', description: 'The user is not assigned to the configuration, or is a guest.', details: { ScopeEvaluationResult: 'NotEffectivelyEntitled' } });
-    writeLog(ctx, job, { action: 'other', status: 'skipped', sourceUser: src, targetUserId: '', cycleId, onDemand: true, error: { errorCode: 'NotEffectivelyEntitled', reason: 'The user is not in scope' } });
+    steps.push({
+      name: 'EntrySynchronizationScoping',
+      type: 'Scoping',
+      status: 'Skipped',
+      description: 'The user is not assigned to the configuration, or is a guest.',
+      details: { ScopeEvaluationResult: 'NotEffectivelyEntitled' },
+    });
+    writeLog(ctx, job, {
+      action: 'other',
+      status: 'skipped',
+      sourceUser: src,
+      targetUserId: '',
+      cycleId,
+      onDemand: true,
+      error: { errorCode: 'NotEffectivelyEntitled', reason: 'The user is not in scope' },
+    });
     return answer('Skipped', 'Other', { errorCode: 'NotEffectivelyEntitled' });
   }
   steps.push({ name: 'EntrySynchronizationScoping', type: 'Scoping', status: 'Success', description: 'The user is in scope.', details: {} });
   const out = provisionUser(ctx, job, src);
-  steps.push({ name: 'EntryMatching', type: 'Matching', status: 'Success', description: out.action === 'create' || out.action === 'failed' ? `No matching user found in ${target.name}` : `Matched ${out.targetId}`, details: {} });
+  steps.push({
+    name: 'EntryMatching',
+    type: 'Matching',
+    status: 'Success',
+    description: out.action === 'create' || out.action === 'failed' ? `No matching user found in ${target.name}` : `Matched ${out.targetId}`,
+    details: {},
+  });
   if (out.action === 'failed') {
     steps.push({ name: 'EntryExportAdd', type: 'Export', status: 'Failure', description: out.error.reason, details: { errorCode: out.error.errorCode } });
     writeLog(ctx, job, { action: 'create', status: 'failure', sourceUser: src, targetUserId: '', cycleId, onDemand: true, error: out.error });
@@ -399,7 +462,13 @@ export function provisionOnDemand(ctx: EngineContext, job: SimJob, userId: strin
     steps.push({ name: 'EntryExport', type: 'Export', status: 'Skipped', description: 'The target user is already up to date.', details: {} });
     return answer('Skipped', 'Other', { errorCode: 'RedundantExport' }, out.targetId);
   }
-  steps.push({ name: EXPORT_STEP[out.action] ?? 'EntryExport', type: 'Export', status: 'Success', description: `User ${out.action}d in ${target.name}`, details: { targetId: out.targetId } });
+  steps.push({
+    name: EXPORT_STEP[out.action] ?? 'EntryExport',
+    type: 'Export',
+    status: 'Success',
+    description: `User ${out.action}d in ${target.name}`,
+    details: { targetId: out.targetId },
+  });
   writeLog(ctx, job, { action: out.action, status: 'success', sourceUser: src, targetUserId: out.targetId, cycleId, modified: out.modified, onDemand: true });
   return answer('Success', out.action === 'create' ? 'Create' : out.action === 'update' ? 'Update' : 'Disable', {}, out.targetId);
 }

@@ -130,7 +130,10 @@ function servicePrincipal(id: string, appId: string, targetName: string, targetI
       ['AuthenticationType', 'SyncPolicy'],
       ['CompanyId', targetId],
       ['SyncAll', 'false'],
-      ['SyncNotificationSettings', JSON.stringify({ Enabled: true, Recipients: 'cts-ops@contoso.com', DeleteThresholdEnabled: true, DeleteThresholdValue: threshold })],
+      [
+        'SyncNotificationSettings',
+        JSON.stringify({ Enabled: true, Recipients: 'cts-ops@contoso.com', DeleteThresholdEnabled: true, DeleteThresholdValue: threshold }),
+      ],
     ]),
     jobIds: [],
   };
@@ -185,7 +188,12 @@ function allowInbound(target: SimTenant, source: SimTenant): void {
   });
   const out = source.partners.get(target.id);
   if (out) out.automaticUserConsentSettings.outboundAllowed = true;
-  else source.partners.set(target.id, { tenantId: target.id, automaticUserConsentSettings: { inboundAllowed: false, outboundAllowed: true }, identitySynchronization: null });
+  else
+    source.partners.set(target.id, {
+      tenantId: target.id,
+      automaticUserConsentSettings: { inboundAllowed: false, outboundAllowed: true },
+      identitySynchronization: null,
+    });
 }
 
 function grantRole(t: SimTenant, rnd: Prng, principalId: string, templateId: string): void {
@@ -242,7 +250,14 @@ export function buildWorld(size: EstateSize, ctx: Omit<EngineContext, 'world'>, 
       securityEnabled: false,
       mail: `${name.replace(/\s+/g, '')}@${contoso.domain}`,
     });
-    g.members = [...members(cUsers).filter(() => rnd.chance(0.08)).map((u) => u.id), ...guests(cUsers).slice(0, 2).map((u) => u.id)];
+    g.members = [
+      ...members(cUsers)
+        .filter(() => rnd.chance(0.08))
+        .map((u) => u.id),
+      ...guests(cUsers)
+        .slice(0, 2)
+        .map((u) => u.id),
+    ];
     if (name === 'Partner Collaboration') g.members.push(D.users.guest.id);
     contoso.groups.set(g.id, g);
   }
@@ -251,7 +266,9 @@ export function buildWorld(size: EstateSize, ctx: Omit<EngineContext, 'world'>, 
   contoso.groups.set(approvers.id, approvers);
 
   const contractors = group(now, { ...D.groups.syncFabrikamContractors, description: 'Nested in Sync - Fabrikam: NOT in scope (no cascade)' });
-  contractors.members = members(cUsers).slice(-6).map((u) => u.id);
+  contractors.members = members(cUsers)
+    .slice(-6)
+    .map((u) => u.id);
   contoso.groups.set(contractors.id, contractors);
   const syncF = group(now, { ...D.groups.syncFabrikam, description: 'Users synchronized to Fabrikam' });
   syncF.members = [
@@ -270,7 +287,14 @@ export function buildWorld(size: EstateSize, ctx: Omit<EngineContext, 'world'>, 
   const fEng = group(now, { id: rnd.guid(), displayName: 'Fabrikam Engineering' });
   fEng.members = fUsers.filter((u) => u.department === 'Engineering').map((u) => u.id);
   fabrikam.groups.set(fEng.id, fEng);
-  const nAll = group(now, { id: rnd.guid(), displayName: 'Northwind Everyone', groupTypes: ['Unified'], mailEnabled: true, securityEnabled: false, mail: `everyone@${northwind.domain}` });
+  const nAll = group(now, {
+    id: rnd.guid(),
+    displayName: 'Northwind Everyone',
+    groupTypes: ['Unified'],
+    mailEnabled: true,
+    securityEnabled: false,
+    mail: `everyone@${northwind.domain}`,
+  });
   nAll.members = nUsers.map((u) => u.id);
   northwind.groups.set(nAll.id, nAll);
 
@@ -296,7 +320,17 @@ export function buildWorld(size: EstateSize, ctx: Omit<EngineContext, 'world'>, 
   const mesh: [{ name: string; servicePrincipalId: string; jobId: string }, SimTenant, SimTenant, string[]][] = [
     [D.configurations.contosoToFabrikam, contoso, fabrikam, [syncF.id, D.users.megan.id, D.users.adele.id]],
     [D.configurations.contosoToNorthwind, contoso, northwind, [syncN.id, D.users.megan.id]],
-    [D.configurations.fabrikamToNorthwind, fabrikam, northwind, [fGroup.id, ...members(fUsers).slice(-3).map((u) => u.id)]],
+    [
+      D.configurations.fabrikamToNorthwind,
+      fabrikam,
+      northwind,
+      [
+        fGroup.id,
+        ...members(fUsers)
+          .slice(-3)
+          .map((u) => u.id),
+      ],
+    ],
   ];
   for (const [cfg, source, target, principals] of mesh) {
     const sp = servicePrincipal(cfg.servicePrincipalId, rnd.guid(), target.name, target.id, threshold);

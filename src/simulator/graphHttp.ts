@@ -40,13 +40,16 @@ export function route(method: string, pattern: string, handler: Handler): Route 
 
 /** Literal segments match case-insensitively (Graph does); ':x' captures one decoded segment. */
 export function matchRoute(routes: Route[], method: string, path: string): { route: Route; params: string[] } | 'method' | null {
-  const parts = path.split('/').filter(Boolean).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  const parts = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
   let methodMismatch = false;
   for (const r of routes) {
     if (r.segments.length !== parts.length) continue;
@@ -72,14 +75,22 @@ export const ok = (body: unknown, status = 200): GraphResponse => ({ status, bod
 export const noContent = (): GraphResponse => ({ status: 204 });
 
 export function notFound(what: string, directory = true): SimError {
-  return new SimError(404, directory ? 'Request_ResourceNotFound' : 'ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
+  return new SimError(
+    404,
+    directory ? 'Request_ResourceNotFound' : 'ResourceNotFound',
+    `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 export function badRequest(message: string, directory = true): SimError {
   return new SimError(400, directory ? 'Request_BadRequest' : 'BadRequest', message);
 }
 
-export function parseBody<T>(req: GraphRequest, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: (string | number)[]; message: string }[] } } }, directory = true): T {
+export function parseBody<T>(
+  req: GraphRequest,
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: (string | number)[]; message: string }[] } } },
+  directory = true,
+): T {
   const r = schema.safeParse(req.body);
   if (!r.success) {
     const first = r.error.issues[0];
@@ -117,7 +128,12 @@ function select(item: Record<string, unknown>, fields: string[] | null): Record<
 
 export function selectFields(req: GraphRequest): string[] | null {
   const raw = req.query.get('$select');
-  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  return raw
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
 }
 
 export function single(req: GraphRequest, item: Record<string, unknown>, context: string): GraphResponse {
@@ -141,7 +157,11 @@ export function collection(req: GraphRequest, items: Record<string, unknown>[], 
     const allowed = new Set(o.filterable.map((p) => p.toLowerCase()));
     for (const p of filterProperties(tree)) {
       if (!allowed.has(p.toLowerCase())) {
-        throw new SimError(400, directory ? 'Request_UnsupportedQuery' : 'BadRequest', `Unsupported or invalid query filter clause specified for property '${p}' of resource '${o.resourceName ?? o.context}'.`);
+        throw new SimError(
+          400,
+          directory ? 'Request_UnsupportedQuery' : 'BadRequest',
+          `Unsupported or invalid query filter clause specified for property '${p}' of resource '${o.resourceName ?? o.context}'.`,
+        );
       }
     }
     const opts = { caseInsensitive: o.caseInsensitive ?? true };

@@ -20,7 +20,12 @@ function skippedAtScoping(input: LogInput): boolean {
 }
 
 /** Export step names by action, as in the docs' examples (EntryExportAdd, EntryExportUpdate…). */
-export const EXPORT_STEP: Partial<Record<string, string>> = { create: 'EntryExportAdd', update: 'EntryExportUpdate', delete: 'EntryExportDelete', disable: 'EntryExportUpdate' };
+export const EXPORT_STEP: Partial<Record<string, string>> = {
+  create: 'EntryExportAdd',
+  update: 'EntryExportUpdate',
+  delete: 'EntryExportDelete',
+  disable: 'EntryExportUpdate',
+};
 
 export function writeLog(ctx: EngineContext, job: SimJob, input: LogInput): ProvisioningLog {
   const { source, target, sp } = jobParts(ctx, job);
@@ -57,7 +62,10 @@ export function writeLog(ctx: EngineContext, job: SimJob, input: LogInput): Prov
     provisioningSteps: skippedAtScoping(input)
       ? [
           step('EntryImport', 'import', 'success', `Retrieved ${input.sourceUser.userPrincipalName} from ${source.name}`),
-          { ...step('EntrySynchronizationScoping', 'scoping', 'skipped', `${input.sourceUser.userPrincipalName} is not in scope: ${input.error!.reason}`), details: { ScopeEvaluationResult: 'NotEffectivelyEntitled' } },
+          {
+            ...step('EntrySynchronizationScoping', 'scoping', 'skipped', `${input.sourceUser.userPrincipalName} is not in scope: ${input.error!.reason}`),
+            details: { ScopeEvaluationResult: 'NotEffectivelyEntitled' },
+          },
         ]
       : [
           // Lower-case step types, as in the CTS guide's provisioning-log example.
@@ -70,9 +78,7 @@ export function writeLog(ctx: EngineContext, job: SimJob, input: LogInput): Prov
         ],
     provisioningStatusInfo: {
       status: input.status,
-      errorInformation: input.error
-        ? { ...input.error, additionalDetails: '', errorCategory: 'NonServiceFailure', recommendedAction: '' }
-        : null,
+      errorInformation: input.error ? { ...input.error, additionalDetails: '', errorCategory: 'NonServiceFailure', recommendedAction: '' } : null,
     },
   };
   source.provisioningLogs.push(log);

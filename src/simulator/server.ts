@@ -19,7 +19,20 @@ import type { SimState } from './state';
 
 /** The HTTP face: /{tenantId}/v1.0/... speaks Graph; /_sim/... is the control API. */
 
-const ROUTES: Route[] = [...directoryRoutes, ...dynamicGroupRoutes, ...userWriteRoutes, ...contactRoutes, ...servicePrincipalRoutes, ...synchronizationRoutes, ...policyRoutes, ...defaultPolicyRoutes, ...auditLogRoutes, ...directoryAuditRoutes, ...botAppRoutes, altKeyRoute];
+const ROUTES: Route[] = [
+  ...directoryRoutes,
+  ...dynamicGroupRoutes,
+  ...userWriteRoutes,
+  ...contactRoutes,
+  ...servicePrincipalRoutes,
+  ...synchronizationRoutes,
+  ...policyRoutes,
+  ...defaultPolicyRoutes,
+  ...auditLogRoutes,
+  ...directoryAuditRoutes,
+  ...botAppRoutes,
+  altKeyRoute,
+];
 
 const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 const MAX_BODY = 1024 * 1024;
@@ -57,7 +70,16 @@ function admit(ctx: ServerContext, tenantId: string) {
 }
 
 /** Runs one Graph request (top level or inside $batch) against a tenant, including injected faults. */
-function dispatch(ctx: ServerContext, tenantId: string, method: string, pathAndQuery: string, headers: Record<string, string>, body: unknown, inBatch: boolean, requestId: string): GraphResponse {
+function dispatch(
+  ctx: ServerContext,
+  tenantId: string,
+  method: string,
+  pathAndQuery: string,
+  headers: Record<string, string>,
+  body: unknown,
+  inBatch: boolean,
+  requestId: string,
+): GraphResponse {
   const { state } = ctx;
   const clientRequestId = headers['client-request-id'] ?? requestId;
   const date = new Date(state.clock.now()).toISOString().replace(/\.\d{3}Z$/, '');
@@ -77,7 +99,17 @@ function dispatch(ctx: ServerContext, tenantId: string, method: string, pathAndQ
     if (method !== 'GET' && res.status < 300) {
       const lost = state.takeApplyThen(tenant.id, path);
       // The write happened; only its answer is lost, as when Graph times out behind its front door.
-      if (lost) res = { status: lost, body: envelope(lost >= 500 ? 'InternalServerError' : 'Error', 'The request was applied but the answer failed (injected fault).', requestId, clientRequestId, date) };
+      if (lost)
+        res = {
+          status: lost,
+          body: envelope(
+            lost >= 500 ? 'InternalServerError' : 'Error',
+            'The request was applied but the answer failed (injected fault).',
+            requestId,
+            clientRequestId,
+            date,
+          ),
+        };
     }
   } catch (e) {
     res = errorResponse(e, requestId, clientRequestId, date);

@@ -21,14 +21,26 @@ export function exportConflict(target: SimTenant, src: SimUser): { errorCode: st
   const mail = src.mail?.toLowerCase();
   if (!mail) return null;
   const contact = [...(target.contacts?.values() ?? [])].find((c) => c.proxyAddresses.some((p) => p.toLowerCase() === `smtp:${mail}`));
-  if (contact) return { errorCode: CONFLICT_CODE, reason: `Another object with the proxy address smtp:${src.mail} already exists: contact ${contact.displayName} (${contact.id}).` };
+  if (contact)
+    return {
+      errorCode: CONFLICT_CODE,
+      reason: `Another object with the proxy address smtp:${src.mail} already exists: contact ${contact.displayName} (${contact.id}).`,
+    };
   const user = [...target.users.values()].find((u) => u.mail?.toLowerCase() === mail && !u.syncedFrom);
-  if (user) return { errorCode: CONFLICT_CODE, reason: `Another object with the mail ${src.mail} already exists: ${user.userType.toLowerCase()} ${user.userPrincipalName} (${user.id}).` };
+  if (user)
+    return {
+      errorCode: CONFLICT_CODE,
+      reason: `Another object with the mail ${src.mail} already exists: ${user.userType.toLowerCase()} ${user.userPrincipalName} (${user.id}).`,
+    };
   return null;
 }
 
 /** Guests and external members directly in an assigned group: evaluated, then skipped at the scoping step. */
-export function skippedMembers(source: SimTenant, assignedPrincipals: { principalId: string; principalType: string }[], inScope: ReadonlyMap<string, SimUser>): SimUser[] {
+export function skippedMembers(
+  source: SimTenant,
+  assignedPrincipals: { principalId: string; principalType: string }[],
+  inScope: ReadonlyMap<string, SimUser>,
+): SimUser[] {
   const seen = new Set<string>();
   const out: SimUser[] = [];
   const consider = (id: string) => {

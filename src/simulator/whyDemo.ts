@@ -37,7 +37,12 @@ export function addWhyDemo(contoso: SimTenant, fabrikam: SimTenant, sp: ServiceP
   contractors.members.push(U.lynne.id);
 
   const address = U.isaiah.userPrincipalName;
-  (fabrikam.contacts ??= new Map()).set(WHY_DEMO.contactId, { id: WHY_DEMO.contactId, displayName: 'Isaiah Langer (Contoso)', mail: address, proxyAddresses: [`SMTP:${address}`] });
+  (fabrikam.contacts ??= new Map()).set(WHY_DEMO.contactId, {
+    id: WHY_DEMO.contactId,
+    displayName: 'Isaiah Langer (Contoso)',
+    mail: address,
+    proxyAddresses: [`SMTP:${address}`],
+  });
   fabrikam.users.set(WHY_DEMO.pendingGuestId, {
     id: WHY_DEMO.pendingGuestId,
     userPrincipalName: `${U.johanna.userPrincipalName.replace('@', '_')}#EXT#@${fabrikam.domain}`.toLowerCase(),

@@ -38,7 +38,13 @@ export function groupJson(g: SimGroup): Record<string, unknown> {
 }
 
 export function directoryRoleJson(r: DirectoryRole): Record<string, unknown> {
-  return { '@odata.type': '#microsoft.graph.directoryRole', id: r.id, displayName: r.displayName, description: r.description, roleTemplateId: r.roleTemplateId };
+  return {
+    '@odata.type': '#microsoft.graph.directoryRole',
+    id: r.id,
+    displayName: r.displayName,
+    description: r.description,
+    roleTemplateId: r.roleTemplateId,
+  };
 }
 
 /** Every counter of a task execution, at zero: the start of any execution record. */
@@ -82,7 +88,14 @@ export function jobJson(job: SimJob, troubleshootingBase: string): Record<string
       lastSuccessfulExecution: job.lastSuccessfulExecution ?? EMPTY_EXECUTION,
       lastSuccessfulExecutionWithExports: job.lastSuccessfulExecutionWithExports ?? EMPTY_EXECUTION,
       progress: job.lastExecution
-        ? [{ completedUnits: job.lastExecution.countImported, totalUnits: job.lastExecution.countImported, units: 'Objects', progressObservationDateTime: job.progressObservation }]
+        ? [
+            {
+              completedUnits: job.lastExecution.countImported,
+              totalUnits: job.lastExecution.countImported,
+              units: 'Objects',
+              progressObservationDateTime: job.progressObservation,
+            },
+          ]
         : [],
       quarantine: q
         ? { currentBegan: q.currentBegan, nextAttempt: q.nextAttempt, reason: q.reason, seriesBegan: q.seriesBegan, seriesCount: q.seriesCount, error: q.error }
@@ -97,7 +110,14 @@ export function jobJson(job: SimJob, troubleshootingBase: string): Record<string
 }
 
 /** One attributeMapping in its documented shape (synchronization-attributemapping), as the CTS template has it. */
-function mapping(type: 'Attribute' | 'Constant' | 'Function', name: string, expression: string, target: string, flowType = 'Always', matchingPriority = 0): Record<string, unknown> {
+function mapping(
+  type: 'Attribute' | 'Constant' | 'Function',
+  name: string,
+  expression: string,
+  target: string,
+  flowType = 'Always',
+  matchingPriority = 0,
+): Record<string, unknown> {
   return {
     defaultValue: null,
     exportMissingReferences: false,

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Storage } from 'botbuilder-core';
 import { z } from 'zod';
-import { auditRecordSchema, AUDIT_SCHEMA_VERSION, type AuditFilter, type AuditInput, type AuditReader, type AuditRecord, type AuditWriter } from '../domain/audit';
+import {
+  auditRecordSchema,
+  AUDIT_SCHEMA_VERSION,
+  type AuditFilter,
+  type AuditInput,
+  type AuditReader,
+  type AuditRecord,
+  type AuditWriter,
+} from '../domain/audit';
 import type { Clock } from '../domain/clock';
 import { systemClock } from '../domain/clock';
 import { BatchedWriter } from './batchedWriter';
@@ -81,7 +89,12 @@ export interface AuditLogOptions {
    * Loud reports: an event that could not be stored at all (`stored: false`, the caller also gets the error), an
    * event stored but not indexed yet (repair indexes it), an unreadable chunk skipped, events re-indexed.
    */
-  onIndexProblem?: (problem: { kind: 'append-failed' | 'index-failed' | 'chunk-unreadable' | 'reindexed'; key?: string; count?: number; err?: unknown }) => void;
+  onIndexProblem?: (problem: {
+    kind: 'append-failed' | 'index-failed' | 'chunk-unreadable' | 'reindexed';
+    key?: string;
+    count?: number;
+    err?: unknown;
+  }) => void;
 }
 
 export class AuditLog implements AuditReader, AuditWriter {
@@ -258,7 +271,12 @@ export class AuditLog implements AuditReader, AuditWriter {
         // entries it held come back through repair().
         this.needsRepair = true;
         this.options.onIndexProblem?.({ kind: 'chunk-unreadable', key: auditChunkKey(last), err });
-        await updateWithCas<Head>(this.storage, AUDIT_INDEX_HEAD_KEY, (cur) => ((cur?.last ?? 0) === last ? { schemaVersion: 1, last: last + 1 } : 'abort'), opts);
+        await updateWithCas<Head>(
+          this.storage,
+          AUDIT_INDEX_HEAD_KEY,
+          (cur) => ((cur?.last ?? 0) === last ? { schemaVersion: 1, last: last + 1 } : 'abort'),
+          opts,
+        );
         continue;
       }
       left = left.filter((e) => !named.has(e.id));
@@ -348,7 +366,6 @@ export function eventKey(record: Pick<AuditRecord, 'at' | 'id'>): string {
 function isUnreadable(err: unknown): boolean {
   return err instanceof z.ZodError || (err as { code?: unknown })?.code === 'StoredItemCorrupt';
 }
-
 
 /** An event indexed twice (re-indexed by repair, then its old chunk restored) is listed once. */
 function distinct(entries: IndexEntry[]): IndexEntry[] {

@@ -122,9 +122,7 @@ export class BlobLeaseLeader implements LeaderElection {
     try {
       const buf = await this.opts.container.getBlobClient(this.blobName).downloadToBuffer();
       const parsed = JSON.parse(buf.toString('utf8')) as Partial<LeaderInfo>;
-      return typeof parsed.instanceId === 'string' && typeof parsed.since === 'string'
-        ? { instanceId: parsed.instanceId, since: parsed.since }
-        : undefined;
+      return typeof parsed.instanceId === 'string' && typeof parsed.since === 'string' ? { instanceId: parsed.instanceId, since: parsed.since } : undefined;
     } catch (err) {
       if (statusOf(err) === 404 || err instanceof SyntaxError) return undefined;
       throw err;
@@ -147,9 +145,7 @@ export class BlobLeaseLeader implements LeaderElection {
       this.report(err);
     }
     if (!this.running) return;
-    const wait = this.leading
-      ? Math.max(0, Math.min(this.renewEveryMs, this.validUntil - this.clock.now()))
-      : this.retryEveryMs;
+    const wait = this.leading ? Math.max(0, Math.min(this.renewEveryMs, this.validUntil - this.clock.now())) : this.retryEveryMs;
     this.timer = this.clock.setTimeout(() => this.runTick(), wait);
   }
 

@@ -119,9 +119,7 @@ export class AzureBlobStorage implements Storage, KeyLister, ItemMover {
   async write(changes: StoreItems): Promise<void> {
     if (!changes) throw new ReferenceError('Changes are required when writing.');
     const errors: unknown[] = [];
-    await eachLimited(Object.keys(changes), this.concurrency, (key) =>
-      this.writeOne(key, changes[key]).catch((err: unknown) => void errors.push(err)),
-    );
+    await eachLimited(Object.keys(changes), this.concurrency, (key) => this.writeOne(key, changes[key]).catch((err: unknown) => void errors.push(err)));
     if (errors.length > 0) throw errors[0];
   }
 
@@ -190,11 +188,7 @@ export class AzureBlobStorage implements Storage, KeyLister, ItemMover {
     const writeId = randomBytes(12).toString('base64url');
     const body = Buffer.from(JSON.stringify({ key, item: rest, writeId }), 'utf8');
     let cond: Condition =
-      typeof eTag !== 'string' || eTag === '' || eTag === '*'
-        ? { kind: 'none' }
-        : eTag === ABSENT_ETAG
-          ? { kind: 'ifNoneMatch' }
-          : { kind: 'ifMatch', eTag };
+      typeof eTag !== 'string' || eTag === '' || eTag === '*' ? { kind: 'none' } : eTag === ABSENT_ETAG ? { kind: 'ifNoneMatch' } : { kind: 'ifMatch', eTag };
 
     for (let resend = 0; ; resend++) {
       let outcome: 'ok' | 'conflict';
@@ -205,10 +199,7 @@ export class AzureBlobStorage implements Storage, KeyLister, ItemMover {
         // The request may have been applied: read first, never resend blindly.
         const now = await this.readOne(key);
         if (now?.writeId === writeId) return;
-        const stillValid =
-          cond.kind === 'none' ||
-          (cond.kind === 'ifNoneMatch' && !now) ||
-          (cond.kind === 'ifMatch' && now?.eTag === cond.eTag);
+        const stillValid = cond.kind === 'none' || (cond.kind === 'ifNoneMatch' && !now) || (cond.kind === 'ifMatch' && now?.eTag === cond.eTag);
         if (!stillValid || resend >= this.writeRetries) throw new WriteOutcomeUnknownError(key, err);
         continue;
       }
@@ -230,8 +221,7 @@ export class AzureBlobStorage implements Storage, KeyLister, ItemMover {
   }
 
   private async upload(key: string, body: Buffer, cond: Condition): Promise<'ok' | 'conflict'> {
-    const conditions =
-      cond.kind === 'ifMatch' ? { ifMatch: cond.eTag } : cond.kind === 'ifNoneMatch' ? { ifNoneMatch: '*' } : {};
+    const conditions = cond.kind === 'ifMatch' ? { ifMatch: cond.eTag } : cond.kind === 'ifNoneMatch' ? { ifNoneMatch: '*' } : {};
     try {
       await this.writer.getBlockBlobClient(blobNameFor(key)).upload(body, body.length, {
         conditions,

@@ -40,8 +40,7 @@ export interface CasResult<T> {
   attempts: number;
 }
 
-const defaultBackoff = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+const defaultBackoff = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
 
 export async function updateWithCasDetailed<T extends object>(
   storage: Storage,
@@ -56,7 +55,7 @@ export async function updateWithCasDetailed<T extends object>(
     const current = stored ? (withoutEtag(stored) as T) : undefined;
     const next = decide(current === undefined ? undefined : structuredClone(current));
     if (next === 'abort' || next === undefined) return { outcome: 'unchanged', item: current, attempts: attempt };
-    const value = (withoutEtag(next as StoreItem) as T);
+    const value = withoutEtag(next as StoreItem) as T;
     try {
       await storage.write({ [key]: { ...value, eTag: stored?.eTag ?? ABSENT_ETAG } });
       return { outcome: 'committed', item: value, attempts: attempt };
@@ -88,4 +87,3 @@ export async function createIfAbsent<T extends object>(storage: Storage, key: st
     throw err;
   }
 }
-

@@ -74,7 +74,11 @@ export function createAdapter(auth: BotAuthConfig, logger: Logger, options: Adap
       MicrosoftAppType: auth.appType,
       MicrosoftAppTenantId: auth.appTenantId ?? '',
       ...(options.endpoints
-        ? { ...PUBLIC_CLOUD, ToBotFromChannelOpenIdMetadataUrl: options.endpoints.openIdMetadataUrl, ToBotFromChannelTokenIssuer: options.endpoints.tokenIssuer }
+        ? {
+            ...PUBLIC_CLOUD,
+            ToBotFromChannelOpenIdMetadataUrl: options.endpoints.openIdMetadataUrl,
+            ToBotFromChannelTokenIssuer: options.endpoints.tokenIssuer,
+          }
         : {}),
     },
     options.credentialsFactory,

@@ -30,7 +30,6 @@ const BUTTONS: Readonly<Record<IncidentAction, { title: string; style: 'default'
   keepBlocked: { title: 'Keep blocked', style: 'default' },
 };
 
-
 const KIND_STATE: Record<AlertView['kind'], string> = {
   quarantine: 'quarantined',
   deletionThreshold: 'holding back deletions',
@@ -57,26 +56,34 @@ export function renderAlert(view: AlertView, note?: CardNote): OutgoingCard {
   // An action that failed, or after which the job was seen in the same trouble, did not fix it: say so, keep the advice.
   const notFixed = open && !!taken && (!taken.ok || !!taken.stillOpenAt);
   const takenLine = taken ? `${capitalise(taken.action)} by ${plain(taken.by, 100)} at ${localTime(taken.at)}` : '';
-  const facts: { title: string; value: string }[] = [
-    { title: 'Began', value: when(view.openedAt) },
-  ];
+  const facts: { title: string; value: string }[] = [{ title: 'Began', value: when(view.openedAt) }];
   if (open && view.nextAttempt) facts.push({ title: 'Next retry', value: when(view.nextAttempt) });
   if (view.seriesCount) facts.push({ title: 'Attempts', value: String(view.seriesCount) });
-  if (view.errorCode || view.errorMessage) facts.push({ title: 'Graph error', value: plain([view.errorCode, view.errorMessage].filter(Boolean).join(': '), 300) });
+  if (view.errorCode || view.errorMessage)
+    facts.push({ title: 'Graph error', value: plain([view.errorCode, view.errorMessage].filter(Boolean).join(': '), 300) });
   let state: string;
   if (!open) {
-    const who = taken ? ` ${takenLine}.` : view.acknowledged ? ` Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)}.` : '';
+    const who = taken
+      ? ` ${takenLine}.`
+      : view.acknowledged
+        ? ` Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)}.`
+        : '';
     state = `Resolved after ${view.durationMinutes ?? 1} min (${localTime(view.resolvedAt)}).${who}`;
   } else if (taken && !taken.ok) state = `${takenLine} failed: ${plain(taken.message, 200)}. The problem is not fixed.`;
-  else if (taken && taken.stillOpenAt) state = `${takenLine} did not resolve it: the job was still ${KIND_STATE[view.kind]} at ${localTime(taken.stillOpenAt)}.`;
+  else if (taken && taken.stillOpenAt)
+    state = `${takenLine} did not resolve it: the job was still ${KIND_STATE[view.kind]} at ${localTime(taken.stillOpenAt)}.`;
   else if (taken) state = `${takenLine}; waiting for the next check to confirm it worked.`;
-  else if (view.acknowledged) state = `Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)} (${localTime(view.acknowledged.at)}).`;
+  else if (view.acknowledged)
+    state = `Acknowledged by ${plain(view.acknowledged.by, 100)}: ${plain(view.acknowledged.note, 200)} (${localTime(view.acknowledged.at)}).`;
   else state = `Open since ${localTime(view.openedAt)}.`;
   const deletes = view.stagedDeletes;
   const deletesHeading = deletes && open ? heldBackHeading(deletes) : '';
   if (view.allowDeletes) {
     const a = view.allowDeletes;
-    facts.push({ title: 'Deletions allowed', value: `by ${plain(a.by, 100)} at ${localTime(a.at)}${a.count !== undefined ? ` (${a.count} held back)` : ''}${a.outcome ? `: ${plain(a.outcome.message, 300)}` : ': waiting for Microsoft Graph'}` });
+    facts.push({
+      title: 'Deletions allowed',
+      value: `by ${plain(a.by, 100)} at ${localTime(a.at)}${a.count !== undefined ? ` (${a.count} held back)` : ''}${a.outcome ? `: ${plain(a.outcome.message, 300)}` : ': waiting for Microsoft Graph'}`,
+    });
   }
   const data = {
     headline: open ? view.title : `Resolved: ${view.title}`,
@@ -88,7 +95,7 @@ export function renderAlert(view: AlertView, note?: CardNote): OutgoingCard {
     state,
     note: note?.text ?? '',
     noteStyle: note?.style ?? 'default',
-    explanation: open ? view.explanation : view.kind === 'drift' ? 'Every drifted setting passes the doctor\'s checks again.' : 'The job is healthy again.',
+    explanation: open ? view.explanation : view.kind === 'drift' ? "Every drifted setting passes the doctor's checks again." : 'The job is healthy again.',
     whatToDo: open && (!taken || notFixed) ? view.whatToDo : '',
     facts,
     deletesHeading,
@@ -116,9 +123,15 @@ function driftRows(view: AlertView): { mark: string; title: string; change: stri
   if (!d) return [];
   const rows = d.items.map((item) => {
     const title = plain(`${item.title}${item.tenant ? ` (${item.tenant})` : ''}`, 200);
-    const change = item.restoredAt ? `Passes again since ${localTime(item.restoredAt)} (was ${item.to}).` : plain(`Was ${item.from}, now ${item.to}: ${item.found}`, 500);
+    const change = item.restoredAt
+      ? `Passes again since ${localTime(item.restoredAt)} (was ${item.to}).`
+      : plain(`Was ${item.from}, now ${item.to}: ${item.found}`, 500);
     const a = item.actor;
-    const who = !a ? '' : a.known ? plain(`Changed by ${a.name} at ${localTime(a.at)}${a.activity ? ` (${a.activity})` : ''}.`, 300) : plain(`Could not read who changed it (${a.reason}).`, 300);
+    const who = !a
+      ? ''
+      : a.known
+        ? plain(`Changed by ${a.name} at ${localTime(a.at)}${a.activity ? ` (${a.activity})` : ''}.`, 300)
+        : plain(`Could not read who changed it (${a.reason}).`, 300);
     return { mark: VERDICT_MARK[item.restoredAt ? 'pass' : item.to], title, change, who, fix: item.restoredAt ? '' : plain(item.fix, 500) };
   });
   const g = d.scopeGrowth;
@@ -168,7 +181,11 @@ export function failuresCard(configuration: string, entries: ProvisioningLogEntr
     who: plain(e.sourceIdentity?.displayName ?? e.targetIdentity?.displayName ?? e.sourceIdentity?.id ?? 'unknown', 80),
     action: e.provisioningAction ?? 'other',
     at: when(e.activityDateTime ?? undefined),
-    error: plain([e.provisioningStatusInfo?.errorInformation?.errorCode, e.provisioningStatusInfo?.errorInformation?.reason].filter(Boolean).join(': ') || 'no error detail', 300),
+    error: plain(
+      [e.provisioningStatusInfo?.errorInformation?.errorCode, e.provisioningStatusInfo?.errorInformation?.reason].filter(Boolean).join(': ') ||
+        'no error detail',
+      300,
+    ),
     fix: plain(e.provisioningStatusInfo?.errorInformation?.recommendedAction ?? '', 300),
   }));
   return renderCard('alert-failures', {
@@ -192,4 +209,3 @@ export function cardOfReply(reply: Reply): AdaptiveCard {
   if ('card' in reply) return reply.card;
   return renderCard('notice', { title: reply.text, text: '', hint: '', style: 'default' });
 }
-

@@ -68,7 +68,8 @@ export function targetOf(activity: Partial<Activity>): ConversationTarget | unde
   delete reference.locale;
   const channelData = (activity.channelData ?? {}) as { channel?: { name?: string }; team?: { name?: string }; tenant?: { id?: string } };
   const kind = KINDS[conversation.conversationType ?? ''] ?? (conversation.isGroup ? 'groupChat' : 'personal');
-  const name = kind === 'channel' ? [channelData.team?.name, channelData.channel?.name].filter(Boolean).join(' / ') || undefined : conversation.name || undefined;
+  const name =
+    kind === 'channel' ? [channelData.team?.name, channelData.channel?.name].filter(Boolean).join(' / ') || undefined : conversation.name || undefined;
   // In a chat or channel the sender changes with every message: keeping them would rewrite the record each time and
   // store a random member's identity on the conversation. A personal chat's user is the conversation.
   if (kind !== 'personal') delete reference.user;
@@ -76,7 +77,9 @@ export function targetOf(activity: Partial<Activity>): ConversationTarget | unde
     key,
     kind,
     // A JSON copy: the stored reference is data, never a live object of the adapter.
-    reference: JSON.parse(JSON.stringify({ ...reference, conversation: { ...reference.conversation, id: key, tenantId: conversation.tenantId ?? channelData.tenant?.id } })) as Record<string, unknown>,
+    reference: JSON.parse(
+      JSON.stringify({ ...reference, conversation: { ...reference.conversation, id: key, tenantId: conversation.tenantId ?? channelData.tenant?.id } }),
+    ) as Record<string, unknown>,
   };
   if (name) target.name = name;
   if (kind === 'personal' && activity.from?.aadObjectId) target.userAadObjectId = activity.from.aadObjectId.toLowerCase();
@@ -108,10 +111,16 @@ export function subscribeHandler(deps: Pick<AlertRouteDeps, 'subscriptions' | 'c
     if (!target) return notice('I cannot post here', 'This conversation has no address I can post to later.', { style: 'error', outcome: 'failed' });
     const config = resolveConfig(deps.configs, command.config);
     if (!config.ok) return config.reply;
-    const { changed } = await deps.subscriptions.subscribe(target, command.topic, config.name, { aadObjectId: turn.caller.aadObjectId, name: turn.caller.name });
+    const { changed } = await deps.subscriptions.subscribe(target, command.topic, config.name, {
+      aadObjectId: turn.caller.aadObjectId,
+      name: turn.caller.name,
+    });
     const what = `${TOPIC_WORDS[command.topic]} for ${config.name === ALL_CONFIGURATIONS ? 'all configurations' : config.name}`;
     return changed
-      ? notice('Subscribed', `${what} will be posted to this ${describeTarget(target)}.`, { hint: `To stop: unsubscribe ${command.topic} ${config.name}`, style: 'good' })
+      ? notice('Subscribed', `${what} will be posted to this ${describeTarget(target)}.`, {
+          hint: `To stop: unsubscribe ${command.topic} ${config.name}`,
+          style: 'good',
+        })
       : notice('Already subscribed', `${what} are already posted here.`, { hint: 'Type "subscriptions" to see them all.' });
   };
 }
@@ -122,12 +131,17 @@ export function unsubscribeHandler(deps: Pick<AlertRouteDeps, 'subscriptions' | 
     if (!target) return notice('Nothing to unsubscribe', 'This conversation has no subscriptions.', { outcome: 'not-found' });
     const config = resolveConfig(deps.configs, command.config);
     if (!config.ok) return config.reply;
-    const removed = await deps.subscriptions.unsubscribe(target.key, command.topic, config.name, { aadObjectId: turn.caller.aadObjectId, name: turn.caller.name });
+    const removed = await deps.subscriptions.unsubscribe(target.key, command.topic, config.name, {
+      aadObjectId: turn.caller.aadObjectId,
+      name: turn.caller.name,
+    });
     const what = `${TOPIC_WORDS[command.topic]} for ${config.name === ALL_CONFIGURATIONS ? 'all configurations' : config.name}`;
     if (!removed) {
       const others = (await deps.subscriptions.list(target.key)).filter((s) => s.active && s.topic === command.topic);
       return notice('Not subscribed', `${what} are not posted here.`, {
-        hint: others.length ? `This conversation is subscribed to ${command.topic} for: ${others.map((s) => s.configuration).join(', ')}.` : 'Type "subscriptions" to see what is.',
+        hint: others.length
+          ? `This conversation is subscribed to ${command.topic} for: ${others.map((s) => s.configuration).join(', ')}.`
+          : 'Type "subscriptions" to see what is.',
         outcome: 'not-found',
       });
     }
@@ -220,10 +234,14 @@ export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): voi
     if (!target) return cardOfReply(notice('I cannot post here', 'This conversation has no address I can post to later.', { style: 'error' }));
     const { changed } = await subscriptions.subscribe(target, parsed.data.topic, ALL_CONFIGURATIONS, { aadObjectId: caller.aadObjectId, name: caller.name });
     return cardOfReply(
-      notice(changed ? 'Subscribed' : 'Already subscribed', `${TOPIC_WORDS[parsed.data.topic]} for all configurations ${changed ? 'will be' : 'are already'} posted to this ${describeTarget(target)}.`, {
-        hint: `Subscribed by ${caller.name}. Type "subscriptions" to see them, "unsubscribe ${parsed.data.topic} all" to stop.`,
-        style: 'good',
-      }),
+      notice(
+        changed ? 'Subscribed' : 'Already subscribed',
+        `${TOPIC_WORDS[parsed.data.topic]} for all configurations ${changed ? 'will be' : 'are already'} posted to this ${describeTarget(target)}.`,
+        {
+          hint: `Subscribed by ${caller.name}. Type "subscriptions" to see them, "unsubscribe ${parsed.data.topic} all" to stop.`,
+          style: 'good',
+        },
+      ),
     );
   });
 
@@ -243,7 +261,9 @@ export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): voi
       return await onAllowDeletesConfirm(context, data, deps);
     } catch (err) {
       logger.error({ err }, 'allow deletes confirmation failed');
-      return cardOfReply(notice('Something went wrong', 'I could not finish that. The error is logged; check "status" before trying again.', { style: 'error' }));
+      return cardOfReply(
+        notice('Something went wrong', 'I could not finish that. The error is logged; check "status" before trying again.', { style: 'error' }),
+      );
     }
   });
   app.adaptiveCards.actionExecute('deletes.allow.cancel', (context) => {
@@ -259,7 +279,14 @@ export function registerAlertRoutes(app: Application, deps: AlertRouteDeps): voi
  */
 async function onAllowDeletesConfirm(context: TurnContext, data: unknown, deps: AlertRouteDeps): Promise<AdaptiveCard> {
   const parsed = AllowDeletesData.safeParse(data);
-  if (!parsed.success) return cardOfReply(notice('That confirmation is out of date', 'It does not say which alert it belongs to, so nothing was sent. Use the Allow deletes button on the alert card.', { style: 'warning' }));
+  if (!parsed.success)
+    return cardOfReply(
+      notice(
+        'That confirmation is out of date',
+        'It does not say which alert it belongs to, so nothing was sent. Use the Allow deletes button on the alert card.',
+        { style: 'warning' },
+      ),
+    );
   const configuration = parsed.data.incident.split('@')[0];
   const g = await deps.gate.check(context, 'deletes.allow', { fresh: true, configuration });
   if (!g.ok) return cardOfReply(g.reply);
@@ -279,12 +306,18 @@ async function onAllowDeletesConfirm(context: TurnContext, data: unknown, deps: 
         : `ForceDeletes was sent; the job is now ${after.code}, and the held-back deletions go through on the next cycle.`;
   await deps.monitor.allowDeletes.finish(parsed.data.incident, { ok: outcome.ok, message, stillQuarantined: outcome.ok && still });
   const style = !outcome.ok ? 'error' : still ? 'warning' : 'good';
-  return cardOfReply(notice(`Allow deletes ${configuration}: ${!outcome.ok ? 'failed' : still ? 'sent, still quarantined' : 'done'}`, message, { style, hint: `Confirmed by ${actor.name}.${outcome.requestId ? ` Graph request id ${outcome.requestId}.` : ''}` }));
+  return cardOfReply(
+    notice(`Allow deletes ${configuration}: ${!outcome.ok ? 'failed' : still ? 'sent, still quarantined' : 'done'}`, message, {
+      style,
+      hint: `Confirmed by ${actor.name}.${outcome.requestId ? ` Graph request id ${outcome.requestId}.` : ''}`,
+    }),
+  );
 }
 
 async function onAlertButton(context: TurnContext, action: IncidentAction, data: unknown, deps: AlertRouteDeps): Promise<AdaptiveCard> {
   const parsed = AlertData.safeParse(data);
-  if (!parsed.success) return cardOfReply(notice('That button is out of date', 'This card does not say which alert it belongs to. Type "status" instead.', { style: 'warning' }));
+  if (!parsed.success)
+    return cardOfReply(notice('That button is out of date', 'This card does not say which alert it belongs to. Type "status" instead.', { style: 'warning' }));
   const lookup = await deps.monitor.actions.findIncident(parsed.data.incident);
   if (!lookup.found) return cardOfReply(notice('This alert is closed', lookup.reason, { hint: 'Type "status" for the current state.' }));
   const current = () => renderAlert(deps.monitor.view(lookup.record, lookup.alert)).card as AdaptiveCard;
@@ -308,9 +341,16 @@ async function onAlertButton(context: TurnContext, action: IncidentAction, data:
   if (action === 'keepBlocked') {
     const record = await deps.monitor.actions.acknowledge(lookup.alert.incident.id, actor, 'deletions kept blocked; put the users back in scope');
     await deps.audit
-      ?.append({ actor, action: 'deletes.keepBlocked', configuration: lookup.config.name, target: lookup.alert.incident.id, outcome: record ? 'ok' : 'failed', detail: 'Deletions above the threshold kept blocked.' })
+      ?.append({
+        actor,
+        action: 'deletes.keepBlocked',
+        configuration: lookup.config.name,
+        target: lookup.alert.incident.id,
+        outcome: record ? 'ok' : 'failed',
+        detail: 'Deletions above the threshold kept blocked.',
+      })
       .catch((err) => deps.logger.warn({ err }, 'could not audit Keep blocked'));
-    return record?.alert ? renderAlert(deps.monitor.view(record, record.alert)).card as AdaptiveCard : current();
+    return record?.alert ? (renderAlert(deps.monitor.view(record, record.alert)).card as AdaptiveCard) : current();
   }
   if (action === 'allowDeletes') {
     // Its own confirmation, tied to this incident: a leftover one cannot release a later incident's deletions.

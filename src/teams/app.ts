@@ -52,7 +52,13 @@ const CATALOGUE = new Map<string, CommandInfo>(COMMANDS.map((c) => [c.kind, c]))
  * verbs) are registered by the features that own them.
  */
 export function createBotApp(options: BotAppOptions): Application {
-  const app = new Application({ adapter: options.adapter, botAppId: options.botAppId, removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
+  const app = new Application({
+    adapter: options.adapter,
+    botAppId: options.botAppId,
+    removeRecipientMention: true,
+    startTypingTimer: false,
+    longRunningMessages: false,
+  });
   const routed = new Set(ROUTED_COMMANDS);
 
   app.message(/[\s\S]*/, async (context) => {
@@ -100,15 +106,22 @@ export function createBotApp(options: BotAppOptions): Application {
       if (!gate.ok) return gate.reply;
     }
     if (command.kind === 'invalid') {
-      return notice(`That ${command.command} command needs another look`, command.problem, { hint: `Type: ${command.usage}\nExample: ${command.example}`, style: 'warning', outcome: 'invalid' });
+      return notice(`That ${command.command} command needs another look`, command.problem, {
+        hint: `Type: ${command.usage}\nExample: ${command.example}`,
+        style: 'warning',
+        outcome: 'invalid',
+      });
     }
     const handler = routed.has(command.kind) ? (options.handlers[command.kind] as CommandHandler | undefined) : undefined;
     if (command.kind === 'unknown' || !handler) {
       const said = command.kind === 'unknown' ? command.text.trim() : command.kind;
       return { ...options.help(said ? `I don't know "${clip(said)}". Here is what I can do:` : undefined), outcome: said ? 'invalid' : 'ok' };
     }
-    const permission = options.checkedByHandler?.has(command.kind) ? undefined : (CATALOGUE.get(command.kind)?.permission);
-    const gate = await options.gate.check(context, permission, { fresh: options.changing.has(command.kind), configuration: options.configurationOf?.(command) });
+    const permission = options.checkedByHandler?.has(command.kind) ? undefined : CATALOGUE.get(command.kind)?.permission;
+    const gate = await options.gate.check(context, permission, {
+      fresh: options.changing.has(command.kind),
+      configuration: options.configurationOf?.(command),
+    });
     if (!gate.ok) return gate.reply;
     return handler({ context, caller: gate.caller, resolved: gate.resolved }, command);
   }
@@ -129,7 +142,10 @@ export function createBotApp(options: BotAppOptions): Application {
 }
 
 function failedReply(err: unknown): Reply {
-  return notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error' });
+  return notice('Something went wrong', `I could not finish that: ${describeError(err)}`, {
+    hint: 'The details are logged. Check the state before trying again.',
+    style: 'error',
+  });
 }
 
 function clip(text: string): string {

@@ -78,10 +78,15 @@ function outcomeLines(rec: StoredScopeRequest): { text: string }[] {
   const names = new Map(r.principals.map((p) => [p.id.toLowerCase(), p.userPrincipalName ?? p.displayName]));
   for (const x of r.execution?.results ?? []) {
     const rid = rec.graphRequestIds[x.principalId];
-    lines.push({ text: `${plain(names.get(x.principalId.toLowerCase()) ?? x.principalId)}: ${OUTCOME_WORDS[x.outcome]}${x.error ? ` — ${plain(x.error, 300)}` : ''}${rid ? ` (Graph request id ${rid})` : ''}` });
+    lines.push({
+      text: `${plain(names.get(x.principalId.toLowerCase()) ?? x.principalId)}: ${OUTCOME_WORDS[x.outcome]}${x.error ? ` — ${plain(x.error, 300)}` : ''}${rid ? ` (Graph request id ${rid})` : ''}`,
+    });
   }
   if (r.execution?.error) lines.push({ text: `Error: ${plain(r.execution.error, 300)}` });
-  if (rec.provisioned) lines.push({ text: `Provisioned on demand by ${plain(rec.provisioned.by, 100)} at ${localTime(rec.provisioned.at)}: ${plain(rec.provisioned.summary, 300)}` });
+  if (rec.provisioned)
+    lines.push({
+      text: `Provisioned on demand by ${plain(rec.provisioned.by, 100)} at ${localTime(rec.provisioned.at)}: ${plain(rec.provisioned.summary, 300)}`,
+    });
   return lines;
 }
 
@@ -107,8 +112,7 @@ export function abilitiesOf(rec: StoredScopeRequest, viewer: Viewer | undefined,
     // The requester's way out is Cancel; a Reject button beside it would say the same thing twice.
     canReject: allowed.reject && viewer.aadObjectId !== r.requester.aadObjectId,
     canCancel: allowed.cancel,
-    canProvision:
-      r.status === 'done' && r.op === 'add' && r.principalType === 'user' && !rec.provisioned && viewer.permissions.includes('sync.operate'),
+    canProvision: r.status === 'done' && r.op === 'add' && r.principalType === 'user' && !rec.provisioned && viewer.permissions.includes('sync.operate'),
   };
 }
 
@@ -127,7 +131,10 @@ export function requestCard(rec: StoredScopeRequest, options: ViewOptions): Adap
     { title: 'Change', value: `${verb} ${what} ${r.op === 'add' ? 'to' : 'from'} sync scope` },
     { title: 'Requested by', value: `${plain(r.requester.name, 100)}, ${utcTime(r.createdAt)}` },
     { title: 'Reason', value: plain(r.reason) },
-    { title: r.op === 'add' ? 'Users entering scope' : 'Accounts deleted in target', value: String(r.op === 'add' ? risk.usersAffected : (risk.deletesInTarget ?? risk.usersAffected)) },
+    {
+      title: r.op === 'add' ? 'Users entering scope' : 'Accounts deleted in target',
+      value: String(r.op === 'add' ? risk.usersAffected : (risk.deletesInTarget ?? risk.usersAffected)),
+    },
   ];
   const principals = r.principals.slice(0, 50).map((p) => ({ line: `${plain(p.displayName, 120)}${p.userPrincipalName ? ` (${p.userPrincipalName})` : ''}` }));
   const pending = r.status === 'pending';
@@ -188,7 +195,11 @@ export function pendingCard(records: StoredScopeRequest[], viewer: Viewer, now: 
     };
   });
   return {
-    card: renderCard('approval-list', { title: records.length ? `${records.length} request${records.length === 1 ? '' : 's'} waiting for a decision` : 'No open requests', items, more: records.length - shown.length }),
+    card: renderCard('approval-list', {
+      title: records.length ? `${records.length} request${records.length === 1 ? '' : 's'} waiting for a decision` : 'No open requests',
+      items,
+      more: records.length - shown.length,
+    }),
     summary: `${records.length} scope-change request(s) waiting`,
   };
 }

@@ -34,7 +34,12 @@ export function approvalHandlers(deps: ApprovalRouteDeps): CommandHandlers {
     return pendingCard(records, viewer, clock.now());
   };
 
-  const decideByText = async (turn: { caller: Caller; context: TurnContext }, id: string, verb: 'approve' | 'reject' | 'cancel', reason?: string): Promise<Reply> => {
+  const decideByText = async (
+    turn: { caller: Caller; context: TurnContext },
+    id: string,
+    verb: 'approve' | 'reject' | 'cancel',
+    reason?: string,
+  ): Promise<Reply> => {
     const result = await decideAndRender(deps, turn.caller, id, verb, reason);
     const rec = result.record;
     const origin = targetOf(turn.context.activity);

@@ -6,7 +6,14 @@
 import { ActivityTypes, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
-import { approvalSubject, type ApprovalAudience, type ScopeRequestService, type CopyRole, type LoadedScopeRequest, type StoredScopeRequest } from '../services/scopeRequests';
+import {
+  approvalSubject,
+  type ApprovalAudience,
+  type ScopeRequestService,
+  type CopyRole,
+  type LoadedScopeRequest,
+  type StoredScopeRequest,
+} from '../services/scopeRequests';
 import type { Configurations } from '../services/configurations';
 import type { Outbox } from '../services/outbox';
 import type { CardRenderer, ConversationRef, OutgoingCard } from '../services/ports';
@@ -56,7 +63,12 @@ export function approvalCardRenderer(deps: Pick<ApprovalRouteDeps, 'approvals' |
 }
 
 /** Records a card that is already in a conversation (a command's reply) as a copy the outbox keeps current. */
-export async function remember(deps: ApprovalRouteDeps, rec: StoredScopeRequest, copy: { role: CopyRole; target: ConversationRef; activityId: string }, versionShown = 0): Promise<void> {
+export async function remember(
+  deps: ApprovalRouteDeps,
+  rec: StoredScopeRequest,
+  copy: { role: CopyRole; target: ConversationRef; activityId: string },
+  versionShown = 0,
+): Promise<void> {
   const subject = approvalSubject(rec.request.id);
   await deps.outbox.publish(subject, 1, [{ ...copy, versionShown }]);
   await deps.outbox.flush(subject);
@@ -68,7 +80,13 @@ export async function shownVersion(deps: ApprovalRouteDeps, rec: StoredScopeRequ
 }
 
 /** Sends the approval cards through the outbox and answers the requester with a status card that is itself a copy. */
-export async function announce(deps: ApprovalRouteDeps, context: TurnContext, rec: StoredScopeRequest, origin: ConversationRef | undefined, answeredInPlace?: string): Promise<Reply> {
+export async function announce(
+  deps: ApprovalRouteDeps,
+  context: TurnContext,
+  rec: StoredScopeRequest,
+  origin: ConversationRef | undefined,
+  answeredInPlace?: string,
+): Promise<Reply> {
   const { approvals, clock, outbox } = deps;
   const subject = approvalSubject(rec.request.id);
   const all = await deps.audience.targetsFor('approvals', rec.request.configuration);
@@ -152,7 +170,13 @@ export async function decideAndRender(
   }
   // The roles the decision resolved afresh: this turn resolves them once.
   const viewer = { aadObjectId: caller.aadObjectId, permissions: outcome.permissions };
-  return { reply: { ...requestReply(rec, { now: clock.now(), route: routeOf(deps.configs, rec), viewer, note, noteStyle: style }), outcome: outcome.kind === 'refused' ? 'refused' : 'ok' }, record: rec };
+  return {
+    reply: {
+      ...requestReply(rec, { now: clock.now(), route: routeOf(deps.configs, rec), viewer, note, noteStyle: style }),
+      outcome: outcome.kind === 'refused' ? 'refused' : 'ok',
+    },
+    record: rec,
+  };
 }
 
 export function notFound(id: string): Reply {

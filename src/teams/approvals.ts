@@ -55,7 +55,10 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     const card = 'card' in shown ? shown.card : ({ type: 'AdaptiveCard' } as AdaptiveCard);
     // Answer the invoke ourselves: teams-ai would otherwise replace the card for everyone when it has a refresh block,
     // showing one viewer's buttons to all; every copy's shared view is updated by the outbox instead.
-    await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } } });
+    await context.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
+    });
     return card;
   };
 
@@ -66,7 +69,11 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     const parsed = ButtonData.safeParse(raw);
     if (!parsed.success || (parsed.data.verb && parsed.data.verb !== verb)) {
       logger.warn({ verb, problems: parsed.success ? ['verb mismatch'] : parsed.error.issues.map((i) => i.path.join('.')) }, 'approval button data rejected');
-      return notice('This card could not be read', 'Its data was changed or damaged, so nothing was done.', { hint: 'Type "pending" for a fresh card.', style: 'warning', outcome: 'invalid' });
+      return notice('This card could not be read', 'Its data was changed or damaged, so nothing was done.', {
+        hint: 'Type "pending" for a fresh card.',
+        style: 'warning',
+        outcome: 'invalid',
+      });
     }
     const data = parsed.data;
     // Read once: the decision below starts its CAS from this read, and roles are resolved only where they are used.
@@ -74,26 +81,44 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
     if (!loaded) return notFound(data.requestId);
     const rec = loaded.record;
     const view = async (note?: string, noteStyle: 'good' | 'warning' | 'error' = 'warning', known?: Viewer): Promise<Reply> =>
-      requestReply(rec, { now: clock.now(), route: routeOf(configs, rec), viewer: known ?? (await viewerFor(approvals, caller, rec.request.configuration)), note, noteStyle });
+      requestReply(rec, {
+        now: clock.now(),
+        route: routeOf(configs, rec),
+        viewer: known ?? (await viewerFor(approvals, caller, rec.request.configuration)),
+        note,
+        noteStyle,
+      });
     if (verb === 'approval.refresh') {
       // A refresh shows the whole request (who asked, whom, why): only to its requester and to those who may see
       // requests for that configuration (as "pending" does), never to anyone who merely knows an id.
       const viewer = await viewerFor(approvals, caller, rec.request.configuration);
       const mayView = rec.request.requester.aadObjectId === caller.aadObjectId || viewer.permissions.some((p) => REQUEST_READERS.includes(p));
       if (!mayView) {
-        return notice('Not allowed', `You may not see request ${rec.request.id}.`, { hint: `Seeing a request needs one of: ${REQUEST_READERS.join(', ')}.`, style: 'error', outcome: 'refused' });
+        return notice('Not allowed', `You may not see request ${rec.request.id}.`, {
+          hint: `Seeing a request needs one of: ${REQUEST_READERS.join(', ')}.`,
+          style: 'error',
+          outcome: 'refused',
+        });
       }
       return view(undefined, undefined, viewer);
     }
     if (data.cardVersion !== rec.request.cardVersion) {
-      return { ...(await view(`This card was out of date (the request is now "${rec.request.status}"), so your click did nothing. Here it is as it stands now.`)), outcome: 'invalid' };
+      return {
+        ...(await view(`This card was out of date (the request is now "${rec.request.status}"), so your click did nothing. Here it is as it stands now.`)),
+        outcome: 'invalid',
+      };
     }
     if (verb === 'approval.provision') return provisionNow(context, rec, caller, view);
     const decision = verb === 'approval.approve' ? 'approve' : verb === 'approval.reject' ? 'reject' : 'cancel';
     return (await decideAndRender(deps, caller, rec.request.id, decision, data.reason, loaded)).reply;
   };
 
-  const provisionNow = async (context: TurnContext, rec: StoredScopeRequest, caller: Caller, view: (note?: string, style?: 'good' | 'warning' | 'error') => Promise<Reply>): Promise<Reply> => {
+  const provisionNow = async (
+    context: TurnContext,
+    rec: StoredScopeRequest,
+    caller: Caller,
+    view: (note?: string, style?: 'good' | 'warning' | 'error') => Promise<Reply>,
+  ): Promise<Reply> => {
     const config = configs.find(rec.request.configuration);
     if (!deps.provisioning || !config) return view('Provisioning on demand is not available here.');
     const g = await gate.check(context, 'sync.operate', { fresh: true, configuration: config.name });
@@ -116,7 +141,11 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
         const done = await provisioning.run(config, report, { aadObjectId: caller.aadObjectId, name: caller.name }, () => undefined);
         // Each user's own outcome, as the audit records it: "skipped" is not "provisioned".
         const perUser = done.items.map((i) => `${i.user?.userPrincipalName ?? i.input}: ${provisionOutcome(i)}${i.error ? ` (${i.error})` : ''}`).join('; ');
-        await approvals.noteProvisioned(rec.request.id, { aadObjectId: caller.aadObjectId, name: caller.name }, `${provisionSummary(done.items)}. ${perUser}${rec.request.principals.length > 5 ? '. Only the first 5 were sent; the sync cycle does the rest' : ''}.`);
+        await approvals.noteProvisioned(
+          rec.request.id,
+          { aadObjectId: caller.aadObjectId, name: caller.name },
+          `${provisionSummary(done.items)}. ${perUser}${rec.request.principals.length > 5 ? '. Only the first 5 were sent; the sync cycle does the rest' : ''}.`,
+        );
       })(),
     );
     return view(`Provisioning ${ids.length} user(s) on demand now; this card updates when it is done.`, 'good');
@@ -129,7 +158,11 @@ export function registerApprovalRoutes(app: Application, deps: ApprovalRouteDeps
         reply = await onButton(context, verb, raw);
       } catch (err) {
         logger.error({ err, verb }, 'approval button failed');
-        reply = notice('Something went wrong', 'I could not finish that. The error is logged; nothing was changed twice — please look at the card again in a moment.', { style: 'error', outcome: 'failed' });
+        reply = notice(
+          'Something went wrong',
+          'I could not finish that. The error is logged; nothing was changed twice — please look at the card again in a moment.',
+          { style: 'error', outcome: 'failed' },
+        );
       }
       noteTurn(context, { command: verb, outcome: reply.outcome ?? 'ok' });
       return answer(context, reply);

@@ -24,11 +24,15 @@ export function auditExportHandler(deps: AuditExportDeps): CommandHandler<'audit
   return async (turn, command) => {
     // The link works for whoever holds it for 10 minutes: hand it out only where nobody else reads it.
     if (turn.context.activity.conversation?.conversationType !== 'personal') {
-      return notice('Audit exports go to a personal chat', 'The download link works for whoever holds it for 10 minutes, so I only hand it out in a personal chat with me.', {
-        hint: 'Message me directly and type: audit export',
-        style: 'warning',
-        outcome: 'refused',
-      });
+      return notice(
+        'Audit exports go to a personal chat',
+        'The download link works for whoever holds it for 10 minutes, so I only hand it out in a personal chat with me.',
+        {
+          hint: 'Message me directly and type: audit export',
+          style: 'warning',
+          outcome: 'refused',
+        },
+      );
     }
     const range = resolveRange(command, deps.clock.now());
     if (!range.ok) return notice('Cannot export that range', range.problem, { hint: range.hint, style: 'warning', outcome: 'invalid' });

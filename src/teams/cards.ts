@@ -25,7 +25,10 @@ function template(name: string): ACData.Template {
 }
 
 export class CardTooLargeError extends Error {
-  constructor(readonly card: string, readonly bytes: number) {
+  constructor(
+    readonly card: string,
+    readonly bytes: number,
+  ) {
     super(`card ${card} is ${bytes} bytes, over Teams' ${MAX_CARD_BYTES}-byte limit`);
   }
 }

@@ -29,7 +29,13 @@ export function workingReply(what: string): Reply {
  * After the turn has answered (with a "working" card), replaces that card with the real answer — or with the error in
  * words — through the adapter outside the turn. The conversation reference is taken now, while the turn is alive.
  */
-export function finishLater(context: TurnContext, botAppId: string, activityId: string, later: Promise<Reply>, onError: (err: unknown) => Reply): Promise<void> {
+export function finishLater(
+  context: TurnContext,
+  botAppId: string,
+  activityId: string,
+  later: Promise<Reply>,
+  onError: (err: unknown) => Reply,
+): Promise<void> {
   const reference = TurnContext.getConversationReference(context.activity);
   const adapter = context.adapter as CloudAdapter;
   const update = (reply: Reply) =>

@@ -26,8 +26,21 @@ const COLOR: Record<CheckStatus, string> = { pass: 'Good', warn: 'Default', fail
 function rows(findings: readonly Finding[]): object[] {
   const open = findings.filter((f) => f.status !== 'pass');
   const passed = findings.length - open.length;
-  const out: object[] = open.map((f) => ({ mark: MARK[f.status], title: plain(f.title, 200), color: COLOR[f.status], found: plain(f.found, 600), fix: plain(f.fix, 500) }));
-  if (passed) out.push({ mark: MARK.pass, title: open.length ? `${passed} other checks pass` : `All ${passed} checks pass`, color: COLOR.pass, found: open.length ? '' : 'Nothing to fix.', fix: '' });
+  const out: object[] = open.map((f) => ({
+    mark: MARK[f.status],
+    title: plain(f.title, 200),
+    color: COLOR[f.status],
+    found: plain(f.found, 600),
+    fix: plain(f.fix, 500),
+  }));
+  if (passed)
+    out.push({
+      mark: MARK.pass,
+      title: open.length ? `${passed} other checks pass` : `All ${passed} checks pass`,
+      color: COLOR.pass,
+      found: open.length ? '' : 'Nothing to fix.',
+      fix: '',
+    });
   return out;
 }
 
@@ -35,8 +48,9 @@ export function doctorCard(report: DoctorReport): Reply {
   const c = report.counts;
   const n = report.configurations.length;
   const title =
-    report.worst === 'pass' ? 'Doctor: all checks pass'
-    : `Doctor: ${[c.fail ? `${c.fail} to fix` : '', c.warn ? `${c.warn} warning${c.warn === 1 ? '' : 's'}` : '', c.unknown ? `${c.unknown} could not be checked` : ''].filter(Boolean).join(', ')}`;
+    report.worst === 'pass'
+      ? 'Doctor: all checks pass'
+      : `Doctor: ${[c.fail ? `${c.fail} to fix` : '', c.warn ? `${c.warn} warning${c.warn === 1 ? '' : 's'}` : '', c.unknown ? `${c.unknown} could not be checked` : ''].filter(Boolean).join(', ')}`;
   const summary = `${n} configuration${n === 1 ? '' : 's'} checked: ${c.pass} pass, ${c.warn} warn, ${c.fail} fail, ${c.unknown} could not check.`;
   return {
     card: renderCard('doctor', {
@@ -60,7 +74,8 @@ export function doctorHandler(deps: DoctorDeps): CommandHandler<'doctor'> {
     } else {
       const resolved = turn.resolved;
       names = deps.configs.names().filter((name) => !!resolved && deps.access.permissions(resolved, name).includes('sync.read'));
-      if (!names.length) return notice('Nothing to check', 'You may not read any configuration, so there is nothing to check.', { style: 'warning', outcome: 'refused' });
+      if (!names.length)
+        return notice('Nothing to check', 'You may not read any configuration, so there is nothing to check.', { style: 'warning', outcome: 'refused' });
     }
     return doctorCard(await deps.doctor.run(names));
   };
@@ -87,6 +102,8 @@ export function registerDriftRoutes(app: Application, deps: { doctor: Doctor; dr
       return cardOfReply(notice('Something went wrong', `I could not run the checks. Type "doctor ${config.name}" to try again.`, { style: 'error' }));
     }
     const record = await deps.drift.record(config.name);
-    return record?.alert ? (renderAlert(deps.drift.view(record, record.alert)).card as AdaptiveCard) : cardOfReply(notice('Doctor', `The checks of ${config.name} were posted below.`));
+    return record?.alert
+      ? (renderAlert(deps.drift.view(record, record.alert)).card as AdaptiveCard)
+      : cardOfReply(notice('Doctor', `The checks of ${config.name} were posted below.`));
   });
 }

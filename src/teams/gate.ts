@@ -32,10 +32,19 @@ export class Gate {
   async check(context: TurnContext, permission: Permission | undefined, options: { fresh: boolean; configuration?: string }): Promise<GateResult> {
     const caller = callerOf(context);
     if (!caller) {
-      return { ok: false, reply: notice('Who are you?', 'This message did not carry a Microsoft Entra user and tenant, so I cannot check what you may do.', { style: 'error', outcome: 'refused' }) };
+      return {
+        ok: false,
+        reply: notice('Who are you?', 'This message did not carry a Microsoft Entra user and tenant, so I cannot check what you may do.', {
+          style: 'error',
+          outcome: 'refused',
+        }),
+      };
     }
     if (caller.tenantId !== this.homeTenantId) {
-      return { ok: false, reply: notice('Not available in your organisation', `This bot serves tenant ${this.homeTenantId} only.`, { style: 'error', outcome: 'refused' }) };
+      return {
+        ok: false,
+        reply: notice('Not available in your organisation', `This bot serves tenant ${this.homeTenantId} only.`, { style: 'error', outcome: 'refused' }),
+      };
     }
     if (!permission) return { ok: true, caller };
     let decision;
@@ -45,7 +54,11 @@ export class Gate {
       // Without the caller's roles nothing may happen: refuse, and say why in words.
       return {
         ok: false,
-        reply: notice('Could not check your roles', `I could not read your roles from Microsoft Entra, so I did not act. ${describeError(err)}`, { hint: 'Nothing was changed. Try again in a moment.', style: 'error', outcome: 'failed' }),
+        reply: notice('Could not check your roles', `I could not read your roles from Microsoft Entra, so I did not act. ${describeError(err)}`, {
+          hint: 'Nothing was changed. Try again in a moment.',
+          style: 'error',
+          outcome: 'failed',
+        }),
       };
     }
     if (!decision.allowed) {

@@ -235,14 +235,18 @@ export class TeamsNotifier implements Notifier {
         const wait = retryDelay(failure, job.attempt, this.retry, () => this.clock.random());
         if (mayRetry(job.attempt, this.retry.maxAttempts, now - job.firstAt, wait, this.retry.maxTotalMs)) {
           job.notBefore = now + wait;
-          this.options.logger?.debug({ conversation: job.target.key, status: failure.status, attempt: job.attempt, waitMs: wait }, 'proactive send will be retried');
+          this.options.logger?.debug(
+            { conversation: job.target.key, status: failure.status, attempt: job.attempt, waitMs: wait },
+            'proactive send will be retried',
+          );
         } else {
           result = { ok: false, gone: false, status: failure.status, code: failure.code };
         }
       } else {
         result = { ok: false, gone: false, status: failure.status, code: failure.code };
       }
-      if (result) this.options.logger?.warn({ conversation: job.target.key, status: failure.status, code: failure.code, attempts: job.attempt }, 'proactive send failed');
+      if (result)
+        this.options.logger?.warn({ conversation: job.target.key, status: failure.status, code: failure.code, attempts: job.attempt }, 'proactive send failed');
     }
     if (result) {
       lane.jobs.shift();

@@ -37,9 +37,22 @@ export function readAtText(read: Pick<StatusOverview, 'readAt' | 'source'>, now:
   return `${at} by the monitor's regular poll, ${seconds} s ago (Refresh reads it now)`;
 }
 
-export function statusCard(rows: StatusRow[], configs: Configurations, now: number, read: Pick<StatusOverview, 'readAt' | 'source'> = { readAt: now, source: 'live' }): Reply {
+export function statusCard(
+  rows: StatusRow[],
+  configs: Configurations,
+  now: number,
+  read: Pick<StatusOverview, 'readAt' | 'source'> = { readAt: now, source: 'live' },
+): Reply {
   const data = rows.map((r) => {
-    if (!r.job) return { name: r.config.name, route: configs.route(r.config), state: 'Unknown', color: 'Attention', detail: `Could not read the job: ${r.error ?? 'unknown error'}`, next: '' };
+    if (!r.job)
+      return {
+        name: r.config.name,
+        route: configs.route(r.config),
+        state: 'Unknown',
+        color: 'Attention',
+        detail: `Could not read the job: ${r.error ?? 'unknown error'}`,
+        next: '',
+      };
     const q = r.job.status.quarantine;
     return {
       name: r.config.name,
@@ -87,7 +100,10 @@ export function statusDetailCard(d: StatusDetail, configs: Configurations, now: 
   } else {
     facts.push({ title: 'Job', value: `could not be read: ${d.jobError ?? 'unknown error'}` });
   }
-  facts.push({ title: 'Scope', value: d.scope ? `${plural(d.scope.users, 'user')} and ${plural(d.scope.groups, 'group')} assigned` : `could not be read: ${d.scopeError}` });
+  facts.push({
+    title: 'Scope',
+    value: d.scope ? `${plural(d.scope.users, 'user')} and ${plural(d.scope.groups, 'group')} assigned` : `could not be read: ${d.scopeError}`,
+  });
   facts.push({
     title: 'Deletion threshold',
     value: d.threshold
@@ -104,7 +120,8 @@ export function statusDetailCard(d: StatusDetail, configs: Configurations, now: 
   const name = d.config.name;
   if (code === 'Paused' || code === 'Quarantine' || code === 'NotConfigured') actions.push({ title: 'Start', verb: 'job.start', config: name, scope: '' });
   if (code && code !== 'Paused') actions.push({ title: 'Pause', verb: 'job.pause', config: name, scope: '' });
-  if (code === 'Quarantine' && q?.reason === 'TooManyDeletes') actions.push({ title: 'Allow deletes', verb: 'job.restart', config: name, scope: 'forceDeletes' });
+  if (code === 'Quarantine' && q?.reason === 'TooManyDeletes')
+    actions.push({ title: 'Allow deletes', verb: 'job.restart', config: name, scope: 'forceDeletes' });
   if (code) actions.push({ title: 'Restart', verb: 'job.restart', config: name, scope: 'default' });
   actions.push({ title: 'Refresh', verb: 'status.detail', config: name, scope: '' });
   // The row click replaced the overview with this card: give the way back.
@@ -160,11 +177,20 @@ export function operationResultCard(op: PendingOperation): Reply {
     case 'executing':
       return resultNotice(`${what} ${op.configuration}: in progress`, `Confirmed by ${by}; waiting for Microsoft Graph.`, 'default');
     case 'pending':
-      return resultNotice(`${what} ${op.configuration}: expired`, 'This confirmation is more than 15 minutes old and was not used. Ask again if it is still needed.', 'warning');
+      return resultNotice(
+        `${what} ${op.configuration}: expired`,
+        'This confirmation is more than 15 minutes old and was not used. Ask again if it is still needed.',
+        'warning',
+      );
     default: {
       const o = op.outcome;
       const id = o?.requestId ? ` (Graph request id ${o.requestId})` : '';
-      return resultNotice(`${what} ${op.configuration}: ${o?.ok ? 'done' : 'failed'}`, `${o?.message ?? ''}${id}`.trim(), o?.ok ? 'good' : 'error', `Confirmed by ${by}.`);
+      return resultNotice(
+        `${what} ${op.configuration}: ${o?.ok ? 'done' : 'failed'}`,
+        `${o?.message ?? ''}${id}`.trim(),
+        o?.ok ? 'good' : 'error',
+        `Confirmed by ${by}.`,
+      );
     }
   }
 }
@@ -190,8 +216,16 @@ function itemLine(item: ProvisionItem) {
     state = r.understood ? `${capitalise(r.outcome)}${r.action ? `: ${r.action}` : ''}` : 'Result unknown: check the provisioning logs';
     color = r.outcome === 'success' ? 'Good' : r.outcome === 'failure' ? 'Attention' : 'Warning';
   }
-  const steps = (item.result?.steps ?? []).map((s) => ({ text: `${item.user?.userPrincipalName ?? item.input} · ${s.type ?? s.name ?? 'Step'}: ${s.status ?? ''} ${s.description ?? ''}`.trim() }));
-  return { who, state, color, note: plain(item.error ?? item.note ?? (item.result?.summary && item.result.outcome !== 'success' ? item.result.summary : '') ?? '', 300), steps };
+  const steps = (item.result?.steps ?? []).map((s) => ({
+    text: `${item.user?.userPrincipalName ?? item.input} · ${s.type ?? s.name ?? 'Step'}: ${s.status ?? ''} ${s.description ?? ''}`.trim(),
+  }));
+  return {
+    who,
+    state,
+    color,
+    note: plain(item.error ?? item.note ?? (item.result?.summary && item.result.outcome !== 'success' ? item.result.summary : '') ?? '', 300),
+    steps,
+  };
 }
 
 /** One word per user's outcome, for the summary line and the approval card: what the audit log says, not "done". */
@@ -214,12 +248,21 @@ export function provisionSummary(items: ProvisionItem[]): string {
 export function provisionCard(report: ProvisionReport): Reply {
   const sendable = report.items.filter((i) => i.state !== 'invalid');
   const done = sendable.filter((i) => i.state === 'done').length;
-  const title = report.finished ? `Provision on demand: ${report.configuration}` : `Provisioning on ${report.configuration}: ${done} of ${sendable.length} done`;
+  const title = report.finished
+    ? `Provision on demand: ${report.configuration}`
+    : `Provisioning on ${report.configuration}: ${done} of ${sendable.length} done`;
   const lines = report.items.map(itemLine);
   // Steps are many lines per user: the card stays short (a phone screen for 20 users) and shows them on demand.
   const stepLines = lines.flatMap((l) => l.steps);
   return {
-    card: renderCard('provision', { title, summary: `${plural(report.items.length, 'user')}: ${provisionSummary(report.items)}.`, items: lines, hasSteps: stepLines.length > 0, stepLines, finished: report.finished }),
+    card: renderCard('provision', {
+      title,
+      summary: `${plural(report.items.length, 'user')}: ${provisionSummary(report.items)}.`,
+      items: lines,
+      hasSteps: stepLines.length > 0,
+      stepLines,
+      finished: report.finished,
+    }),
     summary: title,
   };
 }
@@ -227,7 +270,7 @@ export function provisionCard(report: ProvisionReport): Reply {
 export function auditCard(records: AuditRecord[], scope: string): Reply {
   const rows = records.map((r) => ({
     when: localTime(r.at),
-    who: r.actor === 'system' ? 'system' : (r.actor.name ? plain(r.actor.name, 100) : r.actor.aadObjectId),
+    who: r.actor === 'system' ? 'system' : r.actor.name ? plain(r.actor.name, 100) : r.actor.aadObjectId,
     what: `${r.action}${r.configuration ? ` on ${r.configuration}` : ''}${r.target ? ` (${r.target})` : ''}`,
     outcome: r.outcome,
     detail: plain([r.detail, r.graphRequestId ? `request ${r.graphRequestId}` : ''].filter(Boolean).join(' · ')),

@@ -53,7 +53,12 @@ export function operationHandlers(deps: OperationRouteDeps): CommandHandlers {
     if (!command.config) {
       const mayRead = readable(deps, turn.resolved);
       const overview = await operations.statusOverview();
-      return statusCard(overview.rows.filter((r) => mayRead(r.config.name)), configs, clock.now(), overview);
+      return statusCard(
+        overview.rows.filter((r) => mayRead(r.config.name)),
+        configs,
+        clock.now(),
+        overview,
+      );
     }
     const found = configs.resolve(command.config);
     if (!found.ok) return unknownConfig(found.problem, found.hint);
@@ -65,7 +70,10 @@ export function operationHandlers(deps: OperationRouteDeps): CommandHandlers {
     if (!found.ok) return unknownConfig(found.problem, found.hint);
     const outcome = await operations.run(found.config, { kind: 'start' }, actor(turn.caller));
     const title = outcome.unchanged ? `${found.config.name} is already running` : `Start ${found.config.name}: ${outcome.ok ? 'done' : 'failed'}`;
-    return notice(title, outcome.message, { style: outcome.ok ? 'good' : 'error', hint: outcome.requestId ? `Graph request id ${outcome.requestId}` : undefined });
+    return notice(title, outcome.message, {
+      style: outcome.ok ? 'good' : 'error',
+      hint: outcome.requestId ? `Graph request id ${outcome.requestId}` : undefined,
+    });
   };
 
   const propose = async (turn: { caller: Caller }, name: string | undefined, action: JobAction): Promise<Reply> => {
@@ -141,7 +149,11 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
     if (cardId) {
       void finishLater(context, deps.botAppId ?? '', cardId, raced.later, (err) => {
         deps.logger.error({ err, verb }, 'card action failed');
-        return notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error', outcome: 'failed' });
+        return notice('Something went wrong', `I could not finish that: ${describeError(err)}`, {
+          hint: 'The details are logged. Check the state before trying again.',
+          style: 'error',
+          outcome: 'failed',
+        });
       }).catch((err) => deps.logger.error({ err, verb }, 'late card update failed'));
     } else {
       raced.later.catch((err) => deps.logger.error({ err, verb }, 'card action failed'));
@@ -154,10 +166,16 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
       let reply: Reply;
       const parsed = schema.safeParse(raw);
       try {
-        reply = parsed.success ? await inTime(context, verb, handler(context, parsed.data as z.infer<T>)) : notice('This card is out of date', 'Its data could not be read. Type the command again.', { style: 'warning', outcome: 'invalid' });
+        reply = parsed.success
+          ? await inTime(context, verb, handler(context, parsed.data as z.infer<T>))
+          : notice('This card is out of date', 'Its data could not be read. Type the command again.', { style: 'warning', outcome: 'invalid' });
       } catch (err) {
         deps.logger.error({ err, verb }, 'card action failed');
-        reply = notice('Something went wrong', `I could not finish that: ${describeError(err)}`, { hint: 'The details are logged. Check the state before trying again.', style: 'error', outcome: 'failed' });
+        reply = notice('Something went wrong', `I could not finish that: ${describeError(err)}`, {
+          hint: 'The details are logged. Check the state before trying again.',
+          style: 'error',
+          outcome: 'failed',
+        });
       }
       noteTurn(context, { command: verb, outcome: reply.outcome ?? 'ok' });
       return cardOf(reply);
@@ -170,12 +188,21 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
     const mayRead = readable(deps, g.resolved);
     // Refresh is asked for: always a live read, never the monitor's reading.
     const overview = await operations.statusOverview({ live: true });
-    return statusCard(overview.rows.filter((r) => mayRead(r.config.name)), configs, clock.now(), overview);
+    return statusCard(
+      overview.rows.filter((r) => mayRead(r.config.name)),
+      configs,
+      clock.now(),
+      overview,
+    );
   });
 
   action('status.detail', ConfigData, async (context, data) => {
     const config = configs.find(data.config);
-    if (!config) return notice('Unknown configuration', `There is no configuration called "${plain(data.config, 64)}" any more.`, { style: 'warning', outcome: 'invalid' });
+    if (!config)
+      return notice('Unknown configuration', `There is no configuration called "${plain(data.config, 64)}" any more.`, {
+        style: 'warning',
+        outcome: 'invalid',
+      });
     const g = await gate.check(context, 'sync.read', { fresh: false, configuration: config.name });
     if (!g.ok) return g.reply;
     return statusDetailCard(await operations.statusDetail(config), configs, clock.now());
@@ -184,10 +211,18 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
   for (const verb of ['job.start', 'job.pause', 'job.restart'] as const) {
     action(verb, JobButtonData, async (context, data) => {
       const config = configs.find(data.config);
-      if (!config) return notice('Unknown configuration', `There is no configuration called "${plain(data.config, 64)}" any more.`, { style: 'warning', outcome: 'invalid' });
+      if (!config)
+        return notice('Unknown configuration', `There is no configuration called "${plain(data.config, 64)}" any more.`, {
+          style: 'warning',
+          outcome: 'invalid',
+        });
       // A scope we do not know is refused, never read as a plain restart: the button said something else.
       if (verb === 'job.restart' && data.scope !== undefined && !isJobRestartScope(data.scope)) {
-        return notice('This card could not be read', `"${plain(data.scope, 20)}" is not a restart scope, so nothing was done.`, { hint: `Type: restart ${config.name} [${JOB_RESTART_SCOPES.join('|')}]`, style: 'warning', outcome: 'invalid' });
+        return notice('This card could not be read', `"${plain(data.scope, 20)}" is not a restart scope, so nothing was done.`, {
+          hint: `Type: restart ${config.name} [${JOB_RESTART_SCOPES.join('|')}]`,
+          style: 'warning',
+          outcome: 'invalid',
+        });
       }
       const scope = data.scope !== undefined && isJobRestartScope(data.scope) ? data.scope : 'default';
       const jobAction: JobAction = verb === 'job.start' ? { kind: 'start' } : verb === 'job.pause' ? { kind: 'pause' } : { kind: 'restart', scope };
@@ -195,7 +230,9 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
       if (!g.ok) return g.reply;
       if (jobAction.kind === 'start') {
         const outcome = await operations.run(config, jobAction, actor(g.caller));
-        return notice(outcome.unchanged ? `${config.name} is already running` : `Start ${config.name}: ${outcome.ok ? 'done' : 'failed'}`, outcome.message, { style: outcome.ok ? 'good' : 'error' });
+        return notice(outcome.unchanged ? `${config.name} is already running` : `Start ${config.name}: ${outcome.ok ? 'done' : 'failed'}`, outcome.message, {
+          style: outcome.ok ? 'good' : 'error',
+        });
       }
       return confirmCard(await operations.propose(config, jobAction, actor(g.caller)), permissionFor(jobAction));
     });
@@ -203,7 +240,11 @@ export function registerOperationRoutes(app: Application, deps: OperationRouteDe
 
   action('op.confirm', OpData, async (context, data) => {
     const op = await operations.getOperation(data.op);
-    if (!op) return notice('Nothing to confirm', 'This confirmation does not exist (it may belong to another installation).', { style: 'warning', outcome: 'invalid' });
+    if (!op)
+      return notice('Nothing to confirm', 'This confirmation does not exist (it may belong to another installation).', {
+        style: 'warning',
+        outcome: 'invalid',
+      });
     const config = configs.find(op.configuration);
     const g = await gate.check(context, permissionFor(op.action), { fresh: true, configuration: config?.name });
     if (!g.ok) return g.reply;

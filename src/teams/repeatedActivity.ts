@@ -12,7 +12,10 @@ export async function answerRepeat(context: TurnContext): Promise<void> {
   if (context.activity.type !== 'invoke' || context.activity.name !== 'adaptiveCard/action') return;
   const reply = notice('Already handled', 'This click reached me twice; I acted on it once.', { hint: 'Refresh the card to see where things stand.' });
   const card = 'card' in reply ? reply.card : undefined;
-  await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } } });
+  await context.sendActivity({
+    type: ActivityTypes.InvokeResponse,
+    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
+  });
 }
 
 /** Commands that only read: answering a repeat of one again changes nothing. */

@@ -12,7 +12,11 @@ export type Reply = ({ card: AdaptiveCard; summary: string } | { text: string })
 /** How a turn ended, for the one log line per turn. */
 export type Outcome = 'ok' | 'refused' | 'invalid' | 'not-found' | 'failed';
 
-export function notice(title: string, text: string, options: { hint?: string; style?: 'error' | 'warning' | 'good' | 'default'; outcome?: Outcome } = {}): Reply {
+export function notice(
+  title: string,
+  text: string,
+  options: { hint?: string; style?: 'error' | 'warning' | 'good' | 'default'; outcome?: Outcome } = {},
+): Reply {
   return {
     // Bounded, so no echo of long input can push a notice past Teams' card size (that would answer "internal error").
     card: renderCard('notice', { title: clip(title, 200), text: clip(text, 4000), hint: clip(options.hint ?? '', 2000), style: options.style ?? 'default' }),

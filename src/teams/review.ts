@@ -52,9 +52,14 @@ function itemFacts(review: Review, item: ReviewItem, now: number): { kind: strin
   if (item.kind === 'group' && item.group) {
     const g = item.group;
     const parts = [`${plural(g.members, 'direct member')}`];
-    if (g.nestedGroups.length) parts.push(`${plural(g.nestedGroups.length, 'nested group')} (not synced): ${g.nestedGroups.slice(0, 5).join(', ')}${g.nestedGroups.length > 5 ? ', …' : ''}`);
+    if (g.nestedGroups.length)
+      parts.push(
+        `${plural(g.nestedGroups.length, 'nested group')} (not synced): ${g.nestedGroups.slice(0, 5).join(', ')}${g.nestedGroups.length > 5 ? ', …' : ''}`,
+      );
     if (g.guests) parts.push(`${plural(g.guests, 'guest')} (skipped)`);
-    const warning = g.privileged.length ? `privileged members (of ${g.privilegedChecked} checked): ${g.privileged.slice(0, 5).join('; ')}${g.privileged.length > 5 ? '; …' : ''}` : '';
+    const warning = g.privileged.length
+      ? `privileged members (of ${g.privilegedChecked} checked): ${g.privileged.slice(0, 5).join('; ')}${g.privileged.length > 5 ? '; …' : ''}`
+      : '';
     return { kind: 'group', facts: parts.join(' · '), warning };
   }
   const u = item.user;
@@ -75,7 +80,11 @@ function decidedText(item: ReviewItem): { text: string; color: string } {
   const who = d.byDefault ? 'by default at the deadline' : `by ${d.by.name}`;
   if (d.verdict === 'keep') return { text: `✅ Keep — ${who}`, color: 'Good' };
   const r = item.removal;
-  const request = !r ? ' · removal request being created' : r.state === 'failed' ? ` · removal request not made: ${r.note ?? 'failed'}` : ` · removal request ${r.requestId}${r.note ? ` (${r.note})` : ''}: a second approver decides it`;
+  const request = !r
+    ? ' · removal request being created'
+    : r.state === 'failed'
+      ? ` · removal request not made: ${r.note ?? 'failed'}`
+      : ` · removal request ${r.requestId}${r.note ? ` (${r.note})` : ''}: a second approver decides it`;
   return { text: `🗑️ Remove — ${who}${request}`, color: 'Attention' };
 }
 
@@ -170,7 +179,11 @@ export function reviewHandler(deps: ReviewRouteDeps): CommandHandler<'review'> {
       if (started.code === 'already-open' && started.review) {
         return { ...reviewCard(started.review, firstOpenPage(started.review), deps.clock.now(), `${started.message} ${started.hint}`), outcome: 'refused' };
       }
-      return notice(started.title, started.message, { hint: started.code === 'unknown-configuration' ? `${started.hint}\n${USAGE}` : started.hint, style: 'warning', outcome: started.code === 'unknown-configuration' ? 'invalid' : 'failed' });
+      return notice(started.title, started.message, {
+        hint: started.code === 'unknown-configuration' ? `${started.hint}\n${USAGE}` : started.hint,
+        style: 'warning',
+        outcome: started.code === 'unknown-configuration' ? 'invalid' : 'failed',
+      });
     }
     const review = started.review;
     const places = await deps.reviews.placesFor(review);
@@ -178,18 +191,23 @@ export function reviewHandler(deps: ReviewRouteDeps): CommandHandler<'review'> {
     // Typed in an approvers' conversation: the outbox posts the card there, so the reply does not post a second one.
     const here = targetOf(turn.context.activity)?.key;
     if (here && places.includes(here)) return notice(`Scope review ${review.id} started`, sent, { style: 'good' });
-    const note = places.length ? sent : 'Review started. No conversation is subscribed to approvals for this configuration, so decide here (or "subscribe approvals" in the approvers\' channel).';
+    const note = places.length
+      ? sent
+      : 'Review started. No conversation is subscribed to approvals for this configuration, so decide here (or "subscribe approvals" in the approvers\' channel).';
     return reviewCard(review, 1, deps.clock.now(), note);
   };
 }
 
 /** `review status [<configuration>]`: the open review, else the last one. */
-export function reviewStatusHandler(deps: ReviewRouteDeps & { configs: { resolve(name?: string): { ok: true; config: { name: string } } | { ok: false; problem: string; hint: string } } }): CommandHandler<'reviewStatus'> {
+export function reviewStatusHandler(
+  deps: ReviewRouteDeps & { configs: { resolve(name?: string): { ok: true; config: { name: string } } | { ok: false; problem: string; hint: string } } },
+): CommandHandler<'reviewStatus'> {
   return async (_turn, command) => {
     const found = deps.configs.resolve(command.config);
     if (!found.ok) return notice('Unknown configuration', found.problem, { hint: `${found.hint}\n${USAGE}`, style: 'warning', outcome: 'invalid' });
     const review = await deps.reviews.current(found.config.name);
-    if (!review) return notice('No scope review yet', `No scope review of ${found.config.name} has run.`, { hint: `Type "review ${found.config.name}" to start one.` });
+    if (!review)
+      return notice('No scope review yet', `No scope review of ${found.config.name} has run.`, { hint: `Type "review ${found.config.name}" to start one.` });
     return reviewCard(review, firstOpenPage(review), deps.clock.now());
   };
 }
@@ -200,7 +218,10 @@ export function registerReviewRoutes(app: Application, deps: ReviewRouteDeps): v
 
   const answer = async (context: TurnContext, reply: Reply): Promise<AdaptiveCard> => {
     const card = 'card' in reply ? reply.card : ({ type: 'AdaptiveCard' } as AdaptiveCard);
-    await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } } });
+    await context.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
+    });
     return card;
   };
 
@@ -208,21 +229,41 @@ export function registerReviewRoutes(app: Application, deps: ReviewRouteDeps): v
     const parsed = ButtonData.safeParse(raw);
     if (!parsed.success || (parsed.data.verb && parsed.data.verb !== verb) || (verb !== 'review.page' && !parsed.data.itemId)) {
       logger.warn({ verb, problems: parsed.success ? ['verb or item'] : parsed.error.issues.map((i) => i.path.join('.')) }, 'review button data rejected');
-      return notice('This card could not be read', 'Its data was changed or damaged, so nothing was done.', { hint: 'Type "review status <configuration>" for a fresh card.', style: 'warning', outcome: 'invalid' });
+      return notice('This card could not be read', 'Its data was changed or damaged, so nothing was done.', {
+        hint: 'Type "review status <configuration>" for a fresh card.',
+        style: 'warning',
+        outcome: 'invalid',
+      });
     }
     const data = parsed.data;
     const review = await reviews.get(data.reviewId);
-    if (!review) return notice('No such review', `There is no scope review ${data.reviewId}.`, { hint: 'Type "review status <configuration>".', style: 'warning', outcome: 'not-found' });
+    if (!review)
+      return notice('No such review', `There is no scope review ${data.reviewId}.`, {
+        hint: 'Type "review status <configuration>".',
+        style: 'warning',
+        outcome: 'not-found',
+      });
     // Seeing the items (names, sign-ins, roles) and deciding both need the approver's permission for the configuration.
     const g = await gate.check(context, 'scope.approve', { fresh: verb !== 'review.page', configuration: review.configuration });
     if (!g.ok) return g.reply;
     const page = data.page ?? 1;
     if (verb === 'review.page') return reviewCard(review, page, clock.now());
-    const outcome = await reviews.decide(review.id, data.itemId!, verb === 'review.keep' ? 'keep' : 'remove', { aadObjectId: g.caller.aadObjectId, tenantId: g.caller.tenantId, name: g.caller.name });
+    const outcome = await reviews.decide(review.id, data.itemId!, verb === 'review.keep' ? 'keep' : 'remove', {
+      aadObjectId: g.caller.aadObjectId,
+      tenantId: g.caller.tenantId,
+      name: g.caller.name,
+    });
     if (outcome.kind === 'not-found') return notice('No such review', `There is no scope review ${data.reviewId}.`, { style: 'warning', outcome: 'not-found' });
-    if (outcome.kind === 'refused') return { ...reviewCard(outcome.review, page, clock.now(), `${outcome.message} Nothing was changed.`), outcome: outcome.code === 'not-allowed' ? 'refused' : 'invalid' };
+    if (outcome.kind === 'refused')
+      return {
+        ...reviewCard(outcome.review, page, clock.now(), `${outcome.message} Nothing was changed.`),
+        outcome: outcome.code === 'not-allowed' ? 'refused' : 'invalid',
+      };
     const d = outcome.item.decision!;
-    const note = d.verdict === 'keep' ? `${outcome.item.displayName}: Keep.` : `${outcome.item.displayName}: Remove.${outcome.item.removal?.state === 'requested' ? ` Removal request ${outcome.item.removal.requestId} waits for a second approver.` : ''}`;
+    const note =
+      d.verdict === 'keep'
+        ? `${outcome.item.displayName}: Keep.`
+        : `${outcome.item.displayName}: Remove.${outcome.item.removal?.state === 'requested' ? ` Removal request ${outcome.item.removal.requestId} waits for a second approver.` : ''}`;
     return reviewCard(outcome.review, page, clock.now(), note);
   };
 
@@ -233,7 +274,11 @@ export function registerReviewRoutes(app: Application, deps: ReviewRouteDeps): v
         reply = await onButton(context, verb, raw);
       } catch (err) {
         logger.error({ err, verb }, 'review button failed');
-        reply = notice('Something went wrong', 'I could not finish that. The error is logged; look at the review again in a moment ("review status <configuration>").', { style: 'error', outcome: 'failed' });
+        reply = notice(
+          'Something went wrong',
+          'I could not finish that. The error is logged; look at the review again in a moment ("review status <configuration>").',
+          { style: 'error', outcome: 'failed' },
+        );
       }
       noteTurn(context, { command: verb, outcome: reply.outcome ?? 'ok' });
       return answer(context, reply);

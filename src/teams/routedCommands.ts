@@ -6,4 +6,27 @@
  */
 import type { CommandKind } from '../domain/commands';
 
-export const ROUTED_COMMANDS: readonly CommandKind[] = ['help', 'whoami', 'status', 'start', 'pause', 'restart', 'provision', 'audit', 'auditExport', 'subscribe', 'unsubscribe', 'subscriptions', 'request', 'requestForm', 'pending', 'approve', 'reject', 'cancel', 'doctor', 'why', 'review', 'reviewStatus'];
+export const ROUTED_COMMANDS: readonly CommandKind[] = [
+  'help',
+  'whoami',
+  'status',
+  'start',
+  'pause',
+  'restart',
+  'provision',
+  'audit',
+  'auditExport',
+  'subscribe',
+  'unsubscribe',
+  'subscriptions',
+  'request',
+  'requestForm',
+  'pending',
+  'approve',
+  'reject',
+  'cancel',
+  'doctor',
+  'why',
+  'review',
+  'reviewStatus',
+];

@@ -31,7 +31,7 @@ export async function loggedTurn(context: TurnContext, logger: Logger, clock: Cl
     logger.info(
       {
         activityType: a.type,
-        command: note.command ?? (typeof verb === 'string' ? verb : a.name ?? a.type),
+        command: note.command ?? (typeof verb === 'string' ? verb : (a.name ?? a.type)),
         latencyMs: clock.now() - started,
         outcome: failed ? 'failed' : (note.outcome ?? 'ok'),
         conversationType: a.conversation?.conversationType,

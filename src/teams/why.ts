@@ -52,7 +52,9 @@ export function whyCard(out: Extract<WhyOutcome, { kind: 'report' }>, route: str
     ...(r.targetObjectId ? [{ title: 'Target object', value: r.targetObjectId }] : []),
   ];
   const buttons = [
-    ...(opts.canProvision && r.offerProvision ? [{ title: 'Provision now', verb: WHY_VERBS.provision, config: out.config, id: out.user.id, style: 'positive' }] : []),
+    ...(opts.canProvision && r.offerProvision
+      ? [{ title: 'Provision now', verb: WHY_VERBS.provision, config: out.config, id: out.user.id, style: 'positive' }]
+      : []),
     ...(r.offerScopeRequest ? [{ title: 'Request add to scope', verb: WHY_VERBS.request, config: out.config, id: out.user.id, style: 'default' }] : []),
   ];
   const later = firstBlocker >= 0 && r.rows.slice(firstBlocker + 1).some((x) => x.status === 'blocker');
@@ -79,13 +81,18 @@ export function whyHandler(deps: WhyDeps): CommandHandler<'why'> {
     const config = found.config;
     const out = await deps.why.explain(config, command.user);
     if (out.kind === 'unknownUser') {
-      return notice(`No user "${plain(out.text, 80)}" in ${out.tenant}`, `I looked for that user principal name, mail or object id in ${out.tenant}, the source of ${config.name}, and found nobody.`, {
-        hint: `Check the spelling, or name the user by object id. ${USAGE}`,
-        style: 'warning',
-        outcome: 'not-found',
-      });
+      return notice(
+        `No user "${plain(out.text, 80)}" in ${out.tenant}`,
+        `I looked for that user principal name, mail or object id in ${out.tenant}, the source of ${config.name}, and found nobody.`,
+        {
+          hint: `Check the spelling, or name the user by object id. ${USAGE}`,
+          style: 'warning',
+          outcome: 'not-found',
+        },
+      );
     }
-    if (out.kind === 'userUnreadable') return notice('Could not look the user up', `Could not check: ${out.reason}.`, { hint: USAGE, style: 'error', outcome: 'failed' });
+    if (out.kind === 'userUnreadable')
+      return notice('Could not look the user up', `Could not check: ${out.reason}.`, { hint: USAGE, style: 'error', outcome: 'failed' });
     const canProvision = !!turn.resolved && deps.access.permissions(turn.resolved, config.name).includes(PROVISION_PERMISSION);
     return whyCard(out, deps.configs.route(config), { canProvision });
   };
@@ -104,7 +111,10 @@ export function registerWhyRoutes(app: Application, deps: WhyDeps): void {
           : notice('That button is out of date', 'Its data could not be read, so nothing was done.', { hint: USAGE, style: 'warning', outcome: 'invalid' });
       } catch (err) {
         deps.logger.error({ err, verb }, 'why button failed');
-        reply = notice('Something went wrong', 'I could not finish that. The error is logged; type the why command again to see the current state.', { style: 'error', outcome: 'failed' });
+        reply = notice('Something went wrong', 'I could not finish that. The error is logged; type the why command again to see the current state.', {
+          style: 'error',
+          outcome: 'failed',
+        });
       }
       noteTurn(context, { command: verb, outcome: reply.outcome ?? 'ok' });
       return cardOfReply(reply);
@@ -114,7 +124,11 @@ export function registerWhyRoutes(app: Application, deps: WhyDeps): void {
   // Provision now: the same service and the same permission as the `provision` command, roles resolved afresh.
   button(WHY_VERBS.provision, async (context, data) => {
     const config = deps.configs.find(data.config);
-    if (!config) return notice(`There is no configuration called "${plain(data.config, 64)}"`, 'The card is older than the configuration list.', { style: 'warning', outcome: 'invalid' });
+    if (!config)
+      return notice(`There is no configuration called "${plain(data.config, 64)}"`, 'The card is older than the configuration list.', {
+        style: 'warning',
+        outcome: 'invalid',
+      });
     const g = await deps.gate.check(context, PROVISION_PERMISSION, { fresh: true, configuration: config.name });
     if (!g.ok) return g.reply;
     const report = await deps.provisioning.prepare(config, [data.id]);
@@ -126,7 +140,11 @@ export function registerWhyRoutes(app: Application, deps: WhyDeps): void {
   // Request add to scope: the request form, pre-filled; filing it is the form's own submit (scope.request, fresh).
   button(WHY_VERBS.request, async (context, data) => {
     const config = deps.configs.find(data.config);
-    if (!config) return notice(`There is no configuration called "${plain(data.config, 64)}"`, 'The card is older than the configuration list.', { style: 'warning', outcome: 'invalid' });
+    if (!config)
+      return notice(`There is no configuration called "${plain(data.config, 64)}"`, 'The card is older than the configuration list.', {
+        style: 'warning',
+        outcome: 'invalid',
+      });
     const g = await deps.gate.check(context, 'scope.request', { fresh: false, configuration: config.name });
     if (!g.ok) return g.reply;
     const upn = (await deps.why.userPrincipalName(config, data.id)) ?? data.id;

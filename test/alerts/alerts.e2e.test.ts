@@ -34,7 +34,9 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const text = cardText((await t.say(MEGAN, 'subscriptions', OPS_CHAT)).map(cardOf).find(Boolean));
     expect(text).toContain('**Alerts** for all configurations · active');
     expect(text).toContain('By Megan Bowen');
-    const lee = cardText((await t.say({ aadObjectId: '03e9c5b2-b4d6-4f80-8c37-9e5dbf416083', name: 'Lee Gu' }, 'subscribe alerts all', OPS_CHAT)).map(cardOf).find(Boolean));
+    const lee = cardText(
+      (await t.say({ aadObjectId: '03e9c5b2-b4d6-4f80-8c37-9e5dbf416083', name: 'Lee Gu' }, 'subscribe alerts all', OPS_CHAT)).map(cardOf).find(Boolean),
+    );
     expect(lee).toContain('Not allowed');
     expect(lee).toContain('alerts.manage');
     const typo = cardText((await t.say(MEGAN, 'subscribe alerts contoso-to-fabrikan', OPS_CHAT)).map(cardOf).find(Boolean));
@@ -82,14 +84,22 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     // "Keep blocked" is a decision too: it is audited like an action on the job.
     const kept = cardText(await click(t, MEGAN, OPS_CHAT, posted.id, card, 'deletes.keepBlocked'));
     expect(kept).toContain('Acknowledged by Megan Bowen');
-    expect((await t.bot.audit.last(5, { action: 'deletes.keepBlocked' }))[0]).toMatchObject({ outcome: 'ok', configuration: C2F.name, actor: { aadObjectId: MEGAN.aadObjectId } });
+    expect((await t.bot.audit.last(5, { action: 'deletes.keepBlocked' }))[0]).toMatchObject({
+      outcome: 'ok',
+      configuration: C2F.name,
+      actor: { aadObjectId: MEGAN.aadObjectId },
+    });
 
     // Megan (Hybrid Identity Administrator): the alert stays, a confirmation arrives as its own message.
     await sim.clearRequests();
     const sentBefore = t.connector.sentTo(chatId).length;
     const answer = await click(t, MEGAN, OPS_CHAT, posted.id, card, 'deletes.allow');
     expect(cardText(answer)).toContain('Deletions held back');
-    const confirmation = t.connector.sentTo(chatId).slice(sentBefore).map((c) => ({ id: c.id, card: cardOf(c.body) })).find((c) => buttons(c.card).some((b) => b.verb === 'deletes.allow.confirm'));
+    const confirmation = t.connector
+      .sentTo(chatId)
+      .slice(sentBefore)
+      .map((c) => ({ id: c.id, card: cardOf(c.body) }))
+      .find((c) => buttons(c.card).some((b) => b.verb === 'deletes.allow.confirm'));
     expect(confirmation).toBeDefined();
     expect(cardText(confirmation!.card)).toMatch(/Allow \d+ held-back deletions/);
     expect(await sim.writes(/restart/)).toEqual([]); // nothing sent before the confirmation
@@ -99,7 +109,12 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     const restarts = await sim.writes(/\/restart$/);
     expect(restarts).toHaveLength(1);
     const audit = await t.bot.audit.last(5, { action: 'job.allowDeletes' });
-    expect(audit[0]).toMatchObject({ outcome: 'ok', target: 'ForceDeletes', actor: { aadObjectId: MEGAN.aadObjectId }, graphRequestId: expect.stringMatching(/^[0-9a-f-]{8,}$/i) as unknown });
+    expect(audit[0]).toMatchObject({
+      outcome: 'ok',
+      target: 'ForceDeletes',
+      actor: { aadObjectId: MEGAN.aadObjectId },
+      graphRequestId: expect.stringMatching(/^[0-9a-f-]{8,}$/i) as unknown,
+    });
 
     // Every copy of the alert says who acted.
     await t.connector.waitFor(() => t.connector.updatesOf(chatId, posted.id).some((u) => /Allow deletes by Megan Bowen at /.test(cardText(cardOf(u.body)))));
@@ -144,13 +159,20 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     // Show failures answers with a new card in the conversation and leaves the alert as it was.
     const before = t.connector.sentTo(northwind).length;
     await click(t, MEGAN, NORTHWIND_CHAT, posted.id, cardOf(posted.body), 'alert.failures');
-    const failures = t.connector.sentTo(northwind).slice(before).map((c) => cardText(cardOf(c.body)));
+    const failures = t.connector
+      .sentTo(northwind)
+      .slice(before)
+      .map((c) => cardText(cardOf(c.body)));
     expect(failures.some((f) => f.includes(`Latest failures: ${C2N.name}`))).toBe(true);
 
     // Restart while the credentials still fail: the job is quarantined again, and the card must not claim a fix.
     const sent = t.connector.sentTo(northwind).length;
     await click(t, MEGAN, NORTHWIND_CHAT, posted.id, cardOf(posted.body), 'alert.restart');
-    const confirmation = t.connector.sentTo(northwind).slice(sent).map((c) => ({ id: c.id, card: cardOf(c.body) })).find((c) => buttons(c.card).some((b) => b.verb === 'op.confirm'))!;
+    const confirmation = t.connector
+      .sentTo(northwind)
+      .slice(sent)
+      .map((c) => ({ id: c.id, card: cardOf(c.body) }))
+      .find((c) => buttons(c.card).some((b) => b.verb === 'op.confirm'))!;
     await click(t, MEGAN, NORTHWIND_CHAT, confirmation.id, confirmation.card, 'op.confirm');
     await t.connector.waitFor(() => t.connector.updatesOf(northwind, posted.id).some((u) => /Action taken/.test(cardText(cardOf(u.body)))));
     await sim.cycle(CONTOSO, C2N_JOB);
@@ -186,7 +208,13 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     expect(t.connector.calls.slice(sendsBefore).filter((c) => c.conversationId === '19:blocked@thread.v2')).toEqual([]);
 
     const subs = await t.bot.subscriptions.list('19:blocked@thread.v2');
-    expect(subs).toEqual([expect.objectContaining({ topic: 'alerts', active: false, deactivatedReason: expect.stringContaining('403 ConversationBlockedByUser') as unknown }) as unknown]);
+    expect(subs).toEqual([
+      expect.objectContaining({
+        topic: 'alerts',
+        active: false,
+        deactivatedReason: expect.stringContaining('403 ConversationBlockedByUser') as unknown,
+      }) as unknown,
+    ]);
     const audit = await t.bot.audit.last(5, { action: 'subscriptions.deactivate' });
     expect(audit[0]).toMatchObject({ actor: 'system', target: '19:blocked@thread.v2', detail: expect.stringContaining('403') as unknown });
     // Not retried on the next poll, and the next alert does not go there either.
@@ -202,11 +230,16 @@ describe('proactive alerts end to end (simulator → monitor → connector, butt
     // Teams sends both events on install, often at the same moment (the Agents Playground does): one welcome only.
     await Promise.all([post(t.bot.url, install), post(t.bot.url, added)]);
     await post(t.bot.url, added);
-    const welcomes = t.connector.sentTo(place.conversationId).map((c) => cardOf(c.body)).filter((c) => /Hello, I'm CTS Ops/.test(cardText(c)));
+    const welcomes = t.connector
+      .sentTo(place.conversationId)
+      .map((c) => cardOf(c.body))
+      .filter((c) => /Hello, I'm CTS Ops/.test(cardText(c)));
     expect(welcomes).toHaveLength(1);
     expect(buttons(welcomes[0]).map((b) => b.data.topic)).toEqual(['alerts', 'approvals']);
     const welcomeId = t.connector.sentTo(place.conversationId)[0].id;
-    const lee = cardText(await click(t, { aadObjectId: '03e9c5b2-b4d6-4f80-8c37-9e5dbf416083', name: 'Lee Gu' }, place, welcomeId, welcomes[0], 'subscriptions.subscribe'));
+    const lee = cardText(
+      await click(t, { aadObjectId: '03e9c5b2-b4d6-4f80-8c37-9e5dbf416083', name: 'Lee Gu' }, place, welcomeId, welcomes[0], 'subscriptions.subscribe'),
+    );
     expect(lee).toContain('alerts.manage');
     const megan = cardText(await click(t, MEGAN, place, welcomeId, welcomes[0], 'subscriptions.subscribe'));
     expect(megan).toContain('Alerts for all configurations will be posted');

@@ -29,7 +29,10 @@ describe('Allow deletes: the real count, and one release per incident', () => {
   async function askToAllow(alert: { id: string; card: AdaptiveCard | undefined }): Promise<{ id: string; card: AdaptiveCard | undefined }> {
     const before = t.connector.sentTo(chatId).length;
     await click(t, MEGAN, CHAT, alert.id, alert.card, 'deletes.allow');
-    const sent = t.connector.sentTo(chatId).slice(before).map((c) => ({ id: c.id, card: cardOf(c.body) }));
+    const sent = t.connector
+      .sentTo(chatId)
+      .slice(before)
+      .map((c) => ({ id: c.id, card: cardOf(c.body) }));
     const confirmation = sent.find((c) => buttons(c.card).some((b) => b.verb === 'deletes.allow.confirm'));
     if (!confirmation) throw new Error('no confirmation');
     return confirmation;
@@ -76,7 +79,11 @@ describe('Allow deletes: the real count, and one release per incident', () => {
     await sim.cycle(CONTOSO, C2F.jobId);
     expect((await t.bot.monitor.pollOnce()).events).toEqual([{ configuration: C2F.name, type: 'resolved', kind: 'deletionThreshold' }]);
     for (const a of tripped.removedAssignments) {
-      await sim.graph(CONTOSO, 'POST', `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`, { principalId: a.principalId, resourceId: C2F.servicePrincipalId, appRoleId: a.appRoleId });
+      await sim.graph(CONTOSO, 'POST', `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`, {
+        principalId: a.principalId,
+        resourceId: C2F.servicePrincipalId,
+        appRoleId: a.appRoleId,
+      });
     }
     await sim.cycle(CONTOSO, C2F.jobId);
     await sim.control('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);

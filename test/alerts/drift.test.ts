@@ -90,7 +90,11 @@ describe('drift alerts (simulator → drift watch → outbox → connector)', ()
     const sentBefore = t.connector.sentTo(CHAT_ID).length;
     const answer = await click(t, MEGAN, OPS_CHAT, posts[0].id, card, 'drift.doctor');
     expect(cardText(answer)).toContain('Setup drifted');
-    const doctorCard = t.connector.sentTo(CHAT_ID).slice(sentBefore).map((c) => cardText(cardOf(c.body) ?? {})).find((x) => x.startsWith('Doctor'));
+    const doctorCard = t.connector
+      .sentTo(CHAT_ID)
+      .slice(sentBefore)
+      .map((c) => cardText(cardOf(c.body) ?? {}))
+      .find((x) => x.startsWith('Doctor'));
     expect(doctorCard).toContain('Fabrikam allows inbound sync from Contoso');
     expect(doctorCard).toContain('userSyncInbound.isSyncAllowed is false.');
 
@@ -122,12 +126,18 @@ describe('drift alerts (simulator → drift watch → outbox → connector)', ()
     const postsBefore = driftPosts(t).length;
     const before = (await t.bot.drift.record(C2F.name))!.driftBaseline!.scopeSize!;
     const role = (await sim.graph<ServicePrincipal>(CONTOSO, 'GET', `/servicePrincipals/${C2F.servicePrincipalId}`)).appRoles?.[0]?.id;
-    const assigned = new Set((await sim.all<AppRoleAssignment>(CONTOSO, `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`)).map((a) => a.principalId));
+    const assigned = new Set(
+      (await sim.all<AppRoleAssignment>(CONTOSO, `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`)).map((a) => a.principalId),
+    );
     const users = (await sim.all<User>(CONTOSO, '/users')).filter((u) => !assigned.has(u.id));
     const add = Math.floor(before * 0.2) + 1;
     expect(users.length).toBeGreaterThanOrEqual(add);
     for (const u of users.slice(0, add)) {
-      await sim.graph(CONTOSO, 'POST', `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`, { principalId: u.id, resourceId: C2F.servicePrincipalId, appRoleId: role });
+      await sim.graph(CONTOSO, 'POST', `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`, {
+        principalId: u.id,
+        resourceId: C2F.servicePrincipalId,
+        appRoleId: role,
+      });
     }
     const grew = await check();
     expect(grew).toMatchObject({ events: [{ configuration: C2F.name, type: 'opened' }], posted: 1 });

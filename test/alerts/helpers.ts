@@ -17,10 +17,20 @@ export function conversationIdOf(place: Place, user: TestUser): string {
 }
 
 /** Clicks `verb` on the card of activity `activityId` in `place`; returns the invoke's answer card. */
-export async function click(t: BotUnderTest, user: TestUser, place: Place, activityId: string, card: AdaptiveCard | undefined, verb: string): Promise<InvokeResponseBody['value']> {
+export async function click(
+  t: BotUnderTest,
+  user: TestUser,
+  place: Place,
+  activityId: string,
+  card: AdaptiveCard | undefined,
+  verb: string,
+): Promise<InvokeResponseBody['value']> {
   const button = buttons(card).find((b) => b.verb === verb);
   if (!button) throw new Error(`no ${verb} button on ${cardText(card)}`);
-  const res = await post(t.bot.url, cardAction({ verb, data: button.data, user, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: activityId, place }));
+  const res = await post(
+    t.bot.url,
+    cardAction({ verb, data: button.data, user, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: activityId, place }),
+  );
   if (res.status !== 200) throw new Error(`invoke answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body?.value;
 }

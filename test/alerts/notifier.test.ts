@@ -19,7 +19,12 @@ class ScriptedTransport implements ConnectorTransport {
     const next = this.scripts.get(key)?.shift();
     if (next && next !== 'ok') {
       const headers = { get: (name: string) => (name.toLowerCase() === 'retry-after' ? next.retryAfter : undefined) };
-      throw Object.assign(new Error(`HTTP ${next.status}`), { name: 'RestError', statusCode: next.status, code: next.code, response: { status: next.status, headers } });
+      throw Object.assign(new Error(`HTTP ${next.status}`), {
+        name: 'RestError',
+        statusCode: next.status,
+        code: next.code,
+        response: { status: next.status, headers },
+      });
     }
   }
   async send(t: ConversationTarget): Promise<string> {
@@ -85,7 +90,12 @@ describe('the proactive send queue', () => {
   it.each([403, 404])('treats %i as gone and never retries it', async (status) => {
     const { transport, notifier } = setup();
     transport.scripts.set('c1', [{ status, code: status === 403 ? 'ConversationBlockedByUser' : 'ConversationNotFound' }]);
-    expect(await notifier.post(target('c1'), card)).toEqual({ ok: false, gone: true, status, code: status === 403 ? 'ConversationBlockedByUser' : 'ConversationNotFound' });
+    expect(await notifier.post(target('c1'), card)).toEqual({
+      ok: false,
+      gone: true,
+      status,
+      code: status === 403 ? 'ConversationBlockedByUser' : 'ConversationNotFound',
+    });
     expect(transport.attempts).toHaveLength(1);
   });
 
@@ -105,7 +115,9 @@ describe('the proactive send queue', () => {
 
   it('keeps one conversation within 7 / 1 s, 8 / 2 s and 60 / 30 s, in order', async () => {
     const { transport, notifier } = setup();
-    const results = await Promise.all(Array.from({ length: 70 }, (_, i) => (i % 2 ? notifier.update(target('busy'), `act-${i}`, card) : notifier.post(target('busy'), card))));
+    const results = await Promise.all(
+      Array.from({ length: 70 }, (_, i) => (i % 2 ? notifier.update(target('busy'), `act-${i}`, card) : notifier.post(target('busy'), card))),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
     const times = transport.attempts.map((a) => a.at);
     assertWithin(times, CONVERSATION_LIMITS, 'one conversation');
@@ -141,9 +153,18 @@ describe('the proactive send queue', () => {
     expect(w.nextAllowed(1000)).toBe(1010);
   });
 
-  it('reads status, Teams code and Retry-After from botbuilder\'s RestError', () => {
-    const err = Object.assign(new Error('x'), { name: 'RestError', statusCode: 429, code: 'Throttled', response: { status: 429, headers: { get: (h: string) => (h === 'retry-after' ? '2' : undefined) } } });
+  it("reads status, Teams code and Retry-After from botbuilder's RestError", () => {
+    const err = Object.assign(new Error('x'), {
+      name: 'RestError',
+      statusCode: 429,
+      code: 'Throttled',
+      response: { status: 429, headers: { get: (h: string) => (h === 'retry-after' ? '2' : undefined) } },
+    });
     expect(connectorFailureOf(err, Date.UTC(2026, 0, 1))).toEqual({ status: 429, code: 'Throttled', retryAfterMs: 2000 });
-    expect(connectorFailureOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), Date.UTC(2026, 0, 1))).toEqual({ status: 0, code: 'ECONNREFUSED', retryAfterMs: undefined });
+    expect(connectorFailureOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), Date.UTC(2026, 0, 1))).toEqual({
+      status: 0,
+      code: 'ECONNREFUSED',
+      retryAfterMs: undefined,
+    });
   });
 });

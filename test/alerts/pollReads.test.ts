@@ -55,7 +55,11 @@ describe('a poll reads incident records only of jobs that have one', () => {
     monitor = new Monitor({ configs, graph, storage, subscriptions, notifier, render: renderAlert, leader, clock, logger });
     const id = '19:alerts@thread.v2';
     await subscriptions.subscribe(
-      { key: id, kind: 'groupChat', reference: { serviceUrl: 'http://127.0.0.1:1', channelId: 'msteams', conversation: { id, tenantId: CONTOSO }, bot: { id: '28:cts-ops-bot' } } },
+      {
+        key: id,
+        kind: 'groupChat',
+        reference: { serviceUrl: 'http://127.0.0.1:1', channelId: 'msteams', conversation: { id, tenantId: CONTOSO }, bot: { id: '28:cts-ops-bot' } },
+      },
       'alerts',
       'all',
       MEGAN,

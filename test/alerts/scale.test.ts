@@ -58,20 +58,36 @@ describe('alert fan-out to 200 conversations under throttling', () => {
     const notifier = new TeamsNotifier({ transport: recording, clock: time, logger, maxInFlight: 16 });
     const leader = new SingleProcessLeader();
     await leader.start();
-    monitor = new Monitor({ configs: new Configurations(estate, graph), graph, storage, subscriptions, notifier, render: renderAlert, leader, clock: time, logger });
+    monitor = new Monitor({
+      configs: new Configurations(estate, graph),
+      graph,
+      storage,
+      subscriptions,
+      notifier,
+      render: renderAlert,
+      leader,
+      clock: time,
+      logger,
+    });
 
     ids = Array.from({ length: N }, (_, i) => `19:conv-${i}@thread.v2`);
     for (const id of ids) {
       const target: ConversationTarget = {
         key: id,
         kind: 'groupChat',
-        reference: { serviceUrl: connector.url, channelId: 'msteams', conversation: { id, conversationType: 'groupChat', isGroup: true, tenantId: CONTOSO }, bot: { id: '28:cts-ops-bot', name: 'CTS Ops' } },
+        reference: {
+          serviceUrl: connector.url,
+          channelId: 'msteams',
+          conversation: { id, conversationType: 'groupChat', isGroup: true, tenantId: CONTOSO },
+          bot: { id: '28:cts-ops-bot', name: 'CTS Ops' },
+        },
       };
       await subscriptions.subscribe(target, 'alerts', 'all', MEGAN);
     }
     // A quarter of the conversations are throttled: half of those with Retry-After, half without (backoff).
     ids.forEach((id, i) => {
-      if (i % 4 === 0) connector.failFor({ conversationId: id, status: 429, times: 1 + (i % 3), code: 'Throttled', retryAfterSeconds: i % 8 === 0 ? 1 : undefined });
+      if (i % 4 === 0)
+        connector.failFor({ conversationId: id, status: 429, times: 1 + (i % 3), code: 'Throttled', retryAfterSeconds: i % 8 === 0 ? 1 : undefined });
     });
     expect(await monitor.pollOnce()).toMatchObject({ events: [], posted: 0 });
   }, 60_000);
@@ -96,11 +112,25 @@ describe('alert fan-out to 200 conversations under throttling', () => {
     const sends = attempts.filter((a) => a.kind === 'send');
     const throttled = ids.filter((_, i) => i % 4 === 0).reduce((n, _, k) => n + 1 + ((k * 4) % 3), 0);
     expect(sends).toHaveLength(N + throttled);
-    assertWithin(sends.map((a) => a.at), GLOBAL_LIMITS, 'all conversations (one tenant)');
-    for (const id of ids) assertWithin(sends.filter((a) => a.key === id).map((a) => a.at), CONVERSATION_LIMITS, id);
+    assertWithin(
+      sends.map((a) => a.at),
+      GLOBAL_LIMITS,
+      'all conversations (one tenant)',
+    );
+    for (const id of ids)
+      assertWithin(
+        sends.filter((a) => a.key === id).map((a) => a.at),
+        CONVERSATION_LIMITS,
+        id,
+      );
     // 250-odd attempts at 50 per second take at least five seconds of (virtual) time.
     expect(time.now() - started).toBeGreaterThanOrEqual(Math.floor((sends.length - 1) / 50) * 1000);
-    expect(worstWindow(sends.map((a) => a.at), 1000)).toBeLessThanOrEqual(50);
+    expect(
+      worstWindow(
+        sends.map((a) => a.at),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(50);
     // Retry-After was honoured: a conversation told to wait 1 s did.
     const waited = sends.filter((a) => a.key === ids[0]).map((a) => a.at);
     expect(waited[1] - waited[0]).toBeGreaterThanOrEqual(1000);
@@ -114,7 +144,11 @@ describe('alert fan-out to 200 conversations under throttling', () => {
     // Exhaust the queue's retries for one conversation (6 attempts), then recover.
     const subscriptions = (monitor as unknown as { deps: { subscriptions: Subscriptions } }).deps.subscriptions;
     await subscriptions.subscribe(
-      { key: late, kind: 'groupChat', reference: { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: late, tenantId: CONTOSO }, bot: { id: '28:cts-ops-bot' } } },
+      {
+        key: late,
+        kind: 'groupChat',
+        reference: { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: late, tenantId: CONTOSO }, bot: { id: '28:cts-ops-bot' } },
+      },
       'alerts',
       C2F.name,
       MEGAN,
@@ -123,7 +157,11 @@ describe('alert fan-out to 200 conversations under throttling', () => {
     const first = await monitor.pollOnce();
     expect(first).toMatchObject({ posted: 0, failed: 1 });
     const incident = (await monitor.record(C2F.name))!.alert!.incident.id;
-    expect((await monitor.outbox.read(alertSubject(incident)))!.copies[late]).toMatchObject({ state: 'pending', attempts: 1, lastError: 'HTTP 503 ServiceUnavailable' });
+    expect((await monitor.outbox.read(alertSubject(incident)))!.copies[late]).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+      lastError: 'HTTP 503 ServiceUnavailable',
+    });
     expect(await monitor.pollOnce()).toMatchObject({ posted: 1, failed: 0 });
     expect(connector.sentTo(late)).toHaveLength(1);
 
@@ -139,6 +177,10 @@ describe('alert fan-out to 200 conversations under throttling', () => {
       expect(cardText(cardOf(updates.at(-1)!.body))).toContain('Resolved: Sync hit an error');
     }
     const updates = attempts.slice(before);
-    assertWithin(updates.map((a) => a.at), GLOBAL_LIMITS, 'updates');
+    assertWithin(
+      updates.map((a) => a.at),
+      GLOBAL_LIMITS,
+      'updates',
+    );
   }, 120_000);
 });

@@ -68,7 +68,12 @@ describe('subscriptions', () => {
     expect(await subs.deactivate('c1', 'again')).toBe(false);
     expect(await subs.targetsFor('alerts', 'contoso-to-fabrikam')).toEqual([]);
     expect(await subs.list('c1')).toEqual([expect.objectContaining({ active: false, deactivatedReason: 'Teams answered 403 ConversationBlockedByUser' })]);
-    expect((await audit.last(10)).map((r) => r.action).sort()).toEqual(['subscriptions.deactivate', 'subscriptions.subscribe', 'subscriptions.subscribe', 'subscriptions.unsubscribe']);
+    expect((await audit.last(10)).map((r) => r.action).sort()).toEqual([
+      'subscriptions.deactivate',
+      'subscriptions.subscribe',
+      'subscriptions.subscribe',
+      'subscriptions.unsubscribe',
+    ]);
   });
 
   it('finds the personal chat of a user, and forgets it once the bot is gone from it', async () => {

@@ -7,7 +7,10 @@ import type { RateLimit } from '../../src/domain/rateLimit';
  */
 export class VirtualTime implements Clock {
   sleeps: number[] = [];
-  constructor(public ms = Date.UTC(2026, 0, 1), private readonly dice: () => number = () => 0.5) {}
+  constructor(
+    public ms = Date.UTC(2026, 0, 1),
+    private readonly dice: () => number = () => 0.5,
+  ) {}
   now = (): number => this.ms;
   private timers: { at: number; fn: () => unknown }[] = [];
   sleep = (ms: number): Promise<void> => {

@@ -19,10 +19,7 @@ const entry = (kind: string, overrides: Partial<MenuCandidate> = {}): MenuCandid
 
 describe('buildCommandLists', () => {
   it('keeps only routed entries flagged for the manifest, in catalogue order, one list per scope', () => {
-    const lists = buildCommandLists(
-      [entry('help'), entry('status', { manifest: false }), entry('pending'), entry('whoami')],
-      ['whoami', 'status', 'help'],
-    );
+    const lists = buildCommandLists([entry('help'), entry('status', { manifest: false }), entry('pending'), entry('whoami')], ['whoami', 'status', 'help']);
     expect(lists.map((l) => l.scopes)).toEqual([['personal'], ['team'], ['groupChat']]);
     for (const list of lists) {
       expect(list.commands).toEqual([
@@ -34,7 +31,10 @@ describe('buildCommandLists', () => {
 
   it('stops at ten commands, the first ten of the catalogue', () => {
     const catalogue = Array.from({ length: 13 }, (_, i) => entry(`c${i}`));
-    const lists = buildCommandLists(catalogue, catalogue.map((c) => c.kind));
+    const lists = buildCommandLists(
+      catalogue,
+      catalogue.map((c) => c.kind),
+    );
     expect(lists[0].commands.map((c) => c.title)).toEqual(catalogue.slice(0, 10).map((c) => c.name));
   });
 
@@ -44,9 +44,7 @@ describe('buildCommandLists', () => {
   });
 
   it('refuses overlong or empty text instead of cutting it', () => {
-    expect(() => buildCommandLists([entry('help', { description: 'x'.repeat(129) })], ['help'])).toThrow(
-      /description must be 1-128 characters \(has 129\)/,
-    );
+    expect(() => buildCommandLists([entry('help', { description: 'x'.repeat(129) })], ['help'])).toThrow(/description must be 1-128 characters \(has 129\)/);
     expect(() => buildCommandLists([entry('help', { description: 'x'.repeat(128) })], ['help'])).not.toThrow();
     expect(() => buildCommandLists([entry('help', { name: 'h'.repeat(33) })], ['help'])).toThrow(ManifestBuildError);
     expect(() => buildCommandLists([entry('help', { description: '  ' })], ['help'])).toThrow(ManifestBuildError);

@@ -47,7 +47,13 @@ describe('outline.png', () => {
   });
 
   it('is white on transparent: corners clear, every visible pixel pure white, some of it solid', () => {
-    for (const [x, y] of [[0, 0], [31, 0], [0, 31], [31, 31]] as const) expect(pixel(icon, x, y)[3]).toBe(0);
+    for (const [x, y] of [
+      [0, 0],
+      [31, 0],
+      [0, 31],
+      [31, 31],
+    ] as const)
+      expect(pixel(icon, x, y)[3]).toBe(0);
     let visible = 0;
     let solid = 0;
     let transparent = 0;
@@ -61,7 +67,7 @@ describe('outline.png', () => {
       if (alpha === 255) solid++;
       expect(Array.from(icon.pixels.subarray(i, i + 3))).toEqual([255, 255, 255]);
     }
-    expect(transparent).toBeGreaterThan(32 * 32 / 2);
+    expect(transparent).toBeGreaterThan((32 * 32) / 2);
     expect(visible).toBeGreaterThan(50);
     expect(solid).toBeGreaterThan(20);
   });
@@ -88,8 +94,7 @@ describe('PNG codec', () => {
     ];
     const sub = (row: number[]) => row.map((v, i) => (v - (i >= 4 ? row[i - 4] : 0)) & 0xff);
     const up = (row: number[], prev: number[]) => row.map((v, i) => (v - prev[i]) & 0xff);
-    const avg = (row: number[], prev: number[]) =>
-      row.map((v, i) => (v - (((i >= 4 ? row[i - 4] : 0) + prev[i]) >> 1)) & 0xff);
+    const avg = (row: number[], prev: number[]) => row.map((v, i) => (v - (((i >= 4 ? row[i - 4] : 0) + prev[i]) >> 1)) & 0xff);
     const paeth = (row: number[], prev: number[]) =>
       row.map((v, i) => {
         const a = i >= 4 ? row[i - 4] : 0;

@@ -10,14 +10,7 @@ import { join } from 'node:path';
 import { COMMANDS } from '../../src/domain/commands';
 import { ROUTED_COMMANDS } from '../../src/teams/routedCommands';
 import { botOf, DUMMY_BOT_ID, MENU_LIMITS, PackageSettings } from '../../scripts/appManifest';
-import {
-  APP_PACKAGE_DIR,
-  catalogueCommandLists,
-  ICON_FILES,
-  packageApp,
-  readAppVersion,
-  readTemplate,
-} from '../../scripts/package-app';
+import { APP_PACKAGE_DIR, catalogueCommandLists, ICON_FILES, packageApp, readAppVersion, readTemplate } from '../../scripts/package-app';
 import { validateTeamsManifest } from './teamsSchema';
 
 const REPO_ROOT = join(__dirname, '..', '..');
@@ -45,9 +38,7 @@ describe('generated manifest', () => {
     const version = manifestVersionOf(manifest);
     const [major, minor] = version.split('.').map(Number);
     expect(major === 1 && minor >= 19).toBe(true);
-    expect(manifest.$schema).toBe(
-      `https://developer.microsoft.com/en-us/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`,
-    );
+    expect(manifest.$schema).toBe(`https://developer.microsoft.com/en-us/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`);
     expect(validateTeamsManifest(manifest, version)).toEqual([]);
   });
 
@@ -58,7 +49,7 @@ describe('generated manifest', () => {
     expect(validateTeamsManifest(manifest, manifestVersionOf(manifest))).toEqual([]);
   });
 
-  it('would stay valid under manifest 1.23 (the docs\' current version): a downgrade is two strings', () => {
+  it("would stay valid under manifest 1.23 (the docs' current version): a downgrade is two strings", () => {
     const { manifest } = packageApp(settings(), outDir);
     const downgraded = {
       ...manifest,

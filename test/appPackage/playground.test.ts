@@ -6,13 +6,7 @@ import Ajv from 'ajv';
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { DUMMY_BOT_ID } from '../../scripts/appManifest';
-import {
-  parsePlaygroundConfig,
-  PLAYGROUND_CONFIG_PATH,
-  PlaygroundConfig,
-  PlaygroundConfigError,
-  playgroundConfigAs,
-} from '../../scripts/playground-as';
+import { parsePlaygroundConfig, PLAYGROUND_CONFIG_PATH, PlaygroundConfig, PlaygroundConfigError, playgroundConfigAs } from '../../scripts/playground-as';
 
 const TENANT_ID = 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,9 +54,7 @@ describe('.m365agentsplayground.yml', () => {
   it('the schema check has teeth: four users, or a duplicate user id, are refused', () => {
     const raw = parse(configText) as PlaygroundConfig;
     expect(playgroundProblems({ ...raw, users: raw.users.slice(0, 4) })).not.toEqual([]);
-    expect(playgroundProblems({ ...raw, users: [{ ...raw.users[0], id: raw.currentUser.id }, ...raw.users.slice(1)] })).toEqual([
-      'User ID must be unique',
-    ]);
+    expect(playgroundProblems({ ...raw, users: [{ ...raw.users[0], id: raw.currentUser.id }, ...raw.users.slice(1)] })).toEqual(['User ID must be unique']);
   });
 
   it('plays the demo home tenant: Megan Bowen chatting, Adele Vance and Lee Gu first among the others', () => {

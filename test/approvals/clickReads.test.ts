@@ -29,7 +29,12 @@ describe('one approve click', () => {
   afterAll(() => t.stop());
 
   it('reads the request once before the decision commits, and looks the clicker up in the directory once', async () => {
-    const asked = await say(t.bot, t.connector, LEE, `request add user ${DEMO.users.nestor.userPrincipalName} to ${C2F.name} because joins the Fabrikam project`);
+    const asked = await say(
+      t.bot,
+      t.connector,
+      LEE,
+      `request add user ${DEMO.users.nestor.userPrincipalName} to ${C2F.name} because joins the Fabrikam project`,
+    );
     const id = requestIdIn(asked.text);
     await t.bot.approvals.idle();
     const key = requestKey(id);

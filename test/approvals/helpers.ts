@@ -30,12 +30,20 @@ export const assignmentDeletes = async (sim: { url: string }, spId: string = C2F
   (await simRequests(sim)).filter((r) => r.method === 'DELETE' && r.path.toLowerCase().includes(`/serviceprincipals/${spId}/approleassignedto`));
 
 /** Sends text; returns the first card the bot answered with in that conversation, and its activity id. */
-export async function say(bot: RunningBot, connector: ConnectorStandIn, user: TestUser, text: string, place?: Place): Promise<{ card: AdaptiveCard; text: string; activityId: string }> {
+export async function say(
+  bot: RunningBot,
+  connector: ConnectorStandIn,
+  user: TestUser,
+  text: string,
+  place?: Place,
+): Promise<{ card: AdaptiveCard; text: string; activityId: string }> {
   const activity = message({ text, user, tenantId: CONTOSO, serviceUrl: connector.url, place });
   const before = connector.calls.length;
   const res = await post(bot.url, activity);
   if (res.status !== 200 && res.status !== 201) throw new Error(`bot answered HTTP ${res.status}: ${JSON.stringify(res.body)}`);
-  const call = connector.calls.slice(before).find((c) => c.conversationId === activity.conversation.id && (c.kind === 'reply' || c.kind === 'send') && c.replyToId === activity.id && cardOf(c.body));
+  const call = connector.calls
+    .slice(before)
+    .find((c) => c.conversationId === activity.conversation.id && (c.kind === 'reply' || c.kind === 'send') && c.replyToId === activity.id && cardOf(c.body));
   const card = call && cardOf(call.body);
   if (!call || !card) throw new Error(`no card in reply to "${text}"`);
   return { card, text: cardText(card), activityId: call.id };

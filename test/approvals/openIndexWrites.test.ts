@@ -65,11 +65,23 @@ describe('pending() with many open requests (issue 15: memory)', () => {
       }
     }
     const storage = new ConcurrencyStorage();
-    const risk = { usersAffected: 1, scopeSizeBefore: 0, groups: [], privileged: [], privilegedChecked: 0, growthWarning: false, tripsDeletionThreshold: false, warnings: [] };
+    const risk = {
+      usersAffected: 1,
+      scopeSizeBefore: 0,
+      groups: [],
+      privileged: [],
+      privilegedChecked: 0,
+      growthWarning: false,
+      tripsDeletionThreshold: false,
+      warnings: [],
+    };
     const n = 300;
     for (let i = 0; i < n; i++) {
       const r = request(i, clock.now() - (n - i) * 1000);
-      await storage.write({ [activeKey(r.id)]: { id: r.id, createdAt: r.createdAt }, [requestKey(r.id)]: { schemaVersion: SCOPE_REQUEST_RECORD_VERSION, request: r, risk, graphRequestIds: {} } });
+      await storage.write({
+        [activeKey(r.id)]: { id: r.id, createdAt: r.createdAt },
+        [requestKey(r.id)]: { schemaVersion: SCOPE_REQUEST_RECORD_VERSION, request: r, risk, graphRequestIds: {} },
+      });
     }
     const service = new ScopeRequestService({ storage, clock, configs: {} as never, graph: {} as never, audit: {} as never, access: {} as never });
     const open = await service.pending();

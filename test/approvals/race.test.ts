@@ -34,7 +34,14 @@ describe('50 concurrent approvals across two instances', () => {
     const before = (await assignmentPosts(estate.sim)).length;
 
     const clicks = Array.from({ length: 50 }, (_, i) =>
-      click(bots[i % 2], connector, i % 3 === 0 ? ADELE : MEGAN, 'approval.approve', { requestId: id, verb: 'approval.approve', cardVersion: 1 }, asked.activityId),
+      click(
+        bots[i % 2],
+        connector,
+        i % 3 === 0 ? ADELE : MEGAN,
+        'approval.approve',
+        { requestId: id, verb: 'approval.approve', cardVersion: 1 },
+        asked.activityId,
+      ),
     );
     const answers = await Promise.all(clicks);
     await Promise.all(bots.map((b) => b.approvals.idle()));

@@ -19,7 +19,11 @@ describe('risk signals of add requests over /api/messages', () => {
   const clock = new ManualClock(Date.now());
   const sayAs = (user: typeof LEE, text: string, place?: Parameters<typeof say>[4]) => say(t.bot, t.connector, user, text, place);
   const graphAt = (tenant: string, method: string, p: string, body?: unknown) =>
-    fetch(`${t.bot.simulator!.url}/${tenant}/v1.0${p}`, { method, headers: { authorization: 'Bearer test', 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${t.bot.simulator!.url}/${tenant}/v1.0${p}`, {
+      method,
+      headers: { authorization: 'Bearer test', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     await t.start({}, { clock });
@@ -27,14 +31,16 @@ describe('risk signals of add requests over /api/messages', () => {
   });
   afterAll(() => t.stop());
 
-  it('a source user renamed with a Cyrillic letter to pass for Fabrikam\'s Global Administrator: the card warns, the record keeps it; the dynamic group the account would join is named', async () => {
+  it("a source user renamed with a Cyrillic letter to pass for Fabrikam's Global Administrator: the card warns, the record keeps it; the dynamic group the account would join is named", async () => {
     const [admin] = await t.bot.graph.roleHolders!(FABRIKAM, new Set([ROLE.globalAdministrator]));
     expect(admin?.displayName).toBeTruthy();
     const name = admin.displayName!;
     const i = Array.from(name).findIndex((ch) => CYRILLIC[ch]);
     expect(i).toBeGreaterThanOrEqual(0);
     const letter = Array.from(name)[i];
-    const fake = Array.from(name).map((ch, j) => (j === i ? CYRILLIC[ch] : ch)).join('');
+    const fake = Array.from(name)
+      .map((ch, j) => (j === i ? CYRILLIC[ch] : ch))
+      .join('');
     expect((await graphAt(CONTOSO, 'PATCH', `/users/${NESTOR.id}`, { displayName: fake })).status).toBe(204);
 
     const asked = await sayAs(LEE, `request add user ${NESTOR.userPrincipalName} to ${C2F.name} because joins the Fabrikam project`);
@@ -44,7 +50,10 @@ describe('risk signals of add requests over /api/messages', () => {
 
     const lookalike = `Display name ${fake} looks like “${name}” (Global Administrator in Fabrikam): Cyrillic ${CYRILLIC[letter]} in place of ${letter}.`;
     const dynamic = `would join the dynamic group “${DYNAMIC.onboarding.displayName}” in Fabrikam, rule ${DYNAMIC.onboarding.membershipRule}; it is assigned to ${DYNAMIC.onboardingApp.displayName}.`;
-    const posted = t.connector.sentTo(APPROVERS_KEY).map((c) => cardOf(c.body)).find((c) => c && cardText(c).includes(id));
+    const posted = t.connector
+      .sentTo(APPROVERS_KEY)
+      .map((c) => cardOf(c.body))
+      .find((c) => c && cardText(c).includes(id));
     expect(posted).toBeDefined();
     const text = cardText(posted);
     expect(text).toContain('Before you decide');
@@ -56,10 +65,24 @@ describe('risk signals of add requests over /api/messages', () => {
 
     const stored = await t.bot.approvals.get(id);
     expect(stored!.risk.lookalikes).toEqual([
-      expect.objectContaining({ principalId: NESTOR.id, field: 'displayName', value: fake, resembles: name, resemblesId: admin.id, standing: 'Global Administrator', why: `Cyrillic ${CYRILLIC[letter]} in place of ${letter}` }),
+      expect.objectContaining({
+        principalId: NESTOR.id,
+        field: 'displayName',
+        value: fake,
+        resembles: name,
+        resemblesId: admin.id,
+        standing: 'Global Administrator',
+        why: `Cyrillic ${CYRILLIC[letter]} in place of ${letter}`,
+      }),
     ]);
     expect(stored!.risk.dynamicGroups).toEqual([
-      expect.objectContaining({ groupId: DYNAMIC.onboarding.id, verdict: 'match', principals: [{ id: NESTOR.id, displayName: fake }], appRoleAssignments: [DYNAMIC.onboardingApp.displayName], isAssignableToRole: false }),
+      expect.objectContaining({
+        groupId: DYNAMIC.onboarding.id,
+        verdict: 'match',
+        principals: [{ id: NESTOR.id, displayName: fake }],
+        appRoleAssignments: [DYNAMIC.onboardingApp.displayName],
+        isAssignableToRole: false,
+      }),
     ]);
     expect(stored!.risk.warnings).toContain(lookalike);
 
@@ -87,7 +110,15 @@ describe('risk signals of add requests over /api/messages', () => {
     const holders = new Set((await t.bot.graph.roleHolders!(FABRIKAM, new Set([ROLE.globalAdministrator]))).map((h) => h.id));
     const victim = users.value.find((u) => u.userType === 'Member' && !holders.has(u.id))!;
     expect((await graphAt(FABRIKAM, 'PATCH', `/users/${victim.id}`, { displayName: 'AIex Wilber' })).status).toBe(204);
-    expect((await graphAt(FABRIKAM, 'POST', '/roleManagement/directory/roleAssignments', { principalId: victim.id, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/' })).status).toBe(201);
+    expect(
+      (
+        await graphAt(FABRIKAM, 'POST', '/roleManagement/directory/roleAssignments', {
+          principalId: victim.id,
+          roleDefinitionId: ROLE.globalAdministrator,
+          directoryScopeId: '/',
+        })
+      ).status,
+    ).toBe(201);
     clock.advance(TARGET_FACTS_TTL_MS + 1000); // the target's role holders are cached for a few minutes
 
     const data = { requestId: alexRequest, verb: 'approval.approve', cardVersion: 1 };

@@ -7,7 +7,21 @@ import { ManualClock } from '../../src/domain/clock';
 import { DEMO } from '../../src/simulator/demoIds';
 import { ADELE, BotUnderTest, LEE, MEGAN } from '../harness/bot';
 import { cardOf, cardText } from '../harness/activities';
-import { APPROVERS_CHANNEL, APPROVERS_KEY, C2F, CONTOSO, FABRIKAM, assignmentDeletes, assignmentPosts, buttons, click, personalKey, requestIdIn, say, simRequests } from './helpers';
+import {
+  APPROVERS_CHANNEL,
+  APPROVERS_KEY,
+  C2F,
+  CONTOSO,
+  FABRIKAM,
+  assignmentDeletes,
+  assignmentPosts,
+  buttons,
+  click,
+  personalKey,
+  requestIdIn,
+  say,
+  simRequests,
+} from './helpers';
 
 const NESTOR = DEMO.users.nestor;
 const ALEX = DEMO.users.alex;
@@ -90,7 +104,8 @@ describe('scope-change approvals over /api/messages', () => {
     // Someone who is not in scope yet (and none of the named demo users, which other tests use).
     const assignments = await bot().graph.listAssignments(CONTOSO, C2F.servicePrincipalId);
     const inScope = new Set(assignments.map((a) => a.principalId));
-    for (const g of assignments.filter((a) => a.principalType === 'Group')) for (const m of await bot().graph.groupMembers(CONTOSO, g.principalId)) inScope.add(m.id);
+    for (const g of assignments.filter((a) => a.principalType === 'Group'))
+      for (const m of await bot().graph.groupMembers(CONTOSO, g.principalId)) inScope.add(m.id);
     const named = new Set<string>(Object.values(DEMO.users).map((u) => u.id));
     const candidates = await bot().graph.usersStartingWith(CONTOSO, 'T', 25);
     const newcomer = candidates.find((u) => u.userType === 'Member' && u.accountEnabled !== false && !inScope.has(u.id) && !named.has(u.id))!;
@@ -134,7 +149,13 @@ describe('scope-change approvals over /api/messages', () => {
     await bot().approvals.idle();
     const posted = channelCards().find((c) => cardText(cardOf(c.body)).includes(id))!;
     const posts = (await assignmentPosts(bot().simulator!)).length;
-    const answer = await clickAs(ADELE, 'approval.reject', { requestId: id, verb: 'approval.reject', cardVersion: 1, reason: 'admins are not synced' }, posted.id, APPROVERS_CHANNEL);
+    const answer = await clickAs(
+      ADELE,
+      'approval.reject',
+      { requestId: id, verb: 'approval.reject', cardVersion: 1, reason: 'admins are not synced' },
+      posted.id,
+      APPROVERS_CHANNEL,
+    );
     expect(answer.text).toContain('Rejected by Adele Vance');
     expect(answer.text).toContain('admins are not synced');
     await bot().approvals.idle();
@@ -278,7 +299,9 @@ describe('scope-change approvals over /api/messages', () => {
 
     const pending = await sayAs(MEGAN, 'pending');
     expect(pending.text).toContain(id);
-    const pendingButtons = buttons(pending.card).filter((b) => b.data.requestId === id).map((b) => b.verb);
+    const pendingButtons = buttons(pending.card)
+      .filter((b) => b.data.requestId === id)
+      .map((b) => b.verb);
     expect(pendingButtons).toEqual(expect.arrayContaining(['approval.approve', 'approval.refresh']));
   });
 
@@ -286,10 +309,20 @@ describe('scope-change approvals over /api/messages', () => {
     const form = await sayAs(LEE, 'request');
     expect(form.text).toContain('Request a sync scope change');
     const submit = buttons(form.card).find((b) => b.verb === 'approval.submit')!;
-    const bad = await clickAs(LEE, 'approval.submit', { ...submit.data, configuration: C2F.name, op: 'add', principalType: 'user', principals: DEMO.users.guest.userPrincipalName, reason: 'x' }, form.activityId);
+    const bad = await clickAs(
+      LEE,
+      'approval.submit',
+      { ...submit.data, configuration: C2F.name, op: 'add', principalType: 'user', principals: DEMO.users.guest.userPrincipalName, reason: 'x' },
+      form.activityId,
+    );
     expect(bad.text).toContain('Guests cannot be synced');
     const user = await someUnassignedMember();
-    const ok = await clickAs(LEE, 'approval.submit', { ...submit.data, configuration: C2F.name, op: 'add', principalType: 'user', principals: user, reason: 'via the form' }, form.activityId);
+    const ok = await clickAs(
+      LEE,
+      'approval.submit',
+      { ...submit.data, configuration: C2F.name, op: 'add', principalType: 'user', principals: user, reason: 'via the form' },
+      form.activityId,
+    );
     expect(ok.text).toContain('Waiting for approval');
     const id = requestIdIn(ok.text);
     const copies = Object.values((await bot().outbox.read(approvalSubject(id)))!.copies);
@@ -360,7 +393,13 @@ describe('scope-change approvals over /api/messages', () => {
     await bot().notifier.idle();
     expect(channelCards().length).toBe(channelBefore + 1);
     const subs = await bot().subscriptions.list(blocked.conversationId);
-    expect(subs).toEqual([expect.objectContaining({ topic: 'approvals', active: false, deactivatedReason: expect.stringContaining('403 ConversationBlockedByUser') as unknown }) as unknown]);
+    expect(subs).toEqual([
+      expect.objectContaining({
+        topic: 'approvals',
+        active: false,
+        deactivatedReason: expect.stringContaining('403 ConversationBlockedByUser') as unknown,
+      }) as unknown,
+    ]);
     const audit = await bot().audit.last(5, { action: 'subscriptions.deactivate' });
     expect(audit[0]).toMatchObject({ actor: 'system', target: blocked.conversationId, detail: expect.stringContaining('403') as unknown });
     const copies = (await bot().outbox.read(approvalSubject(requestIdIn(asked.text))))!.copies;

@@ -32,11 +32,17 @@ describe('log privacy and shape', () => {
       calls++;
       return Promise.resolve(
         calls === 1
-          ? new Response(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'busy' } }), { status: 503, headers: { 'Retry-After': '0', 'Content-Type': 'application/json' } })
+          ? new Response(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'busy' } }), {
+              status: 503,
+              headers: { 'Retry-After': '0', 'Content-Type': 'application/json' },
+            })
           : new Response(JSON.stringify({ value: [] }), { status: 200, headers: { 'Content-Type': 'application/json' } }),
       );
     };
-    const graph = createCtsGraph({ tenants: [{ id: tenant, graphBaseUrl: 'http://127.0.0.1:9/t/v1.0' }] }, { logger: createLogger('warn', out.stream), fetch: fetch, time: { sleep: () => Promise.resolve() } });
+    const graph = createCtsGraph(
+      { tenants: [{ id: tenant, graphBaseUrl: 'http://127.0.0.1:9/t/v1.0' }] },
+      { logger: createLogger('warn', out.stream), fetch: fetch, time: { sleep: () => Promise.resolve() } },
+    );
     await graph.usersStartingWith(tenant, 'adele.vance@contoso.com', 3);
     const warns = lines(out.raw).map(parseLine);
     expect(warns.some((w) => w.msg === 'graph retry')).toBe(true);

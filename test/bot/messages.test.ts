@@ -60,6 +60,11 @@ describe('the bot over /api/messages (the wire path Teams uses)', () => {
   it('serves /healthz with the mode, version and simulator URL', async () => {
     const res = await fetch(`${t.bot.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', mode: 'simulator', version: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown, simulatorUrl: t.bot.simulator!.url });
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      mode: 'simulator',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown,
+      simulatorUrl: t.bot.simulator!.url,
+    });
   });
 });

@@ -41,7 +41,14 @@ describe('start-up refuses bad configuration with exit code 1 and names each pro
       JSON.stringify({
         homeTenantId: 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31',
         tenants: [{ id: 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31', name: 'Contoso' }],
-        configurations: [{ name: 'c2f', sourceTenantId: 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31', targetTenantId: 'b6e3d0e2-4c8f-4d9b-8a27-3e5f9c1d8b42', servicePrincipalId: 'nope' }],
+        configurations: [
+          {
+            name: 'c2f',
+            sourceTenantId: 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31',
+            targetTenantId: 'b6e3d0e2-4c8f-4d9b-8a27-3e5f9c1d8b42',
+            servicePrincipalId: 'nope',
+          },
+        ],
       }),
     );
     const result = await run({ CTS_CONFIG: file, HOST: '0.0.0.0' });
@@ -66,7 +73,10 @@ describe('start-up checks Graph credentials before serving', () => {
       file,
       JSON.stringify({
         homeTenantId: HOME,
-        tenants: [{ id: HOME, name: 'Contoso' }, { id: OTHER, name: 'Fabrikam' }],
+        tenants: [
+          { id: HOME, name: 'Contoso' },
+          { id: OTHER, name: 'Fabrikam' },
+        ],
         configurations: [{ name: 'c2f', sourceTenantId: HOME, targetTenantId: OTHER, servicePrincipalId: '9c725e4b-4d6f-4819-b5c0-27e084dafa1c' }],
       }),
     );
@@ -74,6 +84,8 @@ describe('start-up checks Graph credentials before serving', () => {
     // A managed identity alone (no app registration) only reaches its own tenant.
     const attempt = startBot(config, { logger: createLogger('silent'), graph: (estate) => createCtsGraph(estate, { env: { AZURE_TENANT_ID: HOME } }) });
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
-    await expect(attempt).rejects.toMatchObject({ problems: [{ where: 'CTS_CONFIG tenants[1]', message: expect.stringContaining(`tenant ${OTHER}: No credential for tenant ${OTHER}`) as unknown }] });
+    await expect(attempt).rejects.toMatchObject({
+      problems: [{ where: 'CTS_CONFIG tenants[1]', message: expect.stringContaining(`tenant ${OTHER}: No credential for tenant ${OTHER}`) as unknown }],
+    });
   });
 });

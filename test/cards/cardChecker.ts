@@ -45,7 +45,8 @@ function walk(node: unknown, where: string, problems: string[]): void {
   if (o.type === 'FactSet') {
     for (const [i, f] of ((o.facts as unknown[]) ?? []).entries()) {
       const fact = f as { title?: unknown; value?: unknown };
-      if (typeof fact.title !== 'string' || typeof fact.value !== 'string') problems.push(`${where}.facts[${i}]: title and value must be strings (got ${typeof fact.title}, ${typeof fact.value})`);
+      if (typeof fact.title !== 'string' || typeof fact.value !== 'string')
+        problems.push(`${where}.facts[${i}]: title and value must be strings (got ${typeof fact.title}, ${typeof fact.value})`);
     }
   }
   // Yellow (and light green on some hosts) text on a white card is hard to read: colour short bold labels only,

@@ -42,13 +42,22 @@ const view = (over: Partial<AlertView> = {}): AlertView => ({
 describe('alert card', () => {
   it('a refused click keeps the alert and says why on top (not a bare "Not allowed")', () => {
     const card = renderAlert(view(), noteOf(refusal('sync.operate', ['Hybrid Identity Administrator'], 'You have no role that grants it.'))).card;
-    const named = textOf(renderAlert(view(), noteOf(refusal('sync.operate', ['Hybrid Identity Administrator'], 'You need the sync.operate permission. It is granted to: Hybrid Identity Administrator.'))).card);
+    const named = textOf(
+      renderAlert(
+        view(),
+        noteOf(
+          refusal('sync.operate', ['Hybrid Identity Administrator'], 'You need the sync.operate permission. It is granted to: Hybrid Identity Administrator.'),
+        ),
+      ).card,
+    );
     // Said once: the policy's reason already names the permission and who holds it.
     expect(named.match(/sync\.operate/g)).toHaveLength(1);
     const text = textOf(card);
     expect(text).toContain('Sync job quarantined');
     expect(text).toContain('What to do:** Renew the credentials');
-    expect(text).toMatch(/Not allowed: You have no role that grants it\. This needs the permission sync\.operate\. It is granted by: Hybrid Identity Administrator\./);
+    expect(text).toMatch(
+      /Not allowed: You have no role that grants it\. This needs the permission sync\.operate\. It is granted by: Hybrid Identity Administrator\./,
+    );
     expect(text).toContain('[Restart]');
     expect(checkCard(card)).toEqual([]);
   });
@@ -66,21 +75,33 @@ describe('alert card', () => {
   });
 
   it('a failed action keeps the advice', () => {
-    const text = textOf(renderAlert(view({ actionTaken: { by: 'Olga', at: '2026-11-23T09:10:00Z', action: 'restart', ok: false, message: 'Graph said 403.' } })).card);
+    const text = textOf(
+      renderAlert(view({ actionTaken: { by: 'Olga', at: '2026-11-23T09:10:00Z', action: 'restart', ok: false, message: 'Graph said 403.' } })).card,
+    );
     expect(text).toContain('Still open');
     expect(text).toMatch(/failed: Graph said 403\./);
     expect(text).toContain('What to do');
   });
 
   it('a resolved card keeps who fixed it and how, and drops the advice', () => {
-    const text = textOf(renderAlert(view({ status: 'resolved', resolvedAt: '2026-11-23T09:15:00Z', durationMinutes: 15, actions: [], actionTaken: { by: 'Olga Operator', at: '2026-11-23T09:10:00Z', action: 'restart', ok: true, message: 'ok' } })).card);
+    const text = textOf(
+      renderAlert(
+        view({
+          status: 'resolved',
+          resolvedAt: '2026-11-23T09:15:00Z',
+          durationMinutes: 15,
+          actions: [],
+          actionTaken: { by: 'Olga Operator', at: '2026-11-23T09:10:00Z', action: 'restart', ok: true, message: 'ok' },
+        }),
+      ).card,
+    );
     expect(text).toContain('Resolved');
     expect(text).toContain(`Restart by Olga Operator at ${localTime('2026-11-23T09:10:00Z')}`);
     expect(text).not.toContain('What to do');
     expect(text).not.toContain('Renew the credentials');
   });
 
-  it('times are written for the reader\'s time zone', () => {
+  it("times are written for the reader's time zone", () => {
     expect(textOf(renderAlert(view()).card)).toContain('Open since {{DATE(2026-11-23T09:00:00Z, SHORT)}} {{TIME(2026-11-23T09:00:00Z)}}.');
   });
 });
@@ -99,7 +120,12 @@ describe('text from people is never expanded by Teams', () => {
   it('{{ in bound data is broken; our own DATE/TIME calls are kept', () => {
     expect(escapeBraces('{{DATE(2026-11-23T09:00:00Z, SHORT)}}')).toBe('{{DATE(2026-11-23T09:00:00Z, SHORT)}}');
     expect(escapeBraces('x {{TIME(now)}} y')).toBe('x {\u200b{TIME(now)}} y');
-    const card = renderCard('notice', { title: 'Reason: {{DATE(2026-01-01T00:00:00Z)}}', text: localTime('2026-11-23T09:00:00.123Z'), hint: '', style: 'default' });
+    const card = renderCard('notice', {
+      title: 'Reason: {{DATE(2026-01-01T00:00:00Z)}}',
+      text: localTime('2026-11-23T09:00:00.123Z'),
+      hint: '',
+      style: 'default',
+    });
     const text = textOf(card);
     expect(text).toContain('Reason: {\u200b{DATE(');
     expect(text).toContain('{{DATE(2026-11-23T09:00:00Z, SHORT)}} {{TIME(2026-11-23T09:00:00Z)}}');
@@ -110,7 +136,11 @@ describe('status detail on a narrow screen', () => {
   it('the 70-character job id is not a fact (it wraps at its dots) and the state has its own line', () => {
     const id = 'Azure2Azure.0a1b2c3d4e5f60718293a4b5c6d7e8f9.0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9';
     const configs = { route: () => 'Contoso → Fabrikam' } as never;
-    const job = { id, status: { code: 'Quarantine', quarantine: { reason: 'EncounteredQuarantineException' }, lastExecution: null, lastSuccessfulExecution: null }, schedule: { state: 'Active', interval: 'PT40M' } };
+    const job = {
+      id,
+      status: { code: 'Quarantine', quarantine: { reason: 'EncounteredQuarantineException' }, lastExecution: null, lastSuccessfulExecution: null },
+      schedule: { state: 'Active', interval: 'PT40M' },
+    };
     const reply = statusDetailCard({ config: { name: 'fabrikam-to-northwind' }, job, failures: [] } as never, configs, Date.parse('2026-11-23T10:00:00Z'));
     const card = 'card' in reply ? reply.card : undefined;
     const facts = JSON.stringify((card!.body as { type: string }[]).filter((b) => b.type === 'FactSet'));
@@ -134,8 +164,17 @@ describe('provision card', () => {
     expect(provisionSummary(items)).toBe('1 provisioned, 1 skipped');
   });
   it('20 users stay a short card: steps are collapsed', () => {
-    const steps = [1, 2, 3, 4].map((i) => ({ name: `Step${i}`, status: 'success', description: 'A long description of what this step did to the user in the target tenant.' }));
-    const items: ProvisionItem[] = Array.from({ length: 20 }, (_, i) => ({ input: `u${i}`, user: user(i), state: 'done' as const, result: { outcome: 'success', understood: true, steps } as never }));
+    const steps = [1, 2, 3, 4].map((i) => ({
+      name: `Step${i}`,
+      status: 'success',
+      description: 'A long description of what this step did to the user in the target tenant.',
+    }));
+    const items: ProvisionItem[] = Array.from({ length: 20 }, (_, i) => ({
+      input: `u${i}`,
+      user: user(i),
+      state: 'done' as const,
+      result: { outcome: 'success', understood: true, steps } as never,
+    }));
     const reply = provisionCard({ configuration: 'c', items, finished: true });
     const card = 'card' in reply ? reply.card : undefined;
     expect(textOf(card)).toContain('20 users: 20 provisioned.');

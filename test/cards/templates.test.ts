@@ -4,7 +4,9 @@ import { CARDS_DIR, renderCard } from '../../src/teams/cards';
 import { checkCard } from './cardChecker';
 import { SAMPLES } from './samples';
 
-const templates = readdirSync(CARDS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+const templates = readdirSync(CARDS_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''));
 const cases = templates.flatMap((t) => Object.entries(SAMPLES[t] ?? {}).map(([state, data]) => [t, state, data] as const));
 
 describe('card templates against Adaptive Cards 1.5 and Teams', () => {

@@ -4,7 +4,6 @@ import { loadConfig } from '../../src/config';
 import { REPO_ROOT } from '../scaleout/botProcess';
 import { problemsOf } from '../harness/config';
 
-
 describe('LEASE_SECONDS', () => {
   it('defaults to 30 and accepts 15 to 60 whole seconds', () => {
     expect(loadConfig({}).leaseSeconds).toBe(30);

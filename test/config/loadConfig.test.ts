@@ -49,7 +49,10 @@ describe('loadConfig', () => {
   });
 
   it('names bad drift settings with what to write instead', () => {
-    const problems = problemsOf({ CTS_CONFIG: writeJson(JSON.stringify(estate({ driftCheckMinutes: 0, scopeGrowthAlertPercent: 'twenty' }))), ...ANONYMOUS_OK });
+    const problems = problemsOf({
+      CTS_CONFIG: writeJson(JSON.stringify(estate({ driftCheckMinutes: 0, scopeGrowthAlertPercent: 'twenty' }))),
+      ...ANONYMOUS_OK,
+    });
     expect(problems).toEqual([
       'CTS_CONFIG driftCheckMinutes: driftCheckMinutes must be at least 1',
       'CTS_CONFIG scopeGrowthAlertPercent: scopeGrowthAlertPercent must be a number, e.g. 20 for 20 %',
@@ -72,9 +75,7 @@ describe('loadConfig', () => {
   it('names every bad GUID and unknown tenant at once, with the JSON path and a valid example', () => {
     const bad = estate({
       homeTenantId: 'contoso',
-      configurations: [
-        { name: 'a', sourceTenantId: HOME, targetTenantId: '99999999-9999-4999-8999-999999999999', servicePrincipalId: 'not-a-guid' },
-      ],
+      configurations: [{ name: 'a', sourceTenantId: HOME, targetTenantId: '99999999-9999-4999-8999-999999999999', servicePrincipalId: 'not-a-guid' }],
     });
     const problems = problemsOf({ CTS_CONFIG: writeJson(JSON.stringify(bad)) });
     expect(problems).toEqual(
@@ -84,7 +85,9 @@ describe('loadConfig', () => {
       ]),
     );
     // The unknown target tenant is reported once the GUIDs are valid.
-    const unknownTenant = estate({ configurations: [{ name: 'a', sourceTenantId: HOME, targetTenantId: '99999999-9999-4999-8999-999999999999', servicePrincipalId: SP }] });
+    const unknownTenant = estate({
+      configurations: [{ name: 'a', sourceTenantId: HOME, targetTenantId: '99999999-9999-4999-8999-999999999999', servicePrincipalId: SP }],
+    });
     expect(problemsOf({ CTS_CONFIG: writeJson(JSON.stringify(unknownTenant)) })).toEqual([
       'CTS_CONFIG configurations[0].targetTenantId: tenant 99999999-9999-4999-8999-999999999999 is not listed in tenants',
     ]);
@@ -135,7 +138,16 @@ describe('loadConfig', () => {
 
   it('requires https (except on loopback) and a /v1.0 or /beta graphBaseUrl', () => {
     const withUrl = (graphBaseUrl: string) =>
-      writeJson(JSON.stringify(estate({ tenants: [{ id: HOME, name: 'Contoso', graphBaseUrl }, { id: OTHER, name: 'Fabrikam' }] })));
+      writeJson(
+        JSON.stringify(
+          estate({
+            tenants: [
+              { id: HOME, name: 'Contoso', graphBaseUrl },
+              { id: OTHER, name: 'Fabrikam' },
+            ],
+          }),
+        ),
+      );
     expect(problemsOf({ CTS_CONFIG: withUrl('http://graph.microsoft.com/v1.0') })).toEqual([
       'CTS_CONFIG tenants[0].graphBaseUrl: graphBaseUrl must use https (plain http is only allowed on a loopback address such as the local simulator)',
     ]);
@@ -143,8 +155,12 @@ describe('loadConfig', () => {
       'CTS_CONFIG tenants[0].graphBaseUrl: graphBaseUrl must end in /v1.0 or /beta, e.g. https://graph.microsoft.com/v1.0',
     ]);
     expect(problemsOf({ CTS_CONFIG: withUrl('https://graph.microsoft.com/v2.0') })).toHaveLength(1);
-    expect(loadConfig({ CTS_CONFIG: withUrl('https://graph.microsoft.com/beta/'), ...ANONYMOUS_OK }).estate?.tenants[0].graphBaseUrl).toBe('https://graph.microsoft.com/beta');
-    expect(loadConfig({ CTS_CONFIG: withUrl('http://127.0.0.1:5000/tenant/v1.0'), ...ANONYMOUS_OK }).estate?.tenants[0].graphBaseUrl).toBe('http://127.0.0.1:5000/tenant/v1.0');
+    expect(loadConfig({ CTS_CONFIG: withUrl('https://graph.microsoft.com/beta/'), ...ANONYMOUS_OK }).estate?.tenants[0].graphBaseUrl).toBe(
+      'https://graph.microsoft.com/beta',
+    );
+    expect(loadConfig({ CTS_CONFIG: withUrl('http://127.0.0.1:5000/tenant/v1.0'), ...ANONYMOUS_OK }).estate?.tenants[0].graphBaseUrl).toBe(
+      'http://127.0.0.1:5000/tenant/v1.0',
+    );
   });
 
   it('refuses real tenants without an app id unless ALLOW_ANONYMOUS_REAL_TENANTS=true, and says which setting', () => {
@@ -157,7 +173,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ CTS_CONFIG: file, ALLOW_ANONYMOUS_REAL_TENANTS: 'true' }).mode).toBe('graph');
     expect(loadConfig({ CTS_CONFIG: file, MicrosoftAppId: '0d6d2a3c-1111-4222-8333-444455556666', MicrosoftAppPassword: 'x' }).mode).toBe('graph');
     // Loopback tenants (the simulator) need no app id.
-    const local = writeJson(JSON.stringify(estate({ tenants: [{ id: HOME, name: 'Contoso', graphBaseUrl: 'http://127.0.0.1:5000/a/v1.0' }, { id: OTHER, name: 'Fabrikam', graphBaseUrl: 'http://localhost:5000/b/v1.0' }] })));
+    const local = writeJson(
+      JSON.stringify(
+        estate({
+          tenants: [
+            { id: HOME, name: 'Contoso', graphBaseUrl: 'http://127.0.0.1:5000/a/v1.0' },
+            { id: OTHER, name: 'Fabrikam', graphBaseUrl: 'http://localhost:5000/b/v1.0' },
+          ],
+        }),
+      ),
+    );
     expect(loadConfig({ CTS_CONFIG: local }).mode).toBe('graph');
   });
 });

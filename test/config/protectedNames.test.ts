@@ -7,7 +7,14 @@ const base = {
     { id: 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31', name: 'Contoso', graphBaseUrl: 'http://127.0.0.1:1/a/v1.0' },
     { id: 'b6e3d0e2-4c8f-4d9b-8a27-3e5f9c1d8b42', name: 'Fabrikam', graphBaseUrl: 'http://127.0.0.1:1/b/v1.0' },
   ],
-  configurations: [{ name: 'c2f', sourceTenantId: 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31', targetTenantId: 'b6e3d0e2-4c8f-4d9b-8a27-3e5f9c1d8b42', servicePrincipalId: '9c725e4b-4d6f-4819-b5c0-27e084dafa1c' }],
+  configurations: [
+    {
+      name: 'c2f',
+      sourceTenantId: 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31',
+      targetTenantId: 'b6e3d0e2-4c8f-4d9b-8a27-3e5f9c1d8b42',
+      servicePrincipalId: '9c725e4b-4d6f-4819-b5c0-27e084dafa1c',
+    },
+  ],
 };
 
 describe('estate protectedNames', () => {

@@ -56,7 +56,10 @@ const SCHEMAS = {
 } satisfies Record<string, ZodTypeAny>;
 
 const DIR = path.join(__dirname, 'fixtures');
-const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort().map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(path.join(DIR, f), 'utf8')) as Fixture] as const);
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(path.join(DIR, f), 'utf8')) as Fixture] as const);
 
 const C = DEMO.tenants.contoso.id;
 const F = DEMO.tenants.fabrikam.id;
@@ -64,11 +67,16 @@ const cfg = DEMO.configurations.contosoToFabrikam;
 let sim: RunningSimulator;
 
 async function http<T = unknown>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, { method, headers: { authorization: 'Bearer contract', 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: 'Bearer contract', 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
-const graph = <T = unknown>(tenant: string, method: string, p: string, body?: unknown, headers?: Record<string, string>) => http<T>(method, `${sim.url}/${tenant}/v1.0${p}`, body, headers);
+const graph = <T = unknown>(tenant: string, method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
+  http<T>(method, `${sim.url}/${tenant}/v1.0${p}`, body, headers);
 const control = (method: string, p: string, body?: unknown) => http(method, `${sim.url}/_sim${p}`, body);
 const JOB_PATH = `/servicePrincipals/${cfg.servicePrincipalId}/synchronization/jobs/${encodeURIComponent(cfg.jobId)}`;
 
@@ -99,7 +107,13 @@ const SETUPS: Record<string, () => Promise<void>> = {
   },
   policyChanged: async () => {
     const admin = (await graph<Page<User>>(F, 'GET', '/users?$top=1')).body.value[0];
-    await graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`, { userSyncInbound: { isSyncAllowed: false } }, { 'x-sim-actor': admin.userPrincipalName ?? '' });
+    await graph(
+      F,
+      'PATCH',
+      `/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`,
+      { userSyncInbound: { isSyncAllowed: false } },
+      { 'x-sim-actor': admin.userPrincipalName ?? '' },
+    );
   },
   stagedDeletesAndDisables: async () => {
     await control('POST', `/tenants/${C}/trip-deletes/${encodeURIComponent(cfg.jobId)}`);
@@ -114,7 +128,9 @@ async function bodyFor(kind: Fixture['request']['body']): Promise<unknown> {
   if (kind === 'podBody') return pod;
   // Six provisionOnDemand calls in one batch: the sixth is throttled on its own (5 per 10 s) inside an outer 200.
   const url = `${JOB_PATH}/provisionOnDemand`;
-  return { requests: Array.from({ length: 6 }, (_, i) => ({ id: String(i + 1), method: 'POST', url, headers: { 'Content-Type': 'application/json' }, body: pod })) };
+  return {
+    requests: Array.from({ length: 6 }, (_, i) => ({ id: String(i + 1), method: 'POST', url, headers: { 'Content-Type': 'application/json' }, body: pod })),
+  };
 }
 
 function fill(p: string): string {
@@ -139,7 +155,8 @@ describe.each(fixtures)('%s', (_name, fx) => {
   test('the documented answer passes the gateway parser', () => {
     const parsed = SCHEMAS[fx.schema].safeParse(fx.response);
     expect(parsed.success ? 'ok' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toBe('ok');
-    if (fx.schema === 'StringKeyStringValue') expect(parseProvisionOnDemand(fx.response as { key: string; value: string })).toMatchObject({ understood: true, outcome: 'success' });
+    if (fx.schema === 'StringKeyStringValue')
+      expect(parseProvisionOnDemand(fx.response as { key: string; value: string })).toMatchObject({ understood: true, outcome: 'success' });
   });
 
   test('the simulator answers the same request in the same shape', async () => {

@@ -13,7 +13,23 @@ export interface ShapeOptions {
 }
 
 /** Keys whose string values are enum members: their casing is part of the contract. */
-const ENUM_KEYS = new Set(['code', 'state', 'reason', 'provisioningAction', 'provisioningStepType', 'status', 'identityType', 'initiatorType', 'templateId', 'type', 'result', 'action', 'units', 'origin', 'errorCategory']);
+const ENUM_KEYS = new Set([
+  'code',
+  'state',
+  'reason',
+  'provisioningAction',
+  'provisioningStepType',
+  'status',
+  'identityType',
+  'initiatorType',
+  'templateId',
+  'type',
+  'result',
+  'action',
+  'units',
+  'origin',
+  'errorCategory',
+]);
 
 const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 const casing = (s: string) => (/^[a-z]/.test(s) ? 'lower' : /^[A-Z]/.test(s) ? 'upper' : 'other');
@@ -30,7 +46,11 @@ export function shapeDiff(fixture: unknown, sim: unknown, options: ShapeOptions 
     };
     const [f, s] = [parse(fixture), parse(sim)];
     if (typeof f === 'string' || typeof s === 'string') {
-      return kind(f) === kind(s) && f === s ? [] : typeof f === 'string' && typeof s === 'string' ? [] : [`${at}: fixture holds ${kind(f)} JSON, simulator ${kind(s)}`];
+      return kind(f) === kind(s) && f === s
+        ? []
+        : typeof f === 'string' && typeof s === 'string'
+          ? []
+          : [`${at}: fixture holds ${kind(f)} JSON, simulator ${kind(s)}`];
     }
     return shapeDiff(f, s, options, path);
   }

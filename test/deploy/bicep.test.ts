@@ -58,7 +58,8 @@ describe('infra/main.bicep app settings match the configuration the bot reads', 
       stateContainer: 'cts-ops',
       estateJson: readFileSync(path.join(INFRA, 'estate.json'), 'utf8'),
       publicUrl: 'https://ctsops-bot-abc.azurewebsites.net',
-      'insights.properties.ConnectionString': 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.in.applicationinsights.azure.com/',
+      'insights.properties.ConnectionString':
+        'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.in.applicationinsights.azure.com/',
     };
     const env: Record<string, string> = {};
     for (const s of settings) {
@@ -86,7 +87,9 @@ describe('CTS_CONFIG_JSON: the estate as an app setting', () => {
     const text = readFileSync(path.join(INFRA, 'estate.json'), 'utf8');
     expect(loadConfig({ CTS_CONFIG_JSON: text, ALLOW_ANONYMOUS_REAL_TENANTS: 'true' }).estate?.configurations[0].name).toBe('contoso-to-fabrikam');
     const { problemsOf } = await import('../harness/config');
-    expect(problemsOf({ CTS_CONFIG_JSON: text, CTS_CONFIG: 'estate.json', ALLOW_ANONYMOUS_REAL_TENANTS: 'true' })).toEqual(['CTS_CONFIG_JSON: set either CTS_CONFIG (a file) or CTS_CONFIG_JSON (the estate itself), not both']);
+    expect(problemsOf({ CTS_CONFIG_JSON: text, CTS_CONFIG: 'estate.json', ALLOW_ANONYMOUS_REAL_TENANTS: 'true' })).toEqual([
+      'CTS_CONFIG_JSON: set either CTS_CONFIG (a file) or CTS_CONFIG_JSON (the estate itself), not both',
+    ]);
     expect(problemsOf({ CTS_CONFIG_JSON: '{nope' })[0]).toMatch(/^CTS_CONFIG_JSON: is not valid JSON/);
     expect(problemsOf({ CTS_CONFIG_JSON: '{"homeTenantId":"x"}' })[0]).toMatch(/^CTS_CONFIG_JSON homeTenantId: homeTenantId must be a GUID/);
   });

@@ -26,7 +26,12 @@ describe('per-tenant credentials against a loopback token endpoint (no internet)
   const extras = () => ({ tlsOptions: { ca: entra.ca } });
 
   it('a client secret named per tenant (secretVariable) gets a token; the wrong one is "wrong secret"', async () => {
-    const tenant = { id: CONTOSO, graphBaseUrl: GRAPH, authorityHost: entra.authorityHost, credential: { kind: 'secret' as const, clientId: APP, secretVariable: 'CONTOSO_SECRET' } };
+    const tenant = {
+      id: CONTOSO,
+      graphBaseUrl: GRAPH,
+      authorityHost: entra.authorityHost,
+      credential: { kind: 'secret' as const, clientId: APP, secretVariable: 'CONTOSO_SECRET' },
+    };
     const good = credentialForTenant(tenant, { CONTOSO_SECRET: 'right-secret' }, extras());
     expect(good.kind).toBe('clientSecret');
     expect((await good.credential.getToken(SCOPE))?.token).toBe(`token-for-${CONTOSO}`);
@@ -42,7 +47,12 @@ describe('per-tenant credentials against a loopback token endpoint (no internet)
   });
 
   it('a certificate (PEM with cert + key) signs a client assertion the endpoint verifies; an unregistered one is refused', async () => {
-    const tenant = { id: FABRIKAM, graphBaseUrl: GRAPH, authorityHost: entra.authorityHost, credential: { kind: 'certificate' as const, clientId: APP, certificatePath: clientCert.pemPath } };
+    const tenant = {
+      id: FABRIKAM,
+      graphBaseUrl: GRAPH,
+      authorityHost: entra.authorityHost,
+      credential: { kind: 'certificate' as const, clientId: APP, certificatePath: clientCert.pemPath },
+    };
     const good = credentialForTenant(tenant, {}, extras());
     expect(good.kind).toBe('clientCertificate');
     expect((await good.credential.getToken(SCOPE))?.token).toBe(`token-for-${FABRIKAM}`);
@@ -61,7 +71,12 @@ describe('per-tenant credentials against a loopback token endpoint (no internet)
     process.env.IDENTITY_HEADER = mi.header;
     const fed = await startFakeEntra(APP, { [FABRIKAM]: { federatedAssertion: mi.token } });
     try {
-      const tenant = { id: FABRIKAM, graphBaseUrl: GRAPH, authorityHost: fed.authorityHost, credential: { kind: 'managedIdentity' as const, clientId: APP, managedIdentityClientId: MI } };
+      const tenant = {
+        id: FABRIKAM,
+        graphBaseUrl: GRAPH,
+        authorityHost: fed.authorityHost,
+        credential: { kind: 'managedIdentity' as const, clientId: APP, managedIdentityClientId: MI },
+      };
       const cred = credentialForTenant(tenant, {}, { tlsOptions: { ca: fed.ca } });
       expect(cred.kind).toBe('managedIdentityAssertion');
       expect((await cred.credential.getToken(SCOPE))?.token).toBe(`token-for-${FABRIKAM}`);
@@ -85,7 +100,12 @@ describe('per-tenant credentials against a loopback token endpoint (no internet)
       {
         tenants: <GraphTenant[]>[
           { id: CONTOSO, graphBaseUrl: GRAPH, authorityHost: entra.authorityHost, credential: { kind: 'secret', clientId: APP } },
-          { id: FABRIKAM, graphBaseUrl: GRAPH, authorityHost: entra.authorityHost, credential: { kind: 'certificate', clientId: APP, certificatePath: clientCert.pemPath } },
+          {
+            id: FABRIKAM,
+            graphBaseUrl: GRAPH,
+            authorityHost: entra.authorityHost,
+            credential: { kind: 'certificate', clientId: APP, certificatePath: clientCert.pemPath },
+          },
           { id: NORTHWIND, graphBaseUrl: GRAPH, authorityHost: entra.authorityHost, credential: { kind: 'secret', clientId: APP } },
           { id: UNKNOWN, graphBaseUrl: GRAPH, authorityHost: entra.authorityHost, credential: { kind: 'secret', clientId: APP } },
         ],
@@ -116,19 +136,38 @@ describe('per-tenant credentials against a loopback token endpoint (no internet)
         homeTenantId: CONTOSO,
         tenants: [
           { id: CONTOSO, name: 'Contoso', authorityHost: entra.authorityHost, credential: { kind: 'secret', clientId: APP, secretVariable: 'CONTOSO_SECRET' } },
-          { id: NORTHWIND, name: 'Northwind', authorityHost: entra.authorityHost, credential: { kind: 'secret', clientId: APP, secretVariable: 'CONTOSO_SECRET' } },
+          {
+            id: NORTHWIND,
+            name: 'Northwind',
+            authorityHost: entra.authorityHost,
+            credential: { kind: 'secret', clientId: APP, secretVariable: 'CONTOSO_SECRET' },
+          },
         ],
         configurations: [{ name: 'c2n', sourceTenantId: CONTOSO, targetTenantId: NORTHWIND, servicePrincipalId: '9c725e4b-4d6f-4819-b5c0-27e084dafa1c' }],
       }),
     );
-    const config = loadConfig({ CTS_CONFIG: file, ALLOW_ANONYMOUS_REAL_TENANTS: 'true', PORT: '0', DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', MONITOR: 'off' });
+    const config = loadConfig({
+      CTS_CONFIG: file,
+      ALLOW_ANONYMOUS_REAL_TENANTS: 'true',
+      PORT: '0',
+      DATA_DIR: path.join(dir, 'data'),
+      LOG_LEVEL: 'silent',
+      MONITOR: 'off',
+    });
     const attempt = startBot(config, {
       logger: createLogger('silent'),
       graph: (estate) => createCtsGraph(estate, { env: { CONTOSO_SECRET: 'right-secret' }, credentialExtras: extras() }),
     });
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
     await expect(attempt).rejects.toMatchObject({
-      problems: [{ where: 'CTS_CONFIG tenants[1]', message: expect.stringMatching(/^tenant Northwind \(c7f4e1f3-.*\): no token \(consent\): the app is not in this tenant: an administrator of the tenant must grant admin consent/) as unknown }],
+      problems: [
+        {
+          where: 'CTS_CONFIG tenants[1]',
+          message: expect.stringMatching(
+            /^tenant Northwind \(c7f4e1f3-.*\): no token \(consent\): the app is not in this tenant: an administrator of the tenant must grant admin consent/,
+          ) as unknown,
+        },
+      ],
     });
   });
 

@@ -20,7 +20,11 @@ interface Instruction {
 
 /** Instructions per stage, with line continuations joined and comments dropped. */
 function stages(): Instruction[][] {
-  const lines = dockerfile.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = dockerfile
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const out: Instruction[][] = [];
   for (const line of lines) {
     const [, op, args] = /^(\w+)\s+(.*)$/.exec(line)!;
@@ -39,7 +43,9 @@ describe('Dockerfile (checked without a Docker engine)', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
     for (const stage of all) expect(stage[0].args).toMatch(/^node:20(-[a-z]+)?-slim\b/);
     expect(find(all[0], 'RUN').map((i) => i.args)).toContainEqual(expect.stringContaining('npm run build'));
-    const installs = find(runtime, 'RUN').map((i) => i.args).filter((a) => a.includes('npm ci'));
+    const installs = find(runtime, 'RUN')
+      .map((i) => i.args)
+      .filter((a) => a.includes('npm ci'));
     expect(installs).toEqual([expect.stringContaining('--omit=dev')]);
   });
 
@@ -52,7 +58,10 @@ describe('Dockerfile (checked without a Docker engine)', () => {
     expect(pkg.scripts.build).toContain("cpSync('cards','dist/cards'");
     expect(find(all[0], 'COPY').map((i) => i.args)).toEqual(expect.arrayContaining(['src ./src', 'cards ./cards', 'tsconfig.json tsconfig.build.json ./']));
     // Every source the Dockerfile copies from the build context exists and is not excluded by .dockerignore.
-    for (const copy of find(all[0], 'COPY').concat(find(runtime, 'COPY')).map((i) => i.args).filter((a) => !a.startsWith('--from'))) {
+    for (const copy of find(all[0], 'COPY')
+      .concat(find(runtime, 'COPY'))
+      .map((i) => i.args)
+      .filter((a) => !a.startsWith('--from'))) {
       for (const source of copy.split(/\s+/).slice(0, -1)) {
         expect(existsSync(path.join(ROOT, source))).toBe(true);
         expect(ignore.some((pattern) => source === pattern || source.startsWith(`${pattern}/`))).toBe(false);
@@ -69,7 +78,11 @@ describe('Dockerfile (checked without a Docker engine)', () => {
     expect(find(runtime, 'HEALTHCHECK')[0]?.args).toContain('/healthz');
     expect(find(runtime, 'STOPSIGNAL')[0]?.args).toBe('SIGTERM');
     expect(JSON.parse(find(runtime, 'CMD').at(-1)!.args)).toEqual(['node', '--disable-warning=DEP0111', 'dist/src/index.js']);
-    expect(find(runtime, 'ENV').map((i) => i.args).join(' ')).toMatch(/HOST=0\.0\.0\.0/);
+    expect(
+      find(runtime, 'ENV')
+        .map((i) => i.args)
+        .join(' '),
+    ).toMatch(/HOST=0\.0\.0\.0/);
   });
 
   it('.dockerignore keeps secrets, state and local builds out of the build context', () => {

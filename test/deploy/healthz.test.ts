@@ -10,7 +10,10 @@ type MonitorHealth = Health & { lastPoll: { at: string; ageSeconds: number; skip
 /** A store that stops answering, as an unreachable Blob account would. */
 function hangingReads(inner: () => Storage, hang: { on: boolean }): Storage {
   return new Proxy({} as Storage, {
-    get: (_t, prop: keyof Storage) => (prop === 'read' ? (keys: string[]) => (hang.on ? new Promise(() => undefined) : inner().read(keys)) : (...args: unknown[]) => (inner()[prop] as (...a: unknown[]) => unknown)(...args)),
+    get: (_t, prop: keyof Storage) =>
+      prop === 'read'
+        ? (keys: string[]) => (hang.on ? new Promise(() => undefined) : inner().read(keys))
+        : (...args: unknown[]) => (inner()[prop] as (...a: unknown[]) => unknown)(...args),
   });
 }
 
@@ -28,7 +31,13 @@ describe('/healthz: leader, last poll and its age, store reachability', () => {
     let res = await fetch(`${t.bot.url}/healthz`);
     let body = await json<MonitorHealth>(res);
     expect(res.status).toBe(200);
-    expect(body).toMatchObject({ status: 'ok', leader: true, monitor: 'on', lastPoll: { at: '2026-11-23T10:00:00.000Z', ageSeconds: 0 }, store: { kind: 'file', reachable: true } });
+    expect(body).toMatchObject({
+      status: 'ok',
+      leader: true,
+      monitor: 'on',
+      lastPoll: { at: '2026-11-23T10:00:00.000Z', ageSeconds: 0 },
+      store: { kind: 'file', reachable: true },
+    });
 
     const interval = t.bot.estate.pollIntervalSeconds;
     clock.advance(3 * interval * 1000); // exactly three intervals: still fine

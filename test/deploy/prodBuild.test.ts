@@ -16,7 +16,10 @@ describe('production build', () => {
   afterAll(() => rmSync(app, { recursive: true, force: true }));
 
   it('compiles src/ to dist/src, runs with node alone, serves /healthz and exits 0 on SIGTERM', async () => {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(app, 'dist')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(app, 'dist')], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
     cpSync(path.join(ROOT, 'cards'), path.join(app, 'dist', 'cards'), { recursive: true });
     cpSync(path.join(ROOT, 'package.json'), path.join(app, 'package.json'));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'), 'dir');
@@ -47,7 +50,11 @@ describe('production build', () => {
       });
       const res = await fetch(`${url}/healthz`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ status: 'ok', mode: 'simulator', version: parseAs<{ version: string }>(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
+      expect(await res.json()).toMatchObject({
+        status: 'ok',
+        mode: 'simulator',
+        version: parseAs<{ version: string }>(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version,
+      });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(out).toContain('SIGTERM: finishing turns in flight and releasing the leader lease');

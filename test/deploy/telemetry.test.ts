@@ -11,7 +11,11 @@ describe('telemetry is off, and costs nothing, without APPLICATIONINSIGHTS_CONNE
       const handle = startTelemetry(undefined);
       const loaded = Object.keys(require.cache).filter((k) => /monitor-opentelemetry|sdk-trace|sdk-metrics/.test(k));
       process.stdout.write(JSON.stringify({ enabled: handle.enabled, loaded }));`;
-    const out = execFileSync(process.execPath, ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const out = execFileSync(process.execPath, ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
     expect(JSON.parse(out)).toEqual({ enabled: false, loaded: [] });
   });
 

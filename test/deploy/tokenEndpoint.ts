@@ -61,7 +61,13 @@ const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
 
 function aadError(res: http.ServerResponse, status: number, code: number, text: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: status === 401 ? 'invalid_client' : 'invalid_request', error_description: `AADSTS${code}: ${text} Trace ID: 0 Correlation ID: 0 Timestamp: 2026-01-01 00:00:00Z`, error_codes: [code] }));
+  res.end(
+    JSON.stringify({
+      error: status === 401 ? 'invalid_client' : 'invalid_request',
+      error_description: `AADSTS${code}: ${text} Trace ID: 0 Correlation ID: 0 Timestamp: 2026-01-01 00:00:00Z`,
+      error_codes: [code],
+    }),
+  );
 }
 
 /** Checks the client assertion's signature with the registered certificate's public key (RS256 or PS256). */
@@ -116,7 +122,8 @@ export async function startFakeEntra(clientId: string, tenants: Record<string, T
         ok = true;
       } else if (assertion !== null && form.get('client_assertion_type') === CLIENT_ASSERTION_TYPE) {
         if (reg.federatedAssertion !== undefined) {
-          if (assertion !== reg.federatedAssertion) return aadError(res, 401, 700213, 'No matching federated identity record found for presented assertion subject.');
+          if (assertion !== reg.federatedAssertion)
+            return aadError(res, 401, 700213, 'No matching federated identity record found for presented assertion subject.');
           ok = true;
         } else if (reg.certificatePem) {
           if (!verifyAssertion(assertion, reg.certificatePem)) return aadError(res, 401, 700027, 'Client assertion failed signature validation.');
@@ -160,7 +167,14 @@ export async function startFakeManagedIdentity(miClientId: string): Promise<Fake
     }
     audiences.push(url.searchParams.get('resource') ?? '');
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ access_token: token, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: url.searchParams.get('resource'), token_type: 'Bearer' }));
+    res.end(
+      JSON.stringify({
+        access_token: token,
+        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+        resource: url.searchParams.get('resource'),
+        token_type: 'Bearer',
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -36,7 +36,9 @@ describe('doctor against the simulator', () => {
 
   test('every check passes on the demo estate (but its one deliberately nested group)', async () => {
     const report = await doctor().run();
-    const notPass = report.configurations.flatMap((c) => c.findings.filter((f) => f.status !== 'pass').map((f) => `${c.config} ${f.id} ${f.status}: ${f.found}`));
+    const notPass = report.configurations.flatMap((c) =>
+      c.findings.filter((f) => f.status !== 'pass').map((f) => `${c.config} ${f.id} ${f.status}: ${f.found}`),
+    );
     // The demo estate nests a group on purpose (its members are not synced): a true warning, not a failure.
     expect(notPass).toEqual(['contoso-to-fabrikam scope.nestedGroups warn: Sync - Fabrikam (1 nested): members of nested groups are not synced.']);
     expect(report.worst).toBe('warn');
@@ -63,7 +65,9 @@ describe('doctor against the simulator', () => {
   test("a partner that inherits B2B collaboration reads the target's default policy: blocked there fails target.b2bInbound", async () => {
     const passing = row((await run()).findings, 'target.b2bInbound');
     expect(passing).toMatchObject({ status: 'pass', found: "B2B collaboration inbound inherits Fabrikam's default settings, which allow users and groups." });
-    await ctl.graph(F, 'PATCH', '/policies/crossTenantAccessPolicy/default', { b2bCollaborationInbound: { usersAndGroups: { accessType: 'blocked', targets: [{ target: 'AllUsers', targetType: 'user' }] } } });
+    await ctl.graph(F, 'PATCH', '/policies/crossTenantAccessPolicy/default', {
+      b2bCollaborationInbound: { usersAndGroups: { accessType: 'blocked', targets: [{ target: 'AllUsers', targetType: 'user' }] } },
+    });
     const r = await run();
     expect(row(r.findings, 'target.b2bInbound')).toMatchObject({
       status: 'fail',
@@ -77,7 +81,10 @@ describe('doctor against the simulator', () => {
   test('PUT secrets disabling the threshold warns; SyncAll true warns', async () => {
     const sp = c2f().servicePrincipalId;
     await ctl.graph(C, 'PUT', `/servicePrincipals/${sp}/synchronization/secrets`, {
-      value: [{ key: 'SyncNotificationSettings', value: JSON.stringify({ Enabled: false, DeleteThresholdEnabled: false }) }, { key: 'SyncAll', value: 'true' }],
+      value: [
+        { key: 'SyncNotificationSettings', value: JSON.stringify({ Enabled: false, DeleteThresholdEnabled: false }) },
+        { key: 'SyncAll', value: 'true' },
+      ],
     });
     const r = await run();
     expect(row(r.findings, 'threshold')).toMatchObject({ status: 'warn' });
@@ -97,13 +104,16 @@ describe('doctor against the simulator', () => {
     expect(row(r.findings, 'schema.userType')).toMatchObject({ status: 'warn', found: 'userType is the constant Guest: synced users are created as guests.' });
   });
 
-  test('removing the bot app\'s Policy.Read.All in the target: permissions fail and the policy checks say they could not run', async () => {
+  test("removing the bot app's Policy.Read.All in the target: permissions fail and the policy checks say they could not run", async () => {
     await ctl.control('POST', `/tenants/${F}/bot-permissions`, { remove: ['Policy.Read.All'] });
     const r = await run();
     const perm = row(r.findings, 'permissions', 'Fabrikam');
     expect(perm.status).toBe('fail');
     expect(perm.found).toMatch(/^Policy.Read.All missing: breaks cross-tenant access policy/);
-    expect(row(r.findings, 'target.syncAllowed')).toMatchObject({ status: 'unknown', found: 'Could not check: no Policy.Read.All in Fabrikam (Graph answered 403).' });
+    expect(row(r.findings, 'target.syncAllowed')).toMatchObject({
+      status: 'unknown',
+      found: 'Could not check: no Policy.Read.All in Fabrikam (Graph answered 403).',
+    });
     // The source side is untouched.
     expect(row(r.findings, 'source.outboundConsent').status).toBe('pass');
   });

@@ -9,9 +9,14 @@ const ROOT = path.resolve(__dirname, '../..');
 function doctor(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env, CTS_CONFIG: '' };
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/doctor.ts', ...args], { cwd: ROOT, env, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'scripts/doctor.ts', ...args],
+      { cwd: ROOT, env, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -28,7 +33,12 @@ describe('npm run doctor', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/PASS {2}Fabrikam allows inbound sync from Contoso/);
 
-    await new SimControl(sim.url).graph(DEMO.tenants.fabrikam.id, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${DEMO.tenants.contoso.id}/identitySynchronization`, { userSyncInbound: { isSyncAllowed: false } });
+    await new SimControl(sim.url).graph(
+      DEMO.tenants.fabrikam.id,
+      'PATCH',
+      `/policies/crossTenantAccessPolicy/partners/${DEMO.tenants.contoso.id}/identitySynchronization`,
+      { userSyncInbound: { isSyncAllowed: false } },
+    );
     const broken = await doctor(['--simulator', sim.url, 'contoso-to-fabrikam']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('FAIL  Fabrikam allows inbound sync from Contoso: userSyncInbound.isSyncAllowed is false.');

@@ -20,7 +20,9 @@ describe('doctor in chat', () => {
   it('names the broken policy and the fix after PATCHing isSyncAllowed false in the target', async () => {
     const sim = new SimControl(t.bot.simulator!.url);
     const F = DEMO.tenants.fabrikam.id;
-    await sim.graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${DEMO.tenants.contoso.id}/identitySynchronization`, { userSyncInbound: { isSyncAllowed: false } });
+    await sim.graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${DEMO.tenants.contoso.id}/identitySynchronization`, {
+      userSyncInbound: { isSyncAllowed: false },
+    });
     try {
       const text = cardText(await t.card(MEGAN, 'doctor contoso-to-fabrikam'));
       expect(text).toContain('Doctor: 1 to fix');
@@ -28,7 +30,9 @@ describe('doctor in chat', () => {
       expect(text).toContain('userSyncInbound.isSyncAllowed is false.');
       expect(text).toContain('Fix: A Security Administrator of Fabrikam ticks "Allow users sync into this tenant"');
     } finally {
-      await sim.graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${DEMO.tenants.contoso.id}/identitySynchronization`, { userSyncInbound: { isSyncAllowed: true } });
+      await sim.graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${DEMO.tenants.contoso.id}/identitySynchronization`, {
+        userSyncInbound: { isSyncAllowed: true },
+      });
     }
   });
 

@@ -10,7 +10,10 @@ const T = '22222222-2222-4222-8222-222222222222';
 const SP = '33333333-3333-4333-8333-333333333333';
 const estate = {
   homeTenantId: S,
-  tenants: [{ id: S, name: 'Contoso', graphBaseUrl: 'https://graph.microsoft.com/v1.0' }, { id: T, name: 'Fabrikam', graphBaseUrl: 'https://graph.microsoft.com/v1.0' }],
+  tenants: [
+    { id: S, name: 'Contoso', graphBaseUrl: 'https://graph.microsoft.com/v1.0' },
+    { id: T, name: 'Fabrikam', graphBaseUrl: 'https://graph.microsoft.com/v1.0' },
+  ],
   configurations: [{ name: 'c2f', sourceTenantId: S, targetTenantId: T, servicePrincipalId: SP, jobId: 'Azure2Azure.x' }],
 } as unknown as Estate;
 
@@ -47,9 +50,15 @@ test('a 401 when reading its own app fails the token check for that tenant only'
   });
   const report = await new Doctor(new Configurations(estate, graph), graph, { botAppId: () => SP, clock: expiredAtOnce, readTimeoutMs: 5000 }).run();
   const f = report.configurations[0].findings;
-  expect(f.find((x) => x.id === 'token' && x.tenant === 'Fabrikam')).toMatchObject({ status: 'fail', found: 'No token for Fabrikam: the bot has no valid token for Fabrikam.' });
+  expect(f.find((x) => x.id === 'token' && x.tenant === 'Fabrikam')).toMatchObject({
+    status: 'fail',
+    found: 'No token for Fabrikam: the bot has no valid token for Fabrikam.',
+  });
   expect(f.find((x) => x.id === 'token' && x.tenant === 'Contoso')!.status).toBe('pass');
   // The reads that never answered are "could not check" with the time limit, not a hung card.
-  expect(f.find((x) => x.id === 'target.syncAllowed')).toMatchObject({ status: 'unknown', found: 'Could not check: no answer from Graph in Fabrikam within 5 s.' });
+  expect(f.find((x) => x.id === 'target.syncAllowed')).toMatchObject({
+    status: 'unknown',
+    found: 'Could not check: no answer from Graph in Fabrikam within 5 s.',
+  });
   expect(report.worst).toBe('fail');
 });

@@ -48,12 +48,18 @@ describe('parseCommand: verbs and arguments', () => {
     ['approve 7K2M9', { kind: 'approve', id: 'REQ-7K2M9' }],
     ['reject REQ-7K2M9', { kind: 'reject', id: 'REQ-7K2M9' }],
     // Unquoted multi-word group names are one group; commas separate groups.
-    ['request add group Engineering Team because new hires', { kind: 'request', op: 'add', principalType: 'group', principals: ['Engineering Team'], reason: 'new hires' }],
+    [
+      'request add group Engineering Team because new hires',
+      { kind: 'request', op: 'add', principalType: 'group', principals: ['Engineering Team'], reason: 'new hires' },
+    ],
     [
       'request add group Engineering Team, Sales Ops to cfg because merger',
       { kind: 'request', op: 'add', principalType: 'group', principals: ['Engineering Team', 'Sales Ops'], config: 'cfg', reason: 'merger' },
     ],
-    ['request add group "Eng, Berlin" , Design because x', { kind: 'request', op: 'add', principalType: 'group', principals: ['Eng, Berlin', 'Design'], reason: 'x' }],
+    [
+      'request add group "Eng, Berlin" , Design because x',
+      { kind: 'request', op: 'add', principalType: 'group', principals: ['Eng, Berlin', 'Design'], reason: 'x' },
+    ],
     ['reject REQ-7K2M9 because Wrong group', { kind: 'reject', id: 'REQ-7K2M9', reason: 'Wrong group' }],
     ['reject REQ-7K2M9 wrong group', { kind: 'reject', id: 'REQ-7K2M9', reason: 'wrong group' }],
     ['cancel REQ-7K2M9', { kind: 'cancel', id: 'REQ-7K2M9' }],
@@ -233,10 +239,36 @@ describe('properties', () => {
     const texty = fc.oneof(
       fc.string(),
       fc.string({ unit: 'binary' }),
-      fc.array(
-        fc.constantFrom('<at>', '</at>', '&nbsp;', 'request', 'add', 'user', 'because', 'to', 'from', 'audit', 'export',
-          '"', ',', ' ', '\n', 'REQ-7K2M9', 'a@x.com', 'restart', 'full', 'reject', '2026-01-01', '&#x1F600;', '&#0;', '@Bot'),
-      ).map((parts) => parts.join('')),
+      fc
+        .array(
+          fc.constantFrom(
+            '<at>',
+            '</at>',
+            '&nbsp;',
+            'request',
+            'add',
+            'user',
+            'because',
+            'to',
+            'from',
+            'audit',
+            'export',
+            '"',
+            ',',
+            ' ',
+            '\n',
+            'REQ-7K2M9',
+            'a@x.com',
+            'restart',
+            'full',
+            'reject',
+            '2026-01-01',
+            '&#x1F600;',
+            '&#0;',
+            '@Bot',
+          ),
+        )
+        .map((parts) => parts.join('')),
     );
     fc.assert(
       fc.property(texty, (text) => {
@@ -247,15 +279,22 @@ describe('properties', () => {
     );
   });
 
-  const config = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/).filter(
-    (c) => /[A-Za-z]/.test(c) && !['all', 'full', 'default', 'quarantine', 'escrows', 'watermark', 'to', 'from', 'for', 'on', 'because', 'export'].includes(c.toLowerCase()),
-  );
-  const upn = fc
-    .tuple(fc.stringMatching(/^[a-z0-9._]{1,10}$/), fc.stringMatching(/^[a-z0-9]{1,8}\.[a-z]{2,4}$/))
-    .map(([l, d]) => `${l}@${d}`);
+  const config = fc
+    .stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/)
+    .filter(
+      (c) =>
+        /[A-Za-z]/.test(c) &&
+        !['all', 'full', 'default', 'quarantine', 'escrows', 'watermark', 'to', 'from', 'for', 'on', 'because', 'export'].includes(c.toLowerCase()),
+    );
+  const upn = fc.tuple(fc.stringMatching(/^[a-z0-9._]{1,10}$/), fc.stringMatching(/^[a-z0-9]{1,8}\.[a-z]{2,4}$/)).map(([l, d]) => `${l}@${d}`);
   const word = fc.stringMatching(/^[A-Za-z0-9'!?.()&<>-]{1,8}$/);
-  const reason = fc.array(word, { minLength: 1, maxLength: 6 }).map((w) => w.join(' ')).filter((r) => !/&[#a-z0-9]+;|<[a-z/]/i.test(r));
-  const groupName = fc.array(fc.stringMatching(/^[A-Za-z0-9]{1,6}$/), { minLength: 1, maxLength: 3 }).map((w) => w.join(' '))
+  const reason = fc
+    .array(word, { minLength: 1, maxLength: 6 })
+    .map((w) => w.join(' '))
+    .filter((r) => !/&[#a-z0-9]+;|<[a-z/]/i.test(r));
+  const groupName = fc
+    .array(fc.stringMatching(/^[A-Za-z0-9]{1,6}$/), { minLength: 1, maxLength: 3 })
+    .map((w) => w.join(' '))
     .filter((g) => !['to', 'from', 'because'].includes(g.toLowerCase()));
   const id = fc.constant(null).map(() => newRequestId());
   const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
@@ -266,20 +305,29 @@ describe('properties', () => {
     fc.constantFrom<Command>({ kind: 'help' }, { kind: 'whoami' }, { kind: 'pending' }, { kind: 'subscriptions' }, { kind: 'requestForm' }),
     fc.record({ kind: fc.constantFrom('status' as const, 'start' as const, 'pause' as const), config: opt(config) }),
     fc.record({ kind: fc.constant('restart' as const), config: opt(config), scope: fc.constantFrom(...RESTART_SCOPES) }),
-    fc.record({ kind: fc.constant('provision' as const), users: fc.uniqueArray(upn, { minLength: 1, maxLength: 5, selector: (u) => u.toLowerCase() }), config: opt(config) }),
-    fc.oneof(
-      fc.record({ principalType: fc.constant('user' as const), principals: fc.uniqueArray(upn, { minLength: 1, maxLength: 50, selector: (u) => u.toLowerCase() }) }),
-      fc.record({ principalType: fc.constant('group' as const), principals: fc.array(groupName, { minLength: 1, maxLength: 5 }).map(uniq) }),
-    ).chain((p) =>
-      fc.record({
-        kind: fc.constant('request' as const),
-        op: fc.constantFrom('add' as const, 'remove' as const),
-        principalType: fc.constant(p.principalType),
-        principals: fc.constant(p.principals),
-        config: opt(config),
-        reason,
-      }),
-    ),
+    fc.record({
+      kind: fc.constant('provision' as const),
+      users: fc.uniqueArray(upn, { minLength: 1, maxLength: 5, selector: (u) => u.toLowerCase() }),
+      config: opt(config),
+    }),
+    fc
+      .oneof(
+        fc.record({
+          principalType: fc.constant('user' as const),
+          principals: fc.uniqueArray(upn, { minLength: 1, maxLength: 50, selector: (u) => u.toLowerCase() }),
+        }),
+        fc.record({ principalType: fc.constant('group' as const), principals: fc.array(groupName, { minLength: 1, maxLength: 5 }).map(uniq) }),
+      )
+      .chain((p) =>
+        fc.record({
+          kind: fc.constant('request' as const),
+          op: fc.constantFrom('add' as const, 'remove' as const),
+          principalType: fc.constant(p.principalType),
+          principals: fc.constant(p.principals),
+          config: opt(config),
+          reason,
+        }),
+      ),
     fc.record({ kind: fc.constantFrom('approve' as const, 'cancel' as const), id }),
     fc.record({ kind: fc.constant('reject' as const), id, reason: opt(reason) }),
     fc.record({
@@ -289,7 +337,12 @@ describe('properties', () => {
     }),
     fc.record({ kind: fc.constant('audit' as const), config: opt(config), count: opt(fc.integer({ min: 1, max: 200 })) }),
     fc
-      .tuple(fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }), fc.integer({ min: 0, max: 400 }), fc.boolean(), fc.boolean())
+      .tuple(
+        fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.boolean(),
+        fc.boolean(),
+      )
       .map(([d, span, hasFrom, hasTo]): Command => {
         const from = d.toISOString().slice(0, 10);
         const to = new Date(d.getTime() + span * 86_400_000).toISOString().slice(0, 10);

@@ -2,7 +2,14 @@ import type { DoctorInputs, Finding } from '../../src/domain/doctor';
 import { foldDrift, type DriftBaseline } from '../../src/domain/drift';
 import type { AlertState } from '../../src/domain/alerts';
 
-const f = (id: Finding['id'], status: Finding['status'], tenant = 'Fabrikam'): Finding => ({ id, tenant, title: `${id} title`, status, found: `${id} is ${status}`, fix: `fix ${id}` });
+const f = (id: Finding['id'], status: Finding['status'], tenant = 'Fabrikam'): Finding => ({
+  id,
+  tenant,
+  title: `${id} title`,
+  status,
+  found: `${id} is ${status}`,
+  fix: `fix ${id}`,
+});
 const inputs = (scopeSize: number): DoctorInputs => ({
   policies: { target: { exists: true, isSyncAllowed: true, inboundAllowed: true, b2bInboundAccess: null }, source: { exists: true, outboundAllowed: true } },
   threshold: { enabled: true, value: 500 },
@@ -33,7 +40,11 @@ describe('foldDrift', () => {
   });
 
   it('a check that could not run keeps the last verdict, so pass → unknown → fail is still drift', () => {
-    const folds = run([{ findings: [f('target.syncAllowed', 'pass')] }, { findings: [f('target.syncAllowed', 'unknown')], scope: null }, { findings: [f('target.syncAllowed', 'fail')] }]);
+    const folds = run([
+      { findings: [f('target.syncAllowed', 'pass')] },
+      { findings: [f('target.syncAllowed', 'unknown')], scope: null },
+      { findings: [f('target.syncAllowed', 'fail')] },
+    ]);
     expect(folds[1].event).toBeUndefined();
     expect(folds[1].baseline.scopeSize).toBe(100);
     expect(folds[2].event).toBe('opened');
@@ -76,7 +87,10 @@ describe('foldDrift', () => {
   });
 
   it('growth from an empty scope counts and is stored without Infinity', () => {
-    const folds = run([{ findings: [], scope: 0 }, { findings: [], scope: 3 }]);
+    const folds = run([
+      { findings: [], scope: 0 },
+      { findings: [], scope: 3 },
+    ]);
     expect(folds[1].alert!.drift!.scopeGrowth).toMatchObject({ from: 0, to: 3, percent: null });
     expect(JSON.parse(JSON.stringify(folds[1].alert))).toEqual(folds[1].alert);
   });

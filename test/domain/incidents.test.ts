@@ -196,32 +196,35 @@ describe('properties', () => {
   const configs = ['cfg-a', 'cfg-b'];
   const obsArb = (min: number): fc.Arbitrary<JobObservation> =>
     fc.oneof(
-      fc.record({
-        configuration: fc.constantFrom(...configs),
-        code: fc.constantFrom('Active', 'NotRun', 'Paused', 'Quarantine', 'NotConfigured', 'Weird'),
-        quarantine: fc.option(
-          fc.record({
-            reason: fc.constantFrom(...QUARANTINE_REASONS, 'QuarantineOnDemand', 'nonsense'),
-            seriesCount: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
-            errorCode: fc.option(fc.constantFrom('E1', 'E2'), { nil: undefined }),
-          }, { requiredKeys: ['reason'] }),
-          { nil: undefined },
-        ),
-        lastExecution: fc.option(
-          fc.record({ state: fc.constantFrom('Succeeded', 'Failed', 'EntryLevelErrors'), countEscrowed: fc.integer({ min: 0, max: 100 }) }),
-          { nil: undefined },
-        ),
-        observedAt: fc.constant(at(min)),
-      }).map((o) => JSON.parse(JSON.stringify(o)) as JobObservation),
+      fc
+        .record({
+          configuration: fc.constantFrom(...configs),
+          code: fc.constantFrom('Active', 'NotRun', 'Paused', 'Quarantine', 'NotConfigured', 'Weird'),
+          quarantine: fc.option(
+            fc.record(
+              {
+                reason: fc.constantFrom(...QUARANTINE_REASONS, 'QuarantineOnDemand', 'nonsense'),
+                seriesCount: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+                errorCode: fc.option(fc.constantFrom('E1', 'E2'), { nil: undefined }),
+              },
+              { requiredKeys: ['reason'] },
+            ),
+            { nil: undefined },
+          ),
+          lastExecution: fc.option(
+            fc.record({ state: fc.constantFrom('Succeeded', 'Failed', 'EntryLevelErrors'), countEscrowed: fc.integer({ min: 0, max: 100 }) }),
+            { nil: undefined },
+          ),
+          observedAt: fc.constant(at(min)),
+        })
+        .map((o) => JSON.parse(JSON.stringify(o)) as JobObservation),
       fc.record({
         configuration: fc.constantFrom(...configs),
         observedAt: fc.constant(at(min)),
         error: fc.record({ httpStatus: fc.constantFrom(401, 403, 429, 500), message: fc.constant('x') }),
       }),
     );
-  const sequence = fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 40 }).chain((mins) =>
-    fc.tuple(...[...mins].sort((a, b) => a - b).map(obsArb)),
-  );
+  const sequence = fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 40 }).chain((mins) => fc.tuple(...[...mins].sort((a, b) => a - b).map(obsArb)));
 
   test('feeding the same observation twice produces no events the second time', () => {
     fc.assert(

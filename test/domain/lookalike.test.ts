@@ -3,15 +3,29 @@ import { differenceInWords, editDistance, findLookalikes, lookalikeText, skeleto
 import { SimState } from '../../src/simulator/state';
 import type { SimTenant } from '../../src/simulator/model';
 
-const megan: PrivilegedTarget = { id: 'ga-1', displayName: 'Megan Bowen', mail: 'megan@fabrikam.com', userPrincipalName: 'megan@fabrikam.com', roles: ['Global Administrator'] };
+const megan: PrivilegedTarget = {
+  id: 'ga-1',
+  displayName: 'Megan Bowen',
+  mail: 'megan@fabrikam.com',
+  userPrincipalName: 'megan@fabrikam.com',
+  roles: ['Global Administrator'],
+};
 
 describe('look-alike names', () => {
   it('a Cyrillic а in a display name resembles the Global Administrator, and says so plainly', () => {
     const n: Newcomer = { id: 'n1', displayName: 'Meg\u0430n Bowen', mail: 'mbowen@contoso.com', userPrincipalName: 'mbowen@contoso.com' };
     const hits = findLookalikes([n], [megan], []);
     expect(hits).toHaveLength(1);
-    expect(hits[0]).toMatchObject({ field: 'displayName', resembles: 'Megan Bowen', resemblesId: 'ga-1', standing: 'Global Administrator', why: 'Cyrillic а in place of a' });
-    expect(lookalikeText(hits[0], 'Fabrikam')).toBe('Display name Megаn Bowen looks like “Megan Bowen” (Global Administrator in Fabrikam): Cyrillic а in place of a.');
+    expect(hits[0]).toMatchObject({
+      field: 'displayName',
+      resembles: 'Megan Bowen',
+      resemblesId: 'ga-1',
+      standing: 'Global Administrator',
+      why: 'Cyrillic а in place of a',
+    });
+    expect(lookalikeText(hits[0], 'Fabrikam')).toBe(
+      'Display name Megаn Bowen looks like “Megan Bowen” (Global Administrator in Fabrikam): Cyrillic а in place of a.',
+    );
   });
 
   it('rnegan resembles megan because the UTS #39 skeleton of m is rn (not by edit distance: a 5-letter name gets none)', () => {
@@ -38,7 +52,13 @@ describe('look-alike names', () => {
 
   it('the same person already synced (same mail, or the B2B UPN CTS made from theirs) is not a warning', () => {
     const source: Newcomer = { id: 's1', displayName: 'Megan Bowen', mail: 'MeganB@contoso.com', userPrincipalName: 'MeganB@contoso.com' };
-    const synced: PrivilegedTarget = { id: 't1', displayName: 'Megan Bowen', mail: 'meganb@contoso.com', userPrincipalName: 'meganb_contoso.com#EXT#@fabrikam.com', roles: ['Global Administrator'] };
+    const synced: PrivilegedTarget = {
+      id: 't1',
+      displayName: 'Megan Bowen',
+      mail: 'meganb@contoso.com',
+      userPrincipalName: 'meganb_contoso.com#EXT#@fabrikam.com',
+      roles: ['Global Administrator'],
+    };
     expect(findLookalikes([source], [synced], [])).toEqual([]);
     expect(findLookalikes([{ ...source, mail: null }], [{ ...synced, mail: null }], [])).toEqual([]);
   });
@@ -50,7 +70,9 @@ describe('look-alike names', () => {
       { id: 'c', displayName: 'Megan Smith', mail: 'megan.smith@contoso.com', userPrincipalName: 'megan.smith@contoso.com' },
       { id: 'd', displayName: 'Ian', mail: 'ian@contoso.com', userPrincipalName: 'ian@contoso.com' },
     ];
-    expect(findLookalikes(people, [megan, { id: 'x', displayName: 'Jan', userPrincipalName: 'jan@fabrikam.com', roles: ['User Administrator'] }], ['Satya Nadella'])).toEqual([]);
+    expect(
+      findLookalikes(people, [megan, { id: 'x', displayName: 'Jan', userPrincipalName: 'jan@fabrikam.com', roles: ['User Administrator'] }], ['Satya Nadella']),
+    ).toEqual([]);
   });
 
   it('describes what differs', () => {
@@ -71,7 +93,8 @@ describe('look-alike names', () => {
         const holders = t.users.has(a.principalId) ? [a.principalId] : (t.groups.get(a.principalId)?.members ?? []);
         for (const id of holders) {
           const u = t.users.get(id);
-          if (u) out.push({ id: u.id, displayName: u.displayName, mail: u.mail, userPrincipalName: u.userPrincipalName, roles: [roleName(a.roleDefinitionId)] });
+          if (u)
+            out.push({ id: u.id, displayName: u.displayName, mail: u.mail, userPrincipalName: u.userPrincipalName, roles: [roleName(a.roleDefinitionId)] });
         }
       }
       return out;

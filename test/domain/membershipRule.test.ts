@@ -1,7 +1,20 @@
 import fc from 'fast-check';
-import { OPERATORS, attributesInTarget, evaluateRule, evaluateRuleText, parseRule, printRule, type AttributeLookup, type RuleNode, type Scalar } from '../../src/domain/membershipRule';
+import {
+  OPERATORS,
+  attributesInTarget,
+  evaluateRule,
+  evaluateRuleText,
+  parseRule,
+  printRule,
+  type AttributeLookup,
+  type RuleNode,
+  type Scalar,
+} from '../../src/domain/membershipRule';
 
-const user = (attrs: Record<string, Scalar>): AttributeLookup => (a) => (a in attrs ? attrs[a]! : null);
+const user =
+  (attrs: Record<string, Scalar>): AttributeLookup =>
+  (a) =>
+    a in attrs ? attrs[a]! : null;
 
 describe('membership rules: what the bot evaluates', () => {
   const sales = user({ department: 'Sales', country: 'NL', jobtitle: 'Account Manager', usertype: 'Member', accountenabled: true });
@@ -45,7 +58,10 @@ describe('membership rules: what the bot evaluates', () => {
 
   it('an unknown attribute makes the answer unknown unless the other side decides it', () => {
     const lookup: AttributeLookup = (a) => (a === 'department' ? 'Sales' : { unknown: `user.${a} is computed by an expression` });
-    expect(evaluateRuleText('(user.extensionAttribute1 -eq "x")', lookup)).toEqual({ kind: 'cannotEvaluate', reason: 'user.extensionattribute1 is computed by an expression' });
+    expect(evaluateRuleText('(user.extensionAttribute1 -eq "x")', lookup)).toEqual({
+      kind: 'cannotEvaluate',
+      reason: 'user.extensionattribute1 is computed by an expression',
+    });
     expect(evaluateRuleText('(user.department -eq "HR") -and (user.city -eq "x")', lookup).kind).toBe('noMatch');
     expect(evaluateRuleText('(user.department -eq "Sales") -or (user.city -eq "x")', lookup).kind).toBe('match');
     expect(evaluateRuleText('(user.department -eq "Sales") -and (user.city -eq "x")', lookup).kind).toBe('cannotEvaluate');
@@ -88,16 +104,18 @@ const text = fc.string({ maxLength: 8, unit: fc.constantFrom('a', 'B', 'c', '"',
 const safeText = fc.string({ maxLength: 6, unit: fc.constantFrom('a', 'B', 'c', 'x', 'Y', ' ') });
 const scalar: fc.Arbitrary<Scalar> = fc.oneof(text, fc.boolean(), fc.constant(null));
 
-const cmp: fc.Arbitrary<RuleNode> = fc.record({ attribute: fc.constantFrom(...ATTRS), op: fc.constantFrom(...OPERATORS) }).chain(({ attribute, op }) =>
-  (op === 'in' || op === 'notIn'
-    ? fc.array(text, { minLength: 1, maxLength: 3 })
-    : op === 'match' || op === 'notMatch'
-      ? safeText
-      : op === 'eq' || op === 'ne'
-        ? scalar
-        : text
-  ).map((value) => ({ type: 'cmp' as const, attribute, op, value })),
-);
+const cmp: fc.Arbitrary<RuleNode> = fc
+  .record({ attribute: fc.constantFrom(...ATTRS), op: fc.constantFrom(...OPERATORS) })
+  .chain(({ attribute, op }) =>
+    (op === 'in' || op === 'notIn'
+      ? fc.array(text, { minLength: 1, maxLength: 3 })
+      : op === 'match' || op === 'notMatch'
+        ? safeText
+        : op === 'eq' || op === 'ne'
+          ? scalar
+          : text
+    ).map((value) => ({ type: 'cmp' as const, attribute, op, value })),
+  );
 
 const rule: fc.Arbitrary<RuleNode> = fc.letrec<{ node: RuleNode }>((tie) => ({
   node: fc.oneof(
@@ -112,40 +130,61 @@ const attributes = fc.record(Object.fromEntries(ATTRS.map((a) => [a.toLowerCase(
 
 describe('membership rules: properties', () => {
   it('printing then parsing gives the same tree', () => {
-    fc.assert(fc.property(rule, (r) => {
-      expect(parseRule(printRule(r))).toEqual({ kind: 'rule', rule: r });
-    }));
+    fc.assert(
+      fc.property(rule, (r) => {
+        expect(parseRule(printRule(r))).toEqual({ kind: 'rule', rule: r });
+      }),
+    );
   });
 
   it('a rule and its -not negation never both match (and never both fail to match)', () => {
-    fc.assert(fc.property(rule, attributes, (r, attrs) => {
-      const lookup = user(attrs);
-      const a = evaluateRule(r, lookup).kind;
-      const b = evaluateRuleText(`-not ${printRule(r)}`, lookup).kind;
-      if (a === 'cannotEvaluate') expect(b).toBe('cannotEvaluate');
-      else expect(new Set([a, b])).toEqual(new Set(['match', 'noMatch']));
-    }));
+    fc.assert(
+      fc.property(rule, attributes, (r, attrs) => {
+        const lookup = user(attrs);
+        const a = evaluateRule(r, lookup).kind;
+        const b = evaluateRuleText(`-not ${printRule(r)}`, lookup).kind;
+        if (a === 'cannotEvaluate') expect(b).toBe('cannotEvaluate');
+        else expect(new Set([a, b])).toEqual(new Set(['match', 'noMatch']));
+      }),
+    );
   });
 
   it('-eq ignores case, as Entra does', () => {
-    fc.assert(fc.property(fc.constantFrom(...ATTRS), fc.string({ minLength: 1, maxLength: 10 }), fc.array(fc.boolean(), { maxLength: 10 }), (attr, value, flips) => {
-      const recased = Array.from(value).map((c, i) => (flips[i] ? c.toUpperCase() : c.toLowerCase())).join('');
-      const lookup = user({ [attr.toLowerCase()]: recased });
-      const r: RuleNode = { type: 'cmp', attribute: attr, op: 'eq', value };
-      // Letters whose case mapping is not one-to-one (ß → SS) are outside what Entra promises.
-      fc.pre(value.toLowerCase() === recased.toLowerCase());
-      expect(evaluateRule(r, lookup).kind).toBe('match');
-    }));
+    fc.assert(
+      fc.property(fc.constantFrom(...ATTRS), fc.string({ minLength: 1, maxLength: 10 }), fc.array(fc.boolean(), { maxLength: 10 }), (attr, value, flips) => {
+        const recased = Array.from(value)
+          .map((c, i) => (flips[i] ? c.toUpperCase() : c.toLowerCase()))
+          .join('');
+        const lookup = user({ [attr.toLowerCase()]: recased });
+        const r: RuleNode = { type: 'cmp', attribute: attr, op: 'eq', value };
+        // Letters whose case mapping is not one-to-one (ß → SS) are outside what Entra promises.
+        fc.pre(value.toLowerCase() === recased.toLowerCase());
+        expect(evaluateRule(r, lookup).kind).toBe('match');
+      }),
+    );
   });
 
   it('-ne is the opposite of -eq, and -notIn of -in, on every value', () => {
-    fc.assert(fc.property(cmp, attributes, (c, attrs) => {
-      if (c.type !== 'cmp') return;
-      const twin: Record<string, string> = { eq: 'ne', ne: 'eq', in: 'notIn', notIn: 'in', startsWith: 'notStartsWith', notStartsWith: 'startsWith', contains: 'notContains', notContains: 'contains', match: 'notMatch', notMatch: 'match' };
-      const lookup = user(attrs);
-      const a = evaluateRule(c, lookup).kind;
-      const b = evaluateRule({ ...c, op: twin[c.op] as typeof c.op }, lookup).kind;
-      expect(a === 'match').toBe(b === 'noMatch');
-    }));
+    fc.assert(
+      fc.property(cmp, attributes, (c, attrs) => {
+        if (c.type !== 'cmp') return;
+        const twin: Record<string, string> = {
+          eq: 'ne',
+          ne: 'eq',
+          in: 'notIn',
+          notIn: 'in',
+          startsWith: 'notStartsWith',
+          notStartsWith: 'startsWith',
+          contains: 'notContains',
+          notContains: 'contains',
+          match: 'notMatch',
+          notMatch: 'match',
+        };
+        const lookup = user(attrs);
+        const a = evaluateRule(c, lookup).kind;
+        const b = evaluateRule({ ...c, op: twin[c.op] as typeof c.op }, lookup).kind;
+        expect(a === 'match').toBe(b === 'noMatch');
+      }),
+    );
   });
 });

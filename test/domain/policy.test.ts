@@ -1,14 +1,5 @@
 import fc from 'fast-check';
-import {
-  PolicySubject,
-  DEFAULT_POLICY,
-  PERMISSIONS,
-  Permission,
-  Policy,
-  evaluate,
-  parsePolicy,
-  permissionsOf,
-} from '../../src/domain/policy';
+import { PolicySubject, DEFAULT_POLICY, PERMISSIONS, Permission, Policy, evaluate, parsePolicy, permissionsOf } from '../../src/domain/policy';
 import { ROLE } from '../../src/domain/roles';
 
 const HOME = '11111111-1111-1111-1111-111111111111';
@@ -37,7 +28,11 @@ describe('default policy', () => {
     ['a Security Reader', [ROLE.securityReader], ['sync.read', 'scope.request']],
     ['a Reports Reader', [ROLE.reportsReader], ['sync.read', 'scope.request']],
     ['an Application Administrator', [ROLE.applicationAdministrator], ['sync.read', 'sync.operate', 'scope.request', 'scope.approve', 'alerts.manage']],
-    ['a Cloud Application Administrator', [ROLE.cloudApplicationAdministrator], ['sync.read', 'sync.operate', 'scope.request', 'scope.approve', 'alerts.manage']],
+    [
+      'a Cloud Application Administrator',
+      [ROLE.cloudApplicationAdministrator],
+      ['sync.read', 'sync.operate', 'scope.request', 'scope.approve', 'alerts.manage'],
+    ],
     ['a Hybrid Identity Administrator', [ROLE.hybridIdentityAdministrator], [...PERMISSIONS]],
     ['a Global Administrator', [ROLE.globalAdministrator], [...PERMISSIONS]],
     ['a Global Administrator (upper-case id)', [ROLE.globalAdministrator.toUpperCase()], [...PERMISSIONS]],
@@ -52,12 +47,7 @@ describe('default policy', () => {
     expect(d.allowed).toBe(false);
     if (d.allowed) return;
     expect(d.permission).toBe('sync.operate');
-    expect(d.grantedBy).toEqual([
-      'Hybrid Identity Administrator',
-      'Application Administrator',
-      'Cloud Application Administrator',
-      'Global Administrator',
-    ]);
+    expect(d.grantedBy).toEqual(['Hybrid Identity Administrator', 'Application Administrator', 'Cloud Application Administrator', 'Global Administrator']);
     expect(d.reason).toMatch(/sync\.operate/);
     expect(d.reason).toMatch(/for contoso-to-fabrikam/);
     expect(d.reason).toMatch(/Hybrid Identity Administrator/);
@@ -91,15 +81,10 @@ describe('default policy', () => {
 
   test('property: from another tenant nothing is ever allowed', () => {
     fc.assert(
-      fc.property(
-        fc.uuid(),
-        fc.subarray(Object.values(ROLE)),
-        fc.constantFrom(...PERMISSIONS),
-        (tenant, roles, perm) => {
-          fc.pre(tenant.toLowerCase() !== HOME);
-          expect(evaluate(DEFAULT_POLICY, caller({ tenantId: tenant, roleTemplateIds: roles }), perm).allowed).toBe(false);
-        },
-      ),
+      fc.property(fc.uuid(), fc.subarray(Object.values(ROLE)), fc.constantFrom(...PERMISSIONS), (tenant, roles, perm) => {
+        fc.pre(tenant.toLowerCase() !== HOME);
+        expect(evaluate(DEFAULT_POLICY, caller({ tenantId: tenant, roleTemplateIds: roles }), perm).allowed).toBe(false);
+      }),
       { numRuns: 300 },
     );
   });
@@ -145,7 +130,10 @@ describe('policy file', () => {
     [[], [/^\$: must be a JSON object/]],
     [{ permisions: {} }, [/^\$: unknown key "permisions"; allowed: schemaVersion, permissions, configurations/]],
     [{ permissions: { 'scope.aprove': { roles: [] } } }, [/^\$\.permissions\["scope\.aprove"\]: is not a permission: use one of sync\.read/]],
-    [{ permissions: { 'scope.approve': { roles: ['Global Administrator'] } } }, [/^\$\.permissions\["scope\.approve"\]\.roles\[0\]: must be a role template id: a GUID like/]],
+    [
+      { permissions: { 'scope.approve': { roles: ['Global Administrator'] } } },
+      [/^\$\.permissions\["scope\.approve"\]\.roles\[0\]: must be a role template id: a GUID like/],
+    ],
     [{ permissions: { 'scope.approve': { roles: ROLE.globalAdministrator } } }, [/^\$\.permissions\["scope\.approve"\]\.roles: must be a list of GUIDs/]],
     [{ permissions: { 'scope.approve': { groups: ['sales'] } } }, [/groups\[0\]: must be a group object id/]],
     [{ permissions: { 'sync.read': { role: [] } } }, [/unknown key "role"; allowed: roles, groups, anyMember/]],

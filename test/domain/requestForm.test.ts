@@ -12,7 +12,10 @@ describe('checkRequestForm (the request form’s principals and reason)', () => 
   it('says who is missing, too many, and a missing reason, in that order', () => {
     expect(checkRequestForm({ principals: ' , ;', reason: '' })).toEqual({ ok: false, problem: 'Say who: user principal names, or a group name or id.' });
     const many = Array.from({ length: MAX_REQUEST_PRINCIPALS + 1 }, (_, i) => `u${i}@x.com`).join(',');
-    expect(checkRequestForm({ principals: many, reason: 'x' })).toEqual({ ok: false, problem: `At most ${MAX_REQUEST_PRINCIPALS} per request; you gave ${MAX_REQUEST_PRINCIPALS + 1}.` });
+    expect(checkRequestForm({ principals: many, reason: 'x' })).toEqual({
+      ok: false,
+      problem: `At most ${MAX_REQUEST_PRINCIPALS} per request; you gave ${MAX_REQUEST_PRINCIPALS + 1}.`,
+    });
     expect(checkRequestForm({ principals: 'a@x.com', reason: '   ' })).toEqual({ ok: false, problem: 'A reason is required: say why the change is needed.' });
   });
 });

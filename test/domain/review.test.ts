@@ -38,7 +38,15 @@ const review = (items = [user('u2', 'Zed'), group('g1', 'Sync'), user('u1', 'Ada
 
 describe('scope review rules', () => {
   it('starts open with a deadline reviewDays ahead, groups first then users by name, and validates as stored', () => {
-    const r = startReview({ id: 'REV-AAAAA', configuration: 'c', by: MEGAN, now: T0, days: 7, defaultVerdict: 'remove', items: [user('u2', 'Zed'), group('g1', 'Sync'), user('u1', 'Ada')] });
+    const r = startReview({
+      id: 'REV-AAAAA',
+      configuration: 'c',
+      by: MEGAN,
+      now: T0,
+      days: 7,
+      defaultVerdict: 'remove',
+      items: [user('u2', 'Zed'), group('g1', 'Sync'), user('u1', 'Ada')],
+    });
     expect(r.status).toBe('open');
     expect(r.deadline).toBe(new Date(T0 + 7 * DAY).toISOString());
     expect(r.defaultVerdict).toBe('remove');
@@ -66,7 +74,10 @@ describe('scope review rules', () => {
 
   it('completes when the last item is decided; a completed review takes no decisions', () => {
     let r = review();
-    for (const [id, v] of [['g1', 'keep'], ['u1', 'remove']] as const) {
+    for (const [id, v] of [
+      ['g1', 'keep'],
+      ['u1', 'remove'],
+    ] as const) {
       const d = decideItem(r, id, v, MEGAN, T0);
       if (!d.ok) throw new Error(d.message);
       expect(d.completed).toBe(false);

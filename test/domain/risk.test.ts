@@ -72,7 +72,10 @@ describe('risk of a scope-change request', () => {
   it('finds privileged people from role template ids, and what became privileged since', () => {
     expect(privilegedRoleNames([ROLE.globalAdministrator.toUpperCase(), ROLE.reportsReader])).toEqual(['Global Administrator']);
     const now = privilegedPeople(
-      [{ id: 'a', displayName: 'Adele' }, { id: 'b', displayName: 'Alex' }],
+      [
+        { id: 'a', displayName: 'Adele' },
+        { id: 'b', displayName: 'Alex' },
+      ],
       [[ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator], [ROLE.reportsReader]],
     );
     expect(now).toEqual([{ id: 'a', displayName: 'Adele', roles: ['Global Administrator', 'Privileged Role Administrator'] }]);

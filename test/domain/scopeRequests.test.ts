@@ -79,7 +79,13 @@ function inStatus(status: RequestStatus): ScopeRequest {
 describe('createRequest', () => {
   test('a new request is pending, versioned and expires after 72 hours by default', () => {
     const r = request();
-    expect(r).toMatchObject({ schemaVersion: 1, status: 'pending', cardVersion: 1, createdAt: '2026-01-01T09:00:00.000Z', expiresAt: '2026-01-04T09:00:00.000Z' });
+    expect(r).toMatchObject({
+      schemaVersion: 1,
+      status: 'pending',
+      cardVersion: 1,
+      createdAt: '2026-01-01T09:00:00.000Z',
+      expiresAt: '2026-01-04T09:00:00.000Z',
+    });
     expect(r.history).toEqual([{ at: r.createdAt, status: 'pending', by: alice }]);
     expect(request({ expiresAfterHours: 1 }).expiresAt).toBe('2026-01-01T10:00:00.000Z');
     expect(parseScopeRequest(JSON.parse(JSON.stringify(r)))).toEqual({ ok: true, request: r });
@@ -106,16 +112,27 @@ describe('decide: happy paths', () => {
     expect(executing.execution).toEqual({ startedAt: '2026-01-01T11:00:00.000Z' });
     const done = step(executing, { type: 'completeExecution', results: [{ principalId: 'u1', outcome: 'already' }] }, ctx(SYSTEM_ACTOR, [], T0 + 3 * HOUR));
     expect(done.status).toBe('done');
-    expect(done.execution).toEqual({ startedAt: '2026-01-01T11:00:00.000Z', finishedAt: '2026-01-01T12:00:00.000Z', results: [{ principalId: 'u1', outcome: 'already' }] });
+    expect(done.execution).toEqual({
+      startedAt: '2026-01-01T11:00:00.000Z',
+      finishedAt: '2026-01-01T12:00:00.000Z',
+      results: [{ principalId: 'u1', outcome: 'already' }],
+    });
     expect(done.cardVersion).toBe(4);
     expect(done.history.map((h) => h.status)).toEqual(['pending', 'approved', 'executing', 'done']);
   });
 
   test('a failed principal makes the request failed, with the results kept', () => {
-    const failed = step(inStatus('executing'), {
-      type: 'completeExecution',
-      results: [{ principalId: 'u1', outcome: 'assigned' }, { principalId: 'u2', outcome: 'failed', error: 'not found' }],
-    }, ctx(SYSTEM_ACTOR, []));
+    const failed = step(
+      inStatus('executing'),
+      {
+        type: 'completeExecution',
+        results: [
+          { principalId: 'u1', outcome: 'assigned' },
+          { principalId: 'u2', outcome: 'failed', error: 'not found' },
+        ],
+      },
+      ctx(SYSTEM_ACTOR, []),
+    );
     expect(failed.status).toBe('failed');
     expect(failed.execution?.results).toHaveLength(2);
   });
@@ -125,7 +142,11 @@ describe('decide: happy paths', () => {
   });
 
   test('reject keeps a trimmed reason; no reason is fine', () => {
-    expect(step(request(), { type: 'reject', reason: '  wrong group ' }, ctx(bob)).decision).toMatchObject({ verdict: 'rejected', reason: 'wrong group', by: bob });
+    expect(step(request(), { type: 'reject', reason: '  wrong group ' }, ctx(bob)).decision).toMatchObject({
+      verdict: 'rejected',
+      reason: 'wrong group',
+      by: bob,
+    });
     expect(step(request(), { type: 'reject' }, ctx(bob)).decision).not.toHaveProperty('reason');
   });
 
@@ -175,7 +196,11 @@ describe('decide: refusals', () => {
     const late = T0 + 72 * HOUR;
     expect(isExpired(request(), late)).toBe(true);
     expect(isExpired(request(), late - 1)).toBe(false);
-    for (const [action, actor] of [[{ type: 'approve' }, bob], [{ type: 'reject' }, bob], [{ type: 'cancel' }, alice]] as const) {
+    for (const [action, actor] of [
+      [{ type: 'approve' }, bob],
+      [{ type: 'reject' }, bob],
+      [{ type: 'cancel' }, alice],
+    ] as const) {
       expect(decide(request(), action, ctx(actor, APPROVER, late))).toMatchObject({ ok: false, code: 'expired' });
     }
     expect(decide(request(), { type: 'expire' }, ctx(SYSTEM_ACTOR, [], late - 1))).toMatchObject({ ok: false, code: 'not-expired' });
@@ -232,7 +257,10 @@ describe('properties', () => {
     fc.constant({ type: 'beginExecution' as const }),
     fc.record({
       type: fc.constant('completeExecution' as const),
-      results: fc.array(fc.record({ principalId: fc.constantFrom('u1', 'u2'), outcome: fc.constantFrom('assigned', 'removed', 'already', 'absent', 'failed' as const) }), { maxLength: 3 }),
+      results: fc.array(
+        fc.record({ principalId: fc.constantFrom('u1', 'u2'), outcome: fc.constantFrom('assigned', 'removed', 'already', 'absent', 'failed' as const) }),
+        { maxLength: 3 },
+      ),
     }),
     fc.record({ type: fc.constant('failExecution' as const), error: fc.string() }),
   );
@@ -252,7 +280,11 @@ describe('properties', () => {
           pending: ['approved', 'rejected', 'expired', 'cancelled'],
           approved: ['executing'],
           executing: ['done', 'failed'],
-          done: [], failed: [], rejected: [], expired: [], cancelled: [],
+          done: [],
+          failed: [],
+          rejected: [],
+          expired: [],
+          cancelled: [],
         };
         for (const s of steps) {
           now += s.dt;

@@ -4,7 +4,16 @@ const ok: WhyFacts = {
   config: 'contoso-to-fabrikam',
   sourceName: 'Contoso',
   targetName: 'Fabrikam',
-  user: { id: 'u1', userPrincipalName: 'ada@contoso.com', displayName: 'Ada', mail: 'ada@contoso.com', userType: 'Member', creationType: null, externalUserState: null, accountEnabled: true },
+  user: {
+    id: 'u1',
+    userPrincipalName: 'ada@contoso.com',
+    displayName: 'Ada',
+    mail: 'ada@contoso.com',
+    userType: 'Member',
+    creationType: null,
+    externalUserState: null,
+    accountEnabled: true,
+  },
   scope: read({ direct: true, groups: [], nestedOnly: [] }),
   job: read({ code: 'Active', scheduleState: 'Active', quarantineReason: null, quarantineMessage: null, nextRun: '2026-11-23T10:40:00Z' }),
   logs: read([]),
@@ -12,8 +21,26 @@ const ok: WhyFacts = {
   userTypeAlways: read(true),
 };
 const with_ = (patch: Partial<WhyFacts>): WhyFacts => ({ ...ok, ...patch });
-const entry = (p: Partial<WhyLogEntry>): WhyLogEntry => ({ at: '2026-11-23T10:00:00Z', action: 'create', status: 'success', step: null, errorCode: null, reason: null, targetId: 't1', ...p });
-const member = (p: Partial<WhyTargetObject>): WhyTargetObject => ({ kind: 'user', id: 't1', displayName: 'Ada', userPrincipalName: 'ada_contoso.com#EXT#@fabrikam.com', mail: 'ada@contoso.com', userType: 'Member', externalUserState: null, ...p });
+const entry = (p: Partial<WhyLogEntry>): WhyLogEntry => ({
+  at: '2026-11-23T10:00:00Z',
+  action: 'create',
+  status: 'success',
+  step: null,
+  errorCode: null,
+  reason: null,
+  targetId: 't1',
+  ...p,
+});
+const member = (p: Partial<WhyTargetObject>): WhyTargetObject => ({
+  kind: 'user',
+  id: 't1',
+  displayName: 'Ada',
+  userPrincipalName: 'ada_contoso.com#EXT#@fabrikam.com',
+  mail: 'ada@contoso.com',
+  userType: 'Member',
+  externalUserState: null,
+  ...p,
+});
 
 describe('why: the verdict is the first blocker, and every row is still listed', () => {
   it('synced fine names the target object', () => {
@@ -52,14 +79,41 @@ describe('why: the verdict is the first blocker, and every row is still listed',
   });
 
   it('quarantined, paused and disabled jobs block; the next cycle shows when running', () => {
-    expect(explain(with_({ job: read({ code: 'Quarantine', scheduleState: 'Active', quarantineReason: 'EncounteredQuarantineException', quarantineMessage: null, nextRun: null }) })).verdict).toBe('jobQuarantined');
-    expect(explain(with_({ job: read({ code: 'Paused', scheduleState: 'Paused', quarantineReason: null, quarantineMessage: null, nextRun: null }) })).verdict).toBe('jobPaused');
-    expect(explain(with_({ job: read({ code: 'Active', scheduleState: 'Disabled', quarantineReason: null, quarantineMessage: null, nextRun: null }) })).verdict).toBe('jobDisabled');
+    expect(
+      explain(
+        with_({
+          job: read({
+            code: 'Quarantine',
+            scheduleState: 'Active',
+            quarantineReason: 'EncounteredQuarantineException',
+            quarantineMessage: null,
+            nextRun: null,
+          }),
+        }),
+      ).verdict,
+    ).toBe('jobQuarantined');
+    expect(
+      explain(with_({ job: read({ code: 'Paused', scheduleState: 'Paused', quarantineReason: null, quarantineMessage: null, nextRun: null }) })).verdict,
+    ).toBe('jobPaused');
+    expect(
+      explain(with_({ job: read({ code: 'Active', scheduleState: 'Disabled', quarantineReason: null, quarantineMessage: null, nextRun: null }) })).verdict,
+    ).toBe('jobDisabled');
     expect(explain(ok).rows[2].detail).toBe('Running. Next cycle: 2026-11-23 10:40 UTC.');
   });
 
   it('a failed export names the step and the code in plain words', () => {
-    const r = explain(with_({ logs: read([entry({ status: 'failure', targetId: null, errorCode: 'AzureActiveDirectoryConflict', step: { name: 'EntryExportAdd', type: 'export', status: 'failure', description: 'x' } })]) }));
+    const r = explain(
+      with_({
+        logs: read([
+          entry({
+            status: 'failure',
+            targetId: null,
+            errorCode: 'AzureActiveDirectoryConflict',
+            step: { name: 'EntryExportAdd', type: 'export', status: 'failure', description: 'x' },
+          }),
+        ]),
+      }),
+    );
     expect(r.verdict).toBe('exportFailed');
     expect(r.rows[3].detail).toContain('at step EntryExportAdd: matching conflict');
     expect(r.rows[3].detail).toContain('(AzureActiveDirectoryConflict)');
@@ -75,7 +129,22 @@ describe('why: the verdict is the first blocker, and every row is still listed',
 
   it('target side: a pending-acceptance guest, a contact, an internal member with the same mail, a guest that stays Guest', () => {
     expect(explain(with_({ target: read([member({ id: 'g1', userType: 'Guest', externalUserState: 'PendingAcceptance' })]) })).verdict).toBe('pendingGuest');
-    const contact = explain(with_({ target: read([{ kind: 'contact', id: 'c1', displayName: 'Ada (ext)', userPrincipalName: null, mail: 'ada@contoso.com', userType: null, externalUserState: null, proxyAddress: 'SMTP:ada@contoso.com' }]) }));
+    const contact = explain(
+      with_({
+        target: read([
+          {
+            kind: 'contact',
+            id: 'c1',
+            displayName: 'Ada (ext)',
+            userPrincipalName: null,
+            mail: 'ada@contoso.com',
+            userType: null,
+            externalUserState: null,
+            proxyAddress: 'SMTP:ada@contoso.com',
+          },
+        ]),
+      }),
+    );
     expect(contact.verdict).toBe('targetConflict');
     expect(contact.rows[4].detail).toContain('proxy address SMTP:ada@contoso.com');
     expect(explain(with_({ target: read([member({ id: 'm2', userPrincipalName: 'ada@fabrikam.com' })]) })).verdict).toBe('targetConflict');

@@ -132,12 +132,24 @@ async function main(): Promise<void> {
   const node = process.execPath;
   const tsNode = ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only'];
 
-  await start('bot', node, [...tsNode, 'src/index.ts'], { PORT: String(botPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', CTS_CONFIG: '', MONITOR: 'on' }, /listening on/);
+  await start(
+    'bot',
+    node,
+    [...tsNode, 'src/index.ts'],
+    { PORT: String(botPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', CTS_CONFIG: '', MONITOR: 'on' },
+    /listening on/,
+  );
   const health = await json<Health>(`http://127.0.0.1:${botPort}/healthz`);
   const sim = health.simulatorUrl as string;
   const endpoint = `http://localhost:${botPort}/api/messages`;
   const playground = (who: string, port: number) =>
-    start(`playground-${who}`, node, [...tsNode, 'scripts/playground-as.ts', who, '-p', String(port), '--disable-telemetry'], { BOT_ENDPOINT: endpoint, TEAMSAPPTESTER_BROWSER: 'none' }, /Listening on/);
+    start(
+      `playground-${who}`,
+      node,
+      [...tsNode, 'scripts/playground-as.ts', who, '-p', String(port), '--disable-telemetry'],
+      { BOT_ENDPOINT: endpoint, TEAMSAPPTESTER_BROWSER: 'none' },
+      /Listening on/,
+    );
   await Promise.all([playground('megan', meganPort), playground('adele', adelePort)]);
 
   userDataDir = mkdtempSync(path.join(tmpdir(), 'cts-e2e-chromium-'));
@@ -146,87 +158,126 @@ async function main(): Promise<void> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1100, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const open = async (port: number) => {
     const page = await browser!.newPage();
     await page.goto(`http://localhost:${port}`);
     await waitCard(page, "Hello, I'm CTS Ops", 30_000);
     // The Playground's log panel takes a third of the window: close it so the chat has Teams' width.
-    await page.locator('button[title="Toggle Log Panel"]').click({ timeout: 5000 }).catch(() => undefined);
+    await page
+      .locator('button[title="Toggle Log Panel"]')
+      .click({ timeout: 5000 })
+      .catch(() => undefined);
     return page;
   };
   const megan = await open(meganPort);
   const adele = await open(adelePort);
 
   const steps: [string, () => Promise<void>][] = [
-    ['help', async () => {
-      await say(megan, 'help');
-      const c = await waitCard(megan, /Operate Microsoft Entra cross-tenant synchronization/);
-      expect((await cardText(c)).includes('status'), 'the help card to list "status"');
-      await shot(megan, '01-help');
-    }],
-    ['status', async () => {
-      await say(megan, 'status');
-      const c = await waitCard(megan, 'Cross-tenant sync status');
-      const text = await cardText(c);
-      for (const name of [C2F.name, C2N.name]) expect(text.includes(name), `status to list ${name}`);
-      await shot(megan, '02-status');
-      await shot(megan, 'readme-status', c);
-    }],
-    ['the approver subscribes to approvals and alerts', async () => {
-      await say(megan, 'subscribe approvals all');
-      await waitCard(megan, /Subscribed|Already subscribed/);
-      await say(megan, 'subscribe alerts all');
-      await waitCard(megan, /Alerts for all configurations (will be|are already) posted/);
-      await shot(megan, '03-subscribed');
-    }],
-    ['a request by the operator appears as an approval card', async () => {
-      await say(adele, `request add user ${DEMO.users.nestor.userPrincipalName} to ${C2F.name} because joins the Fabrikam project (e2e)`);
-      const mine = await waitCard(adele, /Add to sync scope/);
-      const id = /REQ-[0-9A-Z]{5}/.exec(await cardText(mine))?.[0];
-      expect(!!id, 'a request id on the requester\'s card');
-      await shot(adele, '04-request-sent');
-      const theirs = await waitCard(megan, new RegExp(`${id}[\\s\\S]*Waiting for approval|Waiting for approval[\\s\\S]*${id}`));
-      await shot(megan, '05-approval-card');
-      requestId = id!;
-      void theirs;
-    }],
-    ['the approver approves and both cards update', async () => {
-      let c = card(megan, requestId);
-      const approve = c.getByRole('button', { name: 'Approve' });
-      if (!(await approve.isVisible())) await c.getByRole('button', { name: /Show my options|Refresh/ }).click();
-      c = card(megan, requestId);
-      await c.getByRole('button', { name: 'Approve' }).waitFor({ timeout: CARD_MS });
-      await shot(megan, 'readme-approval', c);
-      await c.getByRole('button', { name: 'Approve' }).click();
-      await waitCard(megan, new RegExp(`${requestId}[\\s\\S]*(Done|Approved)|(Done|Approved)[\\s\\S]*${requestId}`));
-      await shot(megan, '06-approved');
-      await waitCard(adele, /Approved by Megan Bowen/);
-      await shot(adele, '07-requester-sees-decision');
-    }],
-    ['a quarantine arrives as an alert and Restart resolves it', async () => {
-      await json(`${sim}/_sim/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2F.jobId)}/quarantine`, 'POST', { reason: 'QuarantinedOnDemand', message: 'Quarantined for the end-to-end test.' });
-      const alert = await waitCard(megan, new RegExp(`Alert ${C2F.name}@`), ALERT_MS);
-      expect((await cardText(alert)).includes(C2F.name), 'the alert to name the configuration');
-      await shot(megan, '08-alert');
-      await shot(megan, 'readme-alert', alert);
-      await alert.getByRole('button', { name: 'Restart' }).click();
-      const confirm = await waitCard(megan, /Restart contoso-to-fabrikam\?/);
-      await shot(megan, '09-confirm');
-      await confirm.getByRole('button', { name: 'Restart' }).click();
-      await waitCard(megan, /Restart contoso-to-fabrikam: done/);
-      await waitCard(megan, /Resolved: /, ALERT_MS);
-      await shot(megan, '10-resolved');
-    }],
-    ['a deletion-threshold alert shows the right count', async () => {
-      const tripped = await json<TripDeletesAnswer>(`${sim}/_sim/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(C2N.jobId)}`, 'POST');
-      await json(`${sim}/_sim/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2N.jobId)}/cycle`, 'POST');
-      const alert = await waitCard(megan, new RegExp(`Alert ${C2N.name}@`), ALERT_MS);
-      const text = await cardText(alert);
-      await shot(megan, '11-deletion-threshold');
-      expect(new RegExp(`\\b${tripped.wouldDelete}( or more)? deletions?( or disables)? held back`).test(text), `"${tripped.wouldDelete} deletions held back" on the card, got: ${text.slice(0, 300)}`);
-    }],
+    [
+      'help',
+      async () => {
+        await say(megan, 'help');
+        const c = await waitCard(megan, /Operate Microsoft Entra cross-tenant synchronization/);
+        expect((await cardText(c)).includes('status'), 'the help card to list "status"');
+        await shot(megan, '01-help');
+      },
+    ],
+    [
+      'status',
+      async () => {
+        await say(megan, 'status');
+        const c = await waitCard(megan, 'Cross-tenant sync status');
+        const text = await cardText(c);
+        for (const name of [C2F.name, C2N.name]) expect(text.includes(name), `status to list ${name}`);
+        await shot(megan, '02-status');
+        await shot(megan, 'readme-status', c);
+      },
+    ],
+    [
+      'the approver subscribes to approvals and alerts',
+      async () => {
+        await say(megan, 'subscribe approvals all');
+        await waitCard(megan, /Subscribed|Already subscribed/);
+        await say(megan, 'subscribe alerts all');
+        await waitCard(megan, /Alerts for all configurations (will be|are already) posted/);
+        await shot(megan, '03-subscribed');
+      },
+    ],
+    [
+      'a request by the operator appears as an approval card',
+      async () => {
+        await say(adele, `request add user ${DEMO.users.nestor.userPrincipalName} to ${C2F.name} because joins the Fabrikam project (e2e)`);
+        const mine = await waitCard(adele, /Add to sync scope/);
+        const id = /REQ-[0-9A-Z]{5}/.exec(await cardText(mine))?.[0];
+        expect(!!id, "a request id on the requester's card");
+        await shot(adele, '04-request-sent');
+        const theirs = await waitCard(megan, new RegExp(`${id}[\\s\\S]*Waiting for approval|Waiting for approval[\\s\\S]*${id}`));
+        await shot(megan, '05-approval-card');
+        requestId = id!;
+        void theirs;
+      },
+    ],
+    [
+      'the approver approves and both cards update',
+      async () => {
+        let c = card(megan, requestId);
+        const approve = c.getByRole('button', { name: 'Approve' });
+        if (!(await approve.isVisible())) await c.getByRole('button', { name: /Show my options|Refresh/ }).click();
+        c = card(megan, requestId);
+        await c.getByRole('button', { name: 'Approve' }).waitFor({ timeout: CARD_MS });
+        await shot(megan, 'readme-approval', c);
+        await c.getByRole('button', { name: 'Approve' }).click();
+        await waitCard(megan, new RegExp(`${requestId}[\\s\\S]*(Done|Approved)|(Done|Approved)[\\s\\S]*${requestId}`));
+        await shot(megan, '06-approved');
+        await waitCard(adele, /Approved by Megan Bowen/);
+        await shot(adele, '07-requester-sees-decision');
+      },
+    ],
+    [
+      'a quarantine arrives as an alert and Restart resolves it',
+      async () => {
+        await json(`${sim}/_sim/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2F.jobId)}/quarantine`, 'POST', {
+          reason: 'QuarantinedOnDemand',
+          message: 'Quarantined for the end-to-end test.',
+        });
+        const alert = await waitCard(megan, new RegExp(`Alert ${C2F.name}@`), ALERT_MS);
+        expect((await cardText(alert)).includes(C2F.name), 'the alert to name the configuration');
+        await shot(megan, '08-alert');
+        await shot(megan, 'readme-alert', alert);
+        await alert.getByRole('button', { name: 'Restart' }).click();
+        const confirm = await waitCard(megan, /Restart contoso-to-fabrikam\?/);
+        await shot(megan, '09-confirm');
+        await confirm.getByRole('button', { name: 'Restart' }).click();
+        await waitCard(megan, /Restart contoso-to-fabrikam: done/);
+        await waitCard(megan, /Resolved: /, ALERT_MS);
+        await shot(megan, '10-resolved');
+      },
+    ],
+    [
+      'a deletion-threshold alert shows the right count',
+      async () => {
+        const tripped = await json<TripDeletesAnswer>(`${sim}/_sim/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(C2N.jobId)}`, 'POST');
+        await json(`${sim}/_sim/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2N.jobId)}/cycle`, 'POST');
+        const alert = await waitCard(megan, new RegExp(`Alert ${C2N.name}@`), ALERT_MS);
+        const text = await cardText(alert);
+        await shot(megan, '11-deletion-threshold');
+        expect(
+          new RegExp(`\\b${tripped.wouldDelete}( or more)? deletions?( or disables)? held back`).test(text),
+          `"${tripped.wouldDelete} deletions held back" on the card, got: ${text.slice(0, 300)}`,
+        );
+      },
+    ],
   ];
 
   let failed = 0;

@@ -23,12 +23,18 @@ test('double, triple and leftover Allow deletes confirmations send ForceDeletes 
     await sim.cycle(CONTOSO, C2F.jobId);
     await t.bot.monitor.pollOnce();
     await t.bot.monitor.deliver(C2F.name);
-    const posted = t.connector.sentTo(chatId).filter((c) => buttons(cardOf(c.body) ?? {}).some((b) => b.verb === 'deletes.allow')).at(-1)!;
+    const posted = t.connector
+      .sentTo(chatId)
+      .filter((c) => buttons(cardOf(c.body) ?? {}).some((b) => b.verb === 'deletes.allow'))
+      .at(-1)!;
     const confirmations = [];
     for (let i = 0; i < 4; i++) {
       const before = t.connector.sentTo(chatId).length;
       await click(t, MEGAN, CHAT, posted.id, cardOf(posted.body), 'deletes.allow');
-      const c = t.connector.sentTo(chatId).slice(before).find((x) => buttons(cardOf(x.body) ?? {}).some((b) => b.verb === 'deletes.allow.confirm'))!;
+      const c = t.connector
+        .sentTo(chatId)
+        .slice(before)
+        .find((x) => buttons(cardOf(x.body) ?? {}).some((b) => b.verb === 'deletes.allow.confirm'))!;
       confirmations.push({ id: c.id, card: cardOf(c.body) });
     }
     await sim.clearRequests();
@@ -41,7 +47,11 @@ test('double, triple and leftover Allow deletes confirmations send ForceDeletes 
     await sim.cycle(CONTOSO, C2F.jobId);
     await t.bot.monitor.pollOnce();
     for (const a of tripped.removedAssignments) {
-      await sim.graph(CONTOSO, 'POST', `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`, { principalId: a.principalId, resourceId: C2F.servicePrincipalId, appRoleId: a.appRoleId });
+      await sim.graph(CONTOSO, 'POST', `/servicePrincipals/${C2F.servicePrincipalId}/appRoleAssignedTo`, {
+        principalId: a.principalId,
+        resourceId: C2F.servicePrincipalId,
+        appRoleId: a.appRoleId,
+      });
     }
     await sim.cycle(CONTOSO, C2F.jobId);
     await sim.control('POST', `/tenants/${CONTOSO}/trip-deletes/${job}`);
@@ -52,7 +62,13 @@ test('double, triple and leftover Allow deletes confirmations send ForceDeletes 
     const leftover = (await sim.writes(/\/restart$/)).length;
 
     const audit = await t.bot.audit.last(20, { action: 'job.allowDeletes' });
-    record({ test: 'allow deletes confirmations', attacks: 3, refused: 3 - Math.max(0, firstIncident - 1) - leftover, duplicateExecutions: Math.max(0, firstIncident - 1) + leftover, lostAuditRecords: Math.max(0, firstIncident + leftover - audit.length) });
+    record({
+      test: 'allow deletes confirmations',
+      attacks: 3,
+      refused: 3 - Math.max(0, firstIncident - 1) - leftover,
+      duplicateExecutions: Math.max(0, firstIncident - 1) + leftover,
+      lostAuditRecords: Math.max(0, firstIncident + leftover - audit.length),
+    });
     expect(firstIncident).toBe(1);
     expect(leftover).toBe(0);
     expect(audit).toHaveLength(1);

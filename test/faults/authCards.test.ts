@@ -23,8 +23,20 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
 
   const sayAs = (user: TestUser, text: string, place?: Parameters<typeof say>[4]) => say(t.bot, t.connector, user, text, place);
   /** Posts a card click (optionally edited before sending) and returns the HTTP answer and the card text. */
-  async function clickRaw(user: TestUser, verb: string, data: unknown, edit: (a: TestActivity) => void = () => undefined): Promise<{ status: number; text: string; body: InvokeResponseBody | undefined }> {
-    const activity = cardAction({ verb, data: data as Record<string, unknown>, user, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'attacked-card' });
+  async function clickRaw(
+    user: TestUser,
+    verb: string,
+    data: unknown,
+    edit: (a: TestActivity) => void = () => undefined,
+  ): Promise<{ status: number; text: string; body: InvokeResponseBody | undefined }> {
+    const activity = cardAction({
+      verb,
+      data: data as Record<string, unknown>,
+      user,
+      tenantId: CONTOSO,
+      serviceUrl: t.connector.url,
+      replyToId: 'attacked-card',
+    });
     edit(activity);
     const res = await post(t.bot.url, activity);
     const card = res.body?.value;
@@ -94,7 +106,9 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
     it('a version changed upwards, extra fields, and oversize data are refused', async () => {
       expect((await clickRaw(MEGAN, 'approval.approve', approveData(id, 99))).text).toContain('out of date');
       expect((await clickRaw(MEGAN, 'approval.approve', { ...approveData(), status: 'approved', principals: [] })).text).toContain('could not be read');
-      expect((await clickRaw(MEGAN, 'approval.reject', { ...approveData(), verb: 'approval.reject', reason: 'x'.repeat(100_000) })).text).toContain('could not be read');
+      expect((await clickRaw(MEGAN, 'approval.reject', { ...approveData(), verb: 'approval.reject', reason: 'x'.repeat(100_000) })).text).toContain(
+        'could not be read',
+      );
       const huge = await clickRaw(MEGAN, 'approval.approve', { ...approveData(), pad: 'x'.repeat(2 * 1024 * 1024) });
       expect(huge.status).toBe(413);
       await unchanged();
@@ -126,7 +140,12 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
       await t.bot.approvals.idle();
       const callsBefore = t.connector.calls.length;
       const evil: TestUser = { aadObjectId: MEGAN.aadObjectId, name: '[Megan](https://evil.example/phish)\u202e' };
-      const res = await clickRaw(evil, 'approval.reject', { requestId: second, verb: 'approval.reject', cardVersion: 1, reason: 'see [here](https://evil.example) \u202eexe.gpj' });
+      const res = await clickRaw(evil, 'approval.reject', {
+        requestId: second,
+        verb: 'approval.reject',
+        cardVersion: 1,
+        reason: 'see [here](https://evil.example) \u202eexe.gpj',
+      });
       expect(res.text).toContain('Rejected');
       await t.bot.approvals.idle();
       await t.bot.notifier.idle();
@@ -172,7 +191,10 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
     it('a role removed between opening the card and clicking it: the click is refused', async () => {
       const view = await clickRaw(MEGAN, 'approval.refresh', { requestId: id, verb: 'approval.refresh', cardVersion: 1 });
       expect(view.text).toContain('attack suite');
-      const assignments = await sim.all<UnifiedRoleAssignment>(CONTOSO, `/roleManagement/directory/roleAssignments?$filter=principalId eq '${MEGAN.aadObjectId}'`);
+      const assignments = await sim.all<UnifiedRoleAssignment>(
+        CONTOSO,
+        `/roleManagement/directory/roleAssignments?$filter=principalId eq '${MEGAN.aadObjectId}'`,
+      );
       const role = assignments.find((a) => a.roleDefinitionId === ROLE_HYBRID_IDENTITY_ADMIN);
       expect(role).toMatchObject({ principalId: MEGAN.aadObjectId, roleDefinitionId: ROLE_HYBRID_IDENTITY_ADMIN });
       await sim.graph(CONTOSO, 'DELETE', `/roleManagement/directory/roleAssignments/${role?.id}`);
@@ -182,7 +204,11 @@ describe('identity spoofing, card tampering and four-eyes attacks', () => {
         expect(res.text).toContain('Approving needs the scope.approve permission');
         await unchanged();
       } finally {
-        await sim.graph(CONTOSO, 'POST', '/roleManagement/directory/roleAssignments', { principalId: MEGAN.aadObjectId, roleDefinitionId: ROLE_HYBRID_IDENTITY_ADMIN, directoryScopeId: '/' });
+        await sim.graph(CONTOSO, 'POST', '/roleManagement/directory/roleAssignments', {
+          principalId: MEGAN.aadObjectId,
+          roleDefinitionId: ROLE_HYBRID_IDENTITY_ADMIN,
+          directoryScopeId: '/',
+        });
       }
       record({ test: 'role removed before the click', attacks: 1, refused: 1 });
     });

@@ -33,7 +33,8 @@ export class SigningAuthority {
         res.end(JSON.stringify(body));
       };
       if (this.broken || req.url?.startsWith('/broken')) return json(500, { error: 'down' });
-      if (req.url?.endsWith('/openid-configuration')) return json(200, { issuer: CHANNEL_ISSUER, jwks_uri: `${this.url}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+      if (req.url?.endsWith('/openid-configuration'))
+        return json(200, { issuer: CHANNEL_ISSUER, jwks_uri: `${this.url}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
       if (req.url === '/keys') return json(200, { keys: [{ kty: 'RSA', use: 'sig', kid: this.kid, n: jwk.n, e: jwk.e, endorsements: ['msteams'] }] });
       json(404, {});
     });
@@ -47,7 +48,14 @@ export class SigningAuthority {
   }
 
   /** A channel token as Teams sends it, with any claim or header overridden. */
-  token(opts: { serviceUrl: string; claims?: Record<string, unknown>; key?: KeyObject | 'none'; kid?: string; expiresIn?: number; notBefore?: number }): string {
+  token(opts: {
+    serviceUrl: string;
+    claims?: Record<string, unknown>;
+    key?: KeyObject | 'none';
+    kid?: string;
+    expiresIn?: number;
+    notBefore?: number;
+  }): string {
     const now = Math.floor(Date.now() / 1000);
     const payload = { iss: CHANNEL_ISSUER, aud: APP_ID, serviceurl: opts.serviceUrl, iat: now, nbf: now - 60, exp: now + 3600, ...opts.claims };
     if (opts.notBefore !== undefined) payload.nbf = now + opts.notBefore;
@@ -66,7 +74,11 @@ class NoOutboundTokens extends ConfigurationServiceClientCredentialFactory {
 }
 
 /** A bot registered with APP_ID, validating channel tokens against `authority`. */
-export async function authenticatedBot(authority: SigningAuthority, metadataPath = '/.well-known/openid-configuration', overrides: BotOverrides = {}): Promise<BotUnderTest> {
+export async function authenticatedBot(
+  authority: SigningAuthority,
+  metadataPath = '/.well-known/openid-configuration',
+  overrides: BotOverrides = {},
+): Promise<BotUnderTest> {
   const env = { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used' };
   return new BotUnderTest().start(env, {
     adapter: {

@@ -46,7 +46,11 @@ export class FaultProxy {
             up.on('end', () => {
               if (fault === 'apply-then-reset') return req.socket.destroy();
               if (fault === 'apply-then-500' || fault === 'apply-then-503') {
-                res.writeHead(fault === 'apply-then-500' ? 500 : 503, { 'Retry-After': '0', 'Content-Type': 'application/json', 'request-id': 'proxy-injected' });
+                res.writeHead(fault === 'apply-then-500' ? 500 : 503, {
+                  'Retry-After': '0',
+                  'Content-Type': 'application/json',
+                  'request-id': 'proxy-injected',
+                });
                 res.end(JSON.stringify({ error: { code: 'InternalServerError', message: 'injected after applying' } }));
                 return;
               }

@@ -40,10 +40,24 @@ describe('concurrent approvals of different requests (state faults)', () => {
       bot = await estate.bot(connector, storage);
       const reqs = await createRequests(bot, n, `concurrency ${n}`);
       const before = await assignmentPostCount(estate.sim);
-      const answers = await approveAll(bot, connector, reqs.map((r) => r.id));
+      const answers = await approveAll(
+        bot,
+        connector,
+        reqs.map((r) => r.id),
+      );
       await bot.approvals.idle();
-      const check = await checkExecutedOnce(bot, estate.sim, reqs.map((r) => r.id), before);
-      record({ test: `state: ${n} concurrent approvals`, duplicateExecutions: check.duplicateExecutions, lostRequests: check.lostRequests, lostAuditRecords: check.lostAuditRecords });
+      const check = await checkExecutedOnce(
+        bot,
+        estate.sim,
+        reqs.map((r) => r.id),
+        before,
+      );
+      record({
+        test: `state: ${n} concurrent approvals`,
+        duplicateExecutions: check.duplicateExecutions,
+        lostRequests: check.lostRequests,
+        lostAuditRecords: check.lostAuditRecords,
+      });
       expect(answers.filter((a) => a.status !== 200 || /something went wrong/i.test(a.text))).toEqual([]);
       expect(check).toMatchObject({ done: n, posts: n, duplicateExecutions: 0, lostRequests: 0, lostAuditRecords: 0 });
     });
@@ -56,9 +70,18 @@ describe('concurrent approvals of different requests (state faults)', () => {
     const reqs = await createRequests(bot, 10, 'index hot');
     failing.failing = true;
     const before = await assignmentPostCount(estate.sim);
-    const answers = await approveAll(bot, connector, reqs.map((r) => r.id));
+    const answers = await approveAll(
+      bot,
+      connector,
+      reqs.map((r) => r.id),
+    );
     await bot.approvals.idle();
-    const check = await checkExecutedOnce(bot, estate.sim, reqs.map((r) => r.id), before);
+    const check = await checkExecutedOnce(
+      bot,
+      estate.sim,
+      reqs.map((r) => r.id),
+      before,
+    );
     record({ test: 'state: index writes fail during approvals', faults: failing.writesRefused, ...pick(check) });
     expect(failing.writesRefused).toBeGreaterThan(0);
     expect(answers.map((a) => a.text).filter((t) => /something went wrong/i.test(t))).toEqual([]);
@@ -70,7 +93,14 @@ describe('concurrent approvals of different requests (state faults)', () => {
     const index = (await storage.read([OPEN_INDEX_KEY]))[OPEN_INDEX_KEY] as { entries: { id: string }[] };
     expect(index.entries.filter((e) => reqs.some((r) => r.id === e.id))).toEqual([]);
     // And the same users can be asked for again (for a removal) without a false "duplicate".
-    const again = await bot.approvals.create({ configuration: C2F.name, op: 'remove', principalType: 'user', principals: [reqs[0].upn], reason: 'undo', requester: { ...LEE, tenantId: CONTOSO } });
+    const again = await bot.approvals.create({
+      configuration: C2F.name,
+      op: 'remove',
+      principalType: 'user',
+      principals: [reqs[0].upn],
+      reason: 'undo',
+      requester: { ...LEE, tenantId: CONTOSO },
+    });
     expect(again.ok).toBe(true);
   });
 
@@ -82,13 +112,22 @@ describe('concurrent approvals of different requests (state faults)', () => {
     const reqs = await createRequests(bot, 5, 'disk full');
     failing.failing = true;
     const before = await assignmentPostCount(estate.sim);
-    await approveAll(bot, connector, reqs.map((r) => r.id));
+    await approveAll(
+      bot,
+      connector,
+      reqs.map((r) => r.id),
+    );
     await bot.approvals.idle();
     expect(failing.writesRefused).toBeGreaterThan(0);
     failing.failing = false;
     await bot.approvals.reconcile();
     await bot.approvals.reconcile();
-    const check = await checkExecutedOnce(bot, estate.sim, reqs.map((r) => r.id), before);
+    const check = await checkExecutedOnce(
+      bot,
+      estate.sim,
+      reqs.map((r) => r.id),
+      before,
+    );
     record({ test: 'state: ENOSPC on audit events during approvals', faults: failing.writesRefused, ...pick(check) });
     expect(check).toMatchObject({ done: 5, posts: 5, duplicateExecutions: 0, lostRequests: 0, lostAuditRecords: 0 });
   });
@@ -98,20 +137,46 @@ describe('concurrent approvals of different requests (state faults)', () => {
     const reqs = await createRequests(bot, 6, 'index corrupt');
     writeFileSync(path.join(estate.dataDir, `${encodeKey(OPEN_INDEX_KEY)}.json`), '{"key": "approvals/open", "item": {"schemaVersion": 1, "entr');
     const before = await assignmentPostCount(estate.sim);
-    const answers = await approveAll(bot, connector, reqs.slice(0, 4).map((r) => r.id));
+    const answers = await approveAll(
+      bot,
+      connector,
+      reqs.slice(0, 4).map((r) => r.id),
+    );
     await bot.approvals.idle();
-    const check = await checkExecutedOnce(bot, estate.sim, reqs.slice(0, 4).map((r) => r.id), before);
+    const check = await checkExecutedOnce(
+      bot,
+      estate.sim,
+      reqs.slice(0, 4).map((r) => r.id),
+      before,
+    );
     record({ test: 'state: corrupt open-requests index', faults: 1, ...pick(check) });
     expect(answers.map((a) => a.text).filter((t) => /something went wrong/i.test(t))).toEqual([]);
     expect(check).toMatchObject({ done: 4, posts: 4, duplicateExecutions: 0, lostRequests: 0, lostAuditRecords: 0 });
 
     // The two still pending are found without the index, and the rebuilt index holds exactly them.
-    expect((await bot.approvals.pending()).map((p) => p.request.id).sort()).toEqual(reqs.slice(4).map((r) => r.id).sort());
+    expect((await bot.approvals.pending()).map((p) => p.request.id).sort()).toEqual(
+      reqs
+        .slice(4)
+        .map((r) => r.id)
+        .sort(),
+    );
     await bot.approvals.reconcile();
     const index = (await storage.read([OPEN_INDEX_KEY]))[OPEN_INDEX_KEY] as { entries: { id: string }[] };
-    expect(index.entries.map((e) => e.id).sort()).toEqual(reqs.slice(4).map((r) => r.id).sort());
+    expect(index.entries.map((e) => e.id).sort()).toEqual(
+      reqs
+        .slice(4)
+        .map((r) => r.id)
+        .sort(),
+    );
     // A duplicate of a pending one is still caught; a fresh one is accepted.
-    const dup = await bot.approvals.create({ configuration: C2F.name, op: 'add', principalType: 'user', principals: [reqs[5].upn], reason: 'dup', requester: { ...MEGAN, tenantId: CONTOSO } });
+    const dup = await bot.approvals.create({
+      configuration: C2F.name,
+      op: 'add',
+      principalType: 'user',
+      principals: [reqs[5].upn],
+      reason: 'dup',
+      requester: { ...MEGAN, tenantId: CONTOSO },
+    });
     expect(dup.ok ? 'accepted' : dup.problem.code).toBe('duplicate');
   });
 });

@@ -43,31 +43,46 @@ describe('Graph writes applied then failed on the wire (fault proxy; state fault
 
   const writesTo = async (method: string, re: RegExp) => (await simRequests(estate.sim)).filter((r) => r.method === method && re.test(r.path)).length;
 
-  it.each<ProxyFault>(['apply-then-500', 'apply-then-503', 'apply-then-reset', 'fail-before'])('an add whose POST is %s: read back, never re-sent, reported as what happened', async (fault) => {
-    const [{ id }] = await createRequests(bot, 1, fault);
-    const before = await writesTo('POST', ASSIGN);
-    proxy.inject('POST', ASSIGN, fault);
-    await click(bot, connector, MEGAN, 'approval.approve', { requestId: id, verb: 'approval.approve', cardVersion: 1 }, `act-${id}`);
-    await bot.approvals.idle();
-    const rec = (await bot.approvals.get(id))!;
-    const applied = (await writesTo('POST', ASSIGN)) - before;
-    // fail-before never reaches the simulator; the bot must then report the failure honestly (it did not happen).
-    const expectedApplied = fault === 'fail-before' ? 0 : 1;
-    record({ test: `state: proxy ${fault} on assign`, faults: 1, duplicateExecutions: Math.max(0, applied - 1), lostRequests: rec.request.status === 'executing' ? 1 : 0 });
-    expect(applied).toBe(expectedApplied);
-    if (fault === 'fail-before') {
-      expect(rec.request.status).toBe('failed');
-    } else {
-      expect(rec.request.status).toBe('done');
-      expect(rec.request.execution?.results?.[0].outcome).toBe('assigned');
-    }
-  });
+  it.each<ProxyFault>(['apply-then-500', 'apply-then-503', 'apply-then-reset', 'fail-before'])(
+    'an add whose POST is %s: read back, never re-sent, reported as what happened',
+    async (fault) => {
+      const [{ id }] = await createRequests(bot, 1, fault);
+      const before = await writesTo('POST', ASSIGN);
+      proxy.inject('POST', ASSIGN, fault);
+      await click(bot, connector, MEGAN, 'approval.approve', { requestId: id, verb: 'approval.approve', cardVersion: 1 }, `act-${id}`);
+      await bot.approvals.idle();
+      const rec = (await bot.approvals.get(id))!;
+      const applied = (await writesTo('POST', ASSIGN)) - before;
+      // fail-before never reaches the simulator; the bot must then report the failure honestly (it did not happen).
+      const expectedApplied = fault === 'fail-before' ? 0 : 1;
+      record({
+        test: `state: proxy ${fault} on assign`,
+        faults: 1,
+        duplicateExecutions: Math.max(0, applied - 1),
+        lostRequests: rec.request.status === 'executing' ? 1 : 0,
+      });
+      expect(applied).toBe(expectedApplied);
+      if (fault === 'fail-before') {
+        expect(rec.request.status).toBe('failed');
+      } else {
+        expect(rec.request.status).toBe('done');
+        expect(rec.request.execution?.results?.[0].outcome).toBe('assigned');
+      }
+    },
+  );
 
   it('a removal whose DELETE is applied then answered 500: done, "removed", one DELETE', async () => {
     const assigned = await bot.graph.listAssignments(CONTOSO, C2F.servicePrincipalId);
     const user = assigned.find((a) => a.principalType === 'User')!;
     const upn = (await bot.graph.getUser(CONTOSO, user.principalId))!.userPrincipalName!;
-    const made = await bot.approvals.create({ configuration: C2F.name, op: 'remove', principalType: 'user', principals: [upn], reason: 'delete 500', requester: { ...LEE, tenantId: CONTOSO } });
+    const made = await bot.approvals.create({
+      configuration: C2F.name,
+      op: 'remove',
+      principalType: 'user',
+      principals: [upn],
+      reason: 'delete 500',
+      requester: { ...LEE, tenantId: CONTOSO },
+    });
     if (!made.ok) throw new Error(made.problem.lines.join(' '));
     const id = made.record.request.id;
     const before = await writesTo('DELETE', UNASSIGN);
@@ -76,7 +91,12 @@ describe('Graph writes applied then failed on the wire (fault proxy; state fault
     await bot.approvals.idle();
     const rec = (await bot.approvals.get(id))!;
     const deletes = (await writesTo('DELETE', UNASSIGN)) - before;
-    record({ test: 'state: proxy apply-then-500 on unassign', faults: 1, duplicateExecutions: Math.max(0, deletes - 1), lostRequests: rec.request.status === 'done' ? 0 : 1 });
+    record({
+      test: 'state: proxy apply-then-500 on unassign',
+      faults: 1,
+      duplicateExecutions: Math.max(0, deletes - 1),
+      lostRequests: rec.request.status === 'done' ? 0 : 1,
+    });
     expect(deletes).toBe(1);
     expect(rec.request.status).toBe('done');
     expect(rec.request.execution?.results?.[0].outcome).toBe('removed');
@@ -87,7 +107,10 @@ describe('Graph writes applied then failed on the wire (fault proxy; state fault
     const op = JSON.stringify(asked.card).match(/"verb":"op\.confirm","data":\{"op":"([^"]+)"/)?.[1];
     const before = await writesTo('POST', /\/restart$/);
     proxy.inject('POST', /\/restart$/, 'apply-then-503');
-    const res = await post(bot.url, cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: asked.activityId }));
+    const res = await post(
+      bot.url,
+      cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: asked.activityId }),
+    );
     const text = cardText(res.body?.value);
     const sent = (await writesTo('POST', /\/restart$/)) - before;
     record({ test: 'state: proxy apply-then-503 on restart', faults: 1, duplicateExecutions: Math.max(0, sent - 1) });

@@ -67,7 +67,14 @@ export async function createRequests(bot: RunningBot, n: number, reason: string)
   const made: { id: string; upn: string }[] = [];
   for (const upn of await addableUsers(bot, n)) {
     if (made.length >= n) break;
-    const r = await bot.approvals.create({ configuration: C2F.name, op: 'add', principalType: 'user', principals: [upn], reason, requester: { ...LEE, tenantId: CONTOSO } });
+    const r = await bot.approvals.create({
+      configuration: C2F.name,
+      op: 'add',
+      principalType: 'user',
+      principals: [upn],
+      reason,
+      requester: { ...LEE, tenantId: CONTOSO },
+    });
     if (r.ok) made.push({ id: r.record.request.id, upn });
   }
   if (made.length < n) throw new Error(`only ${made.length} of ${n} requests could be made`);
@@ -76,7 +83,9 @@ export async function createRequests(bot: RunningBot, n: number, reason: string)
 
 /** Megan clicks Approve on every request at once (Action.Execute invokes over HTTP). */
 export async function approveAll(bot: RunningBot, connector: ConnectorStandIn, ids: string[]): Promise<{ status: number; text: string }[]> {
-  return Promise.all(ids.map((id) => click(bot, connector, MEGAN, 'approval.approve', { requestId: id, verb: 'approval.approve', cardVersion: 1 }, `act-${id}`)));
+  return Promise.all(
+    ids.map((id) => click(bot, connector, MEGAN, 'approval.approve', { requestId: id, verb: 'approval.approve', cardVersion: 1 }, `act-${id}`)),
+  );
 }
 
 export interface ExecutionCheck extends Required<Pick<Tally, 'duplicateExecutions' | 'lostRequests' | 'lostAuditRecords'>> {
@@ -114,5 +123,7 @@ export async function checkExecutedOnce(bot: RunningBot, sim: { url: string }, i
 
 /** Number of assignment POSTs the simulator has received so far (for "no second POST" checks). */
 export async function assignmentPostCount(sim: { url: string }): Promise<number> {
-  return (await simRequests(sim)).filter((r) => r.method === 'POST' && r.path.toLowerCase().includes(`/serviceprincipals/${C2F.servicePrincipalId}/approleassignedto`)).length;
+  return (await simRequests(sim)).filter(
+    (r) => r.method === 'POST' && r.path.toLowerCase().includes(`/serviceprincipals/${C2F.servicePrincipalId}/approleassignedto`),
+  ).length;
 }

@@ -19,7 +19,10 @@ const OPS_CHAT: Place = { kind: 'groupChat', conversationId: '19:ops-chat@thread
 
 describe.each([
   ['not JSON (a torn or damaged file)', '{"key": "incidents/contoso-to-fabrikam", "item": {"schemaVers'],
-  ['JSON of the wrong shape', JSON.stringify({ key: 'incidents/contoso-to-fabrikam', item: { schemaVersion: 1, configuration: 'contoso-to-fabrikam', state: 'garbage', eTag: 'x' } })],
+  [
+    'JSON of the wrong shape',
+    JSON.stringify({ key: 'incidents/contoso-to-fabrikam', item: { schemaVersion: 1, configuration: 'contoso-to-fabrikam', state: 'garbage', eTag: 'x' } }),
+  ],
 ])('a corrupt incident record: %s (state faults)', (_name, bytes) => {
   const t = new BotUnderTest();
   let sim: SimControl;

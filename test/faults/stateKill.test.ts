@@ -61,8 +61,15 @@ describe('kill -9 of a bot process in the middle of approvals and operations (st
 
       // Everything at once, and the process dies at a random moment while it works.
       const inFlight = [
-        ...mine.map((id) => click(bot, connector, MEGAN, 'approval.approve', { requestId: id, verb: 'approval.approve', cardVersion: 1 }, `act-${id}`).catch(() => undefined)),
-        opId ? post(child.url, cardAction({ verb: 'op.confirm', data: { op: opId }, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: asked.activityId })).catch(() => undefined) : say(bot, connector, MEGAN, `start ${C2F.name}`).catch(() => undefined),
+        ...mine.map((id) =>
+          click(bot, connector, MEGAN, 'approval.approve', { requestId: id, verb: 'approval.approve', cardVersion: 1 }, `act-${id}`).catch(() => undefined),
+        ),
+        opId
+          ? post(
+              child.url,
+              cardAction({ verb: 'op.confirm', data: { op: opId }, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: asked.activityId }),
+            ).catch(() => undefined)
+          : say(bot, connector, MEGAN, `start ${C2F.name}`).catch(() => undefined),
       ];
       const delay = Math.floor(Math.random() * 400);
       killedAt.push(delay);
@@ -120,7 +127,11 @@ describe('kill -9 of a bot process in the middle of approvals and operations (st
         }
       }
       tally.lostRequests += opsExecuting;
-      record({ test: `state: kill -9 in ${ROUNDS} rounds (at ${killedAt.join('/')} ms; requests ${JSON.stringify(statuses)}; ops executing ${opsExecuting})`, faults: ROUNDS, ...tally });
+      record({
+        test: `state: kill -9 in ${ROUNDS} rounds (at ${killedAt.join('/')} ms; requests ${JSON.stringify(statuses)}; ops executing ${opsExecuting})`,
+        faults: ROUNDS,
+        ...tally,
+      });
       expect({ ...tally, statuses }).toEqual({ duplicateExecutions: 0, lostRequests: 0, lostAuditRecords: 0, statuses: expect.any(Object) as unknown });
       expect(ids.length).toBeGreaterThan(0);
     } finally {

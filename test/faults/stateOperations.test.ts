@@ -18,7 +18,10 @@ async function proposeAndConfirm(bot: RunningBot, connector: ConnectorStandIn, t
   const asked = await say(bot, connector, MEGAN, text);
   const op = JSON.stringify(asked.card).match(/"verb":"op\.confirm","data":\{"op":"([^"]+)"/)?.[1];
   if (!op) throw new Error(`no confirmation in ${asked.text}`);
-  const res = await post(bot.url, cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: asked.activityId }));
+  const res = await post(
+    bot.url,
+    cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: connector.url, replyToId: asked.activityId }),
+  );
   return cardText(res.body?.value ?? cardOf(res.body));
 }
 
@@ -60,7 +63,13 @@ describe('job operations: intent first, settled by reading the job (state faults
     try {
       const audited = (await bot2.audit.last(50, { action: 'job.pause' })).filter((e) => e.configuration === C2F.name);
       const pauses = await pausesSent(estate.sim);
-      record({ test: 'state: kill after the pause reached Graph', faults: 1, duplicateExecutions: Math.max(0, pauses - 1), lostAuditRecords: audited.length === 0 ? 1 : 0, lostRequests: audited[0]?.outcome === 'ok' ? 0 : 1 });
+      record({
+        test: 'state: kill after the pause reached Graph',
+        faults: 1,
+        duplicateExecutions: Math.max(0, pauses - 1),
+        lostAuditRecords: audited.length === 0 ? 1 : 0,
+        lostRequests: audited[0]?.outcome === 'ok' ? 0 : 1,
+      });
       expect(audited).toHaveLength(1);
       expect(audited[0]).toMatchObject({ outcome: 'ok', actor: { aadObjectId: MEGAN.aadObjectId } });
       expect(audited[0].detail).toContain('confirmed by reading the job after the bot restarted');
@@ -76,7 +85,9 @@ describe('job operations: intent first, settled by reading the job (state faults
 
   it('the audit write fails: the person is told the pause happened, and the audit event is written afterwards', async () => {
     const storage = await FileStorage.open({ dir: estate.dataDir });
-    const failing = new FailingWrites(storage, (key) => (key.startsWith('audit/') ? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) : undefined));
+    const failing = new FailingWrites(storage, (key) =>
+      key.startsWith('audit/') ? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) : undefined,
+    );
     const bot = await estate.bot(connector, failing);
     try {
       const text = await proposeAndConfirm(bot, connector, `pause ${C2F.name}`);
@@ -88,7 +99,12 @@ describe('job operations: intent first, settled by reading the job (state faults
       failing.failing = false; // space is back
       await bot.operations.reconcile();
       const audited = await bot.audit.last(50, { action: 'job.pause' });
-      record({ test: 'state: audit write fails during a pause', faults: failing.writesRefused, lostAuditRecords: audited.length === 1 ? 0 : 1, duplicateExecutions: Math.max(0, audited.length - 1) });
+      record({
+        test: 'state: audit write fails during a pause',
+        faults: failing.writesRefused,
+        lostAuditRecords: audited.length === 1 ? 0 : 1,
+        duplicateExecutions: Math.max(0, audited.length - 1),
+      });
       expect(audited).toHaveLength(1);
       expect(audited[0].outcome).toBe('ok');
       expect(await bot.operations.reconcile()).toEqual([]);

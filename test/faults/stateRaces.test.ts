@@ -35,14 +35,21 @@ describe('races on one request (state faults)', () => {
     const [req] = await createRequests(bot, 1, 'fifty clicks');
     const before = await assignmentPostCount(estate.sim);
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => click(bot, connector, i % 2 ? MEGAN : ADELE, 'approval.approve', { requestId: req.id, verb: 'approval.approve', cardVersion: 1 }, 'act-50')),
+      Array.from({ length: 50 }, (_, i) =>
+        click(bot, connector, i % 2 ? MEGAN : ADELE, 'approval.approve', { requestId: req.id, verb: 'approval.approve', cardVersion: 1 }, 'act-50'),
+      ),
     );
     await bot.approvals.idle();
     const posts = (await assignmentPostCount(estate.sim)) - before;
     const approved = await countAudit(req.id, 'scope.approved');
     const executed = await countAudit(req.id, 'scope.executed');
     const status = (await bot.approvals.get(req.id))!.request.status;
-    record({ test: 'state: 50 concurrent approve clicks', duplicateExecutions: Math.max(0, posts - 1) + Math.max(0, approved - 1) + Math.max(0, executed - 1), lostRequests: status === 'done' ? 0 : 1, lostAuditRecords: (approved ? 0 : 1) + (executed ? 0 : 1) });
+    record({
+      test: 'state: 50 concurrent approve clicks',
+      duplicateExecutions: Math.max(0, posts - 1) + Math.max(0, approved - 1) + Math.max(0, executed - 1),
+      lostRequests: status === 'done' ? 0 : 1,
+      lostAuditRecords: (approved ? 0 : 1) + (executed ? 0 : 1),
+    });
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect({ posts, approved, executed, status }).toEqual({ posts: 1, approved: 1, executed: 1, status: 'done' });
   });
@@ -76,7 +83,10 @@ describe('races on one request (state faults)', () => {
     }
     const posts = (await assignmentPostCount(estate.sim)) - before;
     tally.duplicateExecutions += Math.max(0, posts - done);
-    record({ test: `state: approve ‖ cancel x10 (${outcomes.filter((o) => o === 'done').length} done, ${outcomes.filter((o) => o === 'cancelled').length} cancelled)`, ...tally });
+    record({
+      test: `state: approve ‖ cancel x10 (${outcomes.filter((o) => o === 'done').length} done, ${outcomes.filter((o) => o === 'cancelled').length} cancelled)`,
+      ...tally,
+    });
     expect(tally).toEqual({ duplicateExecutions: 0, lostRequests: 0, lostAuditRecords: 0 });
     expect(posts).toBe(done);
   });

@@ -30,7 +30,10 @@ describe('risk signals re-read at decision time (state)', () => {
       return new Proxy(real, {
         get(target, prop, receiver) {
           if (prop === 'roleTemplateIds') {
-            return async (tenantId: string, userId: string) => [...(await target.roleTemplateIds(tenantId, userId)), ...(promoted.has(userId.toLowerCase()) ? [ROLE.globalAdministrator] : [])];
+            return async (tenantId: string, userId: string) => [
+              ...(await target.roleTemplateIds(tenantId, userId)),
+              ...(promoted.has(userId.toLowerCase()) ? [ROLE.globalAdministrator] : []),
+            ];
           }
           return Reflect.get(target, prop, receiver) as unknown;
         },
@@ -66,7 +69,12 @@ describe('risk signals re-read at decision time (state)', () => {
     expect(second.text).not.toContain('The risk changed');
     const done = (await bot.approvals.get(req.id))!;
     const posts = (await assignmentPostCount(estate.sim)) - before;
-    record({ test: 'state: signals worse at decision time', faults: 1, duplicateExecutions: Math.max(0, posts - 1), lostRequests: done.request.status === 'done' ? 0 : 1 });
+    record({
+      test: 'state: signals worse at decision time',
+      faults: 1,
+      duplicateExecutions: Math.max(0, posts - 1),
+      lostRequests: done.request.status === 'done' ? 0 : 1,
+    });
     expect(done.request.status).toBe('done');
     expect(posts).toBe(1);
   });

@@ -13,7 +13,12 @@ describe('$batch job reads (scripted server)', () => {
     const server = await scriptedServer((req) => {
       const { requests } = JSON.parse(req.body) as { requests: { id: string; url: string }[] };
       const responses = requests
-        .map((r) => ({ id: r.id, status: 200, headers: { 'Content-Type': 'application/json' }, body: jobBody('Active', decodeURIComponent(r.url.split('/').pop()!)) }))
+        .map((r) => ({
+          id: r.id,
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+          body: jobBody('Active', decodeURIComponent(r.url.split('/').pop()!)),
+        }))
         .reverse();
       return { status: 200, body: { responses } };
     });
@@ -77,8 +82,15 @@ describe('$batch job reads (scripted server)', () => {
         body: {
           responses: requests.map((r) => {
             const id = decodeURIComponent(r.url.split('/').pop()!);
-            if (id === jobId(1) && n === 1) return { id: r.id, status: 429, headers: { 'Retry-After': '7' }, body: { error: { code: 'TooManyRequests', message: 'slow down' } } };
-            if (id === jobId(2)) return { id: r.id, status: 404, headers: {}, body: { error: { code: 'Request_ResourceNotFound', message: 'gone', innerError: { 'request-id': 'rid-404' } } } };
+            if (id === jobId(1) && n === 1)
+              return { id: r.id, status: 429, headers: { 'Retry-After': '7' }, body: { error: { code: 'TooManyRequests', message: 'slow down' } } };
+            if (id === jobId(2))
+              return {
+                id: r.id,
+                status: 404,
+                headers: {},
+                body: { error: { code: 'Request_ResourceNotFound', message: 'gone', innerError: { 'request-id': 'rid-404' } } },
+              };
             return { id: r.id, status: 200, body: jobBody('Paused', id) };
           }),
         },
@@ -108,7 +120,10 @@ describe('$batch job reads (scripted server)', () => {
     const server = await scriptedServer((req, n) => {
       if (n === 2) return { status: 403, body: { error: { code: 'Authorization_RequestDenied', message: 'no' } } };
       const { requests } = JSON.parse(req.body) as { requests: { id: string; url: string }[] };
-      return { status: 200, body: { responses: requests.map((r) => ({ id: r.id, status: 200, body: jobBody('Active', decodeURIComponent(r.url.split('/').pop()!)) })) } };
+      return {
+        status: 200,
+        body: { responses: requests.map((r) => ({ id: r.id, status: 200, body: jobBody('Active', decodeURIComponent(r.url.split('/').pop()!)) })) },
+      };
     });
     try {
       const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: fakeTime().time, batchConcurrency: 1 });
@@ -128,11 +143,17 @@ describe('$batch job reads (scripted server)', () => {
   test('1,000 jobs are polled in 50 requests', async () => {
     const server = await scriptedServer((req) => {
       const { requests } = JSON.parse(req.body) as { requests: { id: string; url: string }[] };
-      return { status: 200, body: { responses: requests.map((r) => ({ id: r.id, status: 200, body: jobBody('Active', decodeURIComponent(r.url.split('/').pop()!)) })) } };
+      return {
+        status: 200,
+        body: { responses: requests.map((r) => ({ id: r.id, status: 200, body: jobBody('Active', decodeURIComponent(r.url.split('/').pop()!)) })) },
+      };
     });
     try {
       const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: fakeTime().time });
-      const results = await gw.getJobs(TENANT, Array.from({ length: 1000 }, (_, i) => ({ servicePrincipalId: SP, jobId: jobId(i) })));
+      const results = await gw.getJobs(
+        TENANT,
+        Array.from({ length: 1000 }, (_, i) => ({ servicePrincipalId: SP, jobId: jobId(i) })),
+      );
       expect(results.filter((r) => r.ok)).toHaveLength(1000);
       expect(server.requests.length).toBe(50);
     } finally {

@@ -12,7 +12,13 @@ describe('DoctorReads.botPermissions names app roles from Microsoft Graph’s se
   // An id the built-in table does not know, named only by the tenant's Graph service principal.
   const NEW_ROLE = '0e0e0e0e-1111-4222-8333-444444444444';
   const USER_READ_ALL = 'df021288-bdef-4463-88db-98f22de89214';
-  const assignment = (appRoleId: string, resourceId: string) => ({ id: `a-${appRoleId}`, principalId: BOT_SP, resourceId, appRoleId, createdDateTime: '2024-01-01T00:00:00Z' });
+  const assignment = (appRoleId: string, resourceId: string) => ({
+    id: `a-${appRoleId}`,
+    principalId: BOT_SP,
+    resourceId,
+    appRoleId,
+    createdDateTime: '2024-01-01T00:00:00Z',
+  });
 
   function stub(graphSp: 'ok' | 'forbidden'): TenantGraph {
     return {
@@ -20,12 +26,22 @@ describe('DoctorReads.botPermissions names app roles from Microsoft Graph’s se
         if (path.includes(BOT_APP)) return Promise.resolve(schema.parse({ id: BOT_SP, appId: BOT_APP }));
         if (path.includes(MICROSOFT_GRAPH_APP_ID)) {
           if (graphSp === 'forbidden') return Promise.reject(new GraphError({ operation: 'read', status: 403, code: 'Authorization_RequestDenied' }));
-          return Promise.resolve(schema.parse({ id: GRAPH_SP, appRoles: [{ id: NEW_ROLE, value: 'Policy.Read.All' }, { id: USER_READ_ALL, value: 'User.Read.All' }] }));
+          return Promise.resolve(
+            schema.parse({
+              id: GRAPH_SP,
+              appRoles: [
+                { id: NEW_ROLE, value: 'Policy.Read.All' },
+                { id: USER_READ_ALL, value: 'User.Read.All' },
+              ],
+            }),
+          );
         }
         return Promise.reject(new Error(`unexpected GET ${path}`));
       },
       getAll: <T>(_path: string, schema: ZodType<T, ZodTypeDef, unknown>): Promise<T[]> =>
-        Promise.resolve([assignment(NEW_ROLE, GRAPH_SP), assignment(USER_READ_ALL, GRAPH_SP), assignment(USER_READ_ALL, 'another-resource-sp')].map((a) => schema.parse(a))),
+        Promise.resolve(
+          [assignment(NEW_ROLE, GRAPH_SP), assignment(USER_READ_ALL, GRAPH_SP), assignment(USER_READ_ALL, 'another-resource-sp')].map((a) => schema.parse(a)),
+        ),
     } as unknown as TenantGraph;
   }
 

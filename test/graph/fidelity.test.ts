@@ -42,7 +42,13 @@ describe('defect 1: msiam_access is the app role displayName; its value is null'
   });
 
   const sp = (roles: object[]) => ServicePrincipalSchema.parse({ id: G(1), appRoles: roles });
-  const role = (id: string, displayName: string, allowedMemberTypes = ['User'], isEnabled = true) => ({ id, displayName, value: null, allowedMemberTypes, isEnabled });
+  const role = (id: string, displayName: string, allowedMemberTypes = ['User'], isEnabled = true) => ({
+    id,
+    displayName,
+    value: null,
+    allowedMemberTypes,
+    isEnabled,
+  });
 
   test('without msiam_access, the single enabled role open to users is used', () => {
     expect(pickAccessRole(sp([role(G(2), 'Reader', ['Application']), role(G(3), 'Member')]))).toBe(G(3));
@@ -75,7 +81,14 @@ describe('defect 2: USER_INBOUND_USER is the rule name; its id is what provision
     expect(pickUserRule(byName)?.id).toBe(G(2));
     const byMetadata = schema([
       { id: G(1), name: 'Provision users as contacts', metadata: [{ key: 'supportsProvisionOnDemand', value: 'false' }] },
-      { id: G(2), name: 'Inbound', metadata: [{ key: 'defaultSourceObjectMappings', value: '[]' }, { key: 'supportsProvisionOnDemand', value: 'true' }] },
+      {
+        id: G(2),
+        name: 'Inbound',
+        metadata: [
+          { key: 'defaultSourceObjectMappings', value: '[]' },
+          { key: 'supportsProvisionOnDemand', value: 'true' },
+        ],
+      },
     ]);
     expect(pickUserRule(byMetadata)?.id).toBe(G(2));
   });
@@ -102,7 +115,11 @@ describe('defect 4: provisioning logs are filtered on jobId and time server-side
     await control('POST', `/tenants/${CONTOSO}/trip-deletes/${encodeURIComponent(c2f.jobId)}`);
     // A disabled user still in scope is a held-back disable (StagedAction).
     const inScope = (await gw.listAssignments(CONTOSO, c2f.servicePrincipalId)).find((a) => a.principalType === 'User')!;
-    await fetch(`${sim.url}/${CONTOSO}/v1.0/users/${inScope.principalId}`, { method: 'PATCH', headers: { authorization: 'Bearer x', 'content-type': 'application/json' }, body: JSON.stringify({ accountEnabled: false }) });
+    await fetch(`${sim.url}/${CONTOSO}/v1.0/users/${inScope.principalId}`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer x', 'content-type': 'application/json' },
+      body: JSON.stringify({ accountEnabled: false }),
+    });
     await control('POST', `/tenants/${CONTOSO}/jobs/${encodeURIComponent(c2f.jobId)}/cycle`);
 
     const staged = await gw.provisioningLogs(CONTOSO, { jobId: c2f.jobId, action: 'staged', top: 500 });

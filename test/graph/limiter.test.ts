@@ -5,7 +5,7 @@ import { fakeTime, JOB, scriptedServer, SP, TENANT } from './helpers';
 const OTHER_SP = '66666666-7777-4888-9999-000000000000';
 
 describe('5 requests / 10 s limiter on an injected clock', () => {
-  test('the 7th call\'s place counts down 6, 5, … 0 while it waits', async () => {
+  test("the 7th call's place counts down 6, 5, … 0 while it waits", async () => {
     const clock = fakeTime(0);
     const limiter = new WindowLimiter(5, 10_000, clock.time);
     const seventh: number[] = [];

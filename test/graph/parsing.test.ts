@@ -21,7 +21,14 @@ describe('provisionOnDemand response parsing', () => {
         targetIdentity: { id: 'target-1' },
       }),
     });
-    expect(r).toMatchObject({ outcome: 'skipped', action: 'Other', errorCode: 'RedundantExport', targetId: 'target-1', understood: true, summary: 'Already up to date' });
+    expect(r).toMatchObject({
+      outcome: 'skipped',
+      action: 'Other',
+      errorCode: 'RedundantExport',
+      targetId: 'target-1',
+      understood: true,
+      summary: 'Already up to date',
+    });
     expect(r.steps.map((s) => [s.type, s.status])).toEqual([
       ['Import', 'Success'],
       ['Export', 'Skipped'],

@@ -33,7 +33,10 @@ test('every needed permission has a Graph app role id, so an assignment can be n
     [['Policy.Read.All']],
     [['User.Read.All']],
     // Issue 14: look-alike (privileged role holders) and dynamic-group warnings of add requests.
-    [['RoleManagement.Read.Directory', 'Directory.Read.All'], ['Group.Read.All', 'Directory.Read.All']],
+    [
+      ['RoleManagement.Read.Directory', 'Directory.Read.All'],
+      ['Group.Read.All', 'Directory.Read.All'],
+    ],
     // Issue 13: doctor's dynamic-group check; drift alerts' actor.
     [['GroupMember.Read.All', 'Directory.Read.All']],
     [['AuditLog.Read.All']],

@@ -99,7 +99,15 @@ describe('retries (scripted server, injected time)', () => {
   });
 
   test.each([500, 502, 503])('a DELETE applied then answered %i is read back: removed, not failed, and not sent again', async (status) => {
-    const assignment = { id: 'asg-1', principalId: 'e1c7a3f0-92b4-4d6e-8a15-7c3b9d2f4e61', principalType: 'User', resourceId: SP, appRoleId: 'r1', principalDisplayName: 'Megan', createdDateTime: '2026-01-01T00:00:00Z' };
+    const assignment = {
+      id: 'asg-1',
+      principalId: 'e1c7a3f0-92b4-4d6e-8a15-7c3b9d2f4e61',
+      principalType: 'User',
+      resourceId: SP,
+      appRoleId: 'r1',
+      principalDisplayName: 'Megan',
+      createdDateTime: '2026-01-01T00:00:00Z',
+    };
     let deleted = false;
     const { server, gw } = await setup((r) => {
       if (r.method === 'DELETE') {
@@ -115,7 +123,15 @@ describe('retries (scripted server, injected time)', () => {
   });
 
   test('a DELETE answered 500 that did NOT apply stays an unknown outcome (the caller reports it, nothing resent)', async () => {
-    const assignment = { id: 'asg-1', principalId: 'e1c7a3f0-92b4-4d6e-8a15-7c3b9d2f4e61', principalType: 'User', resourceId: SP, appRoleId: 'r1', principalDisplayName: 'Megan', createdDateTime: '2026-01-01T00:00:00Z' };
+    const assignment = {
+      id: 'asg-1',
+      principalId: 'e1c7a3f0-92b4-4d6e-8a15-7c3b9d2f4e61',
+      principalType: 'User',
+      resourceId: SP,
+      appRoleId: 'r1',
+      principalDisplayName: 'Megan',
+      createdDateTime: '2026-01-01T00:00:00Z',
+    };
     const { server, gw } = await setup((r) => (r.method === 'DELETE' ? { status: 500 } : { status: 200, body: { value: [assignment] } }));
     close = server.close;
     await expect(gw.ensureUnassigned(TENANT, SP, assignment.principalId)).rejects.toBeInstanceOf(GraphOutcomeUnknownError);
@@ -154,12 +170,24 @@ describe('retries (scripted server, injected time)', () => {
     const { server, gw } = await setup(() => ({
       status: 404,
       headers: { 'request-id': 'header-rid' },
-      body: { error: { code: 'Request_ResourceNotFound', message: 'Resource does not exist.', innerError: { 'request-id': 'inner-rid', date: '2026-01-01T00:00:00' } } },
+      body: {
+        error: {
+          code: 'Request_ResourceNotFound',
+          message: 'Resource does not exist.',
+          innerError: { 'request-id': 'inner-rid', date: '2026-01-01T00:00:00' },
+        },
+      },
     }));
     close = server.close;
     const err = await rejectionOf(gw.getJob(ref), GraphError);
     expect(err).toBeInstanceOf(GraphError);
-    expect(err).toMatchObject({ status: 404, code: 'Request_ResourceNotFound', requestId: 'inner-rid', operation: 'read job contoso-to-fabrikam', isNotFound: true });
+    expect(err).toMatchObject({
+      status: 404,
+      code: 'Request_ResourceNotFound',
+      requestId: 'inner-rid',
+      operation: 'read job contoso-to-fabrikam',
+      isNotFound: true,
+    });
     expect(err.message).toMatch(/^Could not read job contoso-to-fabrikam/);
     expect(server.requests).toHaveLength(1);
   });
@@ -176,7 +204,10 @@ describe('retries (scripted server, injected time)', () => {
     const { server, gw } = await setup((req) =>
       req.url.includes('skiptoken')
         ? { status: 200, body: { value: [jobBody('Paused', `${JOB}.2`)] } }
-        : { status: 200, body: { value: [jobBody('Active')], '@odata.nextLink': `${server.baseUrl}/servicePrincipals/${SP}/synchronization/jobs?$skiptoken=p2` } },
+        : {
+            status: 200,
+            body: { value: [jobBody('Active')], '@odata.nextLink': `${server.baseUrl}/servicePrincipals/${SP}/synchronization/jobs?$skiptoken=p2` },
+          },
     );
     close = server.close;
     const jobs = await gw.listJobs(TENANT, SP);

@@ -110,7 +110,10 @@ describe('jobs', () => {
   test('one $batch reads every job of a tenant', async () => {
     const { gw } = gateway();
     const configs = sim.estate().configurations.filter((c) => c.sourceTenantId === CONTOSO);
-    const results = await gw.getJobs(CONTOSO, configs.map((c) => ({ servicePrincipalId: c.servicePrincipalId, jobId: c.jobId })));
+    const results = await gw.getJobs(
+      CONTOSO,
+      configs.map((c) => ({ servicePrincipalId: c.servicePrincipalId, jobId: c.jobId })),
+    );
     expect(results.map((r) => r.ok && r.job.id)).toEqual(configs.map((c) => c.jobId));
     const log = await requestLog();
     expect(log.filter((r) => !r.inBatch)).toHaveLength(1);
@@ -141,7 +144,10 @@ describe('scope (appRoleAssignedTo)', () => {
     const mine = (await gw.listAssignments(CONTOSO, c2f.servicePrincipalId)).filter((x) => x.principalId === lee.id);
     expect(mine).toHaveLength(1);
     expect((await requestLog()).filter((r) => r.method === 'POST')).toHaveLength(1);
-    await expect(gw.ensureUnassigned(CONTOSO, c2f.servicePrincipalId, lee.id)).resolves.toEqual({ removed: 1, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown });
+    await expect(gw.ensureUnassigned(CONTOSO, c2f.servicePrincipalId, lee.id)).resolves.toEqual({
+      removed: 1,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+    });
     await expect(gw.ensureUnassigned(CONTOSO, c2f.servicePrincipalId, lee.id)).resolves.toEqual({ removed: 0 });
   });
 
@@ -195,7 +201,7 @@ describe('directory', () => {
     expect(found.map((u) => u.id)).toContain(megan.id);
   });
 
-  test("an OData injection attempt finds nothing and changes nothing", async () => {
+  test('an OData injection attempt finds nothing and changes nothing', async () => {
     const { gw } = gateway();
     const before = await gw.listAssignments(CONTOSO, c2f.servicePrincipalId);
     const evil = "x' or startswith(displayName,'";

@@ -3,9 +3,17 @@ import { fakeTime, JOB, scriptedServer, TENANT } from './helpers';
 
 const ADA = '11111111-2222-4333-8444-555555555555';
 const BO = '22222222-3333-4444-8555-666666666666';
-const entry = (id: string, user: string) => ({ id, activityDateTime: '2026-11-23T10:00:00Z', jobId: JOB, provisioningAction: 'create', sourceIdentity: { id: user }, provisioningSteps: [], provisioningStatusInfo: { status: 'success' } });
+const entry = (id: string, user: string) => ({
+  id,
+  activityDateTime: '2026-11-23T10:00:00Z',
+  jobId: JOB,
+  provisioningAction: 'create',
+  sourceIdentity: { id: user },
+  provisioningSteps: [],
+  provisioningStatusInfo: { status: 'success' },
+});
 
-describe('why: one user\'s provisioning-log entries', () => {
+describe("why: one user's provisioning-log entries", () => {
   test('filters the server on jobId and time only, picks the user out in code, and waits under the shared 5 per 10 s', async () => {
     const server = await scriptedServer(() => ({ status: 200, body: { value: [entry('1', BO), entry('2', ADA), entry('3', BO)] } }));
     try {
@@ -28,7 +36,10 @@ describe('why: one user\'s provisioning-log entries', () => {
   });
 
   test('contacts are looked up by proxy address with the advanced-query header', async () => {
-    const server = await scriptedServer(() => ({ status: 200, body: { value: [{ id: 'c1', displayName: 'Ada', mail: 'ada@contoso.com', proxyAddresses: ['SMTP:ada@contoso.com'] }] } }));
+    const server = await scriptedServer(() => ({
+      status: 200,
+      body: { value: [{ id: 'c1', displayName: 'Ada', mail: 'ada@contoso.com', proxyAddresses: ['SMTP:ada@contoso.com'] }] },
+    }));
     try {
       const gw = new GraphGateway({ tenants: [{ id: TENANT, graphBaseUrl: server.baseUrl }], time: fakeTime(0).time });
       expect(await gw.contactsWithAddress(TENANT, "o'neil@contoso.com")).toHaveLength(1);

@@ -10,9 +10,7 @@ export interface TestUser {
 export const BOT = { id: '28:cts-ops-bot', name: 'CTS Ops' };
 
 export type Place =
-  | { kind: 'personal'; conversationId?: string }
-  | { kind: 'groupChat'; conversationId: string }
-  | { kind: 'channel'; teamId: string; channelId: string };
+  { kind: 'personal'; conversationId?: string } | { kind: 'groupChat'; conversationId: string } | { kind: 'channel'; teamId: string; channelId: string };
 
 export function conversationOf(place: Place, user: TestUser): { id: string; conversationType: string; isGroup?: boolean } {
   switch (place.kind) {
@@ -80,7 +78,15 @@ export function message(opts: { text: string; user: TestUser; tenantId: string; 
 }
 
 /** An Action.Execute click: an `adaptiveCard/action` invoke whose `replyToId` is the card's activity id. */
-export function cardAction(opts: { verb: string; data: Record<string, unknown>; user: TestUser; tenantId: string; serviceUrl: string; replyToId: string; place?: Place }): TestActivity {
+export function cardAction(opts: {
+  verb: string;
+  data: Record<string, unknown>;
+  user: TestUser;
+  tenantId: string;
+  serviceUrl: string;
+  replyToId: string;
+  place?: Place;
+}): TestActivity {
   const place = opts.place ?? { kind: 'personal' };
   return {
     type: 'invoke',

@@ -44,7 +44,10 @@ export class BotUnderTest {
     const before = this.connector.calls.length;
     const res = await post(this.bot.url, activity);
     if (res.status !== 200 && res.status !== 201) throw new Error(`bot answered HTTP ${res.status}: ${JSON.stringify(res.body)}`);
-    return this.connector.calls.slice(before).filter((c) => c.conversationId === activity.conversation.id).map((c) => c.body);
+    return this.connector.calls
+      .slice(before)
+      .filter((c) => c.conversationId === activity.conversation.id)
+      .map((c) => c.body);
   }
 
   /** The first Adaptive Card the bot answered `text` with. */

@@ -83,7 +83,11 @@ export class ConnectorStandIn {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`connector: condition not met within ${ms} ms; calls: ${JSON.stringify(this.calls.map((c) => [c.kind, c.conversationId, c.body?.text ?? c.body?.attachments?.[0]?.contentType]))}`));
+        reject(
+          new Error(
+            `connector: condition not met within ${ms} ms; calls: ${JSON.stringify(this.calls.map((c) => [c.kind, c.conversationId, c.body?.text ?? c.body?.attachments?.[0]?.contentType]))}`,
+          ),
+        );
       }, ms);
       const waiter = {
         predicate: () => predicate(this.calls),
@@ -138,10 +142,11 @@ export class ConnectorStandIn {
       call.at = Date.now();
       this.calls.push(call);
       this.reply(res, call.kind === 'update' ? 200 : 201, { id: call.id });
-      for (const w of [...this.waiters]) if (w.predicate()) {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        w.resolve();
-      }
+      for (const w of [...this.waiters])
+        if (w.predicate()) {
+          this.waiters = this.waiters.filter((x) => x !== w);
+          w.resolve();
+        }
     });
   }
 

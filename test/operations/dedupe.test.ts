@@ -30,7 +30,9 @@ describe('de-duplication of inbound activities and of users in one command', () 
     const res = await post(t.bot.url, activity);
     expect(res.status).toBe(200);
     const call = t.connector.calls.find((c) => c.replyToId === activity.id && cardOf(c.body))!;
-    await t.connector.waitFor((calls) => calls.some((c) => c.kind === 'update' && c.activityId === call.id && cardText(cardOf(c.body)).startsWith('Provision on demand: contoso-to-fabrikam')));
+    await t.connector.waitFor((calls) =>
+      calls.some((c) => c.kind === 'update' && c.activityId === call.id && cardText(cardOf(c.body)).startsWith('Provision on demand: contoso-to-fabrikam')),
+    );
     return { activity, cardId: call.id };
   }
 
@@ -128,8 +130,12 @@ describe('the inbound claim: what it costs the store (issue 15: turn throughput)
 
   it('only typed commands that read skip the durable claim', () => {
     const msg = (text: string) => ({ type: 'message', text });
-    expect(['help', 'status', '<at>CTS Ops</at> status contoso-to-fabrikam', 'pending', 'whoami', 'subscriptions'].map((t) => needsDurableClaim(msg(t)))).toEqual([false, false, false, false, false, false]);
-    expect(['pause contoso-to-fabrikam', 'approve REQ-AAAAA', 'subscribe alerts all', 'provision a@b.c to x', 'nonsense'].map((t) => needsDurableClaim(msg(t)))).toEqual([true, true, true, true, true]);
+    expect(
+      ['help', 'status', '<at>CTS Ops</at> status contoso-to-fabrikam', 'pending', 'whoami', 'subscriptions'].map((t) => needsDurableClaim(msg(t))),
+    ).toEqual([false, false, false, false, false, false]);
+    expect(
+      ['pause contoso-to-fabrikam', 'approve REQ-AAAAA', 'subscribe alerts all', 'provision a@b.c to x', 'nonsense'].map((t) => needsDurableClaim(msg(t))),
+    ).toEqual([true, true, true, true, true]);
     expect(needsDurableClaim({ type: 'invoke', name: 'adaptiveCard/action' })).toBe(true);
     expect(needsDurableClaim({ type: 'message', text: 'help', value: { verb: 'x' } })).toBe(true);
   });

@@ -6,7 +6,6 @@ import { cardAction, cardOf, cardText, post } from '../harness/activities';
 import { SimControl } from '../harness/sim';
 import { virtualGraphTime } from '../harness/virtualTime';
 
-
 /**
  * Graph misbehaving under each command: throttling (429 + Retry-After), 503, and a write whose answer is lost.
  * Each command either succeeds or says clearly what happened — and no write reaches Graph twice.
@@ -30,7 +29,10 @@ describe('operations under Graph faults', () => {
   let sim: SimControl;
 
   beforeAll(async () => {
-    await t.start({}, { clock, simulator: { cycleIntervalMs: null, clock }, graph: (estate) => createCtsGraph(estate, { fetch: virtual.fetch, time: virtual.time }) });
+    await t.start(
+      {},
+      { clock, simulator: { cycleIntervalMs: null, clock }, graph: (estate) => createCtsGraph(estate, { fetch: virtual.fetch, time: virtual.time }) },
+    );
     sim = new SimControl(t.bot.simulator!.url);
   });
   afterAll(() => t.stop());
@@ -44,7 +46,10 @@ describe('operations under Graph faults', () => {
     const op = JSON.stringify(card).match(/"verb":"op\.confirm","data":\{"op":"([^"]+)"/)?.[1];
     if (!op) throw new Error(`no confirmation in ${cardText(card)}`);
     const id = t.connector.calls.find((c) => cardOf(c.body) === card)!.id;
-    const res = await post(t.bot.url, cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: id }));
+    const res = await post(
+      t.bot.url,
+      cardAction({ verb: 'op.confirm', data: { op }, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: id }),
+    );
     return cardText(res.body?.value);
   }
 

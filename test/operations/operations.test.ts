@@ -101,14 +101,25 @@ describe('operating sync jobs from chat', () => {
     expect(await sim.writes()).toEqual([]);
     // The refused attempts are in the audit log.
     const audited = await t.bot.audit.last(5, { action: 'access.refused' });
-    expect(audited.map((r) => [r.actor !== 'system' && r.actor.name, r.target, r.configuration, r.outcome])).toContainEqual(['Lee Gu', 'sync.operate', 'contoso-to-fabrikam', 'refused']);
+    expect(audited.map((r) => [r.actor !== 'system' && r.actor.name, r.target, r.configuration, r.outcome])).toContainEqual([
+      'Lee Gu',
+      'sync.operate',
+      'contoso-to-fabrikam',
+      'refused',
+    ]);
   });
 
   it('a role removed in the directory stops the next change at once, within the read cache window', async () => {
     expect(cardText(await t.card(ADELE, 'status'))).toContain('contoso-to-fabrikam'); // roles now cached for reads
     const membership = (await sim.graph<Page<DirectoryObject>>(CONTOSO, 'GET', `/groups/${DEMO.groups.ctsApprovers.id}/members`)).value;
     expect(membership.some((m) => m.id === ADELE.aadObjectId)).toBe(true);
-    const assignments = (await sim.graph<Page<UnifiedRoleAssignment>>(CONTOSO, 'GET', `/roleManagement/directory/roleAssignments?$filter=principalId eq '${DEMO.groups.ctsApprovers.id}'`)).value;
+    const assignments = (
+      await sim.graph<Page<UnifiedRoleAssignment>>(
+        CONTOSO,
+        'GET',
+        `/roleManagement/directory/roleAssignments?$filter=principalId eq '${DEMO.groups.ctsApprovers.id}'`,
+      )
+    ).value;
     expect(assignments.map((a) => a.roleDefinitionId)).toEqual(['9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3']); // Application Administrator
     for (const a of assignments) await sim.graph(CONTOSO, 'DELETE', `/roleManagement/directory/roleAssignments/${a.id}`);
     try {
@@ -136,7 +147,7 @@ describe('operating sync jobs from chat', () => {
   it('audit shows who did what, newest first', async () => {
     const text = cardText(await t.card(MEGAN, 'audit contoso-to-fabrikam 5'));
     expect(text).toContain('Audit log: contoso-to-fabrikam');
-    expect(text).toContain("**Megan Bowen** · ok");
+    expect(text).toContain('**Megan Bowen** · ok');
     expect(text).toContain('job.start on contoso-to-fabrikam');
   });
 

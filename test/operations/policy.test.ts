@@ -33,7 +33,7 @@ describe('per-configuration policy through the routes', () => {
     return new BotUnderTest().start({ CTS_CONFIG: file, CTS_POLICY: policyFile });
   }
 
-  it('a command that leaves out the only configuration is checked against that configuration\'s policy', async () => {
+  it("a command that leaves out the only configuration is checked against that configuration's policy", async () => {
     const t = await botWith(['contoso-to-fabrikam']);
     const control = new SimControl(sim.url);
     await control.clearRequests();

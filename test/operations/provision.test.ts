@@ -45,7 +45,7 @@ describe('provision on demand from chat', () => {
     return users.filter((u) => !inScope.has(u.id) && !special.has(u.id ?? '')).slice(0, n);
   }
 
-  it('provisions 7 users under Graph\'s 5 per 10 s, updating the card with progress, and creates them in the target', async () => {
+  it("provisions 7 users under Graph's 5 per 10 s, updating the card with progress, and creates them in the target", async () => {
     const users = await usersOutOfScope(7);
     expect(users).toHaveLength(7);
     // Put them in scope (as an approved request would) without a cycle, so only provisioning can create them.
@@ -63,7 +63,9 @@ describe('provision on demand from chat', () => {
     expect(cardText(first)).toMatch(/Provisioning on contoso-to-fabrikam: \d of 7 done/);
     const cardId = t.connector.calls.find((c) => cardOf(c.body) === first)!.id;
 
-    await t.connector.waitFor((calls) => calls.some((c) => c.kind === 'update' && c.activityId === cardId && cardText(cardOf(c.body)).startsWith('Provision on demand: contoso-to-fabrikam')));
+    await t.connector.waitFor((calls) =>
+      calls.some((c) => c.kind === 'update' && c.activityId === cardId && cardText(cardOf(c.body)).startsWith('Provision on demand: contoso-to-fabrikam')),
+    );
     const updates = t.connector.updatesOf(replies[0] ? t.connector.calls.find((c) => c.id === cardId)!.conversationId : '', cardId);
     const final = cardText(cardOf(updates.at(-1)!.body));
     expect(final.match(/Success: Create/g)).toHaveLength(7);
@@ -86,9 +88,7 @@ describe('provision on demand from chat', () => {
   });
 
   it('checks each user first: unknown, guest, and not-in-scope users are said so', async () => {
-    const text = cardText(
-      await t.card(MEGAN, `provision nobody@contoso.onmicrosoft.com ${DEMO.users.guest.id} to contoso-to-fabrikam`),
-    );
+    const text = cardText(await t.card(MEGAN, `provision nobody@contoso.onmicrosoft.com ${DEMO.users.guest.id} to contoso-to-fabrikam`));
     expect(text).toContain('Not sent');
     expect(text).toMatch(/nobody@contoso\.onmicrosoft\.com[\s\S]*no such user in Contoso/);
     expect(text).toContain('is a guest: cross-tenant sync provisions internal members only');

@@ -48,7 +48,10 @@ describe('status from the monitor snapshot', () => {
 
   it('Refresh reads live even while the reading is fresh', async () => {
     await sim.clearRequests();
-    const res = await post(t.bot.url, cardAction({ verb: 'status.refresh', data: {}, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'status-card' }));
+    const res = await post(
+      t.bot.url,
+      cardAction({ verb: 'status.refresh', data: {}, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'status-card' }),
+    );
     expect(res.status).toBe(200);
     const text = cardText(res.body?.value);
     // One $batch per source tenant (Contoso runs two configurations, Fabrikam one): the jobs are read live.

@@ -99,11 +99,17 @@ describe('periodic scope review over /api/messages', () => {
     const requestId = /Removal request (REQ-[0-9A-Z]{5})/.exec(remove.text)![1];
     expect(remove.text).toContain('waits for a second approver');
     // A double click, and a click of Keep on the same item by someone else: refused, nothing more is created.
-    expect((await clickAs(ADELE, 'review.remove', buttonOf(card, 'review.remove', gone.id).data, posted.id, APPROVERS_CHANNEL)).text).toContain('already marked Remove by Adele Vance');
-    expect((await clickAs(MEGAN, 'review.keep', buttonOf(card, 'review.keep', gone.id).data, posted.id, APPROVERS_CHANNEL)).text).toContain('already marked Remove by Adele Vance');
+    expect((await clickAs(ADELE, 'review.remove', buttonOf(card, 'review.remove', gone.id).data, posted.id, APPROVERS_CHANNEL)).text).toContain(
+      'already marked Remove by Adele Vance',
+    );
+    expect((await clickAs(MEGAN, 'review.keep', buttonOf(card, 'review.keep', gone.id).data, posted.id, APPROVERS_CHANNEL)).text).toContain(
+      'already marked Remove by Adele Vance',
+    );
     // Lee may not decide; tampered data changes nothing.
     expect((await clickAs(LEE, 'review.keep', buttonOf(card, 'review.keep', kept.id).data, posted.id, APPROVERS_CHANNEL)).text).toContain('scope.approve');
-    expect((await clickAs(MEGAN, 'review.keep', { ...buttonOf(card, 'review.keep', kept.id).data, configuration: 'x' }, posted.id, APPROVERS_CHANNEL)).text).toContain('could not be read');
+    expect(
+      (await clickAs(MEGAN, 'review.keep', { ...buttonOf(card, 'review.keep', kept.id).data, configuration: 'x' }, posted.id, APPROVERS_CHANNEL)).text,
+    ).toContain('could not be read');
     await settle();
     const request = (await bot.approvals.get(requestId))!;
     expect(request.request).toMatchObject({ op: 'remove', status: 'pending', requester: { aadObjectId: ADELE.aadObjectId } });
@@ -127,7 +133,9 @@ describe('periodic scope review over /api/messages', () => {
     expect((await bot.reviews.current(C2F.name))!.id).toBe(id);
 
     // Four eyes on the removal: Adele may not approve her own; Megan (deletes.allow) approves; one DELETE in Graph.
-    expect((await clickAs(ADELE, 'approval.approve', { requestId, verb: 'approval.approve', cardVersion: 1 })).text).toContain('someone else has to approve it');
+    expect((await clickAs(ADELE, 'approval.approve', { requestId, verb: 'approval.approve', cardVersion: 1 })).text).toContain(
+      'someone else has to approve it',
+    );
     const deletesBefore = (await assignmentDeletes(estate.sim)).length;
     const approved = await clickAs(MEGAN, 'approval.approve', { requestId, verb: 'approval.approve', cardVersion: 1 });
     expect(approved.text).toContain('removed from scope');
@@ -149,8 +157,13 @@ describe('periodic scope review over /api/messages', () => {
     expect(done.items.find((i) => i.id === kept.id)!.decision).toMatchObject({ verdict: 'keep', byDefault: true });
     expect(await bot.reviews.sweep()).toEqual([]);
     const audit = async (action: string) => (await bot.audit.last(100, { action })).filter((e) => e.target === id);
-    expect(await audit('review.completed')).toEqual([expect.objectContaining({ actor: 'system', detail: expect.stringContaining(`${total - 2} undecided item(s) got the default Keep`) as unknown })]);
-    expect((await audit('review.decided')).map((e) => e.detail).sort()).toEqual([`Keep group ${DEMO.groups.syncFabrikam.displayName}`, `Remove user ${gone.upn}`]);
+    expect(await audit('review.completed')).toEqual([
+      expect.objectContaining({ actor: 'system', detail: expect.stringContaining(`${total - 2} undecided item(s) got the default Keep`) as unknown }),
+    ]);
+    expect((await audit('review.decided')).map((e) => e.detail).sort()).toEqual([
+      `Keep group ${DEMO.groups.syncFabrikam.displayName}`,
+      `Remove user ${gone.upn}`,
+    ]);
     expect(await audit('review.started')).toHaveLength(1);
     // Only the one removal request was ever made for the removed user.
     expect((await assignmentDeletes(estate.sim)).length).toBe(deletesBefore + 1);
@@ -168,7 +181,12 @@ describe('periodic scope review over /api/messages', () => {
   });
 
   it('without AuditLog.Read.All the card says the last sign-in is not readable; bad input gets a clear card', async () => {
-    const revoke = (body: object) => fetch(`${estate.sim.url}/_sim/tenants/${CONTOSO}/bot-permissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const revoke = (body: object) =>
+      fetch(`${estate.sim.url}/_sim/tenants/${CONTOSO}/bot-permissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     // The review the first test left open is completed at its deadline first.
     clock.advance(15 * DAY);
     await bot.reviews.sweep();
@@ -195,10 +213,7 @@ describe('periodic scope review over /api/messages', () => {
       expect(open.status).toBe('open');
       const [a, b] = open.items.filter((i) => i.kind === 'user' && !i.decision);
       const data = (itemId: string) => ({ reviewId: open.id, itemId, verb: 'review.remove', page: 1 });
-      const clicks = await Promise.all([
-        click(bot, connector, MEGAN, 'review.remove', data(a.id)),
-        click(botB, connector, ADELE, 'review.remove', data(a.id)),
-      ]);
+      const clicks = await Promise.all([click(bot, connector, MEGAN, 'review.remove', data(a.id)), click(botB, connector, ADELE, 'review.remove', data(a.id))]);
       expect(clicks.filter((c) => /already marked Remove/.test(c.text))).toHaveLength(1);
       const afterClicks = (await bot.reviews.get(open.id))!.items.find((i) => i.id === a.id)!;
       const requestId = afterClicks.removal!.requestId;

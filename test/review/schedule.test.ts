@@ -55,7 +55,8 @@ describe('scheduled scope reviews (reviewEveryDays)', () => {
     expect(done.items.every((i) => i.removal)).toBe(true);
     const made = done.items.filter((i) => i.removal!.state === 'requested').map((i) => i.removal!.requestId);
     expect(made.length).toBeGreaterThan(0);
-    for (const id of made) expect((await bot.approvals.get(id))!.request).toMatchObject({ op: 'remove', status: 'pending', requester: { aadObjectId: 'system' } });
+    for (const id of made)
+      expect((await bot.approvals.get(id))!.request).toMatchObject({ op: 'remove', status: 'pending', requester: { aadObjectId: 'system' } });
     // A second sweep makes no second request.
     await bot.reviews.sweep();
     expect((await bot.reviews.get(first.id))!.items.map((i) => i.removal)).toEqual(done.items.map((i) => i.removal));

@@ -10,7 +10,10 @@ const A = 'a5f2c9d1-3b7e-4c8a-9f16-2d4e8b0c7a31';
 const B = 'b6e3d0e2-4c8f-4d9b-8a27-3e5f9c1d8b42';
 const estate = (extra: Record<string, unknown>) => ({
   homeTenantId: A,
-  tenants: [{ id: A, name: 'Contoso' }, { id: B, name: 'Fabrikam' }],
+  tenants: [
+    { id: A, name: 'Contoso' },
+    { id: B, name: 'Fabrikam' },
+  ],
   configurations: [{ name: 'c', sourceTenantId: A, targetTenantId: B, servicePrincipalId: '9c725e4b-4d6f-4819-b5c0-27e084dafa1c' }],
   ...extra,
 });
@@ -41,8 +44,31 @@ describe('the review card', () => {
   const items: Omit<ReviewItem, 'decision' | 'removal'>[] = Array.from({ length: 45 }, (_, i) => {
     const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
     return i % 3 === 0
-      ? { id, kind: 'group', displayName: `Group ${i} ${long}`, group: { members: 500, nestedGroups: Array.from({ length: 8 }, (_, n) => `Nested ${n} ${long}`), guests: 4, privileged: Array.from({ length: 8 }, (_, n) => `Admin ${n} (Global Administrator)`), privilegedChecked: 20 } }
-      : { id, kind: 'user', displayName: `User ${i} ${long}`, user: { userPrincipalName: `user${i}.${long}@contoso.onmicrosoft.com`, enabled: i % 2 === 0, guest: false, external: i % 5 === 0, lastSignIn: '2026-10-01T08:00:00Z', privilegedRoles: ['Global Administrator'] } };
+      ? {
+          id,
+          kind: 'group',
+          displayName: `Group ${i} ${long}`,
+          group: {
+            members: 500,
+            nestedGroups: Array.from({ length: 8 }, (_, n) => `Nested ${n} ${long}`),
+            guests: 4,
+            privileged: Array.from({ length: 8 }, (_, n) => `Admin ${n} (Global Administrator)`),
+            privilegedChecked: 20,
+          },
+        }
+      : {
+          id,
+          kind: 'user',
+          displayName: `User ${i} ${long}`,
+          user: {
+            userPrincipalName: `user${i}.${long}@contoso.onmicrosoft.com`,
+            enabled: i % 2 === 0,
+            guest: false,
+            external: i % 5 === 0,
+            lastSignIn: '2026-10-01T08:00:00Z',
+            privilegedRoles: ['Global Administrator'],
+          },
+        };
   });
   const T0 = Date.UTC(2026, 10, 23);
   const review = startReview({ id: 'REV-7K2M9', configuration: 'c', by: { aadObjectId: 'm', name: 'Megan Bowen' }, now: T0, items });

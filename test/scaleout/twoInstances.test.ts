@@ -45,7 +45,13 @@ const alertPosts = (connector: ConnectorStandIn): ConnectorCall[] =>
   connector.sentTo(CHAT_ID).filter((c) => c.kind === 'send' && /^Alert /m.test(cardText(cardOf(c.body) ?? {})));
 
 /** Sends text through one instance; returns the card it answered with (in reply to that message). */
-async function say(bot: BotProcess, connector: ConnectorStandIn, user: TestUser, text: string, place?: Place): Promise<{ text: string; card: AdaptiveCard; activityId: string }> {
+async function say(
+  bot: BotProcess,
+  connector: ConnectorStandIn,
+  user: TestUser,
+  text: string,
+  place?: Place,
+): Promise<{ text: string; card: AdaptiveCard; activityId: string }> {
   const activity = message({ text, user, tenantId: CONTOSO, serviceUrl: connector.url, place });
   const res = await post(bot.url, activity);
   if (res.status !== 200 && res.status !== 201) throw new Error(`bot ${bot.name} answered HTTP ${res.status}: ${JSON.stringify(res.body)}`);
@@ -148,10 +154,15 @@ describe('two bot processes on one blob container', () => {
     await control.control('POST', `/tenants/${CONTOSO}/jobs/${encodeURIComponent(C2N.jobId)}/credentials`, { valid: true });
     await control.cycle(CONTOSO, C2N.jobId);
 
-    const taken = await until('the survivor to take the lease', async () => {
-      const info = await leaderInfo();
-      return info?.instanceId === survivor ? info : undefined;
-    }, 4 * LEASE_SECONDS * 1000, 100);
+    const taken = await until(
+      'the survivor to take the lease',
+      async () => {
+        const info = await leaderInfo();
+        return info?.instanceId === survivor ? info : undefined;
+      },
+      4 * LEASE_SECONDS * 1000,
+      100,
+    );
     times.takeoverSeen = Date.now();
     times.takeover = Date.parse(taken.since);
     expect(times.takeover - times.killed).toBeLessThanOrEqual(2 * LEASE_SECONDS * 1000);
@@ -207,14 +218,21 @@ describe('two bot processes on one blob container', () => {
     expect(answers.filter((a) => /Approved and carried out|Approved\. The bot is changing/.test(cardText(a.body?.value)))).toHaveLength(1);
 
     // Wait for the request to settle (execution may finish after the click is answered).
-    const rec = await until('the request to be done', async () => {
-      const item = (await storage.read([`approvals/req/${id}`]))[`approvals/req/${id}`] as StoredScopeRequest | undefined;
-      return item?.request?.status === 'done' ? item : undefined;
-    }, 30_000, 100);
+    const rec = await until(
+      'the request to be done',
+      async () => {
+        const item = (await storage.read([`approvals/req/${id}`]))[`approvals/req/${id}`] as StoredScopeRequest | undefined;
+        return item?.request?.status === 'done' ? item : undefined;
+      },
+      30_000,
+      100,
+    );
     expect(rec.request.history.map((h) => h.status)).toEqual(['pending', 'approved', 'executing', 'done']);
 
     const requests = await control.requests();
-    const assignments = requests.filter((r) => r.method === 'POST' && r.path.toLowerCase().includes(`/serviceprincipals/${C2F.servicePrincipalId}/approleassignedto`));
+    const assignments = requests.filter(
+      (r) => r.method === 'POST' && r.path.toLowerCase().includes(`/serviceprincipals/${C2F.servicePrincipalId}/approleassignedto`),
+    );
     expect(assignments).toHaveLength(1);
     const audit = new AuditLog(storage);
     expect((await audit.last(500, { action: 'scope.executed' })).filter((r) => r.target === id)).toHaveLength(1);

@@ -14,8 +14,24 @@ describe('guest and external member detection', () => {
   ])('%j → %s', (u, external) => expect(isExternalUser(u)).toBe(external));
 
   const config = { name: 'c2f', sourceTenantId: 's', targetTenantId: 't', servicePrincipalId: 'sp' } as SyncConfiguration;
-  const converted = { id: 'u1', displayName: 'Converted Guest', userPrincipalName: 'cg@contoso.com', userType: 'Member', creationType: 'Invitation', externalUserState: 'Accepted', accountEnabled: true };
-  const internal = { id: 'u2', displayName: 'Internal', userPrincipalName: 'in@contoso.com', userType: 'Member', creationType: null, externalUserState: null, accountEnabled: true };
+  const converted = {
+    id: 'u1',
+    displayName: 'Converted Guest',
+    userPrincipalName: 'cg@contoso.com',
+    userType: 'Member',
+    creationType: 'Invitation',
+    externalUserState: 'Accepted',
+    accountEnabled: true,
+  };
+  const internal = {
+    id: 'u2',
+    displayName: 'Internal',
+    userPrincipalName: 'in@contoso.com',
+    userType: 'Member',
+    creationType: null,
+    externalUserState: null,
+    accountEnabled: true,
+  };
   const graph = {
     listAssignments: () => Promise.resolve([]),
     findUser: (_t: string, text: string) => Promise.resolve(text === 'cg@contoso.com' ? converted : null),
@@ -52,9 +68,17 @@ describe('issue 10 item 5: a disabled deletion threshold is a warning on a remov
     }) as unknown as CtsGraph;
 
   it('off → a warning naming it; enabled without a value → the portal default of 500', async () => {
-    const off = await checkRequest(graph({ enabled: false, value: null, source: 'secrets' }), { config, op: 'remove', principalType: 'user', principals: ['in@contoso.com'] }, { maxGrowthShare: 0.25 });
+    const off = await checkRequest(
+      graph({ enabled: false, value: null, source: 'secrets' }),
+      { config, op: 'remove', principalType: 'user', principals: ['in@contoso.com'] },
+      { maxGrowthShare: 0.25 },
+    );
     expect(off.ok && off.risk.warnings.join('\n')).toMatch(/Warning: the accidental-deletion threshold of c2f is off/);
-    const defaulted = await checkRequest(graph({ enabled: true, value: 500, defaulted: true, source: 'secrets' }), { config, op: 'remove', principalType: 'user', principals: ['in@contoso.com'] }, { maxGrowthShare: 0.25 });
+    const defaulted = await checkRequest(
+      graph({ enabled: true, value: 500, defaulted: true, source: 'secrets' }),
+      { config, op: 'remove', principalType: 'user', principals: ['in@contoso.com'] },
+      { maxGrowthShare: 0.25 },
+    );
     expect(defaulted.ok && defaulted.risk).toMatchObject({ deletionThreshold: 500 });
     expect(defaulted.ok && defaulted.risk.warnings.join('\n')).toContain("the portal's default of 500 applies");
   });

@@ -11,7 +11,12 @@ describe('newcomer checks against the simulator', () => {
   let sim: RunningSimulator;
   let estate: Estate;
   const clock = new ManualClock(Date.parse('2026-03-01T00:00:00Z'));
-  const nestor = { id: DEMO.users.nestor.id, displayName: DEMO.users.nestor.displayName, userPrincipalName: DEMO.users.nestor.userPrincipalName, mail: DEMO.users.nestor.userPrincipalName };
+  const nestor = {
+    id: DEMO.users.nestor.id,
+    displayName: DEMO.users.nestor.displayName,
+    userPrincipalName: DEMO.users.nestor.userPrincipalName,
+    mail: DEMO.users.nestor.userPrincipalName,
+  };
 
   beforeAll(async () => {
     sim = await startSimulator({ cycleIntervalMs: null });
@@ -21,20 +26,27 @@ describe('newcomer checks against the simulator', () => {
   });
   afterAll(() => sim.close());
 
-  const checksWith = (graph: CtsGraph, protectedNames: string[] = []) => new NewcomerChecks({ graph, configs: new Configurations(estate, graph), clock, protectedNames });
+  const checksWith = (graph: CtsGraph, protectedNames: string[] = []) =>
+    new NewcomerChecks({ graph, configs: new Configurations(estate, graph), clock, protectedNames });
   const config = (name: string) => estate.configurations.find((c) => c.name === name)!;
 
   it('Northwind: a rule the bot cannot evaluate is said so, with the reason', async () => {
     const r = await checksWith(createCtsGraph(estate)).check(config(DEMO.configurations.contosoToNorthwind.name), [nestor]);
     expect(r.unchecked).toEqual([]);
     expect(r.lookalikes).toEqual([]);
-    expect(r.dynamicGroups).toEqual([expect.objectContaining({ groupName: DYNAMIC.e5.displayName, verdict: 'cannotEvaluate', reason: 'it uses the -any operator' })]);
+    expect(r.dynamicGroups).toEqual([
+      expect.objectContaining({ groupName: DYNAMIC.e5.displayName, verdict: 'cannotEvaluate', reason: 'it uses the -any operator' }),
+    ]);
   });
 
   it('Fabrikam: the rule the account meets is a match, the rules it does not meet are silent, the admin pool is read with the app role it grants', async () => {
     const graph = createCtsGraph(estate);
     const groups = await graph.dynamicGroupFacts!(DEMO.tenants.fabrikam.id);
-    expect(groups.find((g) => g.id === DYNAMIC.privilegedPool.id)).toMatchObject({ isAssignableToRole: false, appRoleAssignments: [DYNAMIC.onboardingApp.displayName], directoryRoles: [] });
+    expect(groups.find((g) => g.id === DYNAMIC.privilegedPool.id)).toMatchObject({
+      isAssignableToRole: false,
+      appRoleAssignments: [DYNAMIC.onboardingApp.displayName],
+      directoryRoles: [],
+    });
     const r = await checksWith(graph).check(config(DEMO.configurations.contosoToFabrikam.name), [nestor]);
     expect(r.dynamicGroups.map((d) => [d.groupName, d.verdict])).toEqual([[DYNAMIC.onboarding.displayName, 'match']]);
   });
@@ -58,7 +70,9 @@ describe('newcomer checks against the simulator', () => {
     const checks = checksWith(graph, ['Nest0r Wilke']);
     const c2f = config(DEMO.configurations.contosoToFabrikam.name);
     const first = await checks.check(c2f, [nestor]);
-    expect(first.unchecked).toEqual(["Look-alike names were not compared with Fabrikam's privileged accounts: Insufficient privileges to complete the operation."]);
+    expect(first.unchecked).toEqual([
+      "Look-alike names were not compared with Fabrikam's privileged accounts: Insufficient privileges to complete the operation.",
+    ]);
     expect(first.lookalikes).toEqual([expect.objectContaining({ field: 'displayName', resembles: 'Nest0r Wilke', standing: 'protected name' })]);
     failRoles = false;
     await checks.check(c2f, [nestor]); // the failure was not cached

@@ -43,7 +43,12 @@ describe('outbox', () => {
 
   it('posts once per conversation, updates in place after a change, and sends nothing when nothing changed', async () => {
     const outbox = make();
-    expect(await outbox.publish(subject, 1, [{ target: target('a'), role: 'approvers' }, { target: target('b'), role: 'requester' }])).toBe(2);
+    expect(
+      await outbox.publish(subject, 1, [
+        { target: target('a'), role: 'approvers' },
+        { target: target('b'), role: 'requester' },
+      ]),
+    ).toBe(2);
     expect(await outbox.flush(subject)).toEqual({ posted: 2, updated: 0, failed: 0, gone: 0 });
     expect(sender.posts.map((p) => p.text).sort()).toEqual(['T-1 open for approvers', 'T-1 open for requester']);
     expect(await outbox.flush(subject)).toEqual({ posted: 0, updated: 0, failed: 0, gone: 0 });
@@ -62,7 +67,10 @@ describe('outbox', () => {
     const outbox = make();
     sender.failures.set('a', [{ ok: false, gone: false, status: 503, code: 'ServiceUnavailable' }]);
     sender.failures.set('b', [{ ok: false, gone: false, status: 400, code: 'BadRequest' }]);
-    await outbox.publish(subject, 1, [{ target: target('a'), role: 'x' }, { target: target('b'), role: 'x' }]);
+    await outbox.publish(subject, 1, [
+      { target: target('a'), role: 'x' },
+      { target: target('b'), role: 'x' },
+    ]);
     expect(await outbox.flush(subject)).toMatchObject({ posted: 0, failed: 2 });
     const after = await outbox.read(subject);
     expect(after?.copies.a).toMatchObject({ state: 'pending', attempts: 1, lastError: 'HTTP 503 ServiceUnavailable' });
@@ -87,7 +95,10 @@ describe('outbox', () => {
   it('a second instance on the same store continues pending copies and never re-posts delivered ones', async () => {
     const first = make();
     sender.failures.set('b', [{ ok: false, gone: false, status: 503 }]);
-    await first.publish(subject, 1, [{ target: target('a'), role: 'x' }, { target: target('b'), role: 'x' }]);
+    await first.publish(subject, 1, [
+      { target: target('a'), role: 'x' },
+      { target: target('b'), role: 'x' },
+    ]);
     await first.flush(subject);
     expect(sender.posts.map((p) => p.key).sort()).toEqual(['a', 'b']);
 

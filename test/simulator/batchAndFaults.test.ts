@@ -21,7 +21,7 @@ describe('$batch, faults, control API', () => {
   });
   afterEach(() => sim.close());
 
-  it('serves an estate that the bot\'s CTS_CONFIG schema accepts', async () => {
+  it("serves an estate that the bot's CTS_CONFIG schema accepts", async () => {
     const estate = (await control(sim, 'GET', '/_sim/estate')).body;
     expect(estate).toEqual(sim.estate());
     const parsed = EstateSchema.parse(estate);
@@ -93,7 +93,10 @@ describe('$batch, faults, control API', () => {
   it('inner batch requests are throttled one by one', async () => {
     await control(sim, 'POST', '/_sim/faults', { tenantId: C, rate429: 0.5 });
     let res: BatchAnswer | undefined;
-    for (let i = 0; i < 5 && !res; i++) res = await postAs<BatchAnswer>(g.api('/$batch'), { requests: Array.from({ length: 10 }, (_, k) => ({ id: `${k}`, method: 'GET', url: '/users?$top=1' })) }).catch(() => undefined);
+    for (let i = 0; i < 5 && !res; i++)
+      res = await postAs<BatchAnswer>(g.api('/$batch'), {
+        requests: Array.from({ length: 10 }, (_, k) => ({ id: `${k}`, method: 'GET', url: '/users?$top=1' })),
+      }).catch(() => undefined);
     expect(res?.responses).toHaveLength(10);
     const statuses = new Set(res?.responses.map((r) => r.status));
     expect(statuses).toEqual(new Set([200, 429]));
@@ -102,7 +105,12 @@ describe('$batch, faults, control API', () => {
   it('logs Graph requests per tenant so tests can count them', async () => {
     await control(sim, 'DELETE', '/_sim/requests');
     await getAs<SynchronizationJob>(g.api(JOB));
-    await g.api('/$batch').post({ requests: [{ id: '1', method: 'GET', url: JOB }, { id: '2', method: 'GET', url: '/users?$top=1' }] });
+    await g.api('/$batch').post({
+      requests: [
+        { id: '1', method: 'GET', url: JOB },
+        { id: '2', method: 'GET', url: '/users?$top=1' },
+      ],
+    });
     const log = (await control<{ byTenant: Record<string, number>; requests: SimRequest[] }>(sim, 'GET', '/_sim/requests')).body;
     expect(log.byTenant[C]).toBe(4);
     expect(log.requests.filter((r) => r.inBatch)).toHaveLength(2);

@@ -1,5 +1,13 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { AppRoleAssignment, CrossTenantAccessPolicyConfigurationPartner, CrossTenantIdentitySyncPolicyPartner, DirectoryRole, ServicePrincipal, UnifiedRoleAssignment, User } from '@microsoft/microsoft-graph-types';
+import type {
+  AppRoleAssignment,
+  CrossTenantAccessPolicyConfigurationPartner,
+  CrossTenantIdentitySyncPolicyPartner,
+  DirectoryRole,
+  ServicePrincipal,
+  UnifiedRoleAssignment,
+  User,
+} from '@microsoft/microsoft-graph-types';
 import { getAs, postAs, type Page } from '../harness/json';
 import { ROLE } from '../../src/domain/roles';
 import { DEMO, type RunningSimulator } from '../../src/simulator';
@@ -20,7 +28,7 @@ describe('simulator directory over Graph HTTP', () => {
   });
   afterAll(() => sim.close());
 
-  it('answers 401 in Graph\'s envelope without a bearer token, with a request-id header', async () => {
+  it("answers 401 in Graph's envelope without a bearer token, with a request-id header", async () => {
     const r = await fetch(`${sim.url}/${C}/v1.0/users`);
     expect(r.status).toBe(401);
     expect(r.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -32,7 +40,10 @@ describe('simulator directory over Graph HTTP', () => {
   it('answers 404 for unknown paths and missing users, 400 for bad bodies', async () => {
     expect(await graphError(g.api('/nothingHere').get())).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
     expect(await graphError(g.api('/users/00000000-0000-0000-0000-000000000000').get())).toMatchObject({ statusCode: 404, code: 'Request_ResourceNotFound' });
-    expect(await graphError(g.api(`/servicePrincipals/${cfg.servicePrincipalId}/appRoleAssignedTo`).post({ principalId: 5 }))).toMatchObject({ statusCode: 400, code: 'Request_BadRequest' });
+    expect(await graphError(g.api(`/servicePrincipals/${cfg.servicePrincipalId}/appRoleAssignedTo`).post({ principalId: 5 }))).toMatchObject({
+      statusCode: 400,
+      code: 'Request_BadRequest',
+    });
   });
 
   it('gets users by id and by UPN, with $select', async () => {
@@ -95,7 +106,9 @@ describe('simulator directory over Graph HTTP', () => {
     expect(types).toEqual(new Set(['#microsoft.graph.user', '#microsoft.graph.group']));
     const transitive = await getAs<Page<Member>>(g.api(`/groups/${DEMO.groups.syncFabrikam.id}/transitiveMembers`).top(999));
     expect(transitive.value.length).toBeGreaterThan(direct.value.length);
-    const r = await fetch(`${sim.url}/${C}/v1.0/groups/${DEMO.groups.syncFabrikam.id}/members/$count`, { headers: { Authorization: 'Bearer t', ConsistencyLevel: 'eventual' } });
+    const r = await fetch(`${sim.url}/${C}/v1.0/groups/${DEMO.groups.syncFabrikam.id}/members/$count`, {
+      headers: { Authorization: 'Bearer t', ConsistencyLevel: 'eventual' },
+    });
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(Number(await r.text())).toBe(direct.value.length);
     const noHeader = await fetch(`${sim.url}/${C}/v1.0/groups/${DEMO.groups.syncFabrikam.id}/members/$count`, { headers: { Authorization: 'Bearer t' } });
@@ -104,7 +117,11 @@ describe('simulator directory over Graph HTTP', () => {
 
   it('resolves roles: direct for Megan, through the role-assignable CTS Approvers group for Adele, none for Lee', async () => {
     const roles = async (id: string) =>
-      (await getAs<Page<DirectoryRole>>(g.api(`/users/${id}/transitiveMemberOf/microsoft.graph.directoryRole`).header('ConsistencyLevel', 'eventual').query({ $count: 'true' }))).value.map((r) => r.roleTemplateId);
+      (
+        await getAs<Page<DirectoryRole>>(
+          g.api(`/users/${id}/transitiveMemberOf/microsoft.graph.directoryRole`).header('ConsistencyLevel', 'eventual').query({ $count: 'true' }),
+        )
+      ).value.map((r) => r.roleTemplateId);
     expect(await roles(DEMO.users.megan.id)).toEqual([ROLE.hybridIdentityAdministrator]);
     expect(await roles(DEMO.users.adele.id)).toEqual([ROLE.applicationAdministrator]);
     expect(await roles(DEMO.users.lee.id)).toEqual([]);
@@ -116,19 +133,36 @@ describe('simulator directory over Graph HTTP', () => {
     expect(await graphError(g.api(cast).query({ $count: 'true' }).get())).toMatchObject({ statusCode: 400, code: 'Request_UnsupportedQuery' });
     const direct = await getAs<Page<Member>>(g.api(`/users/${DEMO.users.adele.id}/memberOf`));
     expect(direct.value.some((o) => o['@odata.type'] === '#microsoft.graph.directoryRole')).toBe(false);
-    const adeleAssignments = await getAs<Page<UnifiedRoleAssignment>>(g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.adele.id}'`));
+    const adeleAssignments = await getAs<Page<UnifiedRoleAssignment>>(
+      g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.adele.id}'`),
+    );
     expect(adeleAssignments.value).toEqual([]); // group-based roles show the group as principal
   });
 
   it('creates and deletes role assignments through Graph', async () => {
-    const created = await postAs<UnifiedRoleAssignment>(g.api('/roleManagement/directory/roleAssignments'), { principalId: DEMO.users.lee.id, roleDefinitionId: ROLE.securityAdministrator, directoryScopeId: '/' });
+    const created = await postAs<UnifiedRoleAssignment>(g.api('/roleManagement/directory/roleAssignments'), {
+      principalId: DEMO.users.lee.id,
+      roleDefinitionId: ROLE.securityAdministrator,
+      directoryScopeId: '/',
+    });
     expect(created.id).toMatch(/\S/);
     expect(created).toMatchObject({ principalId: DEMO.users.lee.id, roleDefinitionId: ROLE.securityAdministrator, directoryScopeId: '/' });
     const list = await getAs<Page<UnifiedRoleAssignment>>(g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.lee.id}'`));
     expect(list.value.map((a) => a.roleDefinitionId)).toEqual([ROLE.securityAdministrator]);
-    const megan = await getAs<Page<UnifiedRoleAssignment>>(g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.megan.id}'`));
+    const megan = await getAs<Page<UnifiedRoleAssignment>>(
+      g.api('/roleManagement/directory/roleAssignments').filter(`principalId eq '${DEMO.users.megan.id}'`),
+    );
     await g.api(`/roleManagement/directory/roleAssignments/${megan.value[0].id}`).delete();
-    expect((await getAs<Page<DirectoryRole>>(g.api(`/users/${DEMO.users.megan.id}/transitiveMemberOf/microsoft.graph.directoryRole`).header('ConsistencyLevel', 'eventual').query({ $count: 'true' }))).value).toEqual([]);
+    expect(
+      (
+        await getAs<Page<DirectoryRole>>(
+          g
+            .api(`/users/${DEMO.users.megan.id}/transitiveMemberOf/microsoft.graph.directoryRole`)
+            .header('ConsistencyLevel', 'eventual')
+            .query({ $count: 'true' }),
+        )
+      ).value,
+    ).toEqual([]);
     await g.api(`/roleManagement/directory/roleAssignments/${created.id}`).delete();
   });
 
@@ -145,8 +179,14 @@ describe('simulator directory over Graph HTTP', () => {
     const dup = await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post(body));
     expect(dup.statusCode).toBe(400);
     expect(JSON.stringify(dup)).toContain('Permission being assigned already exists on the object');
-    expect((await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ ...body, appRoleId: '11111111-1111-1111-1111-111111111111' }))).statusCode).toBe(400);
-    expect((await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ ...body, principalId: '11111111-1111-1111-1111-111111111111' }))).statusCode).toBe(404);
+    expect(
+      (await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ ...body, appRoleId: '11111111-1111-1111-1111-111111111111' })))
+        .statusCode,
+    ).toBe(400);
+    expect(
+      (await graphError(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ ...body, principalId: '11111111-1111-1111-1111-111111111111' })))
+        .statusCode,
+    ).toBe(404);
     await g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo/${a.id}`).delete();
     const left = await getAs<Page<AppRoleAssignment>>(g.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).filter(`principalId eq '${DEMO.users.lee.id}'`));
     expect(left.value).toEqual([]);

@@ -1,4 +1,12 @@
-import type { AppRoleAssignment, DirectoryAudit, ServicePrincipal, SynchronizationJob, SynchronizationSchema, SynchronizationSecretKeyStringValuePair, User } from '@microsoft/microsoft-graph-types';
+import type {
+  AppRoleAssignment,
+  DirectoryAudit,
+  ServicePrincipal,
+  SynchronizationJob,
+  SynchronizationSchema,
+  SynchronizationSecretKeyStringValuePair,
+  User,
+} from '@microsoft/microsoft-graph-types';
 import { SIMULATOR_BOT_APP_ID } from '../../src/graph/permissions';
 import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { parseAs, type Page } from '../harness/json';
@@ -27,10 +35,17 @@ describe('simulator: policy audit, bot permissions, schema and threshold through
     expect(res.status).toBe(204);
     await ctl.graph(F, 'PATCH', `/policies/crossTenantAccessPolicy/partners/${C}`, { automaticUserConsentSettings: { inboundAllowed: false } });
     const audits = (await ctl.graph<Page<DirectoryAudit>>(F, 'GET', '/auditLogs/directoryAudits')).value;
-    expect(audits.map((a) => a.activityDisplayName)).toEqual(['Update a partner cross-tenant access setting', 'Update a partner cross-tenant identity sync setting']);
+    expect(audits.map((a) => a.activityDisplayName)).toEqual([
+      'Update a partner cross-tenant access setting',
+      'Update a partner cross-tenant identity sync setting',
+    ]);
     const sync = audits[1];
     expect(sync).toMatchObject({ category: 'Policy', result: 'success', operationType: 'Update', loggedByService: 'Core Directory' });
-    expect(sync.targetResources?.[0].modifiedProperties?.[0]).toEqual({ displayName: 'userSyncInbound', oldValue: '{"isSyncAllowed":true}', newValue: '{"isSyncAllowed":false}' });
+    expect(sync.targetResources?.[0].modifiedProperties?.[0]).toEqual({
+      displayName: 'userSyncInbound',
+      oldValue: '{"isSyncAllowed":true}',
+      newValue: '{"isSyncAllowed":false}',
+    });
     expect(sync.initiatedBy?.user).toMatchObject({ id: admin.id, userPrincipalName: admin.userPrincipalName });
     // The app made the second change (no actor header): initiatedBy names the app, not a user.
     expect(audits[0].initiatedBy?.user).toBeNull();
@@ -71,8 +86,12 @@ describe('simulator: policy audit, bot permissions, schema and threshold through
     expect(again.synchronizationRules?.[0].objectMappings?.[0].attributeMappings?.map((m) => m.targetAttributeName)).toContain('department');
     await expect(ctl.graph(C, 'PUT', path, { synchronizationRules: [] })).rejects.toThrow(/400/);
 
-    await ctl.graph(C, 'PUT', `/servicePrincipals/${config.servicePrincipalId}/synchronization/secrets`, { value: [{ key: 'SyncNotificationSettings', value: JSON.stringify({ Enabled: true, DeleteThresholdEnabled: true, DeleteThresholdValue: 7 }) }] });
-    const secrets = (await ctl.graph<Page<SynchronizationSecretKeyStringValuePair>>(C, 'GET', `/servicePrincipals/${config.servicePrincipalId}/synchronization/secrets`)).value;
+    await ctl.graph(C, 'PUT', `/servicePrincipals/${config.servicePrincipalId}/synchronization/secrets`, {
+      value: [{ key: 'SyncNotificationSettings', value: JSON.stringify({ Enabled: true, DeleteThresholdEnabled: true, DeleteThresholdValue: 7 }) }],
+    });
+    const secrets = (
+      await ctl.graph<Page<SynchronizationSecretKeyStringValuePair>>(C, 'GET', `/servicePrincipals/${config.servicePrincipalId}/synchronization/secrets`)
+    ).value;
     expect(parseAs<unknown>(secrets.find((s) => s.key === 'SyncNotificationSettings')?.value ?? '')).toMatchObject({ DeleteThresholdValue: 7 });
   });
 });

@@ -30,10 +30,16 @@ describe('simulator: dynamic groups', () => {
     expect(r.status).toBe(200);
     expect(r.body['@odata.count']).toBe(3);
     expect(r.body.value.map((g) => [g.displayName, g.isAssignableToRole]).sort()).toEqual(
-      [[DYNAMIC.onboarding.displayName, false], [DYNAMIC.salesNl.displayName, false], [DYNAMIC.privilegedPool.displayName, false]].sort(),
+      [
+        [DYNAMIC.onboarding.displayName, false],
+        [DYNAMIC.salesNl.displayName, false],
+        [DYNAMIC.privilegedPool.displayName, false],
+      ].sort(),
     );
     const apps = await get<Page<AppRoleAssignment>>(`/groups/${DYNAMIC.onboarding.id}/appRoleAssignments`);
-    expect(apps.body.value).toEqual([expect.objectContaining({ principalId: DYNAMIC.onboarding.id, principalType: 'Group', resourceDisplayName: DYNAMIC.onboardingApp.displayName })]);
+    expect(apps.body.value).toEqual([
+      expect.objectContaining({ principalId: DYNAMIC.onboarding.id, principalType: 'Group', resourceDisplayName: DYNAMIC.onboardingApp.displayName }),
+    ]);
     expect((await get(`/groups/${DYNAMIC.salesNl.id}/appRoleAssignments`)).body.value).toEqual([]);
   });
 

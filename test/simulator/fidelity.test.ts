@@ -21,7 +21,11 @@ describe('simulator fidelity switches and faults', () => {
       expect(disabled.body.status?.quarantine?.reason).toBe('EncounteredQuarantineException');
       const before = disabled.body.status?.quarantine?.seriesCount;
       expect((await cycle()).body.status?.quarantine?.seriesCount).toBe(before); // no more cycles
-      await fetch(`${sim.url}/${C}/v1.0${JOB}/restart`, { method: 'POST', headers: { authorization: 'Bearer x', 'content-type': 'application/json' }, body: JSON.stringify({ criteria: { resetScope: 'QuarantineState' } }) });
+      await fetch(`${sim.url}/${C}/v1.0${JOB}/restart`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer x', 'content-type': 'application/json' },
+        body: JSON.stringify({ criteria: { resetScope: 'QuarantineState' } }),
+      });
       expect((await cycle()).body.schedule?.state).toBe('Active');
     } finally {
       await sim.close();
@@ -34,7 +38,7 @@ describe('simulator fidelity switches and faults', () => {
       expect((await control(sim, 'POST', '/_sim/faults', { tenantId: C, applyThenStatus: 500, match: '/pause' })).status).toBe(200);
       const post = (p: string) => fetch(`${sim.url}/${C}/v1.0${JOB}/${p}`, { method: 'POST', headers: { authorization: 'Bearer x' } });
       expect((await post('pause')).status).toBe(500);
-      const job = (await (await fetch(`${sim.url}/${C}/v1.0${JOB}`, { headers: { authorization: "Bearer x" } })).json()) as { schedule: { state: string } };
+      const job = (await (await fetch(`${sim.url}/${C}/v1.0${JOB}`, { headers: { authorization: 'Bearer x' } })).json()) as { schedule: { state: string } };
       expect(job.schedule.state).toBe('Paused'); // applied despite the 500
       expect((await post('pause')).status).toBe(204);
       expect((await control(sim, 'POST', '/_sim/faults', { applyThenStatus: 404 })).status).toBe(400);

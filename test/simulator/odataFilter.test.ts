@@ -22,7 +22,7 @@ describe('OData $filter parser', () => {
     expect(matches(parseFilter("userPrincipalName eq 'MEGANB@X'"), { userPrincipalName: 'meganb@x' }, ci)).toBe(true);
   });
 
-  it.each(["userType eq 'Member", "userType eq", "eq 'x'", "startswith(displayName)", "a eq 'x' b", "foo(bar,'x')", "userType eq 'x' ; drop", ''])(
+  it.each(["userType eq 'Member", 'userType eq', "eq 'x'", 'startswith(displayName)', "a eq 'x' b", "foo(bar,'x')", "userType eq 'x' ; drop", ''])(
     'rejects malformed filter %p',
     (src) => {
       expect(() => parseFilter(src)).toThrow(FilterSyntaxError);
@@ -33,7 +33,12 @@ describe('OData $filter parser', () => {
     fc.assert(
       fc.property(fc.string(), (s) => {
         const tree = parseFilter(`userPrincipalName eq ${quoteODataString(s)}`);
-        expect(tree).toMatchObject({ kind: 'compare', op: 'eq', left: { kind: 'property', path: ['userPrincipalName'] }, right: { kind: 'literal', value: s } });
+        expect(tree).toMatchObject({
+          kind: 'compare',
+          op: 'eq',
+          left: { kind: 'property', path: ['userPrincipalName'] },
+          right: { kind: 'literal', value: s },
+        });
         return true;
       }),
       { numRuns: 500 },

@@ -1,5 +1,12 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { DirectoryObject, ProvisioningObjectSummary, ServicePrincipal, SynchronizationJob, SynchronizationSchema, User } from '@microsoft/microsoft-graph-types';
+import type {
+  DirectoryObject,
+  ProvisioningObjectSummary,
+  ServicePrincipal,
+  SynchronizationJob,
+  SynchronizationSchema,
+  User,
+} from '@microsoft/microsoft-graph-types';
 import { getAs, parseAs, postAs, type Page } from '../harness/json';
 import type { TripDeletesAnswer } from '../harness/sim';
 import type { ManualClock } from '../../src/domain/clock';
@@ -64,7 +71,9 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
   it('assigning a user puts them in scope: the next cycle creates the B2B member and logs a create', async () => {
     expect(await b2bCopies(DEMO.users.lee.id)).toEqual([]);
     const sp = await getAs<ServicePrincipal>(contoso.api(`/servicePrincipals/${cfg.servicePrincipalId}`));
-    await contoso.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: sp.appRoles?.[0].id });
+    await contoso
+      .api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`)
+      .post({ principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: sp.appRoles?.[0].id });
     clock.advance(60_000);
     const after = await cycle(sim);
     expect(after.status).toBe(200);
@@ -73,7 +82,11 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     expect(copy).toMatchObject({ userType: 'Member', displayName: 'Lee Gu', userPrincipalName: 'LeeG_contoso.onmicrosoft.com#EXT#@fabrikam.onmicrosoft.com' });
     const created = await logs((l) => l.provisioningAction === 'create' && l.sourceIdentity.id === DEMO.users.lee.id);
     expect(created.value).toHaveLength(1);
-    expect(created.value[0]).toMatchObject({ provisioningStatusInfo: { status: 'success' }, servicePrincipal: { id: cfg.servicePrincipalId }, targetIdentity: { id: copy.id } });
+    expect(created.value[0]).toMatchObject({
+      provisioningStatusInfo: { status: 'success' },
+      servicePrincipal: { id: cfg.servicePrincipalId },
+      targetIdentity: { id: copy.id },
+    });
     // Provisioning logs spell step types in lower case (CTS guide, step 13).
     expect(created.value[0].provisioningSteps?.map((s) => s.provisioningStepType)).toEqual(['import', 'scoping', 'matching', 'export']);
     // A cycle with nothing to do reaches steady state.
@@ -123,7 +136,9 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     const trip = await control<TripDeletesAnswer>(sim, 'POST', `/_sim/tenants/${C}/trip-deletes/${cfg.jobId}`);
     expect((await cycle(sim)).body.status?.code).toBe('Quarantine');
     for (const a of trip.body.removedAssignments) {
-      await contoso.api(`/servicePrincipals/${cfg.servicePrincipalId}/appRoleAssignedTo`).post({ principalId: a.principalId, resourceId: a.resourceId, appRoleId: a.appRoleId });
+      await contoso
+        .api(`/servicePrincipals/${cfg.servicePrincipalId}/appRoleAssignedTo`)
+        .post({ principalId: a.principalId, resourceId: a.resourceId, appRoleId: a.appRoleId });
     }
     const healed = await cycle(sim);
     expect(healed.body.status).toMatchObject({ code: 'Active', quarantine: null });
@@ -134,7 +149,9 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     await contoso.api(`${JOB}/pause`).post({});
     expect((await job()).status?.code).toBe('Paused');
     const sp = await getAs<ServicePrincipal>(contoso.api(`/servicePrincipals/${cfg.servicePrincipalId}`));
-    await contoso.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: sp.appRoles?.[0].id });
+    await contoso
+      .api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`)
+      .post({ principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: sp.appRoles?.[0].id });
     const paused = await cycle(sim);
     expect(paused.body.schedule?.state).toBe('Paused');
     expect(await b2bCopies(DEMO.users.lee.id)).toEqual([]);
@@ -160,7 +177,9 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
     expect(blocked.body.status?.quarantine).toMatchObject({ reason: 'EncounteredQuarantineException', error: { code: 'CrossTenantSyncNotAllowedByTarget' } });
     await fabrikam.api(`/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`).patch({ userSyncInbound: { isSyncAllowed: true } });
     await fabrikam.api(`/policies/crossTenantAccessPolicy/partners/${C}`).patch({ automaticUserConsentSettings: { inboundAllowed: false } });
-    expect((await cycle(sim)).body.status?.quarantine).toMatchObject({ error: { code: 'AzureDirectoryB2BManagementPolicyCheckFailure', message: 'Policy permitting auto-redemption of invitations not configured.' } });
+    expect((await cycle(sim)).body.status?.quarantine).toMatchObject({
+      error: { code: 'AzureDirectoryB2BManagementPolicyCheckFailure', message: 'Policy permitting auto-redemption of invitations not configured.' },
+    });
     await fabrikam.api(`/policies/crossTenantAccessPolicy/partners/${C}`).patch({ automaticUserConsentSettings: { inboundAllowed: true } });
     await fabrikam.api(`/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`).patch({ userSyncInbound: { isSyncAllowed: true } });
     expect((await cycle(sim)).body.status?.code).toBe('Active');
@@ -192,9 +211,14 @@ describe('simulated CTS engine, driven through Graph and the control API', () =>
 
   it('provisionOnDemand: success, wrong ruleId 400, and the 6th call within 10 s is 429 with Retry-After', async () => {
     const sp = await getAs<ServicePrincipal>(contoso.api(`/servicePrincipals/${cfg.servicePrincipalId}`));
-    await contoso.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: sp.appRoles?.[0].id });
+    await contoso
+      .api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`)
+      .post({ principalId: DEMO.users.lee.id, resourceId: sp.id, appRoleId: sp.appRoles?.[0].id });
     const ruleId = (await getAs<SynchronizationSchema>(contoso.api(`${JOB}/schema`))).synchronizationRules?.find((r) => r.name === 'USER_INBOUND_USER')?.id;
-    const pod = (objectId: string, rule = ruleId) => postAs<{ key: string; value: string }>(contoso.api(`${JOB}/provisionOnDemand`), { parameters: [{ ruleId: rule, subjects: [{ objectId, objectTypeName: 'User' }] }] });
+    const pod = (objectId: string, rule = ruleId) =>
+      postAs<{ key: string; value: string }>(contoso.api(`${JOB}/provisionOnDemand`), {
+        parameters: [{ ruleId: rule, subjects: [{ objectId, objectTypeName: 'User' }] }],
+      });
 
     // The CTS guide's shape: key names a type, value is a JSON array of status objects.
     const ok = await pod(DEMO.users.lee.id);

@@ -22,7 +22,13 @@ describe('simulator data for why', () => {
   afterEach(() => sim.close());
 
   type Step = { name: string; provisioningStepType: string; status: string; description: string; details: Record<string, string> };
-  type Log = { provisioningAction: string; sourceIdentity: { id: string }; targetIdentity: { id: string }; provisioningSteps: Step[]; provisioningStatusInfo: { status: string; errorInformation: { errorCode: string; reason: string } | null } };
+  type Log = {
+    provisioningAction: string;
+    sourceIdentity: { id: string };
+    targetIdentity: { id: string };
+    provisioningSteps: Step[];
+    provisioningStatusInfo: { status: string; errorInformation: { errorCode: string; reason: string } | null };
+  };
   const logsOf = async (userId: string): Promise<Log[]> => {
     const page = await getAs<Page<Log>>(contoso.api('/auditLogs/provisioning').filter(`jobId eq '${cfg.jobId}'`).orderby('activityDateTime desc').top(999));
     return page.value.filter((l) => l.sourceIdentity.id === userId);
@@ -33,7 +39,12 @@ describe('simulator data for why', () => {
     expect(entry.provisioningAction).toBe('create');
     expect(entry.provisioningStatusInfo.status).toBe('failure');
     expect(entry.provisioningStatusInfo.errorInformation?.errorCode).toBe('AzureActiveDirectoryConflict');
-    expect(entry.provisioningSteps.map((s) => [s.provisioningStepType, s.status])).toEqual([['import', 'success'], ['scoping', 'success'], ['matching', 'success'], ['export', 'failure']]);
+    expect(entry.provisioningSteps.map((s) => [s.provisioningStepType, s.status])).toEqual([
+      ['import', 'success'],
+      ['scoping', 'success'],
+      ['matching', 'success'],
+      ['export', 'failure'],
+    ]);
     expect(entry.provisioningSteps[3]).toMatchObject({ name: 'EntryExportAdd', details: { errorCode: 'AzureActiveDirectoryConflict' } });
     expect(entry.provisioningSteps[3].description).toContain(WHY_DEMO.contactId);
     await control(sim, 'POST', `/_sim/tenants/${C}/jobs/${cfg.jobId}/cycle`);
@@ -44,7 +55,10 @@ describe('simulator data for why', () => {
     const [entry, ...rest] = await logsOf(DEMO.users.guest.id);
     expect(rest).toEqual([]);
     expect(entry.provisioningStatusInfo.status).toBe('skipped');
-    expect(entry.provisioningSteps.map((s) => [s.name, s.status])).toEqual([['EntryImport', 'success'], ['EntrySynchronizationScoping', 'skipped']]);
+    expect(entry.provisioningSteps.map((s) => [s.name, s.status])).toEqual([
+      ['EntryImport', 'success'],
+      ['EntrySynchronizationScoping', 'skipped'],
+    ]);
     expect(entry.provisioningSteps[1].details).toEqual({ ScopeEvaluationResult: 'NotEffectivelyEntitled' });
     await control(sim, 'POST', `/_sim/tenants/${C}/jobs/${cfg.jobId}/cycle`);
     expect(await logsOf(DEMO.users.guest.id)).toHaveLength(1);
@@ -52,7 +66,11 @@ describe('simulator data for why', () => {
 
   it('a guest invited from the source user is matched, not duplicated, and stays a guest pending acceptance', async () => {
     const [entry] = await logsOf(DEMO.users.johanna.id);
-    expect(entry).toMatchObject({ provisioningAction: 'update', targetIdentity: { id: WHY_DEMO.pendingGuestId }, provisioningStatusInfo: { status: 'success' } });
+    expect(entry).toMatchObject({
+      provisioningAction: 'update',
+      targetIdentity: { id: WHY_DEMO.pendingGuestId },
+      provisioningStatusInfo: { status: 'success' },
+    });
     const guest = await getAs<User>(fabrikam.api(`/users/${WHY_DEMO.pendingGuestId}`));
     expect(guest).toMatchObject({ userType: 'Guest', externalUserState: 'PendingAcceptance', creationType: 'Invitation', department: 'Sales' });
     const sameMail = await getAs<Page<User>>(fabrikam.api('/users').filter(`mail eq '${DEMO.users.johanna.userPrincipalName}'`));
@@ -60,8 +78,22 @@ describe('simulator data for why', () => {
   });
 
   it('GET /contacts answers proxyAddresses/any(...) eq, ignoring case, and refuses other proxyAddresses filters', async () => {
-    const hit = await getAs<Page<OrgContact>>(fabrikam.api('/contacts').header('ConsistencyLevel', 'eventual').query({ $count: 'true' }).filter(`proxyAddresses/any(p:p eq 'smtp:isaiahl@contoso.onmicrosoft.com')`));
-    expect(hit.value).toEqual([{ '@odata.type': '#microsoft.graph.orgContact', id: WHY_DEMO.contactId, displayName: 'Isaiah Langer (Contoso)', mail: DEMO.users.isaiah.userPrincipalName, proxyAddresses: [`SMTP:${DEMO.users.isaiah.userPrincipalName}`] }]);
+    const hit = await getAs<Page<OrgContact>>(
+      fabrikam
+        .api('/contacts')
+        .header('ConsistencyLevel', 'eventual')
+        .query({ $count: 'true' })
+        .filter(`proxyAddresses/any(p:p eq 'smtp:isaiahl@contoso.onmicrosoft.com')`),
+    );
+    expect(hit.value).toEqual([
+      {
+        '@odata.type': '#microsoft.graph.orgContact',
+        id: WHY_DEMO.contactId,
+        displayName: 'Isaiah Langer (Contoso)',
+        mail: DEMO.users.isaiah.userPrincipalName,
+        proxyAddresses: [`SMTP:${DEMO.users.isaiah.userPrincipalName}`],
+      },
+    ]);
     const miss = await getAs<Page<OrgContact>>(fabrikam.api('/contacts').filter(`proxyAddresses/any(p:p eq 'smtp:nobody@contoso.onmicrosoft.com')`));
     expect(miss.value).toEqual([]);
     await expect(fabrikam.api('/contacts').filter(`startswith(proxyAddresses,'smtp')`).get()).rejects.toMatchObject({ statusCode: 400 });

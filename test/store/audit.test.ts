@@ -2,14 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '../../src/domain/clock';
-import {
-  AuditLog,
-  AuditRewriteError,
-  auditChunkKey,
-  eventKey,
-  type AuditInput,
-  type AuditMigrations,
-} from '../../src/store/audit';
+import { AuditLog, AuditRewriteError, auditChunkKey, eventKey, type AuditInput, type AuditMigrations } from '../../src/store/audit';
 import type { AuditAction } from '../../src/domain/audit';
 import { FileStorage } from '../../src/store/fileStorage';
 import { MemoryStorage } from '../../src/store/memory';
@@ -234,7 +227,14 @@ describe('AuditLog self-healing (issue 11, defect 5)', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const log = new AuditLog(storage, { clock, newId: () => 'first' });
     await log.append(event('job.pause'));
-    const orphan = { schemaVersion: 1, id: 'orphan', at: new Date(Date.UTC(2026, 0, 1, 0, 0, 5)).toISOString(), actor: alice, action: 'scope.executed', outcome: 'ok' as const };
+    const orphan = {
+      schemaVersion: 1,
+      id: 'orphan',
+      at: new Date(Date.UTC(2026, 0, 1, 0, 0, 5)).toISOString(),
+      actor: alice,
+      action: 'scope.executed',
+      outcome: 'ok' as const,
+    };
     await storage.write({ [eventKey(orphan)]: { ...orphan } });
     const restarted = new AuditLog(storage, { clock });
     expect(await restarted.repair()).toBe(1);

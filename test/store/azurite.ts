@@ -33,8 +33,7 @@ export interface Azurite {
 export async function startAzurite(): Promise<Azurite> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const BlobServer = (require('azurite/dist/src/blob/BlobServer') as { default: BlobServerCtor }).default;
-  const BlobConfiguration = (require('azurite/dist/src/blob/BlobConfiguration') as { default: BlobConfigurationCtor })
-    .default;
+  const BlobConfiguration = (require('azurite/dist/src/blob/BlobConfiguration') as { default: BlobConfigurationCtor }).default;
   const telemetry = require('azurite/dist/src/common/Telemetry') as { AzuriteTelemetryClient: { enableTelemetry: boolean } };
   /* eslint-enable @typescript-eslint/no-require-imports */
   telemetry.AzuriteTelemetryClient.enableTelemetry = false;

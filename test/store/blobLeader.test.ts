@@ -67,9 +67,7 @@ class VirtualTime {
   async advance(ms: number, after?: () => void): Promise<void> {
     const target = this.now() + ms;
     for (;;) {
-      const due = this.tasks
-        .filter((t) => t.at <= target && !this.paused.has(t.owner))
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      const due = this.tasks.filter((t) => t.at <= target && !this.paused.has(t.owner)).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       this.tasks = this.tasks.filter((t) => t !== due);
       if (due.at > this.now()) jest.setSystemTime(due.at);

@@ -60,7 +60,7 @@ describe('updateWithCas', () => {
     expect((await storage.read(['req/1']))['req/1']).toMatchObject({ state: 'rejected', by: 'bob' });
   });
 
-  it('two creators racing on a missing key: the loser sees the winner\'s record', async () => {
+  it("two creators racing on a missing key: the loser sees the winner's record", async () => {
     const storage = await racingStorage({}, 1, (s) => s.write({ 'inc/1': { state: 'pending', by: 'monitor-a' } }));
     const r = await updateWithCasDetailed<Approval>(storage, 'inc/1', (cur) => cur ?? { state: 'pending', by: 'monitor-b' }, {
       backoff: noBackoff,
@@ -96,8 +96,18 @@ describe('isEtagConflict', () => {
     expect(isEtagConflict(new EtagConflictError('k'))).toBe(true);
     expect(isEtagConflict({ name: 'EtagConflictError', code: 'EtagConflict' })).toBe(true); // another module copy
     // @azure/storage-blob RestError shapes (BlobsStorage passes them through)
-    expect(isEtagConflict(Object.assign(new Error('The condition specified using HTTP conditional header(s) is not met.'), { name: 'RestError', statusCode: 412, code: 'ConditionNotMet' }))).toBe(true);
-    expect(isEtagConflict(Object.assign(new Error('The specified blob already exists.'), { name: 'RestError', statusCode: 409, code: 'BlobAlreadyExists' }))).toBe(true);
+    expect(
+      isEtagConflict(
+        Object.assign(new Error('The condition specified using HTTP conditional header(s) is not met.'), {
+          name: 'RestError',
+          statusCode: 412,
+          code: 'ConditionNotMet',
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      isEtagConflict(Object.assign(new Error('The specified blob already exists.'), { name: 'RestError', statusCode: 409, code: 'BlobAlreadyExists' })),
+    ).toBe(true);
     // Cosmos
     expect(isEtagConflict(Object.assign(new Error('precondition'), { code: 412 }))).toBe(true);
   });

@@ -86,9 +86,7 @@ describe('openStorage', () => {
   });
 
   it('refuses blob options without exactly one of connection string and account URL', async () => {
-    await expect(openStorage({ dataDir, instanceId: 'a', blob: { container: 'c-x' } })).rejects.toBeInstanceOf(
-      StorageConfigError,
-    );
+    await expect(openStorage({ dataDir, instanceId: 'a', blob: { container: 'c-x' } })).rejects.toBeInstanceOf(StorageConfigError);
     await expect(
       openStorage({
         dataDir,

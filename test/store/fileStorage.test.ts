@@ -113,10 +113,7 @@ describe('FileStorage on disk', () => {
 
   it('takes over a lock left by a crashed earlier process that had the same pid (container restart)', async () => {
     const beforeWeStarted = new Date(Date.now() - process.uptime() * 1000 - 60_000).toISOString();
-    await fs.writeFile(
-      path.join(dir, '.lock'),
-      JSON.stringify({ pid: process.pid, host: os.hostname(), since: beforeWeStarted }),
-    );
+    await fs.writeFile(path.join(dir, '.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), since: beforeWeStarted }));
     const s = await openStore();
     await s.write({ k: { v: 1 } });
     expect((await readItem(s, 'k')).v).toBe(1);

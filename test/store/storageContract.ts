@@ -152,7 +152,12 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
 
     it('lists the keys under a prefix, and moves an item aside (where the backend can)', async () => {
       if (!canListKeys(storage)) return; // botbuilder's own MemoryStorage cannot; ours (src/store/memory) can
-      await storage.write({ 'approvals/active/REQ-1': { a: 1 }, 'approvals/active/REQ-2': { a: 2 }, 'approvals/activeX': { a: 3 }, 'approvals/req/REQ-1': { a: 4 } });
+      await storage.write({
+        'approvals/active/REQ-1': { a: 1 },
+        'approvals/active/REQ-2': { a: 2 },
+        'approvals/activeX': { a: 3 },
+        'approvals/req/REQ-1': { a: 4 },
+      });
       await storage.delete(['approvals/active/REQ-2']);
       expect((await storage.listKeys('approvals/active/')).sort()).toEqual(['approvals/active/REQ-1']);
       if (!canMoveItems(storage)) return;

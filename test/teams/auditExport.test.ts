@@ -42,13 +42,25 @@ function record(at: string, over: Partial<AuditRecord> = {}): AuditRecord {
 const SEEDED: AuditRecord[] = [
   record('2026-01-10T08:00:00.000Z'), // outside the default 30 days
   record('2026-02-14T00:00:00.000Z', { action: 'scope.approved', target: 'REQ-AB123' }), // first instant of the default range
-  record('2026-02-20T09:30:00.000Z', { actor: 'system', action: 'subscriptions.deactivate', target: '19:x@thread.v2', outcome: 'refused', detail: '403 "blocked", by user\nsecond line' }),
+  record('2026-02-20T09:30:00.000Z', {
+    actor: 'system',
+    action: 'subscriptions.deactivate',
+    target: '19:x@thread.v2',
+    outcome: 'refused',
+    detail: '403 "blocked", by user\nsecond line',
+  }),
   record('2026-03-01T10:00:00.000Z', { action: 'scope.requested', detail: '=HYPERLINK("http://evil.example","x")', graphRequestId: 'req-1' }),
 ];
 
 async function get(url: string): Promise<{ status: number; type: string | null; disposition: string | null; cache: string | null; text: string }> {
   const res = await fetch(url);
-  return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), cache: res.headers.get('cache-control'), text: await res.text() };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    disposition: res.headers.get('content-disposition'),
+    cache: res.headers.get('cache-control'),
+    text: await res.text(),
+  };
 }
 
 function links(card: CardElement): { csv: string; json: string } {
@@ -83,7 +95,11 @@ describe('audit export', () => {
     expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
 
     const exported = await t.bot.audit.last(1, { action: 'audit.exported' });
-    expect(exported[0]).toMatchObject({ actor: { aadObjectId: MEGAN.aadObjectId }, target: '2026-02-14..2026-03-15', detail: expect.stringContaining('3 records') as unknown });
+    expect(exported[0]).toMatchObject({
+      actor: { aadObjectId: MEGAN.aadObjectId },
+      target: '2026-02-14..2026-03-15',
+      detail: expect.stringContaining('3 records') as unknown,
+    });
   });
 
   it('serves the CSV (fixed columns, RFC 4180 quoting, formulas neutralised) and the JSON with schemaVersion', async () => {
@@ -99,7 +115,9 @@ describe('audit export', () => {
     expect(file.text).toBe(toCsv(SEEDED.slice(1)));
     const lines = file.text.split('\r\n');
     expect(lines[0]).toBe('schemaVersion,id,at,actorType,actorId,actorName,action,configuration,target,outcome,detail,graphRequestId');
-    expect(lines[1]).toBe(`1,seed-20260214000000000,2026-02-14T00:00:00.000Z,user,${MEGAN.aadObjectId},Megan Bowen,scope.approved,contoso-to-fabrikam,REQ-AB123,ok,,`);
+    expect(lines[1]).toBe(
+      `1,seed-20260214000000000,2026-02-14T00:00:00.000Z,user,${MEGAN.aadObjectId},Megan Bowen,scope.approved,contoso-to-fabrikam,REQ-AB123,ok,,`,
+    );
     expect(file.text).toContain(',system,,,subscriptions.deactivate,contoso-to-fabrikam,19:x@thread.v2,refused,"403 ""blocked"", by user\nsecond line",');
     expect(file.text).toContain(`,"'=HYPERLINK(""http://evil.example"",""x"")",req-1\r\n`);
 
@@ -141,7 +159,12 @@ describe('audit export', () => {
     const token = new URL(csv).searchParams.get('token')!;
     const flipped = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
 
-    for (const url of [`${t.bot.url}/api/audit/export?token=${flipped}`, `${t.bot.url}/api/audit/export`, `${t.bot.url}/api/audit/export?token=short`, `${t.bot.url}/api/audit/export?token=${token}x`]) {
+    for (const url of [
+      `${t.bot.url}/api/audit/export?token=${flipped}`,
+      `${t.bot.url}/api/audit/export`,
+      `${t.bot.url}/api/audit/export?token=short`,
+      `${t.bot.url}/api/audit/export?token=${token}x`,
+    ]) {
       const res = await get(url);
       expect(res.status).toBe(404);
       expect(res.type).toMatch(/^application\/json/);
@@ -183,14 +206,24 @@ describe('audit export under a per-configuration policy', () => {
   const clock = new ManualClock(NOW);
   const t = new BotUnderTest();
   const dir = mkdtempSync(path.join(tmpdir(), 'cts-export-policy-'));
-  const secret = record('2026-03-02T10:00:00.000Z', { id: 'seed-secret', configuration: 'contoso-to-fabrikam', actor: { aadObjectId: ADELE.aadObjectId, name: 'Adele Vance' }, action: 'scope.requested', target: 'REQ-SECRET', detail: 'reason only admins may read' });
+  const secret = record('2026-03-02T10:00:00.000Z', {
+    id: 'seed-secret',
+    configuration: 'contoso-to-fabrikam',
+    actor: { aadObjectId: ADELE.aadObjectId, name: 'Adele Vance' },
+    action: 'scope.requested',
+    target: 'REQ-SECRET',
+    detail: 'reason only admins may read',
+  });
   const open = record('2026-03-03T10:00:00.000Z', { id: 'seed-open', configuration: 'contoso-to-northwind', target: 'REQ-OPEN' });
   const none = record('2026-03-04T10:00:00.000Z', { id: 'seed-none', configuration: undefined, action: 'subscriptions.deactivate', target: '19:x@thread.v2' });
 
   beforeAll(async () => {
     const policyFile = path.join(dir, 'policy.json');
     // contoso-to-fabrikam is read by Global Administrators only; Megan (Hybrid Identity Administrator) keeps the rest.
-    writeFileSync(policyFile, JSON.stringify({ configurations: { 'contoso-to-fabrikam': { permissions: { 'sync.read': { roles: [ROLE.globalAdministrator] } } } } }));
+    writeFileSync(
+      policyFile,
+      JSON.stringify({ configurations: { 'contoso-to-fabrikam': { permissions: { 'sync.read': { roles: [ROLE.globalAdministrator] } } } } }),
+    );
     await t.start({ CTS_POLICY: policyFile }, { clock });
     for (const r of [secret, open, none]) await t.bot.audit.appendRecord(r);
   });

@@ -21,6 +21,7 @@ describe('why grammar', () => {
   });
 
   it('formats back to what parses the same', () => {
-    for (const text of ['why a@b.com', 'why a@b.com in contoso-to-fabrikam']) expect(parseCommand(formatCommand(parseCommand(text)))).toEqual(parseCommand(text));
+    for (const text of ['why a@b.com', 'why a@b.com in contoso-to-fabrikam'])
+      expect(parseCommand(formatCommand(parseCommand(text)))).toEqual(parseCommand(text));
   });
 });

@@ -67,7 +67,9 @@ describe('why in chat', () => {
     expect(logs).toContain('❌');
     expect(logs).toContain('create failure');
     expect(logs).toContain('at step EntryExportAdd');
-    expect(logs).toContain("matching conflict: another object in the target tenant already has this user's mail or proxy address (AzureActiveDirectoryConflict)");
+    expect(logs).toContain(
+      "matching conflict: another object in the target tenant already has this user's mail or proxy address (AzureActiveDirectoryConflict)",
+    );
     expect(text).toContain(`contact "Isaiah Langer (Contoso)" (${WHY_DEMO.contactId}) with proxy address SMTP:IsaiahL@contoso.onmicrosoft.com`);
   });
 
@@ -117,7 +119,10 @@ describe('why in chat', () => {
   it('"Request add to scope" answers with the request form, pre-filled', async () => {
     const { card } = await why(DEMO.users.lee.userPrincipalName);
     const b = buttons(card).find((x) => x.title === 'Request add to scope')!;
-    const res = await post(t.bot.url, cardAction({ verb: b.verb, data: b.data, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'why-card' }));
+    const res = await post(
+      t.bot.url,
+      cardAction({ verb: b.verb, data: b.data, user: MEGAN, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'why-card' }),
+    );
     const form = JSON.stringify(res.body?.value);
     expect(form).toContain(DEMO.users.lee.userPrincipalName);
     expect(form).toContain('"value":"contoso-to-fabrikam"');
@@ -126,7 +131,8 @@ describe('why in chat', () => {
   it('"Provision now" goes through the provision path and is refused without sync.operate', async () => {
     const { card } = await why(DEMO.users.megan.userPrincipalName);
     const b = buttons(card).find((x) => x.title === 'Provision now')!;
-    const click = (user: TestUser) => post(t.bot.url, cardAction({ verb: b.verb, data: b.data, user, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'why-card' }));
+    const click = (user: TestUser) =>
+      post(t.bot.url, cardAction({ verb: b.verb, data: b.data, user, tenantId: CONTOSO, serviceUrl: t.connector.url, replyToId: 'why-card' }));
     const refused = cardText((await click(LEE)).body?.value);
     expect(refused).toContain('sync.operate');
     const done = cardText((await click(MEGAN)).body?.value);

@@ -49,9 +49,7 @@ export function formatCommand(cmd: Command): string {
     case 'audit':
       return ['audit', cmd.config, cmd.count === undefined ? undefined : String(cmd.count)].filter(Boolean).join(' ');
     case 'auditExport':
-      return ['audit export', cmd.from ? `from ${cmd.from}` : undefined, cmd.to ? `to ${cmd.to}` : undefined]
-        .filter(Boolean)
-        .join(' ');
+      return ['audit export', cmd.from ? `from ${cmd.from}` : undefined, cmd.to ? `to ${cmd.to}` : undefined].filter(Boolean).join(' ');
     case 'why':
       return cmd.config ? `why ${cmd.user} in ${cmd.config}` : `why ${cmd.user}`;
     case 'invalid':

@@ -1,6 +1,5 @@
 /** Configuration names, user references and near-miss suggestions. */
 
-
 /**
  * Configuration names are the keys of CTS_CONFIG: letters, digits, dot, dash, underscore, with at least
  * one letter (so `audit 20` is a count, never a configuration called "20").

@@ -11,8 +11,26 @@ import { isKeyword, normalizeText, tokenize, verbKey } from './tokens';
 import type { Command } from './types';
 
 const VERBS = new Set([
-  'help', '?', 'whoami', 'status', 'start', 'pause', 'restart', 'provision', 'request', 'pending', 'approve',
-  'reject', 'cancel', 'subscribe', 'unsubscribe', 'subscriptions', 'audit', 'doctor', 'why', 'review',
+  'help',
+  '?',
+  'whoami',
+  'status',
+  'start',
+  'pause',
+  'restart',
+  'provision',
+  'request',
+  'pending',
+  'approve',
+  'reject',
+  'cancel',
+  'subscribe',
+  'unsubscribe',
+  'subscriptions',
+  'audit',
+  'doctor',
+  'why',
+  'review',
 ]);
 
 // ---------------------------------------------------------------------------------------------

@@ -13,10 +13,7 @@ export function isRequestId(value: string): boolean {
 export function normalizeRequestId(value: string): string | undefined {
   const m = /^(?:REQ-?)?([0-9A-Z]+)$/i.exec(value.trim());
   if (!m) return undefined;
-  const code = m[1]
-    .toUpperCase()
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const code = m[1].toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1');
   const id = `REQ-${code}`;
   return isRequestId(id) ? id : undefined;
 }

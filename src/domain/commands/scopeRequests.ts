@@ -37,8 +37,7 @@ export function parseRequest(s: string, args: Token[]): Command {
     return invalid('request', `Start with "add" or "remove", not "${echo(args[0].text)}".`);
   }
   const typeKey = args[1]?.key;
-  const principalType =
-    typeKey === 'user' || typeKey === 'users' ? 'user' : typeKey === 'group' || typeKey === 'groups' ? 'group' : undefined;
+  const principalType = typeKey === 'user' || typeKey === 'users' ? 'user' : typeKey === 'group' || typeKey === 'groups' ? 'group' : undefined;
   if (!principalType) {
     return invalid('request', `After "${op}" say "user" or "group"${args[1] ? `, not "${echo(args[1].text)}"` : ''}.`);
   }
@@ -95,10 +94,22 @@ export function parseReject(s: string, args: Token[]): Command {
  * The request form's principals and reason, checked by the same rules as the typed request: the list may be split
  * by commas, semicolons or new lines, repeats (ignoring case) count once, and a reason is required.
  */
-export function checkRequestForm(form: { principals?: string; reason?: string }): { ok: true; principals: string[]; reason: string } | { ok: false; problem: string } {
-  const principals = [...new Map((form.principals ?? '').split(/[,;\n]+/).map((s) => s.trim()).filter(Boolean).map((s) => [s.toLowerCase(), s])).values()];
+export function checkRequestForm(form: {
+  principals?: string;
+  reason?: string;
+}): { ok: true; principals: string[]; reason: string } | { ok: false; problem: string } {
+  const principals = [
+    ...new Map(
+      (form.principals ?? '')
+        .split(/[,;\n]+/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => [s.toLowerCase(), s]),
+    ).values(),
+  ];
   if (!principals.length) return { ok: false, problem: 'Say who: user principal names, or a group name or id.' };
-  if (principals.length > MAX_REQUEST_PRINCIPALS) return { ok: false, problem: `At most ${MAX_REQUEST_PRINCIPALS} per request; you gave ${principals.length}.` };
+  if (principals.length > MAX_REQUEST_PRINCIPALS)
+    return { ok: false, problem: `At most ${MAX_REQUEST_PRINCIPALS} per request; you gave ${principals.length}.` };
   if (!form.reason?.trim()) return { ok: false, problem: 'A reason is required: say why the change is needed.' };
   return { ok: true, principals, reason: form.reason };
 }

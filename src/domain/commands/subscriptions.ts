@@ -5,8 +5,7 @@ import type { Command, SubscriptionTopic } from './types';
 
 export function parseSubscribe(verb: 'subscribe' | 'unsubscribe', args: Token[]): Command {
   const k = args[0]?.key;
-  const topic: SubscriptionTopic | undefined =
-    k === 'alerts' || k === 'alert' ? 'alerts' : k === 'approvals' || k === 'approval' ? 'approvals' : undefined;
+  const topic: SubscriptionTopic | undefined = k === 'alerts' || k === 'alert' ? 'alerts' : k === 'approvals' || k === 'approval' ? 'approvals' : undefined;
   if (!topic) {
     return invalid(verb, `Say "alerts" or "approvals"${args[0] ? `, not "${echo(args[0].text)}"` : ''}.`);
   }

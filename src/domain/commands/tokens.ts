@@ -92,7 +92,6 @@ export function verbKey(t: Token): string {
   return t.key.replace(/^\//, '').replace(TRAILING_PUNCT, '');
 }
 
-
 /** A word the user typed, quoted back in a problem: short, and unable to become a link or a formatting trick. */
 export function echo(text: string): string {
   return plain(text, 60);

@@ -16,13 +16,7 @@ export type FilterNode =
   | { kind: 'logical'; op: 'and' | 'or'; left: FilterNode; right: FilterNode }
   | { kind: 'not'; operand: FilterNode };
 
-type Token =
-  | { t: 'str'; v: string }
-  | { t: 'word'; v: string }
-  | { t: 'num'; v: string }
-  | { t: '('; v: '(' }
-  | { t: ')'; v: ')' }
-  | { t: ','; v: ',' };
+type Token = { t: 'str'; v: string } | { t: 'word'; v: string } | { t: 'num'; v: string } | { t: '('; v: '(' } | { t: ')'; v: ')' } | { t: ','; v: ',' };
 
 /** The OData literal for a string value: quotes doubled. Exported so tests can prove round trips. */
 export function quoteODataString(value: string): string {
@@ -229,12 +223,18 @@ function compare(op: string, l: unknown, r: unknown, o: EvalOptions): boolean {
 
 function cmp<T extends string | number>(op: string, a: T, b: T): boolean {
   switch (op) {
-    case 'eq': return a === b;
-    case 'ne': return a !== b;
-    case 'gt': return a > b;
-    case 'ge': return a >= b;
-    case 'lt': return a < b;
-    default: return a <= b;
+    case 'eq':
+      return a === b;
+    case 'ne':
+      return a !== b;
+    case 'gt':
+      return a > b;
+    case 'ge':
+      return a >= b;
+    case 'lt':
+      return a < b;
+    default:
+      return a <= b;
   }
 }
 

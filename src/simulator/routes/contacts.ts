@@ -21,9 +21,14 @@ export const contactRoutes: Route[] = [
       contacts = contacts.filter((c) => c.proxyAddresses.some((p) => p.toLowerCase() === wanted));
       req.query.delete('$filter');
     } else if (/proxyAddresses/i.test(req.query.get('$filter') ?? '')) {
-      throw new SimError(400, 'Request_UnsupportedQuery', 'Unsupported query on proxyAddresses: use proxyAddresses/any(p:p eq \'smtp:address\').');
+      throw new SimError(400, 'Request_UnsupportedQuery', "Unsupported query on proxyAddresses: use proxyAddresses/any(p:p eq 'smtp:address').");
     }
-    return collection(req, contacts.map(contactJson), { context: 'contacts', filterable: ['id', 'displayName', 'mail'], countNeedsEventual: true, resourceName: 'orgContact' });
+    return collection(req, contacts.map(contactJson), {
+      context: 'contacts',
+      filterable: ['id', 'displayName', 'mail'],
+      countNeedsEventual: true,
+      resourceName: 'orgContact',
+    });
   }),
   route('GET', '/contacts/:id', (req, [id]) => {
     const c = req.tenant.contacts?.get(id.toLowerCase());

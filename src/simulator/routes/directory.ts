@@ -58,7 +58,9 @@ function groupsOf(t: SimTenant, principalId: string, transitive: boolean): strin
 
 /** Active directory roles held by these principals (a user, and for transitive, its role-assignable groups). */
 function rolesOf(t: SimTenant, principalIds: string[]) {
-  const templates = new Set([...t.roleAssignments.values()].filter((a) => principalIds.includes(a.principalId) && a.directoryScopeId === '/').map((a) => a.roleDefinitionId));
+  const templates = new Set(
+    [...t.roleAssignments.values()].filter((a) => principalIds.includes(a.principalId) && a.directoryScopeId === '/').map((a) => a.roleDefinitionId),
+  );
   return [...t.directoryRoles.values()].filter((r) => templates.has(r.roleTemplateId));
 }
 
@@ -105,14 +107,22 @@ function countText(req: GraphRequest, n: number) {
 
 const MEMBER_FILTERS = ['id', 'displayName', 'userPrincipalName', 'mail', 'userType', 'accountEnabled'];
 
-const RoleAssignmentBody = z.object({
-  principalId: z.string().min(1),
-  roleDefinitionId: z.string().min(1),
-  directoryScopeId: z.string().default('/'),
-}).passthrough();
+const RoleAssignmentBody = z
+  .object({
+    principalId: z.string().min(1),
+    roleDefinitionId: z.string().min(1),
+    directoryScopeId: z.string().default('/'),
+  })
+  .passthrough();
 
 export const directoryRoutes: Route[] = [
-  route('GET', '/users', (req) => collection(req, [...req.tenant.users.values()].map((u) => withSignInActivity(req, u, userJson(u))), { context: 'users', filterable: USER_FILTERS, countNeedsEventual: true, resourceName: 'User', orderable: ['displayName', 'userPrincipalName'] })),
+  route('GET', '/users', (req) =>
+    collection(
+      req,
+      [...req.tenant.users.values()].map((u) => withSignInActivity(req, u, userJson(u))),
+      { context: 'users', filterable: USER_FILTERS, countNeedsEventual: true, resourceName: 'User', orderable: ['displayName', 'userPrincipalName'] },
+    ),
+  ),
   route('GET', '/users/$count', (req) => countText(req, req.tenant.users.size)),
   route('GET', '/users/:id/memberOf/$count', (req, [id]) => countText(req, membership(req, requireUser(req, id).id, false).length)),
   route('GET', '/users/:id', (req, [id]) => {
@@ -121,13 +131,26 @@ export const directoryRoutes: Route[] = [
   }),
   ...(['memberOf', 'transitiveMemberOf'] as const).flatMap((rel) => [
     route('GET', `/users/:id/${rel}`, (req, [id]) =>
-      collection(req, membership(req, requireUser(req, id).id, rel === 'transitiveMemberOf'), { context: 'directoryObjects', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true })),
+      collection(req, membership(req, requireUser(req, id).id, rel === 'transitiveMemberOf'), {
+        context: 'directoryObjects',
+        filterable: ['id', 'displayName', 'roleTemplateId'],
+        countNeedsEventual: true,
+      }),
+    ),
     route('GET', `/users/:id/${rel}/:cast`, (req, [id, cast]) => {
       // An OData cast on a transitive membership list is an advanced query in Graph: it needs both.
       if (rel === 'transitiveMemberOf' && ((req.headers['consistencylevel'] ?? '').toLowerCase() !== 'eventual' || req.query.get('$count') !== 'true')) {
-        throw new SimError(400, 'Request_UnsupportedQuery', 'Unsupported query: an OData cast on transitiveMemberOf requires ConsistencyLevel: eventual and $count=true.');
+        throw new SimError(
+          400,
+          'Request_UnsupportedQuery',
+          'Unsupported query: an OData cast on transitiveMemberOf requires ConsistencyLevel: eventual and $count=true.',
+        );
       }
-      return collection(req, membership(req, requireUser(req, id).id, rel === 'transitiveMemberOf', cast), { context: cast.toLowerCase().endsWith('directoryrole') ? 'directoryRoles' : 'groups', filterable: ['id', 'displayName', 'roleTemplateId'], countNeedsEventual: true });
+      return collection(req, membership(req, requireUser(req, id).id, rel === 'transitiveMemberOf', cast), {
+        context: cast.toLowerCase().endsWith('directoryrole') ? 'directoryRoles' : 'groups',
+        filterable: ['id', 'displayName', 'roleTemplateId'],
+        countNeedsEventual: true,
+      });
     }),
   ]),
   route('GET', '/groups', (req) => {
@@ -138,21 +161,42 @@ export const directoryRoutes: Route[] = [
       groups = groups.filter((g) => g.groupTypes.includes('DynamicMembership'));
       req.query.delete('$filter');
     }
-    return collection(req, groups.map(groupJson), { context: 'groups', filterable: GROUP_FILTERS, countNeedsEventual: true, resourceName: 'Group', orderable: ['displayName'] });
+    return collection(req, groups.map(groupJson), {
+      context: 'groups',
+      filterable: GROUP_FILTERS,
+      countNeedsEventual: true,
+      resourceName: 'Group',
+      orderable: ['displayName'],
+    });
   }),
   route('GET', '/groups/:id', (req, [id]) => single(req, groupJson(requireGroup(req, id)), 'groups')),
   ...(['members', 'transitiveMembers'] as const).flatMap((rel) => [
-    route('GET', `/groups/:id/${rel}`, (req, [id]) => collection(req, members(req, id, rel === 'transitiveMembers'), { context: 'directoryObjects', filterable: MEMBER_FILTERS, countNeedsEventual: true })),
+    route('GET', `/groups/:id/${rel}`, (req, [id]) =>
+      collection(req, members(req, id, rel === 'transitiveMembers'), { context: 'directoryObjects', filterable: MEMBER_FILTERS, countNeedsEventual: true }),
+    ),
     route('GET', `/groups/:id/${rel}/$count`, (req, [id]) => countText(req, members(req, id, rel === 'transitiveMembers').length)),
   ]),
   route('GET', '/directoryRoles', (req) => {
     if (req.state.switchesFor(req.tenant.id).limitedDirectoryRoles) {
       throw new SimError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     }
-    return collection(req, [...req.tenant.directoryRoles.values()].map(directoryRoleJson), { context: 'directoryRoles', filterable: ['id', 'roleTemplateId', 'displayName'] });
+    return collection(req, [...req.tenant.directoryRoles.values()].map(directoryRoleJson), {
+      context: 'directoryRoles',
+      filterable: ['id', 'roleTemplateId', 'displayName'],
+    });
   }),
   route('GET', '/roleManagement/directory/roleAssignments', (req) =>
-    collection(req, [...req.tenant.roleAssignments.values()].map((a) => ({ ...a })), { context: 'roleManagement/directory/roleAssignments', filterable: ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId'], resourceName: 'unifiedRoleAssignment', caseInsensitive: true })),
+    collection(
+      req,
+      [...req.tenant.roleAssignments.values()].map((a) => ({ ...a })),
+      {
+        context: 'roleManagement/directory/roleAssignments',
+        filterable: ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId'],
+        resourceName: 'unifiedRoleAssignment',
+        caseInsensitive: true,
+      },
+    ),
+  ),
   route('GET', '/roleManagement/directory/roleAssignments/:id', (req, [id]) => {
     const a = req.tenant.roleAssignments.get(id);
     if (!a) throw notFound(id);
@@ -167,7 +211,11 @@ export const directoryRoutes: Route[] = [
     if (g && !g.isAssignableToRole) throw badRequest('Only groups with isAssignableToRole can be assigned directory roles.');
     const templateId = body.roleDefinitionId.toLowerCase();
     if (!ROLE_NAMES[templateId]) throw badRequest(`Role definition '${body.roleDefinitionId}' was not found.`);
-    if ([...t.roleAssignments.values()].some((a) => a.principalId === principalId && a.roleDefinitionId === templateId && a.directoryScopeId === body.directoryScopeId)) {
+    if (
+      [...t.roleAssignments.values()].some(
+        (a) => a.principalId === principalId && a.roleDefinitionId === templateId && a.directoryScopeId === body.directoryScopeId,
+      )
+    ) {
       throw new SimError(409, 'Request_BadRequest', 'A conflicting object with one or more of the specified property values is present in the directory.');
     }
     if (![...t.directoryRoles.values()].some((r) => r.roleTemplateId === templateId)) {
@@ -189,4 +237,3 @@ function parseBodyRole(req: GraphRequest) {
   if (!r.success) throw badRequest(`Invalid request body: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
   return r.data;
 }
-

@@ -24,11 +24,13 @@ function spJson(sp: ServicePrincipal): Record<string, unknown> {
   };
 }
 
-const AssignmentBody = z.object({
-  principalId: z.string().min(1),
-  resourceId: z.string().min(1),
-  appRoleId: z.string().min(1),
-}).passthrough();
+const AssignmentBody = z
+  .object({
+    principalId: z.string().min(1),
+    resourceId: z.string().min(1),
+    appRoleId: z.string().min(1),
+  })
+  .passthrough();
 
 /** Graph's assignment ids are opaque base64url strings, not GUIDs. */
 function assignmentId(req: GraphRequest): string {
@@ -37,14 +39,24 @@ function assignmentId(req: GraphRequest): string {
 
 export const servicePrincipalRoutes: Route[] = [
   route('GET', '/servicePrincipals', (req) =>
-    collection(req, [...req.tenant.servicePrincipals.values()].map(spJson), { context: 'servicePrincipals', filterable: ['id', 'appId', 'displayName', 'applicationTemplateId'], resourceName: 'ServicePrincipal' })),
+    collection(req, [...req.tenant.servicePrincipals.values()].map(spJson), {
+      context: 'servicePrincipals',
+      filterable: ['id', 'appId', 'displayName', 'applicationTemplateId'],
+      resourceName: 'ServicePrincipal',
+    }),
+  ),
   route('GET', '/servicePrincipals/:id', (req, [id]) => single(req, spJson(requireSp(req, id)), 'servicePrincipals')),
   route('GET', '/servicePrincipals/:id/appRoleAssignedTo', (req, [id]) =>
-    collection(req, requireSp(req, id).assignments.map((a) => ({ ...a })), {
-      context: `servicePrincipals('${id}')/appRoleAssignedTo`,
-      filterable: ['resourceId', 'principalId', 'principalDisplayName', 'principalType', 'appRoleId'],
-      resourceName: 'appRoleAssignment',
-    })),
+    collection(
+      req,
+      requireSp(req, id).assignments.map((a) => ({ ...a })),
+      {
+        context: `servicePrincipals('${id}')/appRoleAssignedTo`,
+        filterable: ['resourceId', 'principalId', 'principalDisplayName', 'principalType', 'appRoleId'],
+        resourceName: 'appRoleAssignment',
+      },
+    ),
+  ),
   route('POST', '/servicePrincipals/:id/appRoleAssignedTo', (req, [id]) => {
     const sp = requireSp(req, id);
     const body = parseBody(req, AssignmentBody);
@@ -81,7 +93,8 @@ export const servicePrincipalRoutes: Route[] = [
   route('DELETE', '/servicePrincipals/:id/appRoleAssignedTo/:aid', (req, [id, aid]) => {
     const sp = requireSp(req, id);
     const i = sp.assignments.findIndex((a) => a.id === aid);
-    if (i < 0) throw new SimError(404, 'Request_ResourceNotFound', `Resource '${aid}' does not exist or one of its queried reference-property objects are not present.`);
+    if (i < 0)
+      throw new SimError(404, 'Request_ResourceNotFound', `Resource '${aid}' does not exist or one of its queried reference-property objects are not present.`);
     sp.assignments.splice(i, 1);
     return noContent();
   }),

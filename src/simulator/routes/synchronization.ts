@@ -18,16 +18,28 @@ function requireJob(req: GraphRequest, spId: string, jobId: string): SimJob {
 
 const troubleshootBase = (req: GraphRequest) => req.baseUrl.replace(/\/v1\.0$/, '');
 
-const RestartBody = z.object({ criteria: z.object({ resetScope: z.string().nullable().optional() }).passthrough().nullable().optional() }).passthrough().nullable().optional();
+const RestartBody = z
+  .object({ criteria: z.object({ resetScope: z.string().nullable().optional() }).passthrough().nullable().optional() })
+  .passthrough()
+  .nullable()
+  .optional();
 
-const Subject = z.object({
-  objectId: z.string().min(1),
-  objectTypeName: z.string().min(1),
-  links: z.object({ members: z.array(z.object({ objectId: z.string(), objectTypeName: z.string() })).optional() }).passthrough().nullable().optional(),
-}).passthrough();
-const OnDemandBody = z.object({
-  parameters: z.array(z.object({ ruleId: z.string(), subjects: z.array(Subject).min(1) }).passthrough()).min(1),
-}).passthrough();
+const Subject = z
+  .object({
+    objectId: z.string().min(1),
+    objectTypeName: z.string().min(1),
+    links: z
+      .object({ members: z.array(z.object({ objectId: z.string(), objectTypeName: z.string() })).optional() })
+      .passthrough()
+      .nullable()
+      .optional(),
+  })
+  .passthrough();
+const OnDemandBody = z
+  .object({
+    parameters: z.array(z.object({ ruleId: z.string(), subjects: z.array(Subject).min(1) }).passthrough()).min(1),
+  })
+  .passthrough();
 
 const SecretsBody = z.object({ value: z.array(z.object({ key: z.string().min(1), value: z.string() }).passthrough()) }).passthrough();
 
@@ -41,15 +53,28 @@ function onDemandRateLimit(req: GraphRequest): void {
   if (calls.length >= ON_DEMAND_LIMIT) {
     const retryAfter = Math.max(1, Math.ceil((calls[0] + ON_DEMAND_WINDOW_MS - now) / 1000));
     req.state.onDemandCalls.set(req.tenant.id, calls);
-    throw new SimError(429, 'TooManyRequests', `Too many provisionOnDemand requests: the limit is ${ON_DEMAND_LIMIT} per 10 seconds.`, { 'retry-after': String(retryAfter) });
+    throw new SimError(429, 'TooManyRequests', `Too many provisionOnDemand requests: the limit is ${ON_DEMAND_LIMIT} per 10 seconds.`, {
+      'retry-after': String(retryAfter),
+    });
   }
   calls.push(now);
   req.state.onDemandCalls.set(req.tenant.id, calls);
 }
 
-const SchemaBody = z.object({
-  synchronizationRules: z.array(z.object({ id: z.string(), objectMappings: z.array(z.object({ attributeMappings: z.array(z.object({ targetAttributeName: z.string() }).passthrough()) }).passthrough()) }).passthrough()).min(1),
-}).passthrough();
+const SchemaBody = z
+  .object({
+    synchronizationRules: z
+      .array(
+        z
+          .object({
+            id: z.string(),
+            objectMappings: z.array(z.object({ attributeMappings: z.array(z.object({ targetAttributeName: z.string() }).passthrough()) }).passthrough()),
+          })
+          .passthrough(),
+      )
+      .min(1),
+  })
+  .passthrough();
 
 export const synchronizationRoutes: Route[] = [
   route('GET', JOBS, (req, [sp]) => {
@@ -59,18 +84,22 @@ export const synchronizationRoutes: Route[] = [
   route('POST', `${JOBS}/validateCredentials`, (req, [sp]) => {
     const s = requireSp(req, sp);
     const job = req.state.world.jobs.get(s.jobIds[0] ?? '');
-    if (job && !job.credentialsValid) throw new SimError(400, 'CredentialValidationUnavailable', 'The credentials could not be validated against the target tenant.');
+    if (job && !job.credentialsValid)
+      throw new SimError(400, 'CredentialValidationUnavailable', 'The credentials could not be validated against the target tenant.');
     return noContent();
   }),
   // The per-job form with useSavedCredentials (what doctor sends): 204 when the saved credentials work.
   route('POST', `${JOBS}/:job/validateCredentials`, (req, [sp, job]) => {
-    if (!requireJob(req, sp, job).credentialsValid) throw new SimError(400, 'CredentialValidationUnavailable', 'The credentials could not be validated against the target tenant.');
+    if (!requireJob(req, sp, job).credentialsValid)
+      throw new SimError(400, 'CredentialValidationUnavailable', 'The credentials could not be validated against the target tenant.');
     return noContent();
   }),
-  route('GET', `${JOBS}/:job`, (req, [sp, job]) => ok({
-    '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/jobs/$entity`,
-    ...jobJson(requireJob(req, sp, job), troubleshootBase(req)),
-  })),
+  route('GET', `${JOBS}/:job`, (req, [sp, job]) =>
+    ok({
+      '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/jobs/$entity`,
+      ...jobJson(requireJob(req, sp, job), troubleshootBase(req)),
+    }),
+  ),
   route('POST', `${JOBS}/:job/start`, (req, [sp, job]) => {
     startJob(requireJob(req, sp, job));
     return noContent();
@@ -94,17 +123,24 @@ export const synchronizationRoutes: Route[] = [
       throw new SimError(400, 'RequestParameterInvalid', `The parameter ruleId '${param.ruleId}' is invalid: the job does not include the rule.`);
     }
     const subject = param.subjects[0];
-    if (body.parameters.length > 1 || param.subjects.length > 1) throw new SimError(400, 'RequestParameterInvalid', 'Cross-tenant synchronization provisions one user per request.');
+    if (body.parameters.length > 1 || param.subjects.length > 1)
+      throw new SimError(400, 'RequestParameterInvalid', 'Cross-tenant synchronization provisions one user per request.');
     if (subject.objectTypeName.toLowerCase() !== 'user') {
-      throw new SimError(400, 'RequestParameterInvalid', `On-demand provisioning of '${subject.objectTypeName}' objects is not supported for cross-tenant synchronization.`);
+      throw new SimError(
+        400,
+        'RequestParameterInvalid',
+        `On-demand provisioning of '${subject.objectTypeName}' objects is not supported for cross-tenant synchronization.`,
+      );
     }
     const result = provisionOnDemand(req.state.engine, j, subject.objectId.toLowerCase(), req.state.switchesFor(req.tenant.id).onDemandShape);
     return ok({ '@odata.context': `${req.baseUrl}/$metadata#microsoft.graph.stringKeyStringValuePair`, ...result });
   }),
-  route('GET', `${JOBS}/:job/schema`, (req, [sp, job]) => ok({
-    '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/jobs('${job}')/schema/$entity`,
-    ...schemaJson(requireJob(req, sp, job)),
-  })),
+  route('GET', `${JOBS}/:job/schema`, (req, [sp, job]) =>
+    ok({
+      '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/jobs('${job}')/schema/$entity`,
+      ...schemaJson(requireJob(req, sp, job)),
+    }),
+  ),
   // PUT replaces the whole schema (Graph: 204 No Content); only its rules are checked, the rest is kept as sent.
   route('PUT', `${JOBS}/:job/schema`, (req, [sp, job]) => {
     const j = requireJob(req, sp, job);
@@ -115,11 +151,17 @@ export const synchronizationRoutes: Route[] = [
   }),
   route('GET', '/servicePrincipals/:sp/synchronization/templates', (req, [sp]) => {
     requireSp(req, sp);
-    return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/templates`, value: [{ id: 'Azure2Azure', factoryTag: 'Azure2Azure', default: true, description: 'Cross-tenant synchronization', discoverable: true, metadata: [] }] });
+    return ok({
+      '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/templates`,
+      value: [{ id: 'Azure2Azure', factoryTag: 'Azure2Azure', default: true, description: 'Cross-tenant synchronization', discoverable: true, metadata: [] }],
+    });
   }),
   route('GET', '/servicePrincipals/:sp/synchronization/secrets', (req, [sp]) => {
     const s = requireSp(req, sp);
-    return ok({ '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/secrets`, value: [...s.secrets].map(([key, value]) => ({ key, value })) });
+    return ok({
+      '@odata.context': `${req.baseUrl}/$metadata#servicePrincipals('${sp}')/synchronization/secrets`,
+      value: [...s.secrets].map(([key, value]) => ({ key, value })),
+    });
   }),
   // PUT merges by key (reference §3 marks this UNVERIFIED; the preview guide PUTs a single key). An empty value
   // removes a plain secret; a JSON secret such as SyncNotificationSettings can't be cleared (msgraph-metadata#347).
@@ -134,7 +176,8 @@ export const synchronizationRoutes: Route[] = [
         } catch {
           throw new SimError(400, 'InvalidNotificationSettings', 'SyncNotificationSettings must be a JSON object string.');
         }
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SimError(400, 'InvalidNotificationSettings', 'SyncNotificationSettings must be a JSON object string.');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new SimError(400, 'InvalidNotificationSettings', 'SyncNotificationSettings must be a JSON object string.');
         if (Object.keys(parsed).length === 0) continue; // "{}" leaves the key in place
         s.secrets.set(key, value);
       } else if (value === '') {
@@ -146,4 +189,3 @@ export const synchronizationRoutes: Route[] = [
     return noContent();
   }),
 ];
-

@@ -4,13 +4,15 @@ import { findUser } from './directory';
 
 /** PATCH /users/{id}: lets tests and demos change a source user (disable, rename) and watch the next cycle. */
 
-const UserPatch = z.object({
-  accountEnabled: z.boolean().optional(),
-  displayName: z.string().min(1).optional(),
-  department: z.string().nullable().optional(),
-  jobTitle: z.string().nullable().optional(),
-  mail: z.string().nullable().optional(),
-}).strict();
+const UserPatch = z
+  .object({
+    accountEnabled: z.boolean().optional(),
+    displayName: z.string().min(1).optional(),
+    department: z.string().nullable().optional(),
+    jobTitle: z.string().nullable().optional(),
+    mail: z.string().nullable().optional(),
+  })
+  .strict();
 
 export const userWriteRoutes: Route[] = [
   route('PATCH', '/users/:id', (req, [id]) => {

@@ -7,7 +7,6 @@ import type { CommandHandler } from '../app';
 import type { Reply } from '../reply';
 import { ROUTED_COMMANDS } from '../routedCommands';
 
-
 /** The plain help card of each help context (the composition root makes one): the same every time, rendered once. */
 const plainHelp = new WeakMap<object, Extract<Reply, { card: unknown }>>();
 
@@ -53,7 +52,9 @@ export function whoamiHandler(access: AccessService, tenantName: (id: string) =>
         userType: resolved.userType === 'Unknown' ? 'not found in the home tenant' : resolved.userType,
         roles: resolved.rolesProblem
           ? `Unreadable (a configuration problem, not "no role"): ${resolved.rolesProblem}`
-          : resolved.roleTemplateIds.length ? resolved.roleTemplateIds.map(roleName).join(', ') : 'none',
+          : resolved.roleTemplateIds.length
+            ? resolved.roleTemplateIds.map(roleName).join(', ')
+            : 'none',
         permissions: permissions.map((p) => ({ name: p, meaning: PERMISSION_DESCRIPTIONS[p] })),
         resolvedAt: new Date(resolved.resolvedAt).toISOString(),
       }),
