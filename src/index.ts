@@ -2,11 +2,9 @@
  * Composition root: configuration → stores → Graph → services → Teams app → HTTP server (and, with no CTS_CONFIG,
  * the embedded CTS simulator). Nothing else constructs long-lived objects.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { ConfigError, formatProblems, loadConfig, parseEstate, type AppConfig, type Estate } from './config';
+import { ConfigError, parseEstate, type AppConfig, type Estate } from './config';
 import { systemClock, type Clock } from './domain/clock';
-import { createLogger, routeConsole, type Logger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { startServer, type RunningServer } from './server';
 import { createAdapter, type AdapterOptions } from './teams/adapter';
 import { createBotApp } from './teams/app';
@@ -17,7 +15,7 @@ import { answerRepeat, needsDurableClaim } from './teams/repeatedActivity';
 import { CHANGING_COMMANDS, operationHandlers, registerOperationRoutes } from './teams/operations';
 import { renderAlert } from './teams/alertCards';
 import { registerAlertRoutes, subscribeHandler, subscriptionsHandler, unsubscribeHandler } from './teams/alerts';
-import { adapterTransport, TeamsNotifier, type ConnectorTransport } from './teams/notifier';
+import { adapterTransport, countingRetries, TeamsNotifier } from './teams/notifier';
 import { Monitor } from './services/monitor';
 import { DriftWatch } from './services/driftWatch';
 import { Subscriptions } from './services/subscriptions';
@@ -46,18 +44,9 @@ import { botAppIdFor } from './config/botApp';
 import { openStorage, type OpenedStorage, type OpenStorageOptions } from './store/factory';
 import { SingleProcessLeader } from './store';
 import type { Storage } from 'botbuilder';
-import { graphResponse, inSpan, PollHealth, sendRetried, startTelemetry, storeReachable } from './observability';
-
-/** The nearest package.json above this file: ../ from src/ (ts-node), ../../ from dist/src/ (the production build). */
-function packageVersion(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-    if (path.dirname(dir) === dir) return '0.0.0';
-  }
-}
-
-export const VERSION: string = packageVersion();
+import { graphResponse, inSpan, PollHealth, storeReachable } from './observability';
+import { VERSION } from './banner';
+import { startLeaderSweeps } from './services/leaderSweeps';
 
 export interface BotOverrides {
   clock?: Clock;
@@ -381,32 +370,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     monitor.start();
     drift.start();
   }
-  // Requests a crash left `executing` are finished by reading Graph before anything is sent again.
-  // Only the leader sweeps, so two instances never finish the same execution at once (the CAS would stop a double
-  // write, but not the duplicated Graph reads and calls).
-  // Audit events a crash (or an unreadable index chunk) left out of the index are indexed again from the events.
-  await audit.repair().catch((err) => logger.error({ err }, 'audit repair failed'));
-  if (leader.isLeader()) await approvals.reconcile().catch((err) => logger.error({ err }, 'approval reconcile failed'));
-  // Approval cards a crash left unsent (or a send left pending) go out now and on every sweep.
-  const flushOpenApprovals = async () => {
-    for (const rec of await approvals.pending()) await flushApproval(rec.request.id);
-  };
-  if (leader.isLeader()) await flushOpenApprovals().catch((err) => logger.error({ err }, 'approval card flush failed'));
-  // Job operations a crash left `executing` are settled by reading the job; unwritten audit events are written.
-  if (leader.isLeader()) await operations.reconcile().catch((err) => logger.error({ err }, 'operation reconcile failed'));
-  // Scope reviews: deadlines past, removals a crash left owed, cards left unsent, the schedule.
-  if (leader.isLeader()) await reviews.sweep().catch((err) => logger.error({ err }, 'scope review sweep failed'));
-  const approvalSweep = setInterval(() => {
-    if (!leader.isLeader()) return;
-    void approvals
-      .expireDue()
-      .then(() => approvals.reconcile({ minAgeMs: 15 * 60_000 }))
-      .then(() => operations.reconcile({ minAgeMs: 15 * 60_000 }))
-      .then(flushOpenApprovals)
-      .then(() => reviews.sweep())
-      .catch((err) => logger.error({ err }, 'approval sweep failed'));
-  }, 60_000);
-  approvalSweep.unref();
+  const sweeps = await startLeaderSweeps({ leader, audit, approvals, operations, reviews, flushApproval, logger });
 
   return {
     url: server.url,
@@ -427,7 +391,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
     reviews,
     logger,
     close: async () => {
-      clearInterval(approvalSweep);
+      sweeps.stop();
       await monitor.stop();
       await drift.stop();
       await server.close();
@@ -439,82 +403,7 @@ export async function startBot(config: AppConfig, overrides: BotOverrides = {}):
   };
 }
 
-/** Counts proactive sends that fail with a status the notifier retries (the metric; the notifier decides). */
-function countingRetries(transport: ConnectorTransport): ConnectorTransport {
-  const counted = async <T>(send: () => Promise<T>): Promise<T> => {
-    try {
-      return await send();
-    } catch (err) {
-      const status = Number((err as { statusCode?: unknown }).statusCode ?? 0);
-      if ([0, 412, 429, 502, 503, 504].includes(status)) sendRetried(status);
-      throw err;
-    }
-  };
-  return {
-    send: (target, activity) => counted(() => transport.send(target, activity)),
-    update: (target, activityId, activity) => counted(() => transport.update(target, activityId, activity)),
-  };
-}
-
-export function banner(bot: Pick<RunningBot, 'url' | 'simulator' | 'estate' | 'warnings'>): string {
-  const lines = [
-    '',
-    `CTS Ops bot ${VERSION} listening on ${bot.url}/api/messages`,
-    bot.simulator
-      ? `Mode: embedded CTS simulator at ${bot.simulator.url} (no Azure needed). Configurations: ${bot.estate.configurations.map((c) => c.name).join(', ')}`
-      : `Mode: Microsoft Graph. Configurations: ${bot.estate.configurations.map((c) => c.name).join(', ')}`,
-    `Chat with it locally: npx agentsplayground -e ${bot.url.replace('127.0.0.1', 'localhost')}/api/messages -c msteams   (then type "help")`,
-    `Health: ${bot.url}/healthz`,
-    ...bot.warnings.map((w) => `WARNING: ${w}`),
-    '',
-  ];
-  return lines.join('\n');
-}
-
-async function main(): Promise<void> {
-  // A local .env is a convenience for development; real deployments set the environment.
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config: AppConfig;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`CTS Ops bot cannot start: the configuration has ${err.problems.length} problem(s):\n${formatProblems(err.problems)}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const telemetry = startTelemetry(config.telemetryConnectionString);
-  let bot: RunningBot;
-  try {
-    bot = await startBot(config);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`CTS Ops bot cannot start:\n${formatProblems(err.problems)}\n`);
-    } else {
-      process.stderr.write(`CTS Ops bot cannot start: ${(err as Error).message}\n`);
-    }
-    process.exit(1);
-  }
-  // From here on every line on stdout/stderr is one JSON log line, botbuilder's console errors included.
-  routeConsole(bot.logger);
-  process.stdout.write(banner(bot));
-  // SIGTERM (App Service, Container Apps, docker stop): stop taking turns, let the ones in flight finish, release the
-  // leader lease so another instance leads at once, flush telemetry. A second signal, or 25 s, ends it anyway.
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    process.stdout.write(`${signal}: finishing turns in flight and releasing the leader lease\n`);
-    setTimeout(() => process.exit(1), 25_000).unref();
-    await bot.close().catch((err) => process.stderr.write(`shutdown: ${(err as Error).message}\n`));
-    await telemetry.shutdown().catch(() => undefined);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-}
-
+// `npm start` runs this file: the process (config from the environment, banner, signals) lives in main.ts.
 if (require.main === module) {
-  void main();
+  void import('./main').then((m) => m.main());
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AlertState } from './alerts';
-import { doctorFingerprint, driftBetween, type CheckId, type DoctorInputs, type Finding } from './doctor';
+import { type CheckId, type Finding } from './doctor';
+import { doctorFingerprint, driftBetween, type DoctorInputs } from './doctorInputs';
 
 /**
  * Drift: between two runs of the doctor's checks for one configuration, a check that turned pass → warn/fail, or the

@@ -7,24 +7,21 @@ import {
   checkPermissions,
   checkScopeMode,
   checkShowInAddressList,
-  checkSourcePolicy,
-  checkTargetPolicy,
   checkThreshold,
   checkToken,
   checkUserType,
   countByStatus,
-  mappingsHash,
   read,
   unread,
   worstStatus,
   type CheckStatus,
-  type DoctorInputs,
   type Finding,
   type JobView,
   type MappingView,
-  type PartnerPolicyView,
   type Read,
 } from '../domain/doctor';
+import { checkSourcePolicy, checkTargetPolicy, type PartnerPolicyView } from '../domain/doctorPolicy';
+import { mappingsHash, type DoctorInputs } from '../domain/doctorInputs';
 import { GraphError, GraphPermissionMissingError } from '../graph/errors';
 import type { CtsGraph } from '../graph/gateway';
 import { permissionNeeds } from '../graph/permissions';

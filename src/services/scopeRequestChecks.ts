@@ -6,6 +6,7 @@
  * members of assigned groups (no cascade into nested groups), never guests.
  */
 import pLimit from 'p-limit';
+import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
 import type { SyncConfiguration } from '../config';
 import type { RequestPrincipal } from '../domain/scopeRequests';
 import type { Newcomer } from '../domain/lookalike';
@@ -348,4 +349,44 @@ export async function currentPrivileged(
     }
   }
   return privilegedAmong(graph, src, users);
+}
+
+export function problemOf(code: ProblemCode, lines: string[], hint?: string): ValidationProblem {
+  return { code, title: problemTitle(code), lines, ...(hint ? { hint } : {}) };
+}
+
+/** What is wrong with a request before anything is read: no reason, nobody named, too many named. */
+export function requestShapeProblem(input: {
+  op: 'add' | 'remove';
+  principalType: 'user' | 'group';
+  principals: string[];
+  reason: string;
+}): ValidationProblem | null {
+  if (!input.reason.trim()) return problemOf('reason-required', ['Say why the change is needed: end the request with "because <reason>".']);
+  if (!input.principals.length) return problemOf('not-found', [`Say which ${input.principalType}s to ${input.op}.`]);
+  if (input.principals.length > MAX_REQUEST_PRINCIPALS) {
+    return problemOf(
+      'too-many',
+      [`At most ${MAX_REQUEST_PRINCIPALS} ${input.principalType}s per request; you gave ${input.principals.length}.`],
+      'Split it into several requests.',
+    );
+  }
+  return null;
+}
+
+/** An open request already asks for some of the same change. */
+export function duplicateProblem(
+  existingId: string,
+  configuration: string,
+  input: { op: 'add' | 'remove'; principalType: 'user' | 'group' },
+): ValidationProblem {
+  const direction = input.op === 'add' ? 'to' : 'from';
+  return {
+    ...problemOf(
+      'duplicate',
+      [`Request ${existingId} already asks to ${input.op} ${direction} ${configuration} some of the same ${input.principalType}s and is still open.`],
+      `See "pending", or wait for ${existingId} to be decided.`,
+    ),
+    existingId,
+  };
 }

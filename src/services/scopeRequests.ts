@@ -23,7 +23,6 @@ import {
   type Person,
 } from '../domain/scopeRequests';
 import type { Clock } from '../domain/clock';
-import { MAX_REQUEST_PRINCIPALS } from '../domain/commands';
 import type { Permission } from '../domain/permissions';
 import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
@@ -38,7 +37,7 @@ import type { Newcomer } from '../domain/lookalike';
 import { applyScopeChange } from './scopeAssignments';
 import type { AccessService, CallerIdentity } from './access';
 import { DEFAULT_MAX_GROWTH_SHARE } from '../domain/risk';
-import { checkRequest, problemTitle, type ValidationProblem } from './scopeRequestChecks';
+import { checkRequest, duplicateProblem, problemOf, requestShapeProblem, type ValidationProblem } from './scopeRequestChecks';
 import { SCOPE_REQUEST_RECORD_VERSION, activeKey, parseStoredScopeRequest, requestKey, type StoredScopeRequest } from './scopeRequestRecords';
 import type { Configurations } from './configurations';
 import type { ConversationTarget } from './ports';
@@ -205,20 +204,10 @@ export class ScopeRequestService {
   // Creating
 
   async create(input: NewScopeRequest): Promise<CreateOutcome> {
-    const fail = (code: ValidationProblem['code'], lines: string[], hint?: string): CreateOutcome => ({
-      ok: false,
-      problem: { code, title: problemTitle(code), lines, ...(hint ? { hint } : {}) },
-    });
+    const fail = (code: ValidationProblem['code'], lines: string[], hint?: string): CreateOutcome => ({ ok: false, problem: problemOf(code, lines, hint) });
+    const shapeProblem = requestShapeProblem(input);
+    if (shapeProblem) return { ok: false, problem: shapeProblem };
     const reason = input.reason.trim();
-    if (!reason) return fail('reason-required', ['Say why the change is needed: end the request with "because <reason>".']);
-    if (!input.principals.length) return fail('not-found', [`Say which ${input.principalType}s to ${input.op}.`]);
-    if (input.principals.length > MAX_REQUEST_PRINCIPALS) {
-      return fail(
-        'too-many',
-        [`At most ${MAX_REQUEST_PRINCIPALS} ${input.principalType}s per request; you gave ${input.principals.length}.`],
-        'Split it into several requests.',
-      );
-    }
     const found = this.deps.configs.resolve(input.configuration);
     if (!found.ok) return fail('unknown-configuration', [found.problem], found.hint);
     const config = found.config;
@@ -263,20 +252,7 @@ export class ScopeRequestService {
     };
 
     const duplicate = await this.index.reserve(request);
-    if (duplicate) {
-      return {
-        ok: false,
-        problem: {
-          code: 'duplicate',
-          title: problemTitle('duplicate'),
-          lines: [
-            `Request ${duplicate} already asks to ${input.op} ${input.op === 'add' ? 'to' : 'from'} ${config.name} some of the same ${input.principalType}s and is still open.`,
-          ],
-          hint: `See "pending", or wait for ${duplicate} to be decided.`,
-          existingId: duplicate,
-        },
-      };
-    }
+    if (duplicate) return { ok: false, problem: duplicateProblem(duplicate, config.name, input) };
     // The marker first: a request record is never stored without the key that lets reconcile and expiry find it.
     const stored =
       (await createIfAbsent(this.deps.storage, activeKey(request.id), { id: request.id, createdAt: request.createdAt })) &&

@@ -39,21 +39,11 @@ import type { Configurations } from './configurations';
 import { errorText } from './operations';
 import type { Outbox } from './outbox';
 import { readReviewScope } from './reviewScope';
+import { readSlot, releaseSlot, slotKey, type Slot } from './reviewSlots';
 import type { ConversationTarget } from './ports';
-import { z } from 'zod';
 
 export const reviewKey = (id: string) => `reviews/rev/${id}`;
-export const slotKey = (configuration: string) => `reviews/config/${configuration.toLowerCase()}`;
 export const reviewSubject = (id: string) => ({ kind: 'review', id });
-
-const SlotSchema = z.object({
-  configuration: z.string(),
-  openReviewId: z.string().optional(),
-  lastReviewId: z.string().optional(),
-  lastStartedAt: z.string().optional(),
-  lastCompletedAt: z.string().optional(),
-});
-type Slot = z.infer<typeof SlotSchema>;
 
 export interface ReviewAudience {
   targetsFor(topic: 'approvals', configuration: string): Promise<ConversationTarget[]> | ConversationTarget[];
@@ -127,7 +117,7 @@ export class ScopeReviews {
 
   /** The open review of a configuration, else its last one; undefined when none ever ran. */
   async current(configuration: string): Promise<Review | undefined> {
-    const slot = await this.slot(configuration);
+    const slot = await readSlot(this.deps.storage, this.options.logger, configuration);
     const id = slot?.openReviewId ?? slot?.lastReviewId;
     return id ? this.get(id) : undefined;
   }
@@ -236,26 +226,12 @@ export class ScopeReviews {
 
   /** The open review of a configuration; a slot left naming a completed review (a crash) is released. */
   private async openReview(configuration: string): Promise<Review | undefined> {
-    const slot = await this.slot(configuration);
+    const slot = await readSlot(this.deps.storage, this.options.logger, configuration);
     if (!slot?.openReviewId) return undefined;
     const review = await this.get(slot.openReviewId);
     if (review?.status === 'open') return review;
-    await this.release(configuration, slot.openReviewId, review?.completedAt ?? new Date(this.deps.clock.now()).toISOString());
+    await releaseSlot(this.deps.storage, configuration, slot.openReviewId, review?.completedAt ?? new Date(this.deps.clock.now()).toISOString());
     return undefined;
-  }
-
-  private async slot(configuration: string): Promise<Slot | undefined> {
-    const raw: unknown = (await this.deps.storage.read([slotKey(configuration)]))[slotKey(configuration)];
-    if (!raw) return undefined;
-    const parsed = SlotSchema.safeParse(raw);
-    if (!parsed.success) this.options.logger?.error({ configuration }, 'review slot unreadable: treated as free');
-    return parsed.success ? parsed.data : undefined;
-  }
-
-  private async release(configuration: string, reviewId: string, completedAt: string): Promise<void> {
-    await updateWithCasDetailed<Slot>(this.deps.storage, slotKey(configuration), (cur) =>
-      cur && cur.openReviewId === reviewId ? { ...cur, openReviewId: undefined, lastReviewId: reviewId, lastCompletedAt: completedAt } : 'abort',
-    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -359,7 +335,7 @@ export class ScopeReviews {
       review,
       `${because}: ${c.kept} keep, ${c.removed} remove of ${c.total}`,
     );
-    await this.release(review.configuration, review.id, review.completedAt ?? new Date(this.deps.clock.now()).toISOString());
+    await releaseSlot(this.deps.storage, review.configuration, review.id, review.completedAt ?? new Date(this.deps.clock.now()).toISOString());
   }
 
   // -------------------------------------------------------------------------------------------
@@ -384,7 +360,7 @@ export class ScopeReviews {
   }
 
   private async sweepOne(configuration: string): Promise<Review | undefined> {
-    const slot = await this.slot(configuration);
+    const slot = await readSlot(this.deps.storage, this.options.logger, configuration);
     let completed: Review | undefined;
     const id = slot?.openReviewId ?? slot?.lastReviewId;
     let review = id ? await this.get(id) : undefined;
@@ -404,7 +380,7 @@ export class ScopeReviews {
       if (completed) this.changed(review);
       else if (review.status === 'open') await this.flush(review.id);
     }
-    const latest = await this.slot(configuration);
+    const latest = await readSlot(this.deps.storage, this.options.logger, configuration);
     if (!latest?.openReviewId && scheduledReviewDue(this.options.everyDays, latest?.lastCompletedAt, latest?.lastStartedAt, this.deps.clock.now())) {
       const started = await this.start(configuration, { aadObjectId: 'system', name: `the schedule (every ${this.options.everyDays} days)` });
       if (!started.ok && started.code !== 'already-open')

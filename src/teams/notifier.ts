@@ -4,6 +4,7 @@ import { backoffDelay, mayRetry, parseRetryAfter } from '../domain/backoff';
 import { systemClock, type Clock } from '../domain/clock';
 import { SlidingWindows, type RateLimit } from '../domain/rateLimit';
 import type { Logger } from '../logger';
+import { sendRetried } from '../observability';
 import type { ConversationTarget, Notifier, OutgoingCard, SendResult } from '../services/ports';
 import { cardAttachment, type AdaptiveCard } from './cards';
 
@@ -326,5 +327,22 @@ export function adapterTransport(adapter: TeamsAdapter, botAppId: string, logger
         await context.updateActivity({ ...activity, id: activityId });
       });
     },
+  };
+}
+
+/** Counts proactive sends that fail with a status the notifier retries (the metric; the notifier decides). */
+export function countingRetries(transport: ConnectorTransport): ConnectorTransport {
+  const counted = async <T>(send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (err) {
+      const status = Number((err as { statusCode?: unknown }).statusCode ?? 0);
+      if ([0, 412, 429, 502, 503, 504].includes(status)) sendRetried(status);
+      throw err;
+    }
+  };
+  return {
+    send: (target, activity) => counted(() => transport.send(target, activity)),
+    update: (target, activityId, activity) => counted(() => transport.update(target, activityId, activity)),
   };
 }

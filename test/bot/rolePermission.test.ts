@@ -1,4 +1,4 @@
-import { banner } from '../../src/index';
+import { banner } from '../../src/banner';
 import { BotUnderTest, CONTOSO, MEGAN } from '../harness/bot';
 import { cardText } from '../harness/activities';
 

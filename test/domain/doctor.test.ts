@@ -2,19 +2,15 @@ import {
   checkDynamicGroups,
   checkJob,
   checkPermissions,
-  checkSourcePolicy,
-  checkTargetPolicy,
   checkThreshold,
   checkUserType,
-  doctorFingerprint,
-  driftBetween,
-  mappingsHash,
   read,
   unread,
   worstStatus,
-  type DoctorInputs,
   type Finding,
 } from '../../src/domain/doctor';
+import { checkSourcePolicy, checkTargetPolicy } from '../../src/domain/doctorPolicy';
+import { doctorFingerprint, driftBetween, mappingsHash, type DoctorInputs } from '../../src/domain/doctorInputs';
 
 const f = (id: Finding['id'], status: Finding['status'], tenant?: string): Finding => ({
   id,

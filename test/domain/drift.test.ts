@@ -1,4 +1,5 @@
-import type { DoctorInputs, Finding } from '../../src/domain/doctor';
+import type { Finding } from '../../src/domain/doctor';
+import type { DoctorInputs } from '../../src/domain/doctorInputs';
 import { foldDrift, type DriftBaseline } from '../../src/domain/drift';
 import type { AlertState } from '../../src/domain/alerts';
 

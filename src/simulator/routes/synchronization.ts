@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SimError, parseResetScope, pauseJob, provisionOnDemand, restartJob, startJob } from '../engine';
+import { SimError, parseResetScope, pauseJob, restartJob, startJob } from '../engine';
+import { provisionOnDemand } from '../onDemand';
 import { collection, noContent, ok, parseBody, route, type GraphRequest, type Route } from '../graphHttp';
 import { USER_RULE_ID, type SimJob } from '../model';
 import { jobJson, schemaJson } from '../wire';
