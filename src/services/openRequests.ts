@@ -78,6 +78,11 @@ export class OpenRequests {
       e;
       e = duplicateOf(without(index, stale), request.configuration, request.op, principalIds)
     ) {
+      // Our own reservation, left by an attempt with this (caller-chosen) id that died before its record: not a duplicate.
+      if (e.id === request.id) {
+        stale.add(e.id);
+        continue;
+      }
       const rec = await this.deps.readSafely(e.id);
       // A reservation without its record yet is another create in flight, unless it is old (that create died).
       const inFlight = !rec && this.deps.clock.now() - Date.parse(e.createdAt) <= RESERVATION_GRACE_MS;

@@ -254,9 +254,15 @@ export class ScopeRequestService {
     const duplicate = await this.index.reserve(request);
     if (duplicate) return { ok: false, problem: duplicateProblem(duplicate, config.name, input) };
     // The marker first: a request record is never stored without the key that lets reconcile and expiry find it.
-    const stored =
-      (await createIfAbsent(this.deps.storage, activeKey(request.id), { id: request.id, createdAt: request.createdAt })) &&
-      (await createIfAbsent(this.deps.storage, requestKey(request.id), record));
+    // A caller-chosen id (a scope review's removal) is retried after a crash: its own marker from the attempt that died
+    // is no collision, and a record a racing attempt stored first is the same request.
+    const chosen = input.id !== undefined;
+    const marked = (await createIfAbsent(this.deps.storage, activeKey(request.id), { id: request.id, createdAt: request.createdAt })) || chosen;
+    const stored = marked && (await createIfAbsent(this.deps.storage, requestKey(request.id), record));
+    if (!stored && chosen) {
+      const existing = await this.get(request.id);
+      return existing ? { ok: true, record: existing } : fail('graph-unavailable', ['The request is being stored by another attempt; try again.']);
+    }
     if (!stored) {
       // A random id collided with an existing request: give back the reservation and let the person retry.
       await this.index.updateIndex({ ...request, status: 'cancelled' });

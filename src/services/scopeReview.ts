@@ -302,6 +302,8 @@ export class ScopeReviews {
         requester: { aadObjectId: by.aadObjectId, tenantId: '', name: item.decision!.byDefault ? 'Scope review (deadline default)' : by.name },
       });
       if (created.ok) removal = { requestId, state: 'requested' };
+      else if (created.problem.code === 'duplicate' && created.problem.existingId === requestId)
+        return undefined; // ours, not stored yet
       else if (created.problem.code === 'duplicate' && created.problem.existingId)
         removal = { requestId: created.problem.existingId, state: 'requested', note: 'an open request already removes it' };
       else if (created.problem.code === 'graph-unavailable') {
