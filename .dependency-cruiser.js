@@ -13,10 +13,10 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'domain/ imports nothing of ours but itself, and no package but zod and unhomoglyph (pure data: the Unicode confusables table) (no I/O, no Teams, no Graph types).',
+      comment: 'domain/ imports nothing of ours but itself, and no package but zod, unhomoglyph (pure data: the Unicode confusables table) and safe-regex2 (a pure check of a pattern) (no I/O, no Teams, no Graph types).',
       severity: 'error',
       from: { path: '^src/domain/' },
-      to: { pathNot: ['^src/domain/', '(^|/)node_modules/zod/', '(^|/)node_modules/unhomoglyph/'] },
+      to: { pathNot: ['^src/domain/', '(^|/)node_modules/zod/', '(^|/)node_modules/unhomoglyph/', '(^|/)node_modules/safe-regex2/', '(^|/)node_modules/ret/'] },
     },
     {
       name: 'bot-framework-only-in-teams',

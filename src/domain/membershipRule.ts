@@ -9,6 +9,10 @@
  * expression; that Entra matches it ignoring case is UNVERIFIED (no page we could read says), so we ignore case too,
  * which errs on the side of warning.
  */
+import safeRegex from 'safe-regex2';
+
+/** Longer -match patterns are not run: they are another tenant's data, and a rule is read on every add request. */
+const MAX_PATTERN_LENGTH = 200;
 
 export const OPERATORS = ['eq', 'ne', 'startsWith', 'notStartsWith', 'contains', 'notContains', 'match', 'notMatch', 'in', 'notIn'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -236,9 +240,14 @@ function compare(actual: Scalar, op: Operator, value: Scalar | string[]): boolea
       return !(a !== null && v !== null && a.includes(v));
     case 'match':
     case 'notMatch': {
+      // The pattern is another tenant's data: one that can backtrack for exponential time would stall every turn.
+      const pattern = String(value ?? '');
+      if (pattern.length > MAX_PATTERN_LENGTH || !safeRegex(pattern)) {
+        return { unknown: `its regular expression ${pattern.slice(0, 80)} could run too long to evaluate safely` };
+      }
       let re: RegExp;
       try {
-        re = new RegExp(String(value ?? ''), 'i');
+        re = new RegExp(pattern, 'i');
       } catch {
         return { unknown: `its regular expression ${String(value)} is not one we can run` };
       }

@@ -68,6 +68,17 @@ describe('membership rules: what the bot evaluates', () => {
   });
 });
 
+describe('a -match pattern from another tenant', () => {
+  it('is not run when it could backtrack for exponential time (or is very long): cannot evaluate, with the reason', () => {
+    const someone = user({ jobtitle: 'a'.repeat(40) + '!' });
+    const evil = evaluateRuleText('(user.jobTitle -match "^(a+)+$")', someone);
+    expect(evil).toEqual({ kind: 'cannotEvaluate', reason: 'its regular expression ^(a+)+$ could run too long to evaluate safely' });
+    const long = evaluateRuleText(`(user.jobTitle -match "${'a'.repeat(201)}")`, someone);
+    expect(long.kind).toBe('cannotEvaluate');
+    expect(evaluateRuleText('(user.jobTitle -match "^a+!$")', someone)).toEqual({ kind: 'match' });
+  });
+});
+
 describe('the attributes a user would get in the target', () => {
   const mappings = [
     { target: 'displayName', sourceType: 'Attribute', source: 'displayName' },
