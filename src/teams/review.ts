@@ -141,7 +141,7 @@ function renderReview(review: Review, page: number, now: number, note: string, c
     color: open ? 'Accent' : 'Good',
     summary,
     facts: [
-      { title: 'Started', value: `${day(review.startedAt)} by ${review.startedBy.name}` },
+      { title: 'Started', value: `${day(review.startedAt)} by ${plain(review.startedBy.name, 100)}` },
       { title: open ? 'Decide by' : 'Deadline', value: day(review.deadline) },
       { title: 'Undecided at the deadline', value: label(review.defaultVerdict) },
     ],
