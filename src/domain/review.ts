@@ -133,6 +133,9 @@ export type DecideItemResult =
 /** Records one approver's verdict on one item; the review completes when it was the last undecided one. */
 export function decideItem(review: Review, itemId: string, verdict: Verdict, by: ReviewPerson, now: number): DecideItemResult {
   if (review.status !== 'open') return { ok: false, code: 'not-open', message: `Review ${review.id} is already completed.` };
+  // Past the deadline the default decides, even before the leader's sweep has written it.
+  if (isPastDeadline(review, now))
+    return { ok: false, code: 'not-open', message: `Review ${review.id} passed its deadline; undecided items get ${label(review.defaultVerdict)}.` };
   const index = review.items.findIndex((i) => i.id === itemId);
   if (index < 0) return { ok: false, code: 'unknown-item', message: `Review ${review.id} has no such item.` };
   const current = review.items[index];

@@ -72,6 +72,12 @@ describe('scope review rules', () => {
     expect(decideItem(first.next, 'nope', 'keep', ADELE, T0)).toMatchObject({ ok: false, code: 'unknown-item' });
   });
 
+  it('past the deadline a click is refused, before the sweep has applied the default', () => {
+    const late = decideItem(review(), 'u1', 'remove', MEGAN, T0 + 14 * DAY);
+    expect(late).toEqual({ ok: false, code: 'not-open', message: 'Review REV-AAAAA passed its deadline; undecided items get Keep.' });
+    expect(decideItem(review(), 'u1', 'remove', MEGAN, T0 + 14 * DAY - 1).ok).toBe(true);
+  });
+
   it('completes when the last item is decided; a completed review takes no decisions', () => {
     let r = review();
     for (const [id, v] of [
