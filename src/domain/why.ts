@@ -236,7 +236,7 @@ function entryLine(e: WhyLogEntry): string {
   return `${e.action} ${e.status} at ${when(e.at)}`;
 }
 
-export function logsRow(f: WhyFacts, scopePassed: boolean): WhyRow {
+export function logsRow(f: WhyFacts, scope: WhyRow['status']): WhyRow {
   const title = 'Provisioning logs (last 7 days)';
   if (!f.logs.ok) return cannot('logs', title, f.logs.reason);
   const latest = f.logs.value[0];
@@ -259,8 +259,12 @@ export function logsRow(f: WhyFacts, scopePassed: boolean): WhyRow {
       latest.errorCode ?? (latest.step?.type.toLowerCase() === 'scoping' ? 'NotEffectivelyEntitled' : null),
       latest.reason ?? latest.step?.description ?? null,
     );
+    // Scope unread: the skip may be history or the reason; the scope row already says it could not check.
+    if (scope === 'unknown') {
+      return row('logs', 'info', title, `Latest: ${entryLine(latest)}${step}: ${words}${code}. Whether the user is in scope now could not be checked${count}.`);
+    }
     // A skip from before the user entered scope is history, not a blocker: the next cycle evaluates the user again.
-    if (scopePassed)
+    if (scope === 'pass')
       return row(
         'logs',
         'info',
@@ -399,7 +403,7 @@ const HEADLINES: Record<WhyVerdict, (f: WhyFacts) => string> = {
 /** The evidence in order and the verdict: the first blocker, else synced / waiting / could not check. */
 export function explain(f: WhyFacts): WhyReport {
   const scope = scopeRow(f);
-  const rows = [userRow(f), scope, jobRow(f), logsRow(f, scope.status === 'pass'), ...targetRows(f)];
+  const rows = [userRow(f), scope, jobRow(f), logsRow(f, scope.status), ...targetRows(f)];
   const first = rows.find((r) => r.status === 'blocker');
   const fromLogs = syncedTargetId(f.logs);
   const byMail = fromLogs === null && f.target.ok ? (f.target.value.filter(isB2bMember).length === 1 ? f.target.value.find(isB2bMember)!.id : null) : null;

@@ -125,6 +125,11 @@ describe('why: the verdict is the first blocker, and every row is still listed',
     const now = explain(with_({ logs: read([skip]) }));
     expect(now.rows[3].status).toBe('info');
     expect(now.verdict).toBe('waiting');
+    // Scope unread: the skip is not called the blocker; the verdict is "could not check".
+    const unreadScope = explain(with_({ logs: read([skip]), scope: unread('needs Application.Read.All in Contoso') }));
+    expect(unreadScope.rows[3].status).toBe('info');
+    expect(unreadScope.rows[3].detail).toContain('Whether the user is in scope now could not be checked');
+    expect(unreadScope.verdict).toBe('unknown');
   });
 
   it('target side: a pending-acceptance guest, a contact, an internal member with the same mail, a guest that stays Guest', () => {
