@@ -160,7 +160,7 @@ export class DriftWatch {
     if (!alert || alert.status !== 'open' || !alert.drift) return undefined;
     const pending = alert.drift.items.filter((i) => !i.actor && !i.restoredAt && auditSourceOf(i.id as CheckId));
     if (!pending.length) return undefined;
-    const reads = new Map<string, Promise<DirectoryAudit[] | { failed: string }>>();
+    const reads = new Map<string, Promise<AuditRead>>();
     const actors = new Map<string, DriftActor>();
     for (const item of pending) {
       const source = auditSourceOf(item.id as CheckId)!;
@@ -168,8 +168,12 @@ export class DriftWatch {
       const partnerId = source.side === 'target' ? config.sourceTenantId : config.targetTenantId;
       const readKey = `${tenantId}|${source.category}|${item.windowStart}`;
       if (!reads.has(readKey)) reads.set(readKey, this.readAudits(tenantId, source.category, item.windowStart));
-      actors.set(item.key, actorOf(await reads.get(readKey)!, item, partnerId));
+      const audits = await reads.get(readKey)!;
+      // A read that failed for now (not for want of permission) is asked again at the next check, not stored.
+      if (!Array.isArray(audits) && audits.transient) continue;
+      actors.set(item.key, actorOf(audits, item, partnerId));
     }
+    if (!actors.size) return undefined;
     const incidentId = alert.incident.id;
     const stored: IncidentRecord | undefined = await this.records.update(config.name, (current) => {
       const next = current.alert && withActors(current.alert, incidentId, actors);
@@ -178,7 +182,7 @@ export class DriftWatch {
     return stored;
   }
 
-  private async readAudits(tenantId: string, category: string, since: string): Promise<DirectoryAudit[] | { failed: string }> {
+  private async readAudits(tenantId: string, category: string, since: string): Promise<AuditRead> {
     const tenant = this.deps.configs.tenantName(tenantId);
     if (!this.deps.graph.directoryAudits) return { failed: 'this build cannot read the directory audit log' };
     try {
@@ -187,7 +191,7 @@ export class DriftWatch {
       if ((err instanceof GraphError && err.status === 403) || err instanceof GraphPermissionMissingError)
         return { failed: `needs AuditLog.Read.All in ${tenant}` };
       this.deps.logger?.warn({ err, tenantId }, 'directory audit log unreadable');
-      return { failed: `the directory audit log of ${tenant} could not be read: ${errorText(err)}` };
+      return { failed: `the directory audit log of ${tenant} could not be read: ${errorText(err)}`, transient: true };
     }
   }
 
@@ -205,7 +209,10 @@ export class DriftWatch {
  * The newest audit record about the partner's policy. UNVERIFIED: that Entra names the partner tenant id as the
  * target resource of a partner policy change; when no record does, the newest policy change in the window is taken.
  */
-function actorOf(audits: DirectoryAudit[] | { failed: string }, item: DriftItem, partnerId: string): DriftActor {
+/** The audit records of a window, or why they could not be read (`transient`: try again at the next check). */
+type AuditRead = DirectoryAudit[] | { failed: string; transient?: boolean };
+
+function actorOf(audits: AuditRead, item: DriftItem, partnerId: string): DriftActor {
   if (!Array.isArray(audits)) return { known: false, reason: audits.failed };
   const from = Date.parse(item.windowStart);
   const inWindow = audits.filter((a) => Date.parse(a.activityDateTime) >= from && (a.result ?? 'success') === 'success');

@@ -1,4 +1,6 @@
 import { ManualClock } from '../../src/domain/clock';
+import { GraphError } from '../../src/graph/errors';
+import { createCtsGraph } from '../../src/graph/gateway';
 import { SIMULATOR_BOT_APP_ID } from '../../src/graph/permissions';
 import { Configurations } from '../../src/services/configurations';
 import { Doctor } from '../../src/services/doctor';
@@ -211,5 +213,51 @@ describe('drift alerts (simulator → drift watch → outbox → connector)', ()
     clock.advance(5 * MINUTE);
     await new Promise((r) => setImmediate(r));
     expect(runs).toBe(1);
+  });
+});
+
+describe('drift alerts: a directory audit read that fails for now is asked again', () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0, 0));
+  const t = new BotUnderTest();
+  let sim: SimControl;
+  let auditFailures = 1;
+
+  beforeAll(async () => {
+    await t.start(
+      {},
+      {
+        clock,
+        simulator: { cycleIntervalMs: null, clock },
+        // The directory audit log answers 503 once (not a missing permission), then works.
+        graph: (estate) => {
+          const real = createCtsGraph(estate);
+          const read = real.directoryAudits!.bind(real);
+          real.directoryAudits = (tenantId, query) => {
+            if (auditFailures-- > 0) return Promise.reject(new GraphError({ operation: 'read the directory audit log', status: 503 }));
+            return read(tenantId, query);
+          };
+          return real;
+        },
+      },
+    );
+    sim = new SimControl(t.bot.simulator!.url);
+    expect(cardText(await t.card(MEGAN, `subscribe alerts ${C2F.name}`, OPS_CHAT))).toContain('Subscribed');
+  });
+  afterAll(() => t.stop());
+
+  it('names the actor at the next check instead of storing "could not read" for good', async () => {
+    clock.advance(MINUTE);
+    await t.bot.drift.checkOnce();
+    const admin = (await sim.graph<Page<User>>(FABRIKAM, 'GET', '/users?$top=1')).value[0];
+    clock.advance(10_000);
+    await sim.graph(FABRIKAM, 'PATCH', SYNC_POLICY, { userSyncInbound: { isSyncAllowed: false } }, { 'x-sim-actor': admin.userPrincipalName ?? '' });
+    clock.advance(MINUTE);
+    await t.bot.drift.checkOnce();
+    const first = (await t.bot.drift.record(C2F.name))?.alert?.drift?.items ?? [];
+    expect(first.map((i) => i.actor)).toEqual([undefined]);
+    clock.advance(MINUTE);
+    await t.bot.drift.checkOnce();
+    const second = (await t.bot.drift.record(C2F.name))?.alert?.drift?.items ?? [];
+    expect(second.map((i) => i.actor)).toEqual([expect.objectContaining({ known: true, name: `${admin.displayName} (${admin.userPrincipalName})` })]);
   });
 });
