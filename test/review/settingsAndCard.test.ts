@@ -85,6 +85,16 @@ describe('the review card', () => {
     }
   });
 
+  it("the starter's name from Teams cannot become a link or a bidi trick on the card", () => {
+    const named = startReview({ id: 'REV-7K2M9', configuration: 'c', by: { aadObjectId: 'm', name: '[Click](https://evil.example) \u202eMegan' }, now: T0, items });
+    const r = reviewCard(named, 1, T0);
+    if (!('card' in r)) throw new Error('no card');
+    const text = cardText(r.card);
+    expect(text).not.toContain('](https://evil.example)');
+    expect(text).not.toContain('\u202e');
+    expect(text).toContain('by [Click]\u200b(https://evil.example) Megan');
+  });
+
   it('decided items show who decided and lose their buttons; without AuditLog.Read.All every user says so', () => {
     const d = decideItem(review, items[1].id, 'remove', { aadObjectId: 'a', name: 'Adele Vance' }, T0);
     if (!d.ok) throw new Error(d.message);
