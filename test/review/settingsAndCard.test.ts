@@ -86,7 +86,13 @@ describe('the review card', () => {
   });
 
   it("the starter's name from Teams cannot become a link or a bidi trick on the card", () => {
-    const named = startReview({ id: 'REV-7K2M9', configuration: 'c', by: { aadObjectId: 'm', name: '[Click](https://evil.example) \u202eMegan' }, now: T0, items });
+    const named = startReview({
+      id: 'REV-7K2M9',
+      configuration: 'c',
+      by: { aadObjectId: 'm', name: '[Click](https://evil.example) \u202eMegan' },
+      now: T0,
+      items,
+    });
     const r = reviewCard(named, 1, T0);
     if (!('card' in r)) throw new Error('no card');
     const text = cardText(r.card);
