@@ -126,8 +126,11 @@ export function differenceInWords(value: string, reference: string): string {
   return `${describe(segA)} in place of ${/^[a-z0-9]$/.test(segB) ? segB : describe(segB)}`;
 }
 
-/** How `value` resembles `reference`, or undefined when it does not. */
-export function resemblance(value: string, reference: string, sameWords: string): string | undefined {
+/**
+ * How `value` resembles `reference`, or undefined when it does not. `fuzzy`: also a small edit distance (display
+ * names); aliases (mail and UPN prefixes) only by confusable skeleton, as `asmith` and `jsmith` are different people.
+ */
+export function resemblance(value: string, reference: string, sameWords: string, fuzzy = true): string | undefined {
   const v = tidy(value);
   const r = tidy(reference);
   if (!v || !r) return undefined;
@@ -135,6 +138,7 @@ export function resemblance(value: string, reference: string, sameWords: string)
   const kv = keys(v);
   const kr = keys(r);
   if (kv.some((k) => kr.includes(k))) return differenceInWords(v, r);
+  if (!fuzzy) return undefined;
   const max = allowedDistance(Math.min(...kv.map((k) => Array.from(k).length), ...kr.map((k) => Array.from(k).length)));
   if (max === 0) return undefined;
   if (kv.some((a) => kr.some((b) => editDistance(a, b, max) <= max))) return differenceInWords(v, r);
@@ -183,7 +187,7 @@ export function findLookalikes(newcomers: readonly Newcomer[], privileged: reado
       for (const f of mine) {
         const hit = theirs
           .filter((t) => t.kind === f.kind)
-          .map((t) => resemblance(f.value, t.value, f.kind === 'name' ? 'the same display name' : `the same name as ${t.value}`))
+          .map((t) => resemblance(f.value, t.value, f.kind === 'name' ? 'the same display name' : `the same name as ${t.value}`, f.kind === 'name'))
           .find((w) => w !== undefined);
         if (hit)
           out.push({
@@ -201,7 +205,7 @@ export function findLookalikes(newcomers: readonly Newcomer[], privileged: reado
     for (const name of protectedNames) {
       if (!name.trim()) continue;
       for (const f of mine) {
-        const hit = resemblance(f.value, name, 'the same name');
+        const hit = resemblance(f.value, name, 'the same name', f.kind === 'name');
         if (hit) out.push({ principalId: n.id, principalName, field: f.field, value: f.value, resembles: tidy(name), standing: 'protected name', why: hit });
       }
     }

@@ -50,6 +50,20 @@ describe('look-alike names', () => {
     expect(lookalikeText(hits[0], 'Fabrikam')).toContain('(a protected name in Fabrikam)');
   });
 
+  it('aliases are compared by skeleton only: asmith is not jsmith, but а Cyrillic jsmith is', () => {
+    const jsmith: PrivilegedTarget = {
+      id: 'ga-2',
+      displayName: 'John Smith',
+      mail: 'jsmith@fabrikam.com',
+      userPrincipalName: 'jsmith@fabrikam.com',
+      roles: ['Global Administrator'],
+    };
+    const anna: Newcomer = { id: 'n5', displayName: 'Anna Smith', mail: 'asmith@contoso.com', userPrincipalName: 'asmith@contoso.com' };
+    expect(findLookalikes([anna], [jsmith], [])).toEqual([]);
+    const fake: Newcomer = { id: 'n6', displayName: 'Jo Smyth', mail: 'j\u0455mith@contoso.com', userPrincipalName: 'j\u0455mith@contoso.com' };
+    expect(findLookalikes([fake], [jsmith], []).map((h) => h.field)).toEqual(['mail']);
+  });
+
   it('the same person already synced (same mail, or the B2B UPN CTS made from theirs) is not a warning', () => {
     const source: Newcomer = { id: 's1', displayName: 'Megan Bowen', mail: 'MeganB@contoso.com', userPrincipalName: 'MeganB@contoso.com' };
     const synced: PrivilegedTarget = {
