@@ -123,6 +123,9 @@ export class NewcomerChecks {
         return [];
       }),
     ]);
+    if (people.length > DYNAMIC_SAMPLE) {
+      unchecked.push(`Dynamic groups were checked for the first ${DYNAMIC_SAMPLE} of ${people.length} accounts only.`);
+    }
     return { targetName, lookalikes: findLookalikes(people, privileged, this.deps.protectedNames), dynamicGroups: dynamic, unchecked };
   }
 

@@ -2,7 +2,7 @@ import { parseEstate, type Estate } from '../../src/config';
 import { ManualClock } from '../../src/domain/clock';
 import { createCtsGraph, type CtsGraph } from '../../src/graph';
 import { Configurations } from '../../src/services/configurations';
-import { NewcomerChecks, TARGET_FACTS_TTL_MS } from '../../src/services/newcomerChecks';
+import { DYNAMIC_SAMPLE, NewcomerChecks, TARGET_FACTS_TTL_MS } from '../../src/services/newcomerChecks';
 import { DEMO, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { DYNAMIC } from '../../src/simulator/dynamicGroups';
 
@@ -29,6 +29,15 @@ describe('newcomer checks against the simulator', () => {
   const checksWith = (graph: CtsGraph, protectedNames: string[] = []) =>
     new NewcomerChecks({ graph, configs: new Configurations(estate, graph), clock, protectedNames });
   const config = (name: string) => estate.configurations.find((c) => c.name === name)!;
+
+  it('more accounts than the dynamic-group sample: the approver is told how many were checked', async () => {
+    const many = Array.from({ length: DYNAMIC_SAMPLE + 1 }, (_, i) => ({
+      ...nestor,
+      id: i === 0 ? nestor.id : `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    }));
+    const r = await checksWith(createCtsGraph(estate)).check(config(DEMO.configurations.contosoToNorthwind.name), many);
+    expect(r.unchecked).toContain(`Dynamic groups were checked for the first ${DYNAMIC_SAMPLE} of ${DYNAMIC_SAMPLE + 1} accounts only.`);
+  });
 
   it('Northwind: a rule the bot cannot evaluate is said so, with the reason', async () => {
     const r = await checksWith(createCtsGraph(estate)).check(config(DEMO.configurations.contosoToNorthwind.name), [nestor]);
