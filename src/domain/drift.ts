@@ -173,7 +173,15 @@ export function foldDrift(configuration: string, baseline: DriftBaseline | undef
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     const f = now.get(item.key);
-    if (item.restoredAt || !f || drift.worsened.some((w) => verdictKey(w) === item.key)) continue;
+    if (item.restoredAt || drift.worsened.some((w) => verdictKey(w) === item.key)) continue;
+    if (!f) {
+      // The check is no longer made (a partner or tenant left the configuration): nothing is left to pass, so it settles.
+      if (check.inputs) {
+        items[i] = { ...item, restoredAt: check.at };
+        changes.push(`${item.title}: no longer checked`);
+      }
+      continue;
+    }
     if (f.status === 'pass') {
       items[i] = { ...item, restoredAt: check.at };
       changes.push(`${item.title}: passes again`);

@@ -52,6 +52,19 @@ describe('foldDrift', () => {
     expect(folds[2].alert!.drift!.items.map((i) => [i.id, i.from, i.to, i.windowStart])).toEqual([['target.syncAllowed', 'pass', 'fail', at(1)]]);
   });
 
+  it('a drifted check that is no longer made settles once the inputs are read, so the alert can resolve', () => {
+    const folds = run([
+      { findings: [f('target.syncAllowed', 'pass')] },
+      { findings: [f('target.syncAllowed', 'fail')] },
+      { findings: [], scope: null },
+      { findings: [] },
+    ]);
+    expect(folds[1].event).toBe('opened');
+    expect(folds[2].alert!.status).toBe('open');
+    expect(folds[3].event).toBe('resolved');
+    expect(folds[3].alert!.drift!.items.map((i) => i.restoredAt)).toEqual([at(3)]);
+  });
+
   it('checks the monitor already alerts on (the job, the token) are not drift', () => {
     const folds = run([{ findings: [f('job.quarantine', 'pass'), f('token', 'pass')] }, { findings: [f('job.quarantine', 'fail'), f('token', 'fail')] }]);
     expect(folds[1].alert).toBeUndefined();
