@@ -179,11 +179,6 @@ export class ScopeRequestService {
     return open.sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt));
   }
 
-  /** Ids of people the bot has seen holding scope.approve, most recent first. */
-  knownApprovers(): Promise<string[]> {
-    return this.approvers.ids();
-  }
-
   /** Remembers someone who holds scope.approve, so later views are shown to them. Cheap when called often. */
   noteApprover(aadObjectId: string): Promise<void> {
     return this.approvers.note(aadObjectId);

@@ -2,9 +2,8 @@
  * Periodic scope review: what is in a configuration's scope, shown to the approvers, each item marked Keep or Remove.
  *
  * State: `reviews/rev/<id>` holds a review (every change a CAS on it, the domain in src/domain/review.ts deciding);
- * `reviews/config/<configuration>` is the per-configuration slot: the open review's id (one at a time: taking the slot
- * is a CAS that refuses while another review holds it), and when the last one started and completed (the schedule).
- * The review record is written before the slot is taken, so the slot never names a review that does not exist.
+ * the per-configuration slot (reviewSlots.ts) allows one open review at a time. The review record is written before
+ * the slot is taken, so the slot never names a review that does not exist.
  *
  * A Remove becomes a removal request through the approvals flow (four eyes, deletes.allow), exactly once: its id is
  * derived from the review and item, so a second attempt (double click, second instance, a sweep after a crash) finds
