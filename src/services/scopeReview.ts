@@ -10,7 +10,6 @@
  * the first request instead of making another. Cards go through the one outbox (subject `review/<id>`).
  */
 import { createHash, randomInt } from 'node:crypto';
-import type { Clock } from '../domain/clock';
 import { newRequestId } from '../domain/commands';
 import {
   applyDeadline,
@@ -29,12 +28,10 @@ import {
   type ReviewPerson,
   type Verdict,
 } from '../domain/review';
-import type { CtsGraph } from '../graph/gateway';
 import type { Logger } from '../logger';
-import { AuditRewriteError, createIfAbsent, updateWithCasDetailed, type AuditLog, type Storage } from '../store';
-import type { AccessService, CallerIdentity } from './access';
-import type { ScopeRequestService } from './scopeRequests';
-import type { Configurations } from './configurations';
+import { AuditRewriteError, createIfAbsent, updateWithCasDetailed } from '../store';
+import type { CallerIdentity } from './access';
+import type { ScopeRequestDeps, ScopeRequestService } from './scopeRequests';
 import { errorText } from './operations';
 import type { Outbox } from './outbox';
 import { readReviewScope } from './reviewScope';
@@ -48,13 +45,7 @@ export interface ReviewAudience {
   targetsFor(topic: 'approvals', configuration: string): Promise<ConversationTarget[]> | ConversationTarget[];
 }
 
-export interface ScopeReviewDeps {
-  configs: Configurations;
-  graph: CtsGraph;
-  storage: Storage;
-  audit: AuditLog;
-  access: AccessService;
-  clock: Clock;
+export interface ScopeReviewDeps extends ScopeRequestDeps {
   approvals: ScopeRequestService;
   outbox: Outbox;
   audience: ReviewAudience;
