@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../src/domain/clock';
 import { estateConfig, type EstateConfig } from '../src/simulator/estateConfig';
-import type { ServicePrincipal, SimJob, SimTenant, SimUser, SimWorld } from '../src/simulator/model';
+import { emptyTenant, type ServicePrincipal, type SimJob, type SimTenant, type SimUser, type SimWorld } from '../src/simulator/model';
 import { createServer, type ServerContext } from '../src/simulator/server';
 import { SimState } from '../src/simulator/state';
 
@@ -31,20 +31,9 @@ export const benchTenantId = (i: number) => `b0000000-0000-4000-8000-${hex(i, 12
 export const benchUserId = (t: number, u: number) => benchId(1, t, u);
 const benchId = (kind: number, i: number, j = 0) => `b${hex(kind, 7)}-${hex(j, 4)}-4000-8000-${hex(i, 12)}`;
 
+/** The template's settings with the simulator's own empty directory (emptyTenant), so no collection is shared. */
 function copyTenant(id: string, name: string, domain: string, template: SimTenant): SimTenant {
-  return {
-    ...template,
-    id,
-    name,
-    domain,
-    users: new Map(),
-    groups: new Map(),
-    directoryRoles: new Map(),
-    roleAssignments: new Map(),
-    servicePrincipals: new Map(),
-    partners: new Map(),
-    provisioningLogs: [],
-  };
+  return { ...template, ...emptyTenant(id, name, domain) };
 }
 
 /** Adds tenants, users and jobs to the demo world in place. */
