@@ -130,4 +130,24 @@ describe('doctor against the simulator', () => {
     expect(row(r.findings, 'permissions', 'Contoso')).toMatchObject({ status: 'unknown' });
     expect(row(r.findings, 'permissions', 'Contoso').found).toMatch(/application id is not configured/);
   });
+
+  // The target tenant's policy reads go out as one $batch, counted in the simulator's request log.
+  it('partner, identity sync and default settings: three GETs inside one POST /$batch to the target', async () => {
+    const graph = createCtsGraph(estate);
+    const doctor = new Doctor(new Configurations(estate, graph), graph, { botAppId: () => SIMULATOR_BOT_APP_ID });
+    const c2f = estate.configurations.find((c) => c.sourceTenantId === C && c.targetTenantId === F)!;
+    await ctl.clearRequests();
+    const report = await doctor.run([c2f.name]);
+    expect(report.configurations[0].findings.find((f) => f.id === 'target.b2bInbound')!.status).toBe('pass');
+
+    const toTarget = (await ctl.requests()).filter((r) => r.tenantId.toLowerCase() === F);
+    const policyWire = toTarget.filter((r) => !r.inBatch && (r.path.includes('/policies/') || r.path.endsWith('/$batch')));
+    const policyInBatch = toTarget.filter((r) => r.inBatch && r.path.includes('/policies/'));
+    expect(policyWire.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /$batch']);
+    expect(policyInBatch.map((r) => r.path).sort()).toEqual([
+      '/policies/crossTenantAccessPolicy/default',
+      `/policies/crossTenantAccessPolicy/partners/${C}`,
+      `/policies/crossTenantAccessPolicy/partners/${C}/identitySynchronization`,
+    ]);
+  });
 });
