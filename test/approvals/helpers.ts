@@ -7,7 +7,7 @@ import { startBot, type BotOverrides, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { DEMO } from '../../src/simulator/demoIds';
-import { cardAction, cardOf, cardText, message, post, type InvokeResponseBody, type Place, type TestUser } from '../harness/activities';
+import { buttons as anyButtons, cardAction, cardOf, cardText, message, post, type InvokeResponseBody, type Place, type TestUser } from '../harness/activities';
 import type { AdaptiveCard, CardButton, CardElement } from '../harness/cardTypes';
 import type { ConnectorStandIn } from '../harness/connector';
 
@@ -71,20 +71,10 @@ export function requestIdIn(text: string): string {
   return m[1];
 }
 
-/** Every button's data on a card (Action.Execute, including those inside ShowCards and ActionSets). */
+/** Every button's data on a card (Action.Execute, including those inside ShowCards and ActionSets), actions first. */
 export function buttons(card: unknown): CardButton[] {
-  const out: CardButton[] = [];
-  const walk = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
-    const n = node as CardElement;
-    if (n.type === 'Action.Execute') out.push({ title: n.title ?? '', verb: n.verb ?? '', data: n.data ?? {} });
-    for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
-  };
   const top = card && typeof card === 'object' ? (card as CardElement) : undefined;
-  walk(top?.actions);
-  walk(top?.body);
-  return out;
+  return [...anyButtons({ actions: top?.actions }), ...anyButtons({ body: top?.body })];
 }
 
 /** A standalone simulator with its estate written as a CTS_CONFIG file, so several bots (or restarts) share it. */
